@@ -1,0 +1,121 @@
+/**
+ * Typed domain errors. Each names what went wrong in words a caller can act on; the HTTP
+ * layer maps each class to a status code in exactly one place (`functions/http/errors.ts`).
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  /** Extra machine-readable facts for the client (field issues, per-artifact report, ...). */
+  readonly details?: unknown;
+
+  constructor(message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    if (details !== undefined) this.details = details;
+  }
+}
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `artifacts.0.sha256`, or `body`. */
+  field: string;
+  message: string;
+}
+
+/** The request is malformed: a field is missing, has the wrong type or breaks a format rule. */
+export class ValidationError extends DomainError {
+  readonly code = "ValidationError";
+  readonly issues: FieldIssue[];
+
+  constructor(issues: FieldIssue[]) {
+    const first = issues[0];
+    const summary = first ? `${first.field}: ${first.message}` : "the request is invalid";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+    super(`${summary}${more}`, { issues });
+    this.issues = issues;
+  }
+
+  static field(field: string, message: string): ValidationError {
+    return new ValidationError([{ field, message }]);
+  }
+}
+
+export class ModelNotFoundError extends DomainError {
+  readonly code = "ModelNotFound";
+  constructor(readonly model: string) {
+    super(`model '${model}' does not exist`);
+  }
+}
+
+export class VersionNotFoundError extends DomainError {
+  readonly code = "VersionNotFound";
+  constructor(
+    readonly model: string,
+    readonly version: number,
+  ) {
+    super(`model '${model}' has no version ${version}`);
+  }
+}
+
+export class AliasNotFoundError extends DomainError {
+  readonly code = "AliasNotFound";
+  constructor(
+    readonly model: string,
+    readonly alias: string,
+  ) {
+    super(`model '${model}' has no alias '${alias}'`);
+  }
+}
+
+export class ModelAlreadyExistsError extends DomainError {
+  readonly code = "ModelAlreadyExists";
+  constructor(readonly model: string) {
+    super(`a model named '${model}' already exists: pick another name, or create a version of it`);
+  }
+}
+
+/** Another writer changed the same thing between our read and our write. */
+export class ConcurrentModificationError extends DomainError {
+  readonly code = "ConcurrentModification";
+  constructor(what: string) {
+    super(
+      `${what} was changed by another request while this one was in flight: read it again and retry (send If-Match with its ETag to make this check explicit)`,
+    );
+  }
+}
+
+/** `If-Match` was given and no longer matches the current ETag. */
+export class PreconditionFailedError extends DomainError {
+  readonly code = "PreconditionFailed";
+  constructor(what: string, expected: string, current: string) {
+    super(`${what} has ETag ${current}, not ${expected} as If-Match requires: read it again and retry`);
+  }
+}
+
+/** The same Idempotency-Key was used earlier for a different request. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = "IdempotencyKeyReused";
+  constructor(key: string) {
+    super(
+      `Idempotency-Key '${key}' was already used for a different request (other path or body): use a new key for a new request`,
+    );
+  }
+}
+
+/** A delete or change that would break something depending on the target. */
+export class ModelProtectedError extends DomainError {
+  readonly code = "ModelProtected";
+}
+
+/** A field of a READY (sealed) version cannot change any more. */
+export class VersionFrozenError extends DomainError {
+  readonly code = "VersionFrozen";
+  constructor(model: string, version: number, fields: string[]) {
+    super(
+      `version ${version} of '${model}' is READY, so ${fields.join(", ")} can no longer change: create a new version instead`,
+    );
+  }
+}
+
+/** The item would exceed a hard storage limit (DynamoDB's 400 KB item size). */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = "PayloadTooLarge";
+}

@@ -1,0 +1,99 @@
+/**
+ * What the registry stores, and how a stored record becomes the API's representation.
+ * Records carry the bookkeeping the API does not show: `rev` (bumps on edits; the ETag),
+ * `seq` (the model's last history sequence number) and tombstones.
+ */
+import type { Artifact, HistoryEntry, Model, ModelVersion, Signature } from "./schemas.ts";
+import type { z } from "zod";
+import type { Lineage, Policy, Stage, VersionStatus } from "./schemas.ts";
+
+export interface ModelRecord {
+  name: string;
+  description?: string;
+  owner?: string;
+  tags: Record<string, string>;
+  policy: z.infer<typeof Policy>;
+  /** The highest version number ever handed out; never decreases, even across delete and re-create. */
+  latestVersion: number;
+  stages: Record<string, number>;
+  aliases: Record<string, number>;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  /** Bumps on every change to the editable fields: the model's ETag. */
+  rev: number;
+  /** Sequence number of the model's newest history entry. Every mutation bumps it by one. */
+  seq: number;
+  /** Set when the model was deleted; the item stays as a tombstone so numbering never restarts. */
+  deletedAt?: string;
+  deletedBy?: string;
+}
+
+export interface VersionRecord {
+  model: string;
+  version: number;
+  semver?: string;
+  status: z.infer<typeof VersionStatus>;
+  stage: z.infer<typeof Stage>;
+  description?: string;
+  metrics: Record<string, number>;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  lineage?: z.infer<typeof Lineage>;
+  signature?: Signature;
+  framework?: string;
+  format?: ModelVersion["format"];
+  artifacts: Artifact[];
+  modelCard?: string;
+  aliases: string[];
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  rev: number;
+}
+
+export type HistoryRecord = HistoryEntry & { model: string };
+
+export const etagOf = (rev: number): string => `"${rev}"`;
+
+export function toModelView(record: ModelRecord): Model {
+  return {
+    name: record.name,
+    ...(record.description !== undefined && { description: record.description }),
+    ...(record.owner !== undefined && { owner: record.owner }),
+    tags: record.tags,
+    policy: record.policy,
+    latestVersion: record.latestVersion,
+    stages: record.stages,
+    aliases: record.aliases,
+    createdAt: record.createdAt,
+    createdBy: record.createdBy,
+    updatedAt: record.updatedAt,
+    updatedBy: record.updatedBy,
+    etag: etagOf(record.rev),
+  };
+}
+
+export function toVersionView(record: VersionRecord): ModelVersion {
+  const { rev, aliases, ...rest } = record;
+  return { ...rest, aliases: [...aliases].sort(), etag: etagOf(rev) };
+}
+
+export function toHistoryView(record: HistoryRecord): HistoryEntry {
+  const { model: _model, ...entry } = record;
+  return entry;
+}
+
+/**
+ * Does an `If-Match` header value match the current ETag? Accepts `*`, a list and weak
+ * validators (`W/"3"`), as RFC 9110 allows.
+ */
+export function ifMatchSatisfied(ifMatch: string, rev: number): boolean {
+  const current = etagOf(rev);
+  return ifMatch
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === "*" || tag === current);
+}

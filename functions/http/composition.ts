@@ -1,0 +1,44 @@
+/**
+ * Wires the registry from its adapters, once per function instance (at cold start). SDK
+ * clients live here at module scope; endpoints come from the SDK's own environment variables
+ * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`), which local mode sets.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PageTokens } from "#adapters/dynamodb/page-token.ts";
+import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
+import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
+import { Registry } from "#core/registry.ts";
+import { type Config, readConfig } from "./config.ts";
+
+export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+export async function buildRegistry(config: Config = readConfig()): Promise<Registry> {
+  const secret =
+    "value" in config.pageTokenSecret
+      ? config.pageTokenSecret.value
+      : await readSecret(config.pageTokenSecret.arn);
+  const store = new DynamoRegistryStore({
+    client: createDocumentClient(),
+    tableName: config.tableName,
+    pageTokens: new PageTokens(secret),
+  });
+  const uploads = new S3ArtifactUploads({
+    client: new S3Client({ forcePathStyle: config.s3ForcePathStyle, requestChecksumCalculation: "WHEN_REQUIRED" }),
+    bucket: config.artifactBucket,
+    expiresIn: config.uploadUrlTtlSeconds,
+  });
+  return new Registry({ store, uploads });
+}
+
+async function readSecret(arn: string): Promise<string> {
+  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!SecretString) throw new Error(`secret ${arn} has no string value`);
+  return SecretString;
+}

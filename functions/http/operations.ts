@@ -1,0 +1,104 @@
+/**
+ * The schemas of every operation: path parameters, query, body and responses. Handlers parse
+ * requests with them, and the OpenAPI document is generated from them, so the two cannot drift.
+ */
+import { z } from "zod";
+import {
+  AliasName,
+  AliasResolution,
+  CreatedVersion,
+  CreateModelInput,
+  CreateVersionInput,
+  HistoryEntry,
+  ListModelsQuery,
+  ListVersionsQuery,
+  Model,
+  ModelName,
+  ModelVersion,
+  PageQuery,
+  page,
+  SetAliasInput,
+  UpdateModelInput,
+  UpdateVersionInput,
+  VersionComparison,
+  VersionNumber,
+} from "#core/schemas.ts";
+
+export interface OperationSpec {
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success status and its body schema (none for 204). */
+  success: { status: number; schema?: z.ZodType; description: string };
+  /** Accepts `Idempotency-Key` (every POST). */
+  idempotent?: boolean;
+  /** Honours `If-Match`. */
+  conditional?: boolean;
+  /** Returns an `ETag` header. */
+  etag?: boolean;
+}
+
+const ModelParams = z.object({ model: ModelName });
+const VersionParams = z.object({ model: ModelName, version: VersionNumber });
+const AliasParams = z.object({ model: ModelName, alias: AliasName });
+
+const AliasSet = z.object({ model: z.string(), alias: z.string(), version: z.number().int() }).meta({ id: "Alias" });
+
+export const operations = {
+  health: { success: { status: 200, schema: z.object({ status: z.literal("ok") }), description: "the registry is up" } },
+  getOpenApi: { success: { status: 200, schema: z.object({}).passthrough(), description: "this document" } },
+
+  createModel: {
+    body: CreateModelInput,
+    success: { status: 201, schema: Model, description: "the registered model" },
+    idempotent: true,
+    etag: true,
+  },
+  listModels: { query: ListModelsQuery, success: { status: 200, schema: page(Model, "ModelPage"), description: "a page of models, by name" } },
+  getModel: { params: ModelParams, success: { status: 200, schema: Model, description: "the model" }, etag: true },
+  updateModel: {
+    params: ModelParams,
+    body: UpdateModelInput,
+    success: { status: 200, schema: Model, description: "the updated model" },
+    conditional: true,
+    etag: true,
+  },
+  deleteModel: { params: ModelParams, success: { status: 204, description: "deleted" }, conditional: true },
+  listHistory: {
+    params: ModelParams,
+    query: PageQuery,
+    success: { status: 200, schema: page(HistoryEntry, "HistoryPage"), description: "history, newest first" },
+  },
+
+  createVersion: {
+    params: ModelParams,
+    body: CreateVersionInput,
+    success: { status: 201, schema: CreatedVersion, description: "the new version, with upload instructions" },
+    idempotent: true,
+    etag: true,
+  },
+  listVersions: {
+    params: ModelParams,
+    query: ListVersionsQuery,
+    success: { status: 200, schema: page(ModelVersion, "ModelVersionPage"), description: "versions, newest first" },
+  },
+  getVersion: { params: VersionParams, success: { status: 200, schema: ModelVersion, description: "the version" }, etag: true },
+  updateVersion: {
+    params: VersionParams,
+    body: UpdateVersionInput,
+    success: { status: 200, schema: ModelVersion, description: "the updated version" },
+    conditional: true,
+    etag: true,
+  },
+  compareVersions: {
+    params: z.object({ model: ModelName, version: VersionNumber, other: VersionNumber }),
+    success: { status: 200, schema: VersionComparison, description: "differences from `version` to `other`" },
+  },
+
+  setAlias: { params: AliasParams, body: SetAliasInput, success: { status: 200, schema: AliasSet, description: "the alias" } },
+  getAlias: { params: AliasParams, success: { status: 200, schema: AliasResolution, description: "the alias and its version" } },
+  deleteAlias: { params: AliasParams, success: { status: 204, description: "deleted" } },
+} satisfies Record<string, OperationSpec>;
+
+export type Operations = typeof operations;
+export type OperationId = keyof Operations;

@@ -1,0 +1,46 @@
+/**
+ * Every HTTP route of the registry, as plain data.
+ *
+ * Read by: the CDK API construct (to create API Gateway resources and methods, and to decide
+ * which Lambda function serves each route), the local API gateway (to route requests to the
+ * same handlers), and the OpenAPI generator. Handlers live in `functions/http/handlers/<group>.ts`
+ * and export `handler`; a group is one Lambda function that dispatches on `event.resource` and
+ * `event.httpMethod`, exactly as API Gateway fills them in.
+ */
+export const routeGroups = ["service", "models", "versions", "aliases"] as const;
+export type RouteGroup = (typeof routeGroups)[number];
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** API Gateway resource path, with `{param}` placeholders (`{param+}` for greedy). */
+  path: string;
+  group: RouteGroup;
+  operationId: string;
+  summary: string;
+  /** Local mode only: served without a signature (in AWS every route uses IAM auth). */
+  localUnauthenticated?: boolean;
+}
+
+export const routes: readonly RouteDefinition[] = [
+  { method: "GET", path: "/health", group: "service", operationId: "health", summary: "Liveness check", localUnauthenticated: true },
+  { method: "GET", path: "/openapi.json", group: "service", operationId: "getOpenApi", summary: "The OpenAPI 3.1 document" },
+
+  { method: "POST", path: "/models", group: "models", operationId: "createModel", summary: "Register a model" },
+  { method: "GET", path: "/models", group: "models", operationId: "listModels", summary: "List models" },
+  { method: "GET", path: "/models/{model}", group: "models", operationId: "getModel", summary: "Get a model" },
+  { method: "PATCH", path: "/models/{model}", group: "models", operationId: "updateModel", summary: "Update a model's description, owner, tags or policy" },
+  { method: "DELETE", path: "/models/{model}", group: "models", operationId: "deleteModel", summary: "Delete a model and its versions" },
+  { method: "GET", path: "/models/{model}/history", group: "models", operationId: "listHistory", summary: "A model's history, newest first" },
+
+  { method: "POST", path: "/models/{model}/versions", group: "versions", operationId: "createVersion", summary: "Create a model version" },
+  { method: "GET", path: "/models/{model}/versions", group: "versions", operationId: "listVersions", summary: "List a model's versions, newest first" },
+  { method: "GET", path: "/models/{model}/versions/{version}", group: "versions", operationId: "getVersion", summary: "Get a model version" },
+  { method: "PATCH", path: "/models/{model}/versions/{version}", group: "versions", operationId: "updateVersion", summary: "Update a version's editable fields" },
+  { method: "GET", path: "/models/{model}/versions/{version}/compare/{other}", group: "versions", operationId: "compareVersions", summary: "Compare two versions" },
+
+  { method: "PUT", path: "/models/{model}/aliases/{alias}", group: "aliases", operationId: "setAlias", summary: "Point an alias at a version" },
+  { method: "GET", path: "/models/{model}/aliases/{alias}", group: "aliases", operationId: "getAlias", summary: "Resolve an alias" },
+  { method: "DELETE", path: "/models/{model}/aliases/{alias}", group: "aliases", operationId: "deleteAlias", summary: "Delete an alias" },
+];
