@@ -1,0 +1,59 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./usage-error.ts";
+
+/** Every flag of every command; each command says which of them it takes (globals go everywhere). */
+export const OPTIONS = {
+  endpoint: { type: "string" },
+  region: { type: "string" },
+  "idempotency-key": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  all: { type: "boolean" },
+  limit: { type: "string" },
+  prefix: { type: "string" },
+  owner: { type: "string" },
+  description: { type: "string" },
+  tag: { type: "string", multiple: true },
+  "if-match": { type: "string" },
+  stage: { type: "string" },
+  status: { type: "string" },
+  file: { type: "string" },
+  metric: { type: "string", multiple: true },
+  param: { type: "string", multiple: true },
+  framework: { type: "string" },
+  format: { type: "string" },
+  artifact: { type: "string", multiple: true },
+  "artifact-file": { type: "string", multiple: true },
+  "model-card": { type: "string" },
+} as const;
+
+export type OptionName = keyof typeof OPTIONS;
+export const GLOBAL_OPTIONS: readonly OptionName[] = ["endpoint", "region", "idempotency-key", "help"];
+
+function parse(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+export type Flags = ReturnType<typeof parse>["values"];
+
+export interface CommandLine {
+  /** Positional words: command group, action and operands. */
+  words: string[];
+  flags: Flags;
+}
+
+export function parseCommandLine(args: string[]): CommandLine {
+  try {
+    const { positionals, values } = parse(args);
+    return { words: positionals, flags: values };
+  } catch (error) {
+    // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes and readable messages.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The flags given on the command line that are neither global nor in `allowed`. */
+export function unexpectedFlags(flags: Flags, allowed: readonly OptionName[]): string[] {
+  return Object.keys(flags).filter(
+    (name) => !GLOBAL_OPTIONS.includes(name as OptionName) && !allowed.includes(name as OptionName),
+  );
+}

@@ -1,0 +1,72 @@
+import { parseStringMap, splitKeyValue } from "../flag-values.ts";
+import { UsageError } from "../usage-error.ts";
+import { type Command, type CommandContext, listing, operand } from "./command.ts";
+
+function singleTag(context: CommandContext): string | undefined {
+  const tags = context.flags.tag ?? [];
+  if (tags.length > 1) throw new UsageError("models list: --tag filters on one KEY=VALUE; give it once");
+  const tag = tags[0];
+  if (tag !== undefined) splitKeyValue("tag", tag);
+  return tag;
+}
+
+function modelFields(context: CommandContext) {
+  const { description, owner } = context.flags;
+  return { description, owner, tags: parseStringMap("tag", context.flags.tag) };
+}
+
+export const modelCommands: Command[] = [
+  {
+    words: ["models", "list"],
+    operands: [],
+    options: ["prefix", "tag", "owner", "limit", "all"],
+    synopsis: "[--prefix P] [--tag k=v] [--owner O] [--limit N] [--all]",
+    run: (context) => {
+      const { prefix, owner } = context.flags;
+      const tag = singleTag(context);
+      return listing(context, (limit, nextToken) =>
+        context.client().listModels({ prefix, tag, owner, limit, nextToken }),
+      );
+    },
+  },
+  {
+    words: ["models", "create"],
+    operands: ["NAME"],
+    options: ["description", "owner", "tag"],
+    synopsis: "[--description D] [--owner O] [--tag k=v]...",
+    idempotent: true,
+    run: (context) =>
+      context.client().createModel({ name: operand(context, 0), ...modelFields(context) }, context.write),
+  },
+  {
+    words: ["models", "get"],
+    operands: ["NAME"],
+    options: [],
+    synopsis: "",
+    run: (context) => context.client().getModel(operand(context, 0)),
+  },
+  {
+    words: ["models", "update"],
+    operands: ["NAME"],
+    options: ["description", "owner", "tag", "if-match"],
+    synopsis: "[--description D] [--owner O] [--tag k=v]... [--if-match ETAG]",
+    run: (context) => {
+      const patch = modelFields(context);
+      if (Object.values(patch).every((value) => value === undefined)) {
+        throw new UsageError("models update: give at least one of --description, --owner, --tag");
+      }
+      return context.client().updateModel(operand(context, 0), patch, { ifMatch: context.flags["if-match"] });
+    },
+  },
+  {
+    words: ["models", "delete"],
+    operands: ["NAME"],
+    options: ["if-match"],
+    synopsis: "[--if-match ETAG]",
+    run: async (context) => {
+      const name = operand(context, 0);
+      await context.client().deleteModel(name, { ifMatch: context.flags["if-match"] });
+      return { model: name, deleted: true };
+    },
+  },
+];

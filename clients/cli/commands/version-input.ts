@@ -1,0 +1,47 @@
+import type { ArtifactInput, CreateVersionInput } from "../../lib/types.ts";
+import type { Flags } from "../args.ts";
+import { describeArtifactFile } from "../artifact-file.ts";
+import { parseArtifactSpec, parseNumberMap, parseStringMap } from "../flag-values.ts";
+import { type ReadStdin, readJsonObject } from "../input-files.ts";
+import { UsageError } from "../usage-error.ts";
+
+function objectField(base: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
+  const value = base[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(`--file: "${field}" must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function merged<T>(base: Record<string, unknown>, field: string, extra: Record<string, T> | undefined) {
+  const from = objectField(base, field);
+  return from || extra ? { ...from, ...extra } : undefined;
+}
+
+/**
+ * The create-version body: `--file` (JSON, `-` for stdin) as the base, then the flags. Scalar flags
+ * replace the file's value, map flags (`--metric`, `--param`, `--tag`) add keys, artifacts are appended.
+ */
+export async function buildVersionInput(flags: Flags, stdin: ReadStdin): Promise<CreateVersionInput> {
+  const base = flags.file ? await readJsonObject("file", flags.file, stdin) : {};
+  const baseArtifacts = base.artifacts ?? [];
+  if (!Array.isArray(baseArtifacts)) throw new UsageError('--file: "artifacts" must be an array');
+
+  const artifacts: unknown[] = [...baseArtifacts, ...(flags.artifact ?? []).map(parseArtifactSpec)];
+  for (const file of flags["artifact-file"] ?? []) artifacts.push(await describeArtifactFile(file));
+
+  const input: CreateVersionInput = { ...base };
+  for (const field of ["description", "framework", "format"] as const) {
+    const value = flags[field];
+    if (value !== undefined) input[field] = value;
+  }
+  const metrics = merged(base, "metrics", parseNumberMap("metric", flags.metric));
+  const params = merged(base, "params", parseStringMap("param", flags.param));
+  const tags = merged(base, "tags", parseStringMap("tag", flags.tag));
+  if (metrics) input.metrics = metrics as Record<string, number>;
+  if (params) input.params = params as Record<string, string>;
+  if (tags) input.tags = tags as Record<string, string>;
+  if (artifacts.length > 0) input.artifacts = artifacts as ArtifactInput[];
+  return input;
+}

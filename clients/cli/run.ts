@@ -1,0 +1,117 @@
+import { RegistryClient, type RegistryClientOptions } from "../lib/registry-client.ts";
+import { RegistryError } from "../lib/registry-error.ts";
+import { type Flags, parseCommandLine, unexpectedFlags } from "./args.ts";
+import type { Command, CommandContext } from "./commands/command.ts";
+import { commands, findCommand, groups } from "./commands/index.ts";
+import { type ReadStdin, readStdin } from "./input-files.ts";
+import { shortUsage, usage } from "./usage.ts";
+import { UsageError } from "./usage-error.ts";
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stdin: ReadStdin;
+}
+
+export interface RunOptions {
+  io?: CliIo;
+  /** Extra client options (tests pass `fetch`, `credentials`, `clock`); flags still set endpoint and region. */
+  client?: Omit<RegistryClientOptions, "endpoint" | "region">;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdin: readStdin,
+};
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+function resolveCommand(words: string[], group: string | undefined): Command {
+  const command = findCommand(words);
+  if (command) return command;
+  if (words.length === 0) throw new UsageError("missing command");
+  if (!group) throw new UsageError(`unknown command "${words[0]}" (commands: ${groups.join(", ")})`);
+  const actions = commands.filter((command) => command.words[0] === group).map((command) => command.words[1]);
+  const action = words[1];
+  const problem =
+    action === undefined ? `"${group}" needs an action` : `unknown command "${group} ${action}"`;
+  throw new UsageError(`${problem} (actions: ${actions.join(", ")})`);
+}
+
+function checkCommandLine(command: Command, operands: string[], flags: Flags): void {
+  const unexpected = unexpectedFlags(flags, command.options);
+  if (unexpected.length > 0) {
+    const names = unexpected.map((name) => `--${name}`).join(", ");
+    throw new UsageError(`${names}: not an option of "registry ${command.words.join(" ")}"`);
+  }
+  if (flags["idempotency-key"] !== undefined && !command.idempotent) {
+    throw new UsageError(`--idempotency-key applies to the create commands only`);
+  }
+  if (operands.length !== command.operands.length) {
+    const expected = command.operands.length ? command.operands.join(" ") : "no operands";
+    throw new UsageError(
+      `"registry ${command.words.join(" ")}" expects ${expected}, got ${operands.length} operand(s)`,
+    );
+  }
+  command.operands.forEach((name, index) => {
+    const value = operands[index];
+    if (value === "" || value === "." || value === "..")
+      throw new UsageError(`${name} must not be empty, "." or ".."`);
+  });
+}
+
+function clientFactory(flags: Flags, extra: RunOptions["client"]): () => RegistryClient {
+  let client: RegistryClient | undefined;
+  return () => {
+    try {
+      client ??= new RegistryClient({ ...extra, endpoint: flags.endpoint, region: flags.region });
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    return client;
+  };
+}
+
+function report(error: unknown, io: CliIo, command: Command | undefined, group: string | undefined): number {
+  if (error instanceof UsageError) {
+    io.stderr(`registry: ${error.message}\n${shortUsage(command, group)}`);
+    return 2;
+  }
+  if (error instanceof RegistryError) {
+    io.stderr(json(error.body));
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(json({ error: { code: "ClientError", message } }));
+  return 1;
+}
+
+/** Runs one command line; resolves to the process exit status. */
+export async function runCli(argv: string[], options: RunOptions = {}): Promise<number> {
+  const io = options.io ?? processIo;
+  let group: string | undefined;
+  let command: Command | undefined;
+  try {
+    const { words, flags } = parseCommandLine(argv);
+    group = groups.find((name) => name === words[0]);
+    if (flags.help || words[0] === "help") {
+      io.stdout(usage(group ?? groups.find((name) => name === words[1])));
+      return 0;
+    }
+    command = resolveCommand(words, group);
+    const operands = words.slice(command.words.length);
+    checkCommandLine(command, operands, flags);
+    const context: CommandContext = {
+      client: clientFactory(flags, options.client),
+      operands,
+      flags,
+      write: { idempotencyKey: flags["idempotency-key"] },
+      stdin: io.stdin,
+    };
+    io.stdout(json(await command.run(context)));
+    return 0;
+  } catch (error) {
+    return report(error, io, command, group);
+  }
+}

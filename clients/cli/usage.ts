@@ -1,0 +1,40 @@
+import { DEFAULT_ENDPOINT, DEFAULT_REGION } from "../lib/config.ts";
+import type { Command } from "./commands/command.ts";
+import { commands, groups } from "./commands/index.ts";
+
+export function commandLine(command: Command): string {
+  return ["registry", ...command.words, ...command.operands, command.synopsis].filter(Boolean).join(" ");
+}
+
+const GLOBAL_FLAGS = `Global flags:
+  --endpoint URL         registry base URL, may include a stage path (env REGISTRY_ENDPOINT; default ${DEFAULT_ENDPOINT})
+  --region R             SigV4 signing region (env AWS_REGION or AWS_DEFAULT_REGION; default ${DEFAULT_REGION})
+  --idempotency-key K    Idempotency-Key header for the create commands
+  -h, --help             show this help`;
+
+const NOTES = `Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY [/ AWS_SESSION_TOKEN], else the AWS SDK
+default chain (AWS_PROFILE, SSO, container or instance role). Local mode prints its credentials at start.
+Lists print one page ({ items, nextToken }); --all follows nextToken and prints one array (--limit is then
+the page size). Output: JSON on stdout. Exit status: 0 success, 1 the request failed (error JSON on stderr), 2 usage error.`;
+
+function lines(group: string | undefined): string {
+  return commands
+    .filter((command) => group === undefined || command.words[0] === group)
+    .map((command) => `  ${commandLine(command)}`)
+    .join("\n");
+}
+
+/** Full help, or the help of one command group. */
+export function usage(group?: string): string {
+  return `Usage:\n${lines(group)}\n\n${GLOBAL_FLAGS}\n\n${NOTES}\n`;
+}
+
+/** The few lines printed after a usage error. */
+export function shortUsage(command: Command | undefined, group: string | undefined): string {
+  const synopsis = command
+    ? `  ${commandLine(command)}`
+    : group
+      ? lines(group)
+      : `  registry <${groups.join("|")}> ... [flags]`;
+  return `Usage:\n${synopsis}\nRun 'registry --help' for all commands and flags.\n`;
+}

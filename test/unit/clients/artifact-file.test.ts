@@ -1,0 +1,41 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeArtifactFile } from "../../../clients/cli/artifact-file.ts";
+import { UsageError } from "../../../clients/cli/usage-error.ts";
+
+describe("--artifact-file", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "registry-cli-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("declares the file's base name, byte size and SHA-256", async () => {
+    const bytes = Buffer.alloc(200_000, "ab\u00e9\n");
+    const file = join(dir, "model.onnx");
+    await writeFile(file, bytes);
+    expect(await describeArtifactFile(file)).toEqual({
+      path: "model.onnx",
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    });
+  });
+
+  it("gives the hash of an empty file", async () => {
+    const file = join(dir, "empty.bin");
+    await writeFile(file, "");
+    expect(await describeArtifactFile(file)).toEqual({
+      path: "empty.bin",
+      size: 0,
+      sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    });
+  });
+
+  it("is a usage error for a missing file or a directory", async () => {
+    await expect(describeArtifactFile(join(dir, "nope"))).rejects.toThrow(UsageError);
+    await expect(describeArtifactFile(dir)).rejects.toThrow(/--artifact-file .*: not a readable file/);
+  });
+});

@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../clients/cli/run.ts";
+import { type FakeReply, fakeFetch, TEST_CREDENTIALS } from "./fake-fetch.ts";
+import type { SentRequest } from "./sigv4-reference.ts";
+
+async function cli(argv: string[], reply?: (request: SentRequest, index: number) => FakeReply, stdin = "") {
+  const recorder = fakeFetch(reply);
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    stdout: (text: string) => {
+      stdout += text;
+    },
+    stderr: (text: string) => {
+      stderr += text;
+    },
+    stdin: async () => stdin,
+  };
+  const code = await runCli(["--endpoint", "http://registry.test/v1", ...argv], {
+    io,
+    client: { credentials: TEST_CREDENTIALS, fetch: recorder.fetch },
+  });
+  const requests = recorder.requests;
+  const bodyOf = (index = 0) => JSON.parse(requests[index]?.body ?? "null") as unknown;
+  return { code, stdout, stderr, requests, bodyOf };
+}
+
+describe("registry CLI", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "registry-cli-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("prints the response as pretty JSON", async () => {
+    const run = await cli(["models", "get", "fraud"], () => ({ body: { name: "fraud" } }));
+    expect(run).toMatchObject({ code: 0, stdout: '{\n  "name": "fraud"\n}\n', stderr: "" });
+    expect(run.requests[0]?.url.pathname).toBe("/v1/models/fraud");
+  });
+
+  it("models create sends the name, fields, tags and the idempotency key", async () => {
+    const run = await cli([
+      "models",
+      "create",
+      "fraud",
+      "--description",
+      "d",
+      "--tag",
+      "team=risk",
+      "--tag",
+      "a=b=c",
+      "--idempotency-key",
+      "k1",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.bodyOf()).toEqual({ name: "fraud", description: "d", tags: { team: "risk", a: "b=c" } });
+    expect(run.requests[0]?.headers["idempotency-key"]).toBe("k1");
+  });
+
+  it("models list passes the filters as query parameters", async () => {
+    const run = await cli(["models", "list", "--prefix", "fr", "--tag", "team=risk", "--limit", "5"]);
+    expect(run.requests[0]?.url.search).toBe("?prefix=fr&tag=team%3Drisk&limit=5");
+  });
+
+  it("--all follows nextToken and prints one array", async () => {
+    const pages = [{ items: [{ version: 2 }], nextToken: "n1" }, { items: [{ version: 1 }] }];
+    const run = await cli(["versions", "list", "fraud", "--all", "--stage", "staging"], (_, index) => ({
+      body: pages[index],
+    }));
+    expect(JSON.parse(run.stdout)).toEqual([{ version: 2 }, { version: 1 }]);
+    expect(run.requests.map((request) => request.url.search)).toEqual([
+      "?stage=staging",
+      "?stage=staging&nextToken=n1",
+    ]);
+  });
+
+  it("versions create merges --file with metric, param, tag and artifact flags", async () => {
+    const file = join(dir, "version.json");
+    const sha = "c".repeat(64);
+    await writeFile(
+      file,
+      JSON.stringify({
+        description: "from file",
+        metrics: { loss: 0.1 },
+        lineage: { runId: "r1" },
+        artifacts: [],
+      }),
+    );
+    const model = join(dir, "model.onnx");
+    await writeFile(model, "weights");
+    const run = await cli([
+      "versions",
+      "create",
+      "fraud",
+      "--file",
+      file,
+      "--metric",
+      "auc=0.91",
+      "--param",
+      "lr=0.01",
+      "--framework",
+      "pytorch",
+      "--artifact",
+      `path=config.json,size=12,sha256=${sha}`,
+      "--artifact-file",
+      model,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.bodyOf()).toEqual({
+      description: "from file",
+      metrics: { loss: 0.1, auc: 0.91 },
+      params: { lr: "0.01" },
+      lineage: { runId: "r1" },
+      framework: "pytorch",
+      artifacts: [
+        { path: "config.json", size: 12, sha256: sha },
+        { path: "model.onnx", size: 7, sha256: createHash("sha256").update("weights").digest("hex") },
+      ],
+    });
+  });
+
+  it("versions create reads the body from stdin with --file -", async () => {
+    const run = await cli(["versions", "create", "fraud", "--file", "-"], undefined, '{"format":"onnx"}');
+    expect(run.bodyOf()).toEqual({ format: "onnx" });
+  });
+
+  it("versions update reads the model card from a file", async () => {
+    const card = join(dir, "card.md");
+    await writeFile(card, "# Fraud\n");
+    const run = await cli(["versions", "update", "fraud", "3", "--model-card", card, "--if-match", "e1"]);
+    expect(run.requests[0]).toMatchObject({ method: "PATCH", headers: { "if-match": "e1" } });
+    expect(run.requests[0]?.url.pathname).toBe("/v1/models/fraud/versions/3");
+    expect(run.bodyOf()).toEqual({ modelCard: "# Fraud\n" });
+  });
+
+  it("aliases set sends the version as a number", async () => {
+    const run = await cli(["aliases", "set", "fraud", "champion", "7"]);
+    expect(run.requests[0]).toMatchObject({ method: "PUT", body: '{"version":7}' });
+  });
+
+  it("deletes print a confirmation", async () => {
+    const run = await cli(["aliases", "delete", "fraud", "canary"], () => ({ status: 204 }));
+    expect(JSON.parse(run.stdout)).toEqual({ model: "fraud", alias: "canary", deleted: true });
+  });
+
+  it("an HTTP error prints the error body on stderr and exits 1", async () => {
+    const error = { error: { code: "ModelNotFound", message: "model 'x' does not exist", requestId: "r" } };
+    const run = await cli(["history", "x"], () => ({ status: 404, body: error }));
+    expect(run).toMatchObject({ code: 1, stdout: "" });
+    expect(JSON.parse(run.stderr)).toEqual(error);
+  });
+
+  it.each([
+    [["versions", "create", "fraud", "--metric", "auc=x"], /--metric "auc=x": "x" is not a number/],
+    [["models", "get"], /expects NAME/],
+    [["models", "list", "--stage", "production"], /--stage: not an option of "registry models list"/],
+    [["models", "get", "x", "--idempotency-key", "k"], /--idempotency-key applies to the create commands/],
+    [["models", "update", "x"], /give at least one of/],
+    [["versions", "get", "fraud", "latest"], /VERSION "latest"/],
+    [["aliases", "get", "fraud", ".."], /ALIAS must not be/],
+    [["models", "frobnicate"], /unknown command "models frobnicate"/],
+    [["models", "list", "--tag", "a=1", "--tag", "b=2"], /give it once/],
+    [[], /missing command/],
+  ])("usage error %j exits 2 without a request", async (argv, message) => {
+    const run = await cli(argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain("Usage:");
+    expect(run.requests).toHaveLength(0);
+  });
+
+  it("--help prints the usage on stdout", async () => {
+    const run = await cli(["versions", "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("registry versions create MODEL");
+    expect(run.stdout).not.toContain("registry models list");
+  });
+});
