@@ -34,7 +34,16 @@ export type Implementations = { [K in OperationId]?: (request: ApiRequest<K>) =>
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const EmptyQuery = z.object({}).strict();
 
-export function createApiHandler(group: RouteGroup, implementations: Implementations) {
+export type UsageMeter = <T>(
+  fn: () => Promise<T>,
+) => Promise<{ result: T; usage: { roundTrips: number; capacityUnits: number; operations: string[] } }>;
+
+export interface ApiHandlerOptions {
+  /** Measures what each request cost in storage calls and reports it in response headers. */
+  meter?: UsageMeter | undefined;
+}
+
+export function createApiHandler(group: RouteGroup, implementations: Implementations, options: ApiHandlerOptions = {}) {
   const routeByKey = new Map(
     routes.filter((r) => r.group === group).map((r) => [`${r.method} ${r.path}`, r.operationId as OperationId]),
   );
@@ -78,13 +87,31 @@ export function createApiHandler(group: RouteGroup, implementations: Implementat
     return json(spec.success.status, reply.body, responseHeaders);
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(dispatch).use({
+  const meter = options.meter;
+  const measured = meter
+    ? async (event: APIGatewayProxyEvent) => {
+        const { result, usage } = await meter(() => dispatch(event).catch((error: unknown) => errorResult(error, event)));
+        result.headers = {
+          ...result.headers,
+          "x-registry-dynamodb-round-trips": String(usage.roundTrips),
+          "x-registry-dynamodb-capacity-units": String(usage.capacityUnits),
+          "x-registry-dynamodb-operations": usage.operations.join(",") || "none",
+        };
+        return result;
+      }
+    : dispatch;
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(measured).use({
     onError: async (request) => {
-      const requestId = request.event?.requestContext?.requestId ?? request.context?.awsRequestId ?? "unknown";
-      const { status, body } = toErrorResponse(request.error, requestId);
-      request.response = json(status, body, { "x-amzn-requestid": requestId });
+      request.response = errorResult(request.error, request.event, request.context?.awsRequestId);
     },
   });
+}
+
+function errorResult(error: unknown, event: APIGatewayProxyEvent | undefined, fallbackId?: string) {
+  const requestId = event?.requestContext?.requestId ?? fallbackId ?? "unknown";
+  const { status, body } = toErrorResponse(error, requestId);
+  return json(status, body, { "x-amzn-requestid": requestId });
 }
 
 function readJsonBody(event: APIGatewayProxyEvent): unknown {

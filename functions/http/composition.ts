@@ -9,11 +9,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
+import { instrumentDynamoClient, measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
 import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
 import { Registry } from "#core/registry.ts";
 import { type Config, readConfig } from "./config.ts";
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  instrumentDynamoClient(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -42,3 +44,9 @@ async function readSecret(arn: string): Promise<string> {
   if (!SecretString) throw new Error(`secret ${arn} has no string value`);
   return SecretString;
 }
+
+/**
+ * With `REPORT_DYNAMODB_USAGE=true` (local mode and benchmarks), every response carries the
+ * DynamoDB round trips and capacity units it cost, as `x-registry-dynamodb-*` headers.
+ */
+export const usageReporting = process.env.REPORT_DYNAMODB_USAGE === "true" ? measureDynamoUsage : undefined;

@@ -1,5 +1,5 @@
 import { createApiHandler } from "../api.ts";
-import { buildRegistry } from "../composition.ts";
+import { buildRegistry, usageReporting } from "../composition.ts";
 
 const registry = await buildRegistry();
 
@@ -12,4 +12,4 @@ export const handler = createApiHandler("aliases", {
     await registry.deleteAlias(params.model, params.alias, ctx);
     return {};
   },
-});
+}, { meter: usageReporting });

@@ -1,5 +1,5 @@
 import { createApiHandler } from "../api.ts";
-import { buildRegistry } from "../composition.ts";
+import { buildRegistry, usageReporting } from "../composition.ts";
 
 const registry = await buildRegistry();
 
@@ -16,4 +16,4 @@ export const handler = createApiHandler("versions", {
   compareVersions: async ({ params }) => ({
     body: await registry.compareVersions(params.model, params.version, params.other),
   }),
-});
+}, { meter: usageReporting });
