@@ -1,0 +1,9 @@
+import { App } from "aws-cdk-lib";
+import { readRegistryConfig } from "../lib/registry-config.ts";
+import { addRegistryStacks } from "../lib/registry-stacks.ts";
+
+// Context keys (all optional), e.g. `npx cdk synth -c stackPrefix=ModelRegistryDev`:
+// stackPrefix, eventSource, busName, eventArchiveRetentionDays, functionLogRetentionDays,
+// accessLogRetentionDays, apiThrottleRateLimit, apiThrottleBurstLimit, apiCloudWatchRole.
+const app = new App();
+addRegistryStacks(app, readRegistryConfig(app.node));

@@ -1,0 +1,112 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
+import { RegistryAccessPolicies, registryRoles } from "./access-policies.ts";
+import type { BucketAccess } from "./artifact-bucket.ts";
+import { type RegistryData, registryEnvironment } from "./data-stack.ts";
+import { RegistryApi } from "./registry-api.ts";
+import { RegistryFunction } from "./registry-function.ts";
+import type { TableAccess } from "./registry-table.ts";
+
+/** What a route group's function may touch. Anything not listed is denied. */
+interface GroupAccess {
+  table?: TableAccess;
+  artifacts?: BucketAccess;
+  /**
+   * Reads the page-token key. `buildRegistry()` (functions/http/composition.ts) reads it at cold
+   * start in every function that builds the registry, lists or not: without it the function
+   * cannot start.
+   */
+  pageTokens?: boolean;
+}
+
+/**
+ * Least privilege per function. A `Record` over `RouteGroup`, so adding a group to the route
+ * table does not type-check until its rights are decided here. No group publishes events
+ * itself: history items reach the bus through the table stream.
+ */
+const groupAccess: Record<RouteGroup, GroupAccess> = {
+  // Health and the OpenAPI document: no data at all.
+  service: {},
+  models: { table: "readWrite", pageTokens: true },
+  // Presigned upload/download URLs carry the function's own S3 rights; seal reads checksums.
+  versions: { table: "readWrite", artifacts: "readWrite", pageTokens: true },
+  aliases: { table: "readWrite", pageTokens: true },
+};
+
+export interface ApiStackProps extends StackProps {
+  data: RegistryData;
+  functionLogRetention: RetentionDays;
+  accessLogRetention: RetentionDays;
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  cloudWatchRole: boolean;
+}
+
+/**
+ * Stateless stack: functions, the REST API and the access policies. Safe to destroy and
+ * redeploy; everything it points at lives in the data stack.
+ */
+export class ApiStack extends Stack {
+  readonly functions: Record<RouteGroup, RegistryFunction>;
+  readonly registryApi: RegistryApi;
+  readonly accessPolicies: RegistryAccessPolicies;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { data } = props;
+    // Every HTTP function shares one config module that reads all of these at cold start, so
+    // each gets every name; what it may *do* with them is granted per group below.
+    const environment = registryEnvironment(data);
+
+    const functions = {} as Record<RouteGroup, RegistryFunction>;
+    for (const group of routeGroups) {
+      const fn = new RegistryFunction(this, `${pascalCase(group)}Function`, {
+        entry: `functions/http/handlers/${group}.ts`,
+        description: `Model registry HTTP routes: ${group}`,
+        environment,
+        logRetention: props.functionLogRetention,
+      });
+      const access = groupAccess[group];
+      if (access.table) data.table.bind(fn, access.table);
+      if (access.artifacts) data.artifacts.bind(fn, access.artifacts);
+      if (access.pageTokens) data.pageTokens.bind(fn);
+      functions[group] = fn;
+    }
+    this.functions = functions;
+
+    this.registryApi = new RegistryApi(this, "Http", {
+      routes,
+      handlers: functions,
+      stageName: "v1",
+      throttleRateLimit: props.throttleRateLimit,
+      throttleBurstLimit: props.throttleBurstLimit,
+      accessLogRetention: props.accessLogRetention,
+      cloudWatchRole: props.cloudWatchRole,
+    });
+
+    this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
+      api: this.registryApi.api,
+      routes,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.registryApi.api.url, description: "Base URL (stage v1)" });
+    new CfnOutput(this, "TableName", { value: data.table.table.tableName });
+    new CfnOutput(this, "ArtifactBucketName", { value: data.artifacts.bucket.bucketName });
+    new CfnOutput(this, "EventBusName", { value: data.events.bus.eventBusName });
+    for (const role of registryRoles) {
+      new CfnOutput(this, `${pascalCase(role)}PolicyArn`, {
+        value: this.accessPolicies.policies[role].managedPolicyArn,
+        description: `Attach to IAM roles that get the registry's ${role} rights`,
+      });
+    }
+  }
+}
+
+function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
+}

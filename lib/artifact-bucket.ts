@@ -1,0 +1,78 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+
+export type BucketAccess = "read" | "readWrite";
+
+/**
+ * The bucket that holds model binaries. Clients upload and download with presigned URLs, so the
+ * bytes never pass through the API; the bucket itself is never public.
+ */
+export class ArtifactBucket extends Construct {
+  /** Environment variable through which handlers find the bucket. */
+  static readonly envVar = "ARTIFACT_BUCKET";
+
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.bucket = new Bucket(this, "Bucket", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: BucketEncryption.S3_MANAGED,
+      // Protects sealed artifacts against accidental overwrite or delete.
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          // Abandoned multipart uploads are invisible in listings but billed until aborted.
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      // Notebooks and browsers PUT/GET straight to S3 with presigned URLs: the signature is the
+      // authorization, so any origin may use it; the browser needs to read ETag to complete
+      // a multipart upload.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+          allowedOrigins: ["*"],
+          allowedHeaders: ["*"],
+          exposedHeaders: ["ETag"],
+          maxAge: 3600,
+        },
+      ],
+      // Model binaries outlive any one deployment of the registry's code.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  get environment(): Record<string, string> {
+    return { [ArtifactBucket.envVar]: this.bucket.bucketName };
+  }
+
+  grantRead(grantee: IGrantable): Grant {
+    return this.bucket.grantRead(grantee);
+  }
+
+  /** Read, put (which presigned PUT URLs inherit), multipart abort and delete. */
+  grantReadWrite(grantee: IGrantable): Grant {
+    return this.bucket.grantReadWrite(grantee);
+  }
+
+  /** Sets `ARTIFACT_BUCKET` on the function and grants it `access`, in one call. */
+  bind(fn: LambdaFunction, access: BucketAccess): Grant {
+    fn.addEnvironment(ArtifactBucket.envVar, this.bucket.bucketName);
+    return access === "read" ? this.grantRead(fn) : this.grantReadWrite(fn);
+  }
+}

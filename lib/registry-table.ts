@@ -1,0 +1,88 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import {
+  type Attribute,
+  AttributeType,
+  Billing,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from "aws-cdk-lib/aws-dynamodb";
+import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { Construct } from "constructs";
+import { registryTableDefinition } from "./table-definition.ts";
+
+export type TableAccess = "read" | "readWrite";
+
+/**
+ * Narrower than `TableV2.grantReadData`/`grantReadWriteData`, which add `Scan`, stream reads and
+ * `DescribeTable`: no request path may scan (ARCHITECTURE.md), and IAM now enforces it.
+ */
+const readActions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"] as const;
+const writeActions = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+] as const;
+
+/**
+ * The registry's single DynamoDB table, built from `registryTableDefinition` so the deployed
+ * table and the local-mode table cannot drift. Key names are never restated here.
+ */
+export class RegistryTable extends Construct {
+  /** Environment variable through which handlers find the table. */
+  static readonly envVar = "TABLE_NAME";
+
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const def = registryTableDefinition;
+
+    this.table = new TableV2(this, "Table", {
+      partitionKey: keyAttribute(def.partitionKey),
+      sortKey: keyAttribute(def.sortKey),
+      globalSecondaryIndexes: def.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: keyAttribute(index.partitionKey),
+        sortKey: keyAttribute(index.sortKey),
+      })),
+      timeToLiveAttribute: def.timeToLiveAttribute,
+      dynamoStream: StreamViewType[def.streamViewType],
+      // Traffic is bursty (CI pipelines, notebooks): pay per request, no capacity planning.
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryptionV2.awsManagedKey(),
+      // The registry's records outlive any one deployment of its code.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  get environment(): Record<string, string> {
+    return { [RegistryTable.envVar]: this.table.tableName };
+  }
+
+  /** Item reads and queries, on the table and its indexes. */
+  grantReadData(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...readActions);
+  }
+
+  /** Item reads, queries and writes (transactions use these same actions). */
+  grantReadWriteData(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...readActions, ...writeActions);
+  }
+
+  /** Sets `TABLE_NAME` on the function and grants it `access`, in one call. */
+  bind(fn: LambdaFunction, access: TableAccess): Grant {
+    fn.addEnvironment(RegistryTable.envVar, this.table.tableName);
+    return access === "read" ? this.grantReadData(fn) : this.grantReadWriteData(fn);
+  }
+}
+
+function keyAttribute(name: string): Attribute {
+  const types = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
+  return { name, type: types[registryTableDefinition.keyAttributeType] };
+}

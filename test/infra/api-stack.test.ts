@@ -1,0 +1,339 @@
+import { readFileSync } from "node:fs";
+import { App, Token } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import type { CfnRestApi, CfnStage } from "aws-cdk-lib/aws-apigateway";
+import type { CfnManagedPolicy, CfnRole } from "aws-cdk-lib/aws-iam";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
+import { approvalDecisionRoutes, type RegistryRole, registryRoles } from "../../lib/access-policies.ts";
+import { defaultRegistryConfig } from "../../lib/registry-config.ts";
+import { RegistryFunction } from "../../lib/registry-function.ts";
+import { addRegistryStacks, type RegistryStacks } from "../../lib/registry-stacks.ts";
+import {
+  asArray,
+  assertHandlerEntriesExist,
+  type CfnResource,
+  iamPatternMatches,
+  type Json,
+  propsOf,
+  render,
+  resourcePaths,
+  samplePath,
+} from "./template-support.ts";
+
+// One synth for the whole file: it bundles every handler with esbuild.
+let stacks: RegistryStacks;
+let template: Template;
+let resources: Record<string, CfnResource>;
+
+beforeAll(() => {
+  assertHandlerEntriesExist();
+  stacks = addRegistryStacks(new App(), defaultRegistryConfig);
+  template = Template.fromStack(stacks.api);
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string): [string, CfnResource][] =>
+  Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+const functionLogicalId = (group: RouteGroup): string =>
+  stacks.api.getLogicalId(stacks.api.functions[group].node.defaultChild as CfnFunction);
+
+/** Every IAM action granted to a group's function through its role's inline policies. */
+function actionsGrantedTo(group: RouteGroup): string[] {
+  const role = stacks.api.functions[group].role;
+  if (!role) throw new Error(`${group} function has no role`);
+  const roleRef = `{Ref:${stacks.api.getLogicalId(role.node.defaultChild as CfnRole)}}`;
+  return ofType("AWS::IAM::Policy")
+    .filter(([, policy]) => asArray(propsOf(policy).Roles).map(render).includes(roleRef))
+    .flatMap(([, policy]) => asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement))
+    .flatMap((statement) => asArray((statement as { Action: Json }).Action))
+    .map((action) => action as string);
+}
+
+describe("registry app", () => {
+  it("names its stateful and stateless stacks from the prefix and stays environment-agnostic", () => {
+    expect(stacks.data.stackName).toBe(`${defaultRegistryConfig.stackPrefix}-Data`);
+    expect(stacks.api.stackName).toBe(`${defaultRegistryConfig.stackPrefix}-Api`);
+    for (const stack of [stacks.data, stacks.api]) {
+      expect(Token.isUnresolved(stack.account)).toBe(true);
+      expect(Token.isUnresolved(stack.region)).toBe(true);
+    }
+    expect(stacks.api.dependencies).toContain(stacks.data);
+  });
+});
+
+describe("REST API built from the route table", () => {
+  const methodEntries = () => ofType("AWS::ApiGateway::Method");
+
+  it("has exactly one method per route, and every method requires SigV4 (AWS_IAM)", () => {
+    expect(methodEntries()).toHaveLength(routes.length);
+    for (const [, method] of methodEntries()) {
+      expect(propsOf(method).AuthorizationType).toBe("AWS_IAM");
+    }
+  });
+
+  it("signs even the routes that local mode serves unauthenticated", () => {
+    const localOnly = routes.filter((route) => route.localUnauthenticated);
+    expect(localOnly.length).toBeGreaterThan(0);
+    const paths = resourcePaths(resources);
+    for (const route of localOnly) {
+      const method = methodEntries().find(
+        ([, m]) =>
+          propsOf(m).HttpMethod === route.method &&
+          paths.get(render(propsOf(m).ResourceId as Json).replace(/^\{Ref:(.*)\}$/, "$1")) === route.path,
+      );
+      expect(propsOf(method?.[1]).AuthorizationType).toBe("AWS_IAM");
+    }
+  });
+
+  it("creates exactly the resources the route paths need, nested by path part", () => {
+    const expected = new Set(
+      routes.flatMap((route) =>
+        route.path
+          .split("/")
+          .slice(1)
+          .map((_, i, parts) => `/${parts.slice(0, i + 1).join("/")}`),
+      ),
+    );
+    expect(new Set(resourcePaths(resources).values())).toEqual(expected);
+  });
+
+  describe.each(routes)("$method $path", (route) => {
+    it(`is served by the ${route.group} function through a Lambda proxy integration`, () => {
+      const paths = resourcePaths(resources);
+      const matches = methodEntries().filter(
+        ([, m]) =>
+          propsOf(m).HttpMethod === route.method &&
+          paths.get(render(propsOf(m).ResourceId as Json).replace(/^\{Ref:(.*)\}$/, "$1")) === route.path,
+      );
+      expect(matches).toHaveLength(1);
+      const props = propsOf(matches[0]![1]);
+      expect(props.OperationName).toBe(route.operationId);
+      const integration = props.Integration as Record<string, Json>;
+      expect(integration.Type).toBe("AWS_PROXY");
+      expect(integration.IntegrationHttpMethod).toBe("POST");
+      expect(render(integration.Uri as Json)).toContain(`{${functionLogicalId(route.group)}.Arn}`);
+    });
+  });
+
+  it("deploys stage v1 with X-Ray tracing, metrics and throttling", () => {
+    template.hasResourceProperties("AWS::ApiGateway::Stage", {
+      StageName: "v1",
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: "*",
+          ResourcePath: "/*",
+          MetricsEnabled: true,
+          ThrottlingRateLimit: defaultRegistryConfig.apiThrottleRateLimit,
+          ThrottlingBurstLimit: defaultRegistryConfig.apiThrottleBurstLimit,
+        }),
+      ]),
+    });
+  });
+
+  it("writes JSON access logs, including the caller's IAM identity, to a log group with retention", () => {
+    const [[, stage]] = ofType("AWS::ApiGateway::Stage") as [[string, CfnResource]];
+    const setting = propsOf(stage).AccessLogSetting as { Format: string; DestinationArn: Json };
+    // $context.error.messageString arrives already quoted; substitute a sample to check the JSON.
+    const line = JSON.parse(setting.Format.replace("$context.error.messageString", '"sample"'));
+    expect(line).toMatchObject({
+      requestId: "$context.requestId",
+      userArn: "$context.identity.userArn",
+      status: "$context.status",
+      errorMessage: "sample",
+    });
+    const logGroupId = render(setting.DestinationArn).replace(/^\{(.*)\.Arn\}$/, "$1");
+    expect(resources[logGroupId]?.Type).toBe("AWS::Logs::LogGroup");
+    expect(propsOf(resources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
+  });
+
+  it.each([
+    ["ACCESS_DENIED", "AccessDenied"],
+    ["MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationToken"],
+    ["INVALID_SIGNATURE", "InvalidSignature"],
+    ["EXPIRED_TOKEN", "ExpiredToken"],
+    ["DEFAULT_4XX", "RequestRejected"],
+    ["DEFAULT_5XX", "InternalError"],
+  ])("answers API Gateway's own %s in the registry's error shape (code %s)", (type, code) => {
+    const found = ofType("AWS::ApiGateway::GatewayResponse").filter(
+      ([, response]) => propsOf(response).ResponseType === type,
+    );
+    expect(found).toHaveLength(1);
+    const templates = propsOf(found[0]![1]).ResponseTemplates as Record<string, string>;
+    const body = JSON.parse(templates["application/json"]!.replace("$context.error.messageString", '"m"'));
+    expect(body).toEqual({ error: { code, message: "m", requestId: "$context.requestId" } });
+  });
+
+  it("publishes the API URL and the data stack's names as outputs, once each", () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: Json }>;
+    for (const name of ["ApiUrl", "TableName", "ArtifactBucketName", "EventBusName"]) {
+      expect(outputs[name], name).toBeDefined();
+    }
+    expect(render(outputs.ApiUrl!.Value)).toMatch(/^https:\/\/.*\/$/);
+    const urlOutputs = Object.values(outputs).filter((o) => render(o.Value).startsWith("https://"));
+    expect(urlOutputs).toHaveLength(1);
+  });
+});
+
+describe("functions", () => {
+  it("has one function per route group", () => {
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length);
+  });
+
+  it.each(routeGroups)(
+    "%s runs Node.js 24 on arm64, ESM-bundled, traced, with the registry's settings",
+    (group) => {
+      const fn = resources[functionLogicalId(group)]!;
+      expect(propsOf(fn)).toMatchObject({
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        Handler: "index.handler",
+        MemorySize: 1024,
+        Timeout: 10,
+        TracingConfig: { Mode: "Active" },
+      });
+      const env = (propsOf(fn).Environment as { Variables: Record<string, Json> }).Variables;
+      expect(env).toMatchObject({
+        SERVICE_NAME: "model-registry",
+        NODE_OPTIONS: "--enable-source-maps",
+        EVENT_SOURCE: defaultRegistryConfig.eventSource,
+      });
+      for (const name of ["TABLE_NAME", "ARTIFACT_BUCKET", "PAGE_TOKEN_SECRET_ARN", "EVENT_BUS_NAME"]) {
+        expect(env[name], name).toBeDefined();
+      }
+      const logGroupId = render((propsOf(fn).LoggingConfig as { LogGroup: Json }).LogGroup).replace(
+        /^\{Ref:(.*)\}$/,
+        "$1",
+      );
+      expect(propsOf(resources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.functionLogRetention);
+    },
+  );
+
+  it("grants each function only what its routes need", () => {
+    const can = (group: RouteGroup, prefix: string) =>
+      actionsGrantedTo(group).some((action) => action.startsWith(prefix));
+
+    expect(can("versions", "dynamodb:")).toBe(true);
+    expect(actionsGrantedTo("versions")).toEqual(expect.arrayContaining(["s3:PutObject", "s3:GetObject*"]));
+    expect(can("versions", "secretsmanager:GetSecretValue")).toBe(true);
+
+    expect(actionsGrantedTo("models")).toEqual(
+      expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "secretsmanager:GetSecretValue"]),
+    );
+    expect(can("models", "s3:")).toBe(false);
+
+    expect(can("aliases", "dynamodb:PutItem")).toBe(true);
+    expect(can("aliases", "s3:")).toBe(false);
+
+    expect(can("service", "dynamodb:")).toBe(false);
+    expect(can("service", "s3:")).toBe(false);
+    expect(can("service", "secretsmanager:")).toBe(false);
+  });
+
+  it("lets every function whose handler builds the registry read what it loads at cold start", () => {
+    // Read from the handler source so the grants cannot fall behind the composition code.
+    const building = routeGroups.filter((group) =>
+      readFileSync(RegistryFunction.resolveEntry(`functions/http/handlers/${group}.ts`), "utf8").includes(
+        "buildRegistry(",
+      ),
+    );
+    expect(building.length).toBeGreaterThan(0);
+    for (const group of building) {
+      expect(actionsGrantedTo(group), group).toEqual(
+        expect.arrayContaining(["secretsmanager:GetSecretValue", "dynamodb:GetItem"]),
+      );
+    }
+  });
+
+  it("lets no function scan the table or put events (history reaches the bus through the stream)", () => {
+    for (const group of routeGroups) {
+      expect(actionsGrantedTo(group)).not.toContain("dynamodb:Scan");
+      expect(actionsGrantedTo(group)).not.toContain("events:PutEvents");
+    }
+  });
+});
+
+describe("access policies for the platform team's roles", () => {
+  const writeMethods: HttpMethod[] = ["POST", "PUT", "PATCH"];
+  /** Approving and rejecting: approver and admin only, whenever these routes join the table. */
+  const isDecision = (route: { method: HttpMethod; path: string }) =>
+    route.method === "POST" && /\/(approve|reject)$/.test(route.path);
+
+  /** The execute-api ARN of one concrete request, as IAM evaluates it. */
+  function requestArn(method: HttpMethod, path: string): string {
+    const api = stacks.api.registryApi.api;
+    const apiId = stacks.api.getLogicalId(api.node.defaultChild as CfnRestApi);
+    const stageId = stacks.api.getLogicalId(api.deploymentStage.node.defaultChild as CfnStage);
+    return (
+      "arn:{Ref:AWS::Partition}:execute-api:{Ref:AWS::Region}:{Ref:AWS::AccountId}:" +
+      `{Ref:${apiId}}/{Ref:${stageId}}/${method}${samplePath(path)}`
+    );
+  }
+
+  function allows(role: RegistryRole, method: HttpMethod, path: string): boolean {
+    const policy = stacks.api.accessPolicies.policies[role];
+    const logicalId = stacks.api.getLogicalId(policy.node.defaultChild as CfnManagedPolicy);
+    const document = propsOf(resources[logicalId]).PolicyDocument as { Statement: Json };
+    const arn = requestArn(method, path);
+    return asArray(document.Statement).some((statement) => {
+      const s = statement as { Effect: string; Action: Json; Resource: Json };
+      return (
+        s.Effect === "Allow" &&
+        asArray(s.Action).includes("execute-api:Invoke") &&
+        asArray(s.Resource).some((resource) => iamPatternMatches(render(resource), arn))
+      );
+    });
+  }
+
+  it("reader may call every GET route and nothing else", () => {
+    for (const route of routes) {
+      expect(allows("reader", route.method, route.path), `${route.method} ${route.path}`).toBe(
+        route.method === "GET",
+      );
+    }
+  });
+
+  it("publisher may read and POST/PUT/PATCH models, versions and aliases, but not delete", () => {
+    for (const route of routes) {
+      const expected = route.method === "GET" || (writeMethods.includes(route.method) && !isDecision(route));
+      expect(allows("publisher", route.method, route.path), `${route.method} ${route.path}`).toBe(expected);
+    }
+  });
+
+  it("publisher may not approve or reject a stage transition", () => {
+    for (const decision of approvalDecisionRoutes) {
+      expect(allows("publisher", decision.method, decision.path), decision.path).toBe(false);
+    }
+  });
+
+  it("approver may read and approve or reject, but not publish or delete", () => {
+    for (const decision of approvalDecisionRoutes) {
+      expect(allows("approver", decision.method, decision.path), decision.path).toBe(true);
+    }
+    for (const route of routes) {
+      expect(allows("approver", route.method, route.path), `${route.method} ${route.path}`).toBe(
+        route.method === "GET" || isDecision(route),
+      );
+    }
+  });
+
+  it("admin may call every route, including approvals", () => {
+    for (const route of [...routes, ...approvalDecisionRoutes]) {
+      expect(allows("admin", route.method, route.path), `${route.method} ${route.path}`).toBe(true);
+    }
+  });
+
+  it("exports every role's policy ARN as a stack output", () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: Json }>;
+    for (const role of registryRoles) {
+      const policy = stacks.api.accessPolicies.policies[role];
+      const name = `${role[0]!.toUpperCase()}${role.slice(1)}PolicyArn`;
+      expect(render(outputs[name]!.Value)).toBe(
+        `{Ref:${stacks.api.getLogicalId(policy.node.defaultChild as CfnManagedPolicy)}}`,
+      );
+    }
+  });
+});

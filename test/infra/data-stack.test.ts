@@ -1,0 +1,172 @@
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, it } from "vitest";
+import { DataStack } from "../../lib/data-stack.ts";
+import { defaultRegistryConfig } from "../../lib/registry-config.ts";
+import { registryTableDefinition as def } from "../../lib/table-definition.ts";
+
+// The data stack alone: it has no functions, so this synth needs no bundling and no handlers.
+let template: Template;
+
+beforeAll(() => {
+  const stack = new DataStack(new App(), "Test-Data", {
+    busName: defaultRegistryConfig.busName,
+    eventSource: defaultRegistryConfig.eventSource,
+    eventArchiveRetentionDays: defaultRegistryConfig.eventArchiveRetentionDays,
+  });
+  template = Template.fromStack(stack);
+});
+
+describe("registry table", () => {
+  it("is the one table, keyed as the table definition says", () => {
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 1);
+    template.resourceCountIs("AWS::DynamoDB::Table", 0);
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      KeySchema: [
+        { AttributeName: def.partitionKey, KeyType: "HASH" },
+        { AttributeName: def.sortKey, KeyType: "RANGE" },
+      ],
+    });
+  });
+
+  it("declares every key attribute, of the table and its indexes, with the definition's type", () => {
+    const keys = [
+      def.partitionKey,
+      def.sortKey,
+      ...def.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ];
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      AttributeDefinitions: Match.arrayEquals(
+        keys.map((name) => ({ AttributeName: name, AttributeType: def.keyAttributeType })),
+      ),
+    });
+  });
+
+  it.each(def.globalSecondaryIndexes.map((index) => [index.indexName, index] as const))(
+    "has the %s index from the definition",
+    (indexName, index) => {
+      template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+        GlobalSecondaryIndexes: Match.arrayWith([
+          Match.objectLike({
+            IndexName: indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: "HASH" },
+              { AttributeName: index.sortKey, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          }),
+        ]),
+      });
+    },
+  );
+
+  it("streams new and old images, expires items on the TTL attribute, bills per request", () => {
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      StreamSpecification: { StreamViewType: def.streamViewType },
+      TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
+      BillingMode: "PAY_PER_REQUEST",
+    });
+  });
+
+  it("has point-in-time recovery, deletion protection and AWS-managed encryption", () => {
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+      SSESpecification: { SSEEnabled: true, SSEType: "KMS" },
+    });
+  });
+
+  it("is retained when the stack is deleted", () => {
+    template.hasResource("AWS::DynamoDB::GlobalTable", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+});
+
+describe("artifact bucket", () => {
+  it("blocks every kind of public access", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+  });
+
+  it("denies any request not made over TLS", () => {
+    template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Action: "s3:*",
+            Principal: { AWS: "*" },
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("is versioned, S3-encrypted and aborts incomplete multipart uploads after 7 days", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      VersioningConfiguration: { Status: "Enabled" },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+        ]),
+      },
+    });
+  });
+
+  it("lets browsers PUT and GET through presigned URLs and read the ETag", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedMethods: Match.arrayEquals(["PUT", "GET"]),
+            AllowedOrigins: ["*"],
+            ExposedHeaders: Match.arrayWith(["ETag"]),
+          }),
+        ],
+      },
+    });
+  });
+
+  it("is retained when the stack is deleted", () => {
+    template.hasResource("AWS::S3::Bucket", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+  });
+});
+
+describe("event bus", () => {
+  it("is a custom bus with the configured name", () => {
+    template.hasResourceProperties("AWS::Events::EventBus", { Name: defaultRegistryConfig.busName });
+  });
+
+  it("archives the registry's own events for a year, for replay", () => {
+    const [busId] = Object.keys(template.findResources("AWS::Events::EventBus"));
+    template.hasResourceProperties("AWS::Events::Archive", {
+      SourceArn: { "Fn::GetAtt": [busId, "Arn"] },
+      EventPattern: { source: [defaultRegistryConfig.eventSource] },
+      RetentionDays: 365,
+    });
+  });
+});
+
+describe("pagination token secret", () => {
+  it("is a generated 64-character key", () => {
+    template.hasResourceProperties("AWS::SecretsManager::Secret", {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+  });
+});
