@@ -1,5 +1,5 @@
-import type { Signature, VersionComparison } from "./schemas.ts";
 import type { VersionRecord } from "./records.ts";
+import type { Signature, VersionComparison } from "./schemas.ts";
 
 type TensorSpec = Signature["inputs"][number];
 type Change = VersionComparison["signature"]["changes"][number];

@@ -28,7 +28,8 @@ export class ValidationError extends DomainError {
   constructor(issues: FieldIssue[]) {
     const first = issues[0];
     const summary = first ? `${first.field}: ${first.message}` : "the request is invalid";
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+    const more =
+      issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
     super(`${summary}${more}`, { issues });
     this.issues = issues;
   }

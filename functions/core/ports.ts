@@ -2,10 +2,10 @@
  * Ports: what the domain core needs from the outside world. Adapters in `functions/adapters`
  * implement them; tests pass their own implementations in.
  */
-import type { HistoryRecord, ModelRecord, VersionRecord } from "./records.ts";
-import type { Artifact } from "./schemas.ts";
+
 import type { z } from "zod";
-import type { UploadInstruction } from "./schemas.ts";
+import type { HistoryRecord, ModelRecord, VersionRecord } from "./records.ts";
+import type { Artifact, UploadInstruction } from "./schemas.ts";
 
 export interface Page<T> {
   items: T[];
@@ -80,7 +80,11 @@ export interface RegistryStore {
 
 /** Produces upload instructions (presigned URLs) for declared artifacts. */
 export interface ArtifactUploads {
-  planUploads(model: string, version: number, artifacts: Artifact[]): Promise<z.infer<typeof UploadInstruction>[]>;
+  planUploads(
+    model: string,
+    version: number,
+    artifacts: Artifact[],
+  ): Promise<z.infer<typeof UploadInstruction>[]>;
 }
 
 export interface Clock {

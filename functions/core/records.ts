@@ -3,9 +3,19 @@
  * Records carry the bookkeeping the API does not show: `rev` (bumps on edits; the ETag),
  * `seq` (the model's last history sequence number) and tombstones.
  */
-import type { Artifact, HistoryEntry, Model, ModelVersion, Signature } from "./schemas.ts";
+
 import type { z } from "zod";
-import type { Lineage, Policy, Stage, VersionStatus } from "./schemas.ts";
+import type {
+  Artifact,
+  HistoryEntry,
+  Lineage,
+  Model,
+  ModelVersion,
+  Policy,
+  Signature,
+  Stage,
+  VersionStatus,
+} from "./schemas.ts";
 
 export interface ModelRecord {
   name: string;

@@ -5,6 +5,7 @@
  * read, so version numbers stay consecutive and history sequence numbers gapless.
  */
 import { createHash } from "node:crypto";
+import type { z } from "zod";
 import { compareVersions } from "./compare.ts";
 import {
   AliasNotFoundError,
@@ -51,7 +52,6 @@ import type {
   UpdateVersionInput,
   VersionComparison,
 } from "./schemas.ts";
-import type { z } from "zod";
 
 export interface RequestContext {
   /** The caller's IAM principal ARN: recorded as the actor on every write. */
@@ -142,7 +142,11 @@ export class Registry {
           ops: [
             { kind: "putModel", record, expectSeq: existing ? existing.seq : null },
             this.history(record, ctx, now, "MODEL_REGISTERED", {
-              details: { owner: record.owner ?? null, tags: record.tags, ...(existing && { recreated: true }) },
+              details: {
+                owner: record.owner ?? null,
+                tags: record.tags,
+                ...(existing && { recreated: true }),
+              },
             }),
             ...claim(view),
           ],
@@ -212,7 +216,9 @@ export class Registry {
       const aliases = Object.entries(model.aliases);
       if (aliases.length > 0) {
         const list = aliases.map(([alias, v]) => `${alias} → ${v}`).join(", ");
-        throw new ModelProtectedError(`model '${name}' still has aliases (${list}): delete them before deleting the model`);
+        throw new ModelProtectedError(
+          `model '${name}' still has aliases (${list}): delete them before deleting the model`,
+        );
       }
       const now = this.now();
       const tombstone: ModelRecord = {
@@ -229,7 +235,9 @@ export class Registry {
       return {
         ops: [
           { kind: "putModel", record: tombstone, expectSeq: model.seq },
-          this.history(tombstone, ctx, now, "MODEL_DELETED", { details: { latestVersion: model.latestVersion } }),
+          this.history(tombstone, ctx, now, "MODEL_DELETED", {
+            details: { latestVersion: model.latestVersion },
+          }),
         ],
         result: undefined,
       };
@@ -340,7 +348,10 @@ export class Registry {
   ): Promise<ModelVersion> {
     let baseRev: number | undefined;
     return this.mutate(`version ${number} of '${name}'`, async () => {
-      const [model, version] = await Promise.all([this.requireModel(name), this.store.getVersion(name, number)]);
+      const [model, version] = await Promise.all([
+        this.requireModel(name),
+        this.store.getVersion(name, number),
+      ]);
       if (!version) throw new VersionNotFoundError(name, number);
       this.checkIfMatch(`version ${number} of '${name}'`, ctx.ifMatch, version.rev);
       baseRev ??= version.rev;
@@ -351,7 +362,13 @@ export class Registry {
       }
       const now = this.now();
       const changes = diff(version, input);
-      const record: VersionRecord = { ...version, ...input, updatedAt: now, updatedBy: ctx.actor, rev: version.rev + 1 };
+      const record: VersionRecord = {
+        ...version,
+        ...input,
+        updatedAt: now,
+        updatedBy: ctx.actor,
+        rev: version.rev + 1,
+      };
       const updatedModel: ModelRecord = { ...model, seq: model.seq + 1 };
       return {
         ops: [
@@ -385,7 +402,10 @@ export class Registry {
 
   async setAlias(name: string, alias: string, number: number, ctx: RequestContext): Promise<AliasView> {
     return this.mutate(`model '${name}'`, async () => {
-      const [model, version] = await Promise.all([this.requireModel(name), this.store.getVersion(name, number)]);
+      const [model, version] = await Promise.all([
+        this.requireModel(name),
+        this.store.getVersion(name, number),
+      ]);
       if (!version) throw new VersionNotFoundError(name, number);
       const previous = model.aliases[alias];
       const result = { model: name, alias, version: number };
@@ -432,7 +452,13 @@ export class Registry {
       if (number === undefined) throw new AliasNotFoundError(name, alias);
       const now = this.now();
       const { [alias]: _removed, ...aliases } = model.aliases;
-      const updatedModel: ModelRecord = { ...model, aliases, updatedAt: now, updatedBy: ctx.actor, seq: model.seq + 1 };
+      const updatedModel: ModelRecord = {
+        ...model,
+        aliases,
+        updatedAt: now,
+        updatedBy: ctx.actor,
+        seq: model.seq + 1,
+      };
       return {
         ops: [
           { kind: "putModel", record: updatedModel, expectSeq: model.seq },
@@ -496,7 +522,10 @@ export class Registry {
    * Runs `attempt` and commits its writes; when a concurrent writer wins the race, reads and
    * decides again (with jittered back-off), so no change is ever based on a stale read.
    */
-  private async mutate<T>(what: string, attempt: (n: number) => Promise<{ ops: WriteOp[]; result: T }>): Promise<T> {
+  private async mutate<T>(
+    what: string,
+    attempt: (n: number) => Promise<{ ops: WriteOp[]; result: T }>,
+  ): Promise<T> {
     for (let n = 1; ; n++) {
       const { ops, result } = await attempt(n);
       if (ops.length === 0) return result;

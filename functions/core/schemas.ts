@@ -205,10 +205,14 @@ export const Lineage = z
 const TensorSpec = z
   .object({
     name: z.string().min(1).max(256),
-    type: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_<>[\], ]{0,63}$/, { error: "must be a type name such as float32 or string" }),
-    shape: z.array(z.number().int().min(-1)).max(32).optional().meta({ description: "-1 marks a variable dimension" }),
+    type: z.string().regex(/^[A-Za-z][A-Za-z0-9_<>[\], ]{0,63}$/, {
+      error: "must be a type name such as float32 or string",
+    }),
+    shape: z
+      .array(z.number().int().min(-1))
+      .max(32)
+      .optional()
+      .meta({ description: "-1 marks a variable dimension" }),
     optional: z.boolean().optional(),
   })
   .strict();
@@ -226,7 +230,10 @@ const Metrics = z
   .record(z.string().min(1).max(250), z.number({ error: "metric values must be finite numbers" }))
   .refine((m) => Object.keys(m).length <= 500, { error: "at most 500 metrics" });
 const Params = z
-  .record(z.string().min(1).max(250), z.string().max(1000, { error: "param values are at most 1000 characters" }))
+  .record(
+    z.string().min(1).max(250),
+    z.string().max(1000, { error: "param values are at most 1000 characters" }),
+  )
   .refine((m) => Object.keys(m).length <= 200, { error: "at most 200 params" });
 
 const ModelFormat = z
@@ -246,10 +253,14 @@ export const CreateVersionInput = z
     format: ModelFormat.optional(),
     semver: z
       .string()
-      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, { error: "must be a semantic version like 1.4.0" })
+      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, {
+        error: "must be a semantic version like 1.4.0",
+      })
       .optional(),
     artifacts: z
-      .array(ArtifactDeclaration, { error: "is required: list the files of this version as {path, size, sha256}" })
+      .array(ArtifactDeclaration, {
+        error: "is required: list the files of this version as {path, size, sha256}",
+      })
       .min(1, { error: "declare at least one artifact" })
       .max(100, { error: "at most 100 artifacts" })
       .refine((list) => new Set(list.map((a) => a.path)).size === list.length, {
@@ -276,7 +287,8 @@ export const UpdateVersionInput = z
   .refine((v) => Object.keys(v).length > 0, { error: "give at least one field to change" })
   .meta({
     id: "UpdateVersionInput",
-    description: "description, tags and modelCard stay editable; the other fields only while the version is not READY.",
+    description:
+      "description, tags and modelCard stay editable; the other fields only while the version is not READY.",
   });
 export type UpdateVersionInput = z.infer<typeof UpdateVersionInput>;
 
@@ -437,7 +449,10 @@ export type PageQuery = z.infer<typeof PageQuery>;
 
 export const page = <T extends z.ZodType>(item: T, id: string) =>
   z
-    .object({ items: z.array(item), nextToken: z.string().optional().meta({ description: "absent on the last page" }) })
+    .object({
+      items: z.array(item),
+      nextToken: z.string().optional().meta({ description: "absent on the last page" }),
+    })
     .meta({ id });
 
 export const ErrorBody = z

@@ -43,33 +43,53 @@ export interface ApiHandlerOptions {
   meter?: UsageMeter | undefined;
 }
 
-export function createApiHandler(group: RouteGroup, implementations: Implementations, options: ApiHandlerOptions = {}) {
+export function createApiHandler(
+  group: RouteGroup,
+  implementations: Implementations,
+  options: ApiHandlerOptions = {},
+) {
   const routeByKey = new Map(
-    routes.filter((r) => r.group === group).map((r) => [`${r.method} ${r.path}`, r.operationId as OperationId]),
+    routes.filter((r) => r.group === group).map((r) => [`${r.method} ${r.path}`, r]),
   );
 
   const dispatch = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext.requestId;
-    const operationId = routeByKey.get(`${event.httpMethod} ${event.resource}`);
+    const route = routeByKey.get(`${event.httpMethod} ${event.resource}`);
+    const operationId = route?.operationId as OperationId | undefined;
     const implementation = operationId ? implementations[operationId] : undefined;
-    if (!operationId || !implementation) {
-      throw new HttpError(404, "RouteNotFound", `no route ${event.httpMethod} ${event.resource} in this function`);
+    if (!route || !operationId || !implementation) {
+      throw new HttpError(
+        404,
+        "RouteNotFound",
+        `no route ${event.httpMethod} ${event.resource} in this function`,
+      );
     }
     const spec = operations[operationId];
     const headers = lowerCaseHeaders(event.headers);
 
     const params = "params" in spec ? parseInput(spec.params, event.pathParameters ?? {}, "path") : undefined;
-    const query = parseInput("query" in spec ? spec.query : EmptyQuery, event.queryStringParameters ?? {}, "query");
+    const query = parseInput(
+      "query" in spec ? spec.query : EmptyQuery,
+      event.queryStringParameters ?? {},
+      "query",
+    );
     const rawBody = "body" in spec ? readJsonBody(event) : undefined;
     const body = "body" in spec ? parseInput(spec.body, rawBody, "body") : undefined;
 
-    const actor = event.requestContext.identity?.userArn;
-    if (!actor) throw new HttpError(403, "MissingIdentity", "the request carries no IAM identity: sign it with SigV4");
+    // In AWS, IAM auth guarantees an identity on every route; local mode serves /health unsigned.
+    const actor =
+      event.requestContext.identity?.userArn ?? (route.localUnauthenticated ? "anonymous" : undefined);
+    if (!actor)
+      throw new HttpError(403, "MissingIdentity", "the request carries no IAM identity: sign it with SigV4");
     const ctx: RequestContext = { actor, requestId };
     const key = headers["idempotency-key"];
     if (key !== undefined && "idempotent" in spec) {
       if (!IDEMPOTENCY_KEY.test(key)) {
-        throw new HttpError(400, "ValidationError", "header Idempotency-Key must be 1-255 visible ASCII characters");
+        throw new HttpError(
+          400,
+          "ValidationError",
+          "header Idempotency-Key must be 1-255 visible ASCII characters",
+        );
       }
       ctx.idempotency = { key, fingerprint: fingerprint(event.httpMethod, event.path, rawBody) };
     }
@@ -90,7 +110,9 @@ export function createApiHandler(group: RouteGroup, implementations: Implementat
   const meter = options.meter;
   const measured = meter
     ? async (event: APIGatewayProxyEvent) => {
-        const { result, usage } = await meter(() => dispatch(event).catch((error: unknown) => errorResult(error, event)));
+        const { result, usage } = await meter(() =>
+          dispatch(event).catch((error: unknown) => errorResult(error, event)),
+        );
         result.headers = {
           ...result.headers,
           "x-registry-dynamodb-round-trips": String(usage.roundTrips),
@@ -143,7 +165,8 @@ function canonicalJson(value: unknown): string {
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent["headers"] | null): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) result[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) result[name.toLowerCase()] = value;
   return result;
 }
 

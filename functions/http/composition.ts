@@ -32,7 +32,10 @@ export async function buildRegistry(config: Config = readConfig()): Promise<Regi
     pageTokens: new PageTokens(secret),
   });
   const uploads = new S3ArtifactUploads({
-    client: new S3Client({ forcePathStyle: config.s3ForcePathStyle, requestChecksumCalculation: "WHEN_REQUIRED" }),
+    client: new S3Client({
+      forcePathStyle: config.s3ForcePathStyle,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+    }),
     bucket: config.artifactBucket,
     expiresIn: config.uploadUrlTtlSeconds,
   });
@@ -40,7 +43,9 @@ export async function buildRegistry(config: Config = readConfig()): Promise<Regi
 }
 
 async function readSecret(arn: string): Promise<string> {
-  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  const { SecretString } = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: arn }),
+  );
   if (!SecretString) throw new Error(`secret ${arn} has no string value`);
   return SecretString;
 }

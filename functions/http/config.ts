@@ -27,7 +27,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (missing.length > 0) throw new Error(`missing configuration: set ${missing.join(", ")}`);
   const ttl = Number(env.UPLOAD_URL_TTL_SECONDS ?? 3600);
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 24 * 3600) {
-    throw new Error("UPLOAD_URL_TTL_SECONDS must be a whole number of seconds between 60 and 604800 (7 days)");
+    throw new Error(
+      "UPLOAD_URL_TTL_SECONDS must be a whole number of seconds between 60 and 604800 (7 days)",
+    );
   }
   return {
     tableName,

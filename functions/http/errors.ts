@@ -68,13 +68,23 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
   if (error instanceof HttpError) {
     return { status: error.status, body: { error: { code: error.code, message: error.message, requestId } } };
   }
-  console.error(JSON.stringify({ level: "ERROR", requestId, message: "unhandled error", error: describe(error) }));
+  console.error(
+    JSON.stringify({ level: "ERROR", requestId, message: "unhandled error", error: describe(error) }),
+  );
   return {
     status: 500,
-    body: { error: { code: "InternalError", message: "internal error: retry later, quoting the requestId", requestId } },
+    body: {
+      error: {
+        code: "InternalError",
+        message: "internal error: retry later, quoting the requestId",
+        requestId,
+      },
+    },
   };
 }
 
 function describe(error: unknown) {
-  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : { value: String(error) };
 }

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document, generated from the route table and the operations' zod schemas.
  */
-import { OpenApiGeneratorV31, OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ErrorBody } from "#core/schemas.ts";
 import { type OperationId, type OperationSpec, operations } from "./operations.ts";
@@ -33,15 +33,21 @@ export function openApiDocument(): object {
     const headers: z.ZodType[] = [];
     if (spec.idempotent) {
       headers.push(
-        z.string().optional().meta({
-          param: { name: "Idempotency-Key", in: "header" },
-          description: "a retry with the same key and body returns the first response",
-        }),
+        z
+          .string()
+          .optional()
+          .meta({
+            param: { name: "Idempotency-Key", in: "header" },
+            description: "a retry with the same key and body returns the first response",
+          }),
       );
     }
     if (spec.conditional) {
       headers.push(
-        z.string().optional().meta({ param: { name: "If-Match", in: "header" }, description: "the ETag you read" }),
+        z
+          .string()
+          .optional()
+          .meta({ param: { name: "If-Match", in: "header" }, description: "the ETag you read" }),
       );
     }
     registry.registerPath({
@@ -54,7 +60,9 @@ export function openApiDocument(): object {
         ...(spec.params && { params: spec.params }),
         ...(spec.query && { query: spec.query }),
         ...(headers.length > 0 && { headers }),
-        ...(spec.body && { body: { required: true, content: { "application/json": { schema: spec.body } } } }),
+        ...(spec.body && {
+          body: { required: true, content: { "application/json": { schema: spec.body } } },
+        }),
       },
       responses: {
         [spec.success.status]: {

@@ -42,10 +42,18 @@ const ModelParams = z.object({ model: ModelName });
 const VersionParams = z.object({ model: ModelName, version: VersionNumber });
 const AliasParams = z.object({ model: ModelName, alias: AliasName });
 
-const AliasSet = z.object({ model: z.string(), alias: z.string(), version: z.number().int() }).meta({ id: "Alias" });
+const AliasSet = z
+  .object({ model: z.string(), alias: z.string(), version: z.number().int() })
+  .meta({ id: "Alias" });
 
 export const operations = {
-  health: { success: { status: 200, schema: z.object({ status: z.literal("ok") }), description: "the registry is up" } },
+  health: {
+    success: {
+      status: 200,
+      schema: z.object({ status: z.literal("ok") }),
+      description: "the registry is up",
+    },
+  },
   getOpenApi: { success: { status: 200, schema: z.object({}).passthrough(), description: "this document" } },
 
   createModel: {
@@ -54,8 +62,15 @@ export const operations = {
     idempotent: true,
     etag: true,
   },
-  listModels: { query: ListModelsQuery, success: { status: 200, schema: page(Model, "ModelPage"), description: "a page of models, by name" } },
-  getModel: { params: ModelParams, success: { status: 200, schema: Model, description: "the model" }, etag: true },
+  listModels: {
+    query: ListModelsQuery,
+    success: { status: 200, schema: page(Model, "ModelPage"), description: "a page of models, by name" },
+  },
+  getModel: {
+    params: ModelParams,
+    success: { status: 200, schema: Model, description: "the model" },
+    etag: true,
+  },
   updateModel: {
     params: ModelParams,
     body: UpdateModelInput,
@@ -73,16 +88,28 @@ export const operations = {
   createVersion: {
     params: ModelParams,
     body: CreateVersionInput,
-    success: { status: 201, schema: CreatedVersion, description: "the new version, with upload instructions" },
+    success: {
+      status: 201,
+      schema: CreatedVersion,
+      description: "the new version, with upload instructions",
+    },
     idempotent: true,
     etag: true,
   },
   listVersions: {
     params: ModelParams,
     query: ListVersionsQuery,
-    success: { status: 200, schema: page(ModelVersion, "ModelVersionPage"), description: "versions, newest first" },
+    success: {
+      status: 200,
+      schema: page(ModelVersion, "ModelVersionPage"),
+      description: "versions, newest first",
+    },
   },
-  getVersion: { params: VersionParams, success: { status: 200, schema: ModelVersion, description: "the version" }, etag: true },
+  getVersion: {
+    params: VersionParams,
+    success: { status: 200, schema: ModelVersion, description: "the version" },
+    etag: true,
+  },
   updateVersion: {
     params: VersionParams,
     body: UpdateVersionInput,
@@ -95,8 +122,15 @@ export const operations = {
     success: { status: 200, schema: VersionComparison, description: "differences from `version` to `other`" },
   },
 
-  setAlias: { params: AliasParams, body: SetAliasInput, success: { status: 200, schema: AliasSet, description: "the alias" } },
-  getAlias: { params: AliasParams, success: { status: 200, schema: AliasResolution, description: "the alias and its version" } },
+  setAlias: {
+    params: AliasParams,
+    body: SetAliasInput,
+    success: { status: 200, schema: AliasSet, description: "the alias" },
+  },
+  getAlias: {
+    params: AliasParams,
+    success: { status: 200, schema: AliasResolution, description: "the alias and its version" },
+  },
   deleteAlias: { params: AliasParams, success: { status: 204, description: "deleted" } },
 } satisfies Record<string, OperationSpec>;
 

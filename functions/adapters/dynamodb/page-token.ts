@@ -50,4 +50,7 @@ export class PageTokens {
 }
 
 const invalidToken = () =>
-  ValidationError.field("query.nextToken", "is not a token this API issued: pass nextToken exactly as it was returned");
+  ValidationError.field(
+    "query.nextToken",
+    "is not a token this API issued: pass nextToken exactly as it was returned",
+  );

@@ -3,17 +3,18 @@
  * table. Every read is a single GetItem/BatchGetItem/Query (lists may continue when a filter
  * drops items); every mutation is a single TransactWriteItems with conditions.
  */
+
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
-  type DynamoDBDocumentClient,
   BatchGetCommand,
   BatchWriteCommand,
+  type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { PayloadTooLargeError } from "#core/errors.ts";
 import {
   type IdempotencyRecord,
@@ -159,7 +160,12 @@ export class DynamoRegistryStore implements RegistryStore {
       input.FilterExpression = "#status = :status";
     }
     const page = await this.queryPage(
-      { ...input, ScanIndexForward: false, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+      {
+        ...input,
+        ScanIndexForward: false,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
       filter.limit,
       filter.nextToken,
       `versions|${model}|${filter.stage ?? ""}|${filter.status ?? ""}`,
@@ -168,7 +174,10 @@ export class DynamoRegistryStore implements RegistryStore {
     return { ...page, items: page.items.map(toVersionRecord) };
   }
 
-  async listHistory(model: string, page: { limit: number; nextToken?: string }): Promise<Page<HistoryRecord>> {
+  async listHistory(
+    model: string,
+    page: { limit: number; nextToken?: string },
+  ): Promise<Page<HistoryRecord>> {
     const result = await this.queryPage(
       {
         TableName: this.table,
@@ -192,23 +201,36 @@ export class DynamoRegistryStore implements RegistryStore {
     );
     // DynamoDB's TTL deletes lazily: an expired record is treated as absent.
     if (!Item || (typeof Item.ttl === "number" && Item.ttl < nowSeconds())) return undefined;
-    return { ...(strip(Item) as unknown as Omit<IdempotencyRecord, "body">), body: JSON.parse(String(Item.body)) };
+    return {
+      ...(strip(Item) as unknown as Omit<IdempotencyRecord, "body">),
+      body: JSON.parse(String(Item.body)),
+    };
   }
 
   async commit(ops: WriteOp[]): Promise<void> {
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: ops.map((op) => this.toTransactItem(op)) }));
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: ops.map((op) => this.toTransactItem(op)) }),
+      );
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
-        const failed = ops.filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed").map((op) => op.kind);
-        const transient = reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ThrottlingError");
+        const failed = ops
+          .filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed")
+          .map((op) => op.kind);
+        const transient = reasons.some(
+          (r) => r.Code === "TransactionConflict" || r.Code === "ThrottlingError",
+        );
         if (failed.length > 0 || transient) throw new WriteConflict(failed, transient);
         if (reasons.some((r) => r.Code === "ValidationError" && /size/i.test(r.Message ?? ""))) {
           throw tooLarge();
         }
       }
-      if (error instanceof Error && error.name === "ValidationException" && /item size/i.test(error.message)) {
+      if (
+        error instanceof Error &&
+        error.name === "ValidationException" &&
+        /item size/i.test(error.message)
+      ) {
         throw tooLarge();
       }
       throw error;
@@ -309,7 +331,12 @@ export class DynamoRegistryStore implements RegistryStore {
         return {
           Put: {
             TableName,
-            Item: { ...historyKey(op.record.model, op.record.seq), type: "history", v: SCHEMA_VERSION, ...op.record },
+            Item: {
+              ...historyKey(op.record.model, op.record.seq),
+              type: "history",
+              v: SCHEMA_VERSION,
+              ...op.record,
+            },
             ConditionExpression: "attribute_not_exists(pk)",
           },
         };

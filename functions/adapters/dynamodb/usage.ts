@@ -16,7 +16,9 @@ export interface DynamoUsage {
 const current = new AsyncLocalStorage<DynamoUsage>();
 
 /** Runs `fn` with a fresh usage counter and returns both its result and what it used. */
-export async function measureDynamoUsage<T>(fn: () => Promise<T>): Promise<{ result: T; usage: DynamoUsage }> {
+export async function measureDynamoUsage<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; usage: DynamoUsage }> {
   const usage: DynamoUsage = { roundTrips: 0, capacityUnits: 0, operations: [] };
   const result = await current.run(usage, fn);
   return { result, usage };
@@ -35,7 +37,8 @@ export function instrumentDynamoClient(client: DynamoDBClient): void {
       usage.roundTrips++;
       usage.operations.push(String(context.commandName ?? "unknown").replace(/Command$/, ""));
       const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: CapacityEntry | CapacityEntry[] }).ConsumedCapacity;
+      const consumed = (result.output as { ConsumedCapacity?: CapacityEntry | CapacityEntry[] })
+        .ConsumedCapacity;
       for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
         usage.capacityUnits += entry.CapacityUnits ?? 0;
       }

@@ -14,7 +14,9 @@ describe("page tokens", () => {
     const token = tokens.encode(key, "versions|fraud");
     const [payload, mac] = token.split(".");
     const forged = Buffer.from(
-      Buffer.from(payload as string, "base64url").toString().replace("0042", "0001"),
+      Buffer.from(payload as string, "base64url")
+        .toString()
+        .replace("0042", "0001"),
     ).toString("base64url");
     expect(() => tokens.decode(`${forged}.${mac}`, "versions|fraud")).toThrow(ValidationError);
   });

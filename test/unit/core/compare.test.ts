@@ -43,17 +43,33 @@ describe("comparing two versions", () => {
     const base = version(1, { signature: { inputs: [{ name: "x", type: "float32" }], outputs: [] } });
     const required = compareVersions(
       base,
-      version(2, { signature: { inputs: [{ name: "x", type: "float32" }, { name: "y", type: "int64" }], outputs: [] } }),
+      version(2, {
+        signature: {
+          inputs: [
+            { name: "x", type: "float32" },
+            { name: "y", type: "int64" },
+          ],
+          outputs: [],
+        },
+      }),
     );
     expect(required.signature.breaking).toBe(true);
     const optional = compareVersions(
       base,
       version(2, {
-        signature: { inputs: [{ name: "x", type: "float32" }, { name: "y", type: "int64", optional: true }], outputs: [] },
+        signature: {
+          inputs: [
+            { name: "x", type: "float32" },
+            { name: "y", type: "int64", optional: true },
+          ],
+          outputs: [],
+        },
       }),
     );
     expect(optional.signature.breaking).toBe(false);
-    expect(optional.signature.changes).toEqual([expect.objectContaining({ name: "y", change: "added", breaking: false })]);
+    expect(optional.signature.changes).toEqual([
+      expect.objectContaining({ name: "y", change: "added", breaking: false }),
+    ]);
   });
 
   it("flags a removed output or a changed type or shape as breaking, but not a removed input", () => {
@@ -70,18 +86,32 @@ describe("comparing two versions", () => {
       },
     });
     const other = version(2, {
-      signature: { inputs: [{ name: "x", type: "float64", shape: [-1, 8] }], outputs: [{ name: "score", type: "float32" }] },
+      signature: {
+        inputs: [{ name: "x", type: "float64", shape: [-1, 8] }],
+        outputs: [{ name: "score", type: "float32" }],
+      },
     });
     const { changes, breaking } = compareVersions(base, other).signature;
     expect(breaking).toBe(true);
-    expect(changes).toContainEqual(expect.objectContaining({ side: "inputs", name: "legacy", change: "removed", breaking: false }));
-    expect(changes).toContainEqual(expect.objectContaining({ side: "outputs", name: "label", change: "removed", breaking: true }));
-    expect(changes).toContainEqual(expect.objectContaining({ name: "x", change: "typeChanged", breaking: true }));
-    expect(changes).toContainEqual(expect.objectContaining({ name: "x", change: "shapeChanged", breaking: true }));
+    expect(changes).toContainEqual(
+      expect.objectContaining({ side: "inputs", name: "legacy", change: "removed", breaking: false }),
+    );
+    expect(changes).toContainEqual(
+      expect.objectContaining({ side: "outputs", name: "label", change: "removed", breaking: true }),
+    );
+    expect(changes).toContainEqual(
+      expect.objectContaining({ name: "x", change: "typeChanged", breaking: true }),
+    );
+    expect(changes).toContainEqual(
+      expect.objectContaining({ name: "x", change: "shapeChanged", breaking: true }),
+    );
   });
 
   it("finds nothing breaking between identical signatures", () => {
-    const signature = { inputs: [{ name: "x", type: "float32", shape: [-1, 4] }], outputs: [{ name: "y", type: "float32" }] };
+    const signature = {
+      inputs: [{ name: "x", type: "float32", shape: [-1, 4] }],
+      outputs: [{ name: "y", type: "float32" }],
+    };
     const result = compareVersions(version(1, { signature }), version(2, { signature }));
     expect(result.signature).toEqual({ changes: [], breaking: false });
   });

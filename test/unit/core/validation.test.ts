@@ -43,7 +43,11 @@ describe("input validation names the field and what is expected", () => {
 
   it("a bad checksum, pointing at the artifact's index", () => {
     const [issue] = issuesOf(() =>
-      parseInput(CreateVersionInput, { artifacts: [artifact, { ...artifact, path: "b", sha256: "xyz" }] }, "body"),
+      parseInput(
+        CreateVersionInput,
+        { artifacts: [artifact, { ...artifact, path: "b", sha256: "xyz" }] },
+        "body",
+      ),
     );
     expect(issue?.field).toBe("body.artifacts.1.sha256");
     expect(issue?.message).toMatch(/64 hex/);
@@ -51,7 +55,9 @@ describe("input validation names the field and what is expected", () => {
 
   it("an artifact path that escapes its version folder", () => {
     for (const path of ["../etc/passwd", "/abs", "a/../../b", "a/./b"]) {
-      const [issue] = issuesOf(() => parseInput(CreateVersionInput, { artifacts: [{ ...artifact, path }] }, "body"));
+      const [issue] = issuesOf(() =>
+        parseInput(CreateVersionInput, { artifacts: [{ ...artifact, path }] }, "body"),
+      );
       expect(issue?.field).toBe("body.artifacts.0.path");
     }
   });
@@ -62,12 +68,16 @@ describe("input validation names the field and what is expected", () => {
   });
 
   it("duplicate artifact paths", () => {
-    const [issue] = issuesOf(() => parseInput(CreateVersionInput, { artifacts: [artifact, artifact] }, "body"));
+    const [issue] = issuesOf(() =>
+      parseInput(CreateVersionInput, { artifacts: [artifact, artifact] }, "body"),
+    );
     expect(issue?.message).toMatch(/unique/);
   });
 
   it("an enum lists the allowed values", () => {
-    const [issue] = issuesOf(() => parseInput(CreateVersionInput, { artifacts: [artifact], format: "tflite" }, "body"));
+    const [issue] = issuesOf(() =>
+      parseInput(CreateVersionInput, { artifacts: [artifact], format: "tflite" }, "body"),
+    );
     expect(issue?.field).toBe("body.format");
     expect(issue?.message).toMatch(/onnx/);
   });
@@ -77,7 +87,9 @@ describe("input validation names the field and what is expected", () => {
       field: "query.limit",
       message: "must be an integer between 1 and 100",
     });
-    expect(issuesOf(() => parseInput(VersionNumber, "abc", "path.version"))[0]?.message).toBe("must be a positive integer");
+    expect(issuesOf(() => parseInput(VersionNumber, "abc", "path.version"))[0]?.message).toBe(
+      "must be a positive integer",
+    );
   });
 
   it("normalises formats and checksums to lower case", () => {

@@ -16,7 +16,12 @@ describe("configuration", () => {
 
   it("refuses upload URLs that outlive S3's 7-day limit", () => {
     expect(() =>
-      readConfig({ TABLE_NAME: "t", ARTIFACT_BUCKET: "b", PAGE_TOKEN_SECRET: "s", UPLOAD_URL_TTL_SECONDS: "700000" }),
+      readConfig({
+        TABLE_NAME: "t",
+        ARTIFACT_BUCKET: "b",
+        PAGE_TOKEN_SECRET: "s",
+        UPLOAD_URL_TTL_SECONDS: "700000",
+      }),
     ).toThrow(/7 days/);
   });
 });

@@ -25,7 +25,10 @@ describe("mapping errors to HTTP", () => {
 
   it("never shows internals in a 500", () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = toErrorResponse(new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table"), "req-2");
+    const response = toErrorResponse(
+      new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table"),
+      "req-2",
+    );
     expect(response.status).toBe(500);
     expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|secret-table/);
     expect(response.body.error.requestId).toBe("req-2");

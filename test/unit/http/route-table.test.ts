@@ -20,7 +20,10 @@ describe("the route table", () => {
 
   it("accepts Idempotency-Key on every POST", () => {
     for (const route of routes.filter((r) => r.method === "POST")) {
-      expect("idempotent" in operations[route.operationId as keyof typeof operations], route.operationId).toBe(true);
+      expect(
+        "idempotent" in operations[route.operationId as keyof typeof operations],
+        route.operationId,
+      ).toBe(true);
     }
   });
 });

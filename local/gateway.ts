@@ -1,0 +1,360 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import {
+  type RouteDefinition,
+  type RouteGroup,
+  routes as registryRoutes,
+} from "../functions/http/route-table.ts";
+import { buildApiGatewayEvent } from "./api-gateway-event.ts";
+import { createLambdaContext, INTEGRATION_TIMEOUT_MS } from "./lambda-context.ts";
+import { portInUseError } from "./ports.ts";
+import type { LocalPrincipal } from "./principals.ts";
+import { createRouteMatcher } from "./route-matcher.ts";
+import { verifySigV4 } from "./sigv4-verify.ts";
+
+export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type HandlerLoader = (group: RouteGroup) => Promise<HttpHandler>;
+
+export interface GatewayOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Defaults to 127.0.0.1: the local gateway is for this machine only. */
+  host?: string;
+  region: string;
+  principals: readonly LocalPrincipal[];
+  /** Defaults to the registry's route table. */
+  routes?: readonly RouteDefinition[];
+  /** Defaults to importing `functions/http/handlers/<group>.ts`; tests pass their own. */
+  loadHandler?: HandlerLoader;
+  /** One access-log line per request on stdout (`npm start` turns it on). */
+  logRequests?: boolean;
+  /** Where handler crashes and signature diagnostics go; defaults to stderr. */
+  logError?: (line: string) => void;
+  /** Log the canonical request behind each SignatureDoesNotMatch (default true; tests that forge signatures turn it off). */
+  explainSignatureMismatches?: boolean;
+}
+
+export interface LocalGateway {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit for REST APIs. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const CORS_ALLOW_HEADERS =
+  "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256, idempotency-key, if-match";
+const CORS_EXPOSE_HEADERS = "etag, location, x-amzn-requestid";
+
+export const defaultLoadHandler: HandlerLoader = async (group) => {
+  const url = new URL(`../functions/http/handlers/${group}.ts`, import.meta.url);
+  const module: { handler?: unknown } = await import(url.href);
+  if (typeof module.handler !== "function") {
+    throw new Error(`functions/http/handlers/${group}.ts does not export a handler function`);
+  }
+  return module.handler as HttpHandler;
+};
+
+class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A local stand-in for API Gateway (REST, AWS_IAM on every route): routes by the shared route
+ * table, verifies SigV4 against the local principals, and invokes the same Lambda handlers
+ * in-process with the event API Gateway would build.
+ */
+export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
+  const host = options.host ?? "127.0.0.1";
+  const routes = options.routes ?? registryRoutes;
+  const match = createRouteMatcher(routes);
+  const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
+  const loadHandler = options.loadHandler ?? defaultLoadHandler;
+  const logError = options.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<string | undefined> {
+    const receivedAt = new Date();
+    const url = req.url ?? "/";
+    if (!url.startsWith("/"))
+      throw new GatewayError(400, "BadRequest", "the request target must be a path such as /models.");
+    const queryStart = url.indexOf("?");
+    const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
+    const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
+    const method = (req.method ?? "GET").toUpperCase();
+
+    if (method === "OPTIONS") {
+      answerPreflight(req, res, match("OPTIONS", rawPath));
+      return undefined;
+    }
+    const found = match(method, rawPath);
+    if (found.kind === "not-found") {
+      throw new GatewayError(
+        404,
+        "NotFound",
+        `no route matches ${method} ${rawPath}: GET /openapi.json lists the routes.`,
+      );
+    }
+    if (found.kind === "method-not-allowed") {
+      throw new GatewayError(
+        405,
+        "MethodNotAllowed",
+        `${method} is not allowed on ${rawPath}: use ${found.allow.join(" or ")}.`,
+        { allow: [...found.allow, "OPTIONS"].join(", ") },
+      );
+    }
+
+    const body = await readBody(req);
+    let principal: LocalPrincipal | undefined;
+    // An open route still checks a signature that is sent, so a signed caller gets its identity.
+    const signed = req.headers.authorization !== undefined || /(^|&)X-Amz-Algorithm=/.test(rawQuery);
+    if (!found.route.localUnauthenticated || signed) {
+      const verdict = await verifySigV4(
+        { method, rawPath, rawQuery, headers: req.headersDistinct, body },
+        { region: options.region, principals },
+      );
+      if (!verdict.ok) {
+        if (verdict.canonicalRequest && options.explainSignatureMismatches !== false) {
+          logError(
+            `[gateway] ${requestId} ${verdict.code}: the gateway signed this canonical request:\n${verdict.canonicalRequest}\nand this string to sign:\n${verdict.stringToSign}`,
+          );
+        }
+        throw new GatewayError(403, verdict.code, verdict.message);
+      }
+      principal = verdict.principal;
+    }
+
+    const event = buildApiGatewayEvent({
+      requestId,
+      method,
+      rawPath,
+      rawQuery,
+      resource: found.route.path,
+      pathParameters: found.pathParameters,
+      headers: req.headersDistinct,
+      body,
+      sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+      principal,
+      receivedAt,
+    });
+    const context = createLambdaContext({
+      group: found.route.group,
+      requestId,
+      region: options.region,
+      startedAt: receivedAt.getTime(),
+    });
+    const result = await invoke(found.route.group, event, context, requestId);
+    writeResult(res, result, requestId);
+    return principal?.name;
+  }
+
+  async function invoke(
+    group: RouteGroup,
+    event: APIGatewayProxyEvent,
+    context: Context,
+    requestId: string,
+  ): Promise<APIGatewayProxyResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), INTEGRATION_TIMEOUT_MS);
+    });
+    try {
+      const handler = await loadHandler(group);
+      const result = await Promise.race([handler(event, context), timeout]);
+      if (result === "timeout") {
+        throw new GatewayError(
+          504,
+          "IntegrationTimeout",
+          `the ${group} handler did not answer within ${INTEGRATION_TIMEOUT_MS / 1000} seconds (API Gateway's limit).`,
+        );
+      }
+      if (!isProxyResult(result)) {
+        logError(
+          `[gateway] ${requestId} the ${group} handler returned ${describeValue(result)}, not {statusCode, body}`,
+        );
+        throw new GatewayError(
+          502,
+          "MalformedIntegrationResponse",
+          "the handler returned a malformed response.",
+        );
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      logError(
+        `[gateway] ${requestId} the ${group} handler failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+      throw new GatewayError(500, "InternalError", "internal error");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const requestId = randomUUID();
+    const started = Date.now();
+    handle(req, res, requestId)
+      .catch((error: unknown) => {
+        // A 404, 405 or 413 is decided before the body is read: discard what the client still sends.
+        if (!req.complete) req.resume();
+        if (error instanceof GatewayError) {
+          sendError(res, error, requestId);
+        } else {
+          logError(`[gateway] ${requestId} ${error instanceof Error ? error.stack : String(error)}`);
+          sendError(res, new GatewayError(500, "InternalError", "internal error"), requestId);
+        }
+        return undefined;
+      })
+      .then((caller) => {
+        if (options.logRequests) {
+          process.stdout.write(
+            `${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms ${caller ?? "-"} ${requestId}\n`,
+          );
+        }
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? portInUseError(options.port, "the registry API", "REGISTRY_PORT")
+          : error,
+      ),
+    );
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections from clients would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function tooLarge(): GatewayError {
+  return new GatewayError(
+    413,
+    "RequestEntityTooLarge",
+    `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB (API Gateway's limit): upload artifacts to S3 with the presigned URLs instead.`,
+    { connection: "close" },
+  );
+}
+
+function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code: error.code, message: error.message, requestId } });
+  res.writeHead(error.status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "x-amzn-requestid": requestId,
+    "x-amzn-errortype": error.code,
+    "access-control-allow-origin": "*",
+    "access-control-expose-headers": CORS_EXPOSE_HEADERS,
+    ...error.headers,
+  });
+  res.end(body);
+}
+
+function answerPreflight(
+  req: IncomingMessage,
+  res: ServerResponse,
+  found: ReturnType<ReturnType<typeof createRouteMatcher>>,
+): void {
+  if (found.kind === "not-found") {
+    throw new GatewayError(
+      404,
+      "NotFound",
+      `no route matches ${req.url}: GET /openapi.json lists the routes.`,
+    );
+  }
+  const methods = found.kind === "method-not-allowed" ? found.allow : [found.route.method];
+  res.writeHead(204, {
+    "access-control-allow-origin": req.headers.origin ?? "*",
+    "access-control-allow-methods": [...methods, "OPTIONS"].join(", "),
+    "access-control-allow-headers": req.headers["access-control-request-headers"] ?? CORS_ALLOW_HEADERS,
+    "access-control-expose-headers": CORS_EXPOSE_HEADERS,
+    "access-control-max-age": "600",
+    vary: "origin, access-control-request-headers",
+  });
+  res.end();
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== "object" || value === null) return false;
+  const { statusCode, body } = value as { statusCode?: unknown; body?: unknown };
+  return (
+    typeof statusCode === "number" &&
+    Number.isInteger(statusCode) &&
+    statusCode >= 100 &&
+    statusCode <= 599 &&
+    (body === undefined || body === null || typeof body === "string")
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== "object") return String(value);
+  return `an object with keys ${Object.keys(value).join(", ") || "(none)"}`;
+}
+
+/** Writes a Lambda proxy result as API Gateway does: `multiValueHeaders` win over `headers` for the same name. */
+function writeResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    headers[name.toLowerCase()] = values.map(String);
+  }
+  const rawBody = result.body ?? "";
+  const body = result.isBase64Encoded ? Buffer.from(rawBody, "base64") : Buffer.from(rawBody, "utf8");
+  const bodyless = result.statusCode === 204 || result.statusCode === 304;
+  if (body.length > 0 && headers["content-type"] === undefined) headers["content-type"] = "application/json";
+  headers["access-control-allow-origin"] ??= "*";
+  headers["access-control-expose-headers"] ??= CORS_EXPOSE_HEADERS;
+  headers["x-amzn-requestid"] = requestId;
+  if (!bodyless) headers["content-length"] = String(body.length);
+  res.writeHead(result.statusCode, headers);
+  res.end(bodyless ? undefined : body);
+}

@@ -1,0 +1,66 @@
+/**
+ * `npm start`: the whole registry on this machine, data kept in `.local-data` (or
+ * `REGISTRY_DATA_DIR`). Ports: `REGISTRY_PORT` (API, 8787), `REGISTRY_DYNAMODB_PORT` (8000),
+ * `REGISTRY_S3_PORT` (4569); `REGISTRY_REGION` (us-east-1) is the region clients sign for.
+ */
+import { formatBanner } from "./banner.ts";
+import { LocalModeError } from "./local-mode-error.ts";
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  DEFAULT_REGION,
+  type LocalRegistry,
+  startLocalRegistry,
+} from "./registry.ts";
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new LocalModeError(
+      `${name} is '${raw}': set it to a port number from 1 to 65535 (or 0 for any free port).`,
+    );
+  }
+  return port;
+}
+
+let registry: LocalRegistry | undefined;
+let stopRequested = false;
+
+async function stop(): Promise<never> {
+  process.stdout.write("\nStopping the local registry…\n");
+  await registry?.stop();
+  process.exit(0);
+}
+
+function onSignal(): void {
+  if (stopRequested) {
+    // A second Ctrl-C while stopping: give up waiting.
+    process.exit(1);
+  }
+  stopRequested = true;
+  if (registry) void stop();
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+const startedAt = Date.now();
+try {
+  registry = await startLocalRegistry({
+    port: portFromEnv("REGISTRY_PORT", DEFAULT_PORTS.gateway),
+    dynamoDbPort: portFromEnv("REGISTRY_DYNAMODB_PORT", DEFAULT_PORTS.dynamoDb),
+    s3Port: portFromEnv("REGISTRY_S3_PORT", DEFAULT_PORTS.s3),
+    dataDir: process.env.REGISTRY_DATA_DIR?.trim() || DEFAULT_DATA_DIR,
+    region: process.env.REGISTRY_REGION?.trim() || DEFAULT_REGION,
+    logRequests: true,
+  });
+} catch (error) {
+  if (error instanceof LocalModeError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+process.stdout.write(formatBanner(registry, Date.now() - startedAt));
+if (stopRequested) await stop();

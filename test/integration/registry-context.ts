@@ -1,0 +1,22 @@
+/**
+ * What the integration global setup shares with test files (`inject("registry")`): the local
+ * registry it started in memory. Import this file (for its type) from any test that injects it.
+ */
+import type { LocalPrincipal } from "../../local/principals.ts";
+
+export interface RegistryContext {
+  /** The local API gateway, e.g. `http://127.0.0.1:41234`; clients sign for `execute-api`. */
+  endpoint: string;
+  region: string;
+  tableName: string;
+  bucket: string;
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  principals: LocalPrincipal[];
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    registry: RegistryContext;
+  }
+}

@@ -1,0 +1,240 @@
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RouteDefinition } from "../../../functions/http/route-table.ts";
+import { type HttpHandler, type LocalGateway, startGateway } from "../../../local/gateway.ts";
+import { builtInPrincipals } from "../../../local/principals.ts";
+
+const routes: RouteDefinition[] = [
+  {
+    method: "GET",
+    path: "/health",
+    group: "service",
+    operationId: "health",
+    summary: "",
+    localUnauthenticated: true,
+  },
+  { method: "GET", path: "/models/{model}", group: "models", operationId: "getModel", summary: "" },
+  {
+    method: "POST",
+    path: "/models/{model}/versions",
+    group: "versions",
+    operationId: "createVersion",
+    summary: "",
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/files/{path+}",
+    group: "versions",
+    operationId: "getFile",
+    summary: "",
+  },
+];
+
+const reader = builtInPrincipals.find((p) => p.name === "reader")!;
+const seen: { event: APIGatewayProxyEvent; context: Context }[] = [];
+let respond: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+const errors: string[] = [];
+let gateway: LocalGateway;
+
+const echoHandler: HttpHandler = async (event, context) => {
+  seen.push({ event, context });
+  return respond(event);
+};
+
+beforeAll(async () => {
+  gateway = await startGateway({
+    port: 0,
+    region: "us-east-1",
+    principals: builtInPrincipals,
+    routes,
+    loadHandler: async () => echoHandler,
+    logError: (line) => errors.push(line),
+  });
+});
+afterAll(() => gateway.close());
+
+function reset(result: APIGatewayProxyResult | (() => never) = { statusCode: 200, body: '{"ok":true}' }) {
+  seen.length = 0;
+  errors.length = 0;
+  respond = async () => (typeof result === "function" ? result() : result);
+}
+
+async function send(
+  method: string,
+  pathAndQuery: string,
+  options: { headers?: Record<string, string>; body?: string | Uint8Array; sign?: boolean } = {},
+): Promise<Response> {
+  const url = new URL(pathAndQuery, gateway.endpoint);
+  let headers: Record<string, string> = { ...options.headers };
+  if (options.sign !== false) {
+    const signer = new SignatureV4({
+      service: "execute-api",
+      region: "us-east-1",
+      credentials: reader,
+      sha256: Sha256,
+    });
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(url.searchParams.keys())) {
+      const values = url.searchParams.getAll(key);
+      query[key] = values.length === 1 ? values[0]! : values;
+    }
+    const signed = await signer.sign(
+      new HttpRequest({
+        method,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query,
+        headers: { ...headers, host: url.host },
+        body: options.body,
+      }),
+    );
+    headers = signed.headers;
+  }
+  return fetch(url, { method, headers, body: options.body });
+}
+
+describe("local API gateway", () => {
+  it("builds the API Gateway REST proxy event, with the caller's identity from the signature", async () => {
+    reset();
+    const response = await send("GET", "/models/fraud%20v2?tag=a%3Db&tag=c&limit=5", {
+      headers: { "x-trace": "one" },
+    });
+    expect(response.status).toBe(200);
+    const { event, context } = seen[0]!;
+    expect(event).toMatchObject({
+      resource: "/models/{model}",
+      path: "/models/fraud%20v2",
+      httpMethod: "GET",
+      pathParameters: { model: "fraud v2" },
+      queryStringParameters: { tag: "c", limit: "5" },
+      multiValueQueryStringParameters: { tag: ["a=b", "c"], limit: ["5"] },
+      body: null,
+      isBase64Encoded: false,
+      stageVariables: null,
+    });
+    expect(event.headers["x-trace"]).toBe("one");
+    expect(event.multiValueHeaders["x-trace"]).toEqual(["one"]);
+    expect(event.requestContext).toMatchObject({
+      resourcePath: "/models/{model}",
+      httpMethod: "GET",
+      path: "/local/models/fraud%20v2",
+      stage: "local",
+      accountId: "000000000000",
+      identity: {
+        userArn: "arn:aws:iam::000000000000:user/reader",
+        accessKey: "AKIALOCALREADER00001",
+        caller: reader.userId,
+        user: reader.userId,
+        accountId: "000000000000",
+        sourceIp: "127.0.0.1",
+      },
+    });
+    expect(event.requestContext.requestId).toBe(response.headers.get("x-amzn-requestid"));
+    expect(context.awsRequestId).toBe(event.requestContext.requestId);
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(20_000);
+  });
+
+  it("serves a route marked localUnauthenticated without a signature, with an empty identity", async () => {
+    reset();
+    const response = await send("GET", "/health", { sign: false });
+    expect(response.status).toBe(200);
+    const { event } = seen[0]!;
+    expect(event.pathParameters).toBeNull();
+    expect(event.queryStringParameters).toBeNull();
+    expect(event.multiValueQueryStringParameters).toBeNull();
+    expect(event.requestContext.identity.userArn).toBeNull();
+  });
+
+  it("passes a greedy {path+} parameter decoded, slashes included", async () => {
+    reset();
+    await send("GET", "/models/m/files/weights/layer%201.bin");
+    expect(seen[0]!.event.pathParameters).toEqual({ model: "m", path: "weights/layer 1.bin" });
+  });
+
+  it("passes JSON bodies as text and binary bodies base64-encoded", async () => {
+    reset();
+    await send("POST", "/models/m/versions", {
+      headers: { "content-type": "application/json" },
+      body: '{"a":1}',
+    });
+    expect(seen[0]!.event).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
+
+    reset();
+    const bytes = new Uint8Array([0, 255, 1, 254]);
+    await send("POST", "/models/m/versions", {
+      headers: { "content-type": "application/octet-stream" },
+      body: bytes,
+    });
+    expect(seen[0]!.event).toMatchObject({
+      body: Buffer.from(bytes).toString("base64"),
+      isBase64Encoded: true,
+    });
+  });
+
+  it("writes the handler's status, headers, multi-value headers and base64 body", async () => {
+    reset({
+      statusCode: 201,
+      headers: { ETag: '"3"', "content-type": "application/octet-stream" },
+      multiValueHeaders: { "x-multi": ["a", "b"] },
+      body: Buffer.from([1, 2, 3]).toString("base64"),
+      isBase64Encoded: true,
+    });
+    const response = await send("POST", "/models/m/versions", { body: "{}" });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("etag")).toBe('"3"');
+    expect(response.headers.get("x-multi")).toBe("a, b");
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it("turns a handler that throws into a 500 that hides the error and logs it", async () => {
+    reset(() => {
+      throw new Error("database password is hunter2");
+    });
+    const response = await send("GET", "/models/m");
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).not.toContain("hunter2");
+    const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string } };
+    expect(body.error).toEqual({
+      code: "InternalError",
+      message: "internal error",
+      requestId: response.headers.get("x-amzn-requestid"),
+    });
+    expect(errors.join("\n")).toContain("hunter2");
+  });
+
+  it("answers a method the resource lacks with 405 and Allow, before checking the signature", async () => {
+    reset();
+    const response = await send("DELETE", "/models/m/versions", { sign: false });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST, OPTIONS");
+    expect(seen).toHaveLength(0);
+  });
+
+  it("answers a CORS preflight for a known path", async () => {
+    const response = await fetch(`${gateway.endpoint}/models/m`, {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    expect(response.headers.get("access-control-allow-methods")).toBe("GET, OPTIONS");
+  });
+
+  it("refuses a bad signature on an open route rather than ignoring it", async () => {
+    reset();
+    const response = await send("GET", "/health", {
+      sign: false,
+      headers: {
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=AKIALOCALREADER00001/20250101/us-east-1/execute-api/aws4_request",
+      },
+    });
+    expect(response.status).toBe(403);
+    expect(seen).toHaveLength(0);
+  });
+});
