@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test` (pre-scripts), on whatever Node the machine has:
 // installs the project's dependencies, including its own pinned Node, when node_modules is
-// missing or older than package-lock.json. Plain JavaScript with no dependencies on purpose.
+// missing or does not match package-lock.json. Plain JavaScript with no dependencies on purpose.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const lock = join(root, "package-lock.json");
-const installed = join(root, "node_modules", ".package-lock.json");
-const pinnedNode = join(root, "node_modules", ".bin", "node");
+const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
 
-const stale =
-  !existsSync(installed) || !existsSync(pinnedNode) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
+function installedMatchesLock() {
+  const installedLock = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(installedLock) || !existsSync(join(root, "node_modules", ".bin", "node"))) return false;
+  const wanted = readJson(join(root, "package-lock.json")).packages ?? {};
+  const installed = readJson(installedLock).packages ?? {};
+  // Optional packages are platform-specific binaries (esbuild, node): absent ones are fine.
+  return Object.entries(wanted).every(
+    ([path, entry]) => path === "" || entry.optional || installed[path]?.version === entry.version,
+  );
+}
 
-if (stale) {
+if (!installedMatchesLock()) {
   console.error("Installing dependencies (npm ci), including the project's pinned Node.js...");
   const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
