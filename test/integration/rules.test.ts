@@ -1,0 +1,74 @@
+/**
+ * Rules whose triggering state (a READY version, a version in production) is reached through
+ * routes of later issues (seal, transitions). Here that state is written straight into DynamoDB
+ * Local, then the rule is exercised through the API.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { modelKey, versionKey } from "#adapters/dynamodb/keys.ts";
+import { client, createModel, createVersion, type ErrorBody, registry, uniqueName } from "./support.ts";
+
+const api = client("publisher");
+
+function table() {
+  const { dynamoEndpoint, region, tableName } = registry();
+  const raw = new DynamoDBClient({
+    endpoint: dynamoEndpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  return { db: DynamoDBDocumentClient.from(raw), tableName };
+}
+
+describe("rules on sealed and promoted versions", () => {
+  it("a READY version keeps its metrics, lineage and signature, but its description stays editable", async () => {
+    const name = uniqueName("frozen");
+    await createModel(api, name);
+    await createVersion(api, name, { metrics: { auc: 0.9 } });
+    const { db, tableName } = table();
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: versionKey(name, 1),
+        UpdateExpression: "SET #status = :ready",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":ready": "READY" },
+      }),
+    );
+    const frozen = await api.request({
+      method: "PATCH",
+      path: `/models/${name}/versions/1`,
+      body: { metrics: { auc: 0.99 }, description: "better" },
+    });
+    expect(frozen.status).toBe(409);
+    expect((frozen.body as ErrorBody).error).toMatchObject({ code: "VersionFrozen" });
+    expect((frozen.body as ErrorBody).error.message).toContain("metrics");
+    const editable = await api.request({
+      method: "PATCH",
+      path: `/models/${name}/versions/1`,
+      body: { description: "better", modelCard: "# Card" },
+    });
+    expect(editable.status).toBe(200);
+    expect(editable.body).toMatchObject({ status: "READY", metrics: { auc: 0.9 }, description: "better" });
+  });
+
+  it("a model with a version in production cannot be deleted", async () => {
+    const name = uniqueName("prod");
+    await createModel(api, name);
+    await createVersion(api, name);
+    const { db, tableName } = table();
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: modelKey(name),
+        UpdateExpression: "SET stages.production = :v",
+        ExpressionAttributeValues: { ":v": 1 },
+      }),
+    );
+    const response = await api.request({ method: "DELETE", path: `/models/${name}` });
+    expect(response.status).toBe(409);
+    expect((response.body as ErrorBody).error.message).toContain("version 1 in production");
+    expect((await api.request({ method: "GET", path: `/models/${name}` })).status).toBe(200);
+  });
+});
