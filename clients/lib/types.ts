@@ -1,10 +1,13 @@
 /**
- * Shapes of the registry's HTTP API v1 (see the design's API.md). Only the fields clients rely on
- * are spelled out; servers may return more, which stay readable through the index signatures.
+ * Shapes of the registry's HTTP API, derived from the server's own zod schemas (type-only
+ * imports: nothing of the server is loaded at run time), so the client cannot drift from the API.
+ * Inputs use the schemas' input side (what a caller may send); results use the output side.
  */
+import type { z } from "zod";
+import type * as api from "../../functions/core/schemas.ts";
 
-export type Stage = "development" | "staging" | "production" | "archived";
-export type VersionStatus = "PENDING_UPLOAD" | "READY" | "FAILED";
+export type Stage = z.output<typeof api.Stage>;
+export type VersionStatus = z.output<typeof api.VersionStatus>;
 export type VersionId = number | string;
 
 export interface Page<T> {
@@ -17,32 +20,9 @@ export interface PageQuery {
   nextToken?: string;
 }
 
-export interface Model {
-  name: string;
-  description?: string;
-  owner?: string;
-  tags?: Record<string, string>;
-  policy?: Record<string, unknown>;
-  latestVersion?: number;
-  stages?: Record<string, number>;
-  aliases?: Record<string, number>;
-  createdAt?: string;
-  createdBy?: string;
-  updatedAt?: string;
-  updatedBy?: string;
-  etag?: string;
-  [field: string]: unknown;
-}
-
-export interface CreateModelInput {
-  name: string;
-  description?: string;
-  owner?: string;
-  tags?: Record<string, string>;
-  policy?: Record<string, unknown>;
-}
-
-export type UpdateModelInput = Omit<CreateModelInput, "name">;
+export type Model = z.output<typeof api.Model>;
+export type CreateModelInput = z.input<typeof api.CreateModelInput>;
+export type UpdateModelInput = z.input<typeof api.UpdateModelInput>;
 
 export interface ListModelsQuery extends PageQuery {
   prefix?: string;
@@ -51,91 +31,20 @@ export interface ListModelsQuery extends PageQuery {
   owner?: string;
 }
 
-export interface ArtifactInput {
-  path: string;
-  size: number;
-  sha256: string;
-  contentType?: string;
-}
-
-export interface Lineage {
-  runId?: string;
-  runUri?: string;
-  gitRepo?: string;
-  gitCommit?: string;
-  datasets?: { name: string; uri: string; digest?: string }[];
-  parentVersion?: number;
-}
-
-export interface SignatureField {
-  name: string;
-  type: string;
-  shape?: number[];
-}
-
-export interface CreateVersionInput {
-  description?: string;
-  metrics?: Record<string, number>;
-  params?: Record<string, string>;
-  tags?: Record<string, string>;
-  lineage?: Lineage;
-  signature?: { inputs: SignatureField[]; outputs: SignatureField[] };
-  framework?: string;
-  format?: string;
-  artifacts?: ArtifactInput[];
-  [field: string]: unknown;
-}
-
-export interface UpdateVersionInput {
-  description?: string;
-  tags?: Record<string, string>;
-  modelCard?: string;
-}
+export type ArtifactInput = z.input<typeof api.ArtifactDeclaration>;
+export type Lineage = z.input<typeof api.Lineage>;
+export type CreateVersionInput = z.input<typeof api.CreateVersionInput>;
+export type UpdateVersionInput = z.input<typeof api.UpdateVersionInput>;
 
 export interface ListVersionsQuery extends PageQuery {
+  /** A stage name; the server answers an unknown one with a 400 listing the stages. */
   stage?: string;
   status?: string;
 }
 
-export interface ArtifactUpload {
-  path: string;
-  method?: "PUT";
-  url?: string;
-  headers?: Record<string, string>;
-  uploadId?: string;
-  parts?: { partNumber: number; url: string }[];
-  partSize?: number;
-  expiresAt: string;
-}
-
-export interface ModelVersion extends CreateVersionInput {
-  version: number;
-  status: VersionStatus;
-  stage: Stage;
-  aliases?: string[];
-  modelCard?: string;
-  uploads?: ArtifactUpload[];
-  createdAt?: string;
-  createdBy?: string;
-  etag?: string;
-}
-
-export interface AliasResult {
-  alias: string;
-  version: number;
-  [field: string]: unknown;
-}
-
-export interface HistoryEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  version?: number;
-  from?: string;
-  to?: string;
-  details?: unknown;
-  [field: string]: unknown;
-}
-
-export type VersionComparison = Record<string, unknown>;
+export type ArtifactUpload = z.output<typeof api.UploadInstruction>;
+/** A version as returned by GET; `uploads` only on the response to its creation. */
+export type ModelVersion = z.output<typeof api.ModelVersion> & { uploads?: ArtifactUpload[] };
+export type AliasResult = { model: string; alias: string; version: number; modelVersion?: ModelVersion };
+export type HistoryEntry = z.output<typeof api.HistoryEntry>;
+export type VersionComparison = z.output<typeof api.VersionComparison>;

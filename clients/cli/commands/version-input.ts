@@ -31,7 +31,8 @@ export async function buildVersionInput(flags: Flags, stdin: ReadStdin): Promise
   const artifacts: unknown[] = [...baseArtifacts, ...(flags.artifact ?? []).map(parseArtifactSpec)];
   for (const file of flags["artifact-file"] ?? []) artifacts.push(await describeArtifactFile(file));
 
-  const input: CreateVersionInput = { ...base };
+  // Whatever the file holds goes to the server, whose validation names any field that is wrong.
+  const input = { ...base } as CreateVersionInput;
   for (const field of ["description", "framework", "format"] as const) {
     const value = flags[field];
     if (value !== undefined) input[field] = value;

@@ -80,7 +80,11 @@ describe("requests on the wire (real fetch, loopback server)", () => {
     const registry = client();
     const created = await registry.createVersion(
       "fraud",
-      { description: "naïve — model", metrics: { auc: 0.91 } },
+      {
+        description: "naïve — model",
+        metrics: { auc: 0.91 },
+        artifacts: [{ path: "m", size: 1, sha256: "a".repeat(64) }],
+      },
       { idempotencyKey: "retry-1" },
     );
     const updated = await registry.updateModel("fraud", { description: "x" }, { ifMatch: '"etag-1"' });
