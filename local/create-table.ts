@@ -27,7 +27,10 @@ export async function createRegistryTable(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+        AttributeDefinitions: [...keyAttributes].map((name) => ({
+          AttributeName: name,
+          AttributeType: table.keyAttributeType,
+        })),
         KeySchema: [
           { AttributeName: table.partitionKey, KeyType: "HASH" },
           { AttributeName: table.sortKey, KeyType: "RANGE" },

@@ -205,7 +205,12 @@ export class Registry {
 
   async deleteModel(name: string, ctx: RequestContext): Promise<void> {
     await this.mutate(`model '${name}'`, async () => {
-      const model = await this.requireModel(name);
+      const model = await this.store.getModel(name);
+      if (model?.deletedAt) {
+        // Deleting again finishes a purge that an earlier delete could not complete.
+        await this.store.purgeVersions(name);
+      }
+      if (!model || model.deletedAt) throw new ModelNotFoundError(name);
       this.checkIfMatch(`model '${name}'`, ctx.ifMatch, model.rev);
       const inProduction = model.stages.production;
       if (inProduction !== undefined) {
@@ -243,8 +248,21 @@ export class Registry {
       };
     });
     // The model is gone the moment the tombstone commits; its version items are garbage from
-    // then on. Removing them is safe to repeat (re-creating the name also finishes it).
-    await this.store.purgeVersions(name);
+    // then on. A purge that fails does not undo the delete: repeating DELETE, or re-creating the
+    // name, finishes it.
+    try {
+      await this.store.purgeVersions(name);
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: "ERROR",
+          message: "model deleted, but purging its versions failed: repeat DELETE to finish",
+          model: name,
+          requestId: ctx.requestId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    }
   }
 
   async listHistory(name: string, query: PageQuery): Promise<Page<HistoryEntry>> {

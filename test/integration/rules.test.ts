@@ -4,7 +4,7 @@
  * Local, then the rule is exercised through the API.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { modelKey, versionKey } from "#adapters/dynamodb/keys.ts";
 import { client, createModel, createVersion, type ErrorBody, registry, uniqueName } from "./support.ts";
@@ -70,5 +70,21 @@ describe("rules on sealed and promoted versions", () => {
     expect(response.status).toBe(409);
     expect((response.body as ErrorBody).error.message).toContain("version 1 in production");
     expect((await api.request({ method: "GET", path: `/models/${name}` })).status).toBe(200);
+  });
+
+  it("repeating DELETE finishes a purge that an earlier delete left unfinished", async () => {
+    const name = uniqueName("purge");
+    await createModel(api, name);
+    await createVersion(api, name);
+    expect((await api.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
+    // What an interrupted purge leaves behind: a version item under the deleted model.
+    const { db, tableName } = table();
+    await db.send(
+      new PutCommand({ TableName: tableName, Item: { ...versionKey(name, 1), type: "version", v: 1 } }),
+    );
+    const again = await api.request({ method: "DELETE", path: `/models/${name}` });
+    expect(again.status).toBe(404);
+    const left = await db.send(new GetCommand({ TableName: tableName, Key: versionKey(name, 1) }));
+    expect(left.Item).toBeUndefined();
   });
 });
