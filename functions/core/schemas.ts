@@ -382,7 +382,7 @@ export const SetAliasInput = z.object({ version: VersionNumber }).strict().meta(
 export type SetAliasInput = z.infer<typeof SetAliasInput>;
 
 export const AliasResolution = z
-  .object({ alias: z.string(), version: z.number().int(), modelVersion: ModelVersion })
+  .object({ model: z.string(), alias: z.string(), version: z.number().int(), modelVersion: ModelVersion })
   .meta({ id: "AliasResolution" });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+/**
+ * The OpenAPI document is generated from `functions/http/operations.ts`. These tests check that
+ * what the running API returns conforms to those same response schemas, and carries no field
+ * the document does not declare, so the published contract cannot drift from the behaviour.
+ */
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { type OperationId, operations } from "#http/operations.ts";
+import { client, createModel, createVersion, uniqueName } from "./support.ts";
+
+const api = client("publisher");
+
+function expectConforms(operationId: OperationId, status: number, body: unknown) {
+  const { success } = operations[operationId];
+  expect(status, operationId).toBe(success.status);
+  if (!("schema" in success) || !success.schema) return;
+  const result = success.schema.safeParse(body);
+  expect(result.success ? [] : result.error.issues, operationId).toEqual([]);
+  expect(undeclaredFields(success.schema, body), operationId).toEqual([]);
+}
+
+/** Fields present in `value` that the schema's objects do not declare (top level and one down). */
+function undeclaredFields(schema: z.ZodType, value: unknown, path = ""): string[] {
+  if (!(schema instanceof z.ZodObject) || typeof value !== "object" || value === null) return [];
+  const shape = schema.shape as Record<string, z.ZodType>;
+  return Object.entries(value).flatMap(([key, child]) => {
+    const field = shape[key];
+    if (!field) return [`${path}${key}`];
+    const inner = field instanceof z.ZodOptional ? field.unwrap() : field;
+    if (inner instanceof z.ZodArray && Array.isArray(child)) {
+      return child.flatMap((item) => undeclaredFields(inner.element as z.ZodType, item, `${path}${key}[].`));
+    }
+    return undeclaredFields(inner as z.ZodType, child, `${path}${key}.`);
+  });
+}
+
+describe("responses conform to the generated OpenAPI contract", () => {
+  it("models, versions, aliases, compare and history", async () => {
+    const name = uniqueName("contract");
+    const call = async (operationId: OperationId, request: Parameters<typeof api.request>[0]) => {
+      const response = await api.request(request);
+      expectConforms(operationId, response.status, response.body);
+      return response;
+    };
+    await call("createModel", { method: "POST", path: "/models", body: { name, tags: { a: "b" } } });
+    await call("getModel", { method: "GET", path: `/models/${name}` });
+    await call("listModels", { method: "GET", path: "/models", query: { prefix: name } });
+    await call("updateModel", { method: "PATCH", path: `/models/${name}`, body: { description: "x" } });
+    await createVersion(api, name, {
+      metrics: { auc: 0.9 },
+      lineage: { runId: "r", datasets: [{ name: "d", uri: "s3://d" }] },
+      signature: { inputs: [{ name: "x", type: "float32", shape: [-1] }], outputs: [] },
+      format: "onnx",
+    });
+    await call("createVersion", {
+      method: "POST",
+      path: `/models/${name}/versions`,
+      body: { artifacts: [{ path: "m.bin", size: 1, sha256: "a".repeat(64) }] },
+    });
+    await call("getVersion", { method: "GET", path: `/models/${name}/versions/1` });
+    await call("listVersions", { method: "GET", path: `/models/${name}/versions` });
+    await call("updateVersion", {
+      method: "PATCH",
+      path: `/models/${name}/versions/1`,
+      body: { modelCard: "# c" },
+    });
+    await call("compareVersions", { method: "GET", path: `/models/${name}/versions/1/compare/2` });
+    await call("setAlias", { method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
+    await call("getAlias", { method: "GET", path: `/models/${name}/aliases/champion` });
+    await call("listHistory", { method: "GET", path: `/models/${name}/history` });
+    await call("deleteAlias", { method: "DELETE", path: `/models/${name}/aliases/champion` });
+    await call("deleteModel", { method: "DELETE", path: `/models/${name}` });
+    await call("health", { method: "GET", path: "/health" });
+  });
+
+  it("error bodies conform to the Error schema", async () => {
+    const { ErrorBody } = await import("#core/schemas.ts");
+    const name = uniqueName("contract-err");
+    await createModel(api, name);
+    for (const request of [
+      { method: "GET", path: "/models/none-such" },
+      { method: "POST", path: "/models", body: { name } },
+      { method: "POST", path: "/models", body: { name: "" } },
+    ]) {
+      const response = await api.request(request);
+      expect(ErrorBody.strict().safeParse(response.body).success, JSON.stringify(response.body)).toBe(true);
+    }
+  });
+});
