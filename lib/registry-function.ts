@@ -77,7 +77,7 @@ export class RegistryFunction extends NodejsFunction {
         sourceMap: true,
         // Line mapping is all --enable-source-maps needs; embedding sources only grows the zip.
         sourcesContent: false,
-        // Bundle @aws-sdk/* rather than use the runtime's copy: pending measurement (bench/).
+        // Bundled, SDK pinned: external @aws-sdk/* imported 5-6 ms slower (p50), 345 KiB less gzip; bench/results/cold-start-latest.json
         externalModules: [],
       },
     });
