@@ -19,6 +19,8 @@ export interface IdempotencyRecord {
   status: number;
   body: unknown;
   createdAt: string;
+  /** When the record may be forgotten (epoch seconds; DynamoDB TTL). */
+  expiresAt: number;
 }
 
 /**

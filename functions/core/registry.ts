@@ -82,6 +82,7 @@ export interface RegistryDeps {
   retry?: RetryPolicy;
 }
 
+/** How long a stored response answers retries with the same Idempotency-Key. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const defaultRetry: RetryPolicy = {
@@ -581,7 +582,14 @@ export class Registry {
       const value = await run((body) => [
         {
           kind: "claimIdempotency",
-          record: { scope, fingerprint: key.fingerprint, status, body, createdAt: this.now() },
+          record: {
+            scope,
+            fingerprint: key.fingerprint,
+            status,
+            body,
+            createdAt: this.now(),
+            expiresAt: Math.floor(this.clock.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          },
         },
       ]);
       return { value, replayed: false };
@@ -597,8 +605,6 @@ export class Registry {
     return this.clock.now().toISOString();
   }
 }
-
-export { IDEMPOTENCY_TTL_SECONDS };
 
 /** `from` holds the old values of the fields `patch` changes, `to` the new ones. */
 function diff<T extends object>(

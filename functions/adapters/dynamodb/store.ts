@@ -26,7 +26,6 @@ import {
   type WriteOp,
 } from "#core/ports.ts";
 import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts";
-import { IDEMPOTENCY_TTL_SECONDS } from "#core/registry.ts";
 import {
   GSI1_KEY_ATTRIBUTES,
   HISTORY_PREFIX,
@@ -342,7 +341,6 @@ export class DynamoRegistryStore implements RegistryStore {
         };
       case "claimIdempotency": {
         const { record } = op;
-        const createdSeconds = Math.floor(Date.parse(record.createdAt) / 1000);
         return {
           Put: {
             TableName,
@@ -353,7 +351,7 @@ export class DynamoRegistryStore implements RegistryStore {
               ...record,
               // Stored as a string: the response is opaque here and may hold empty maps or sets.
               body: JSON.stringify(record.body),
-              ttl: createdSeconds + IDEMPOTENCY_TTL_SECONDS,
+              ttl: record.expiresAt,
             },
             ConditionExpression: "attribute_not_exists(pk) OR #ttl < :now",
             ExpressionAttributeNames: { "#ttl": "ttl" },
