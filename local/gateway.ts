@@ -207,9 +207,10 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     const requestId = randomUUID();
     const started = Date.now();
     handle(req, res, requestId)
-      .catch((error: unknown) => {
-        // A 404, 405 or 413 is decided before the body is read: discard what the client still sends.
-        if (!req.complete) req.resume();
+      .catch(async (error: unknown) => {
+        // A 404, 405 or 413 is decided before the body is read: discard what the client still
+        // sends before answering, or closing the socket would cut the client off mid-write (EPIPE).
+        if (!req.complete) await drain(req);
         if (error instanceof GatewayError) {
           sendError(res, error, requestId);
         } else {
@@ -248,6 +249,19 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         server.closeAllConnections();
       }),
   };
+}
+
+/** Reads and discards the rest of a request body, for at most `timeoutMs`. */
+function drain(req: IncomingMessage, timeoutMs = 5_000): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    req.once("end", done).once("close", done).once("error", done);
+    req.resume();
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
