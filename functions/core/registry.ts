@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { compareVersions } from "./compare.ts";
+import type { Outcome, RequestContext } from "./kernel/context.ts";
 import {
   AliasNotFoundError,
   ConcurrentModificationError,
@@ -53,21 +54,7 @@ import type {
   VersionComparison,
 } from "./schemas.ts";
 
-export interface RequestContext {
-  /** The caller's IAM principal ARN: recorded as the actor on every write. */
-  actor: string;
-  requestId: string;
-  /** Present when the caller sent `Idempotency-Key`. */
-  idempotency?: { key: string; fingerprint: string };
-  /** Present when the caller sent `If-Match`. */
-  ifMatch?: string;
-}
-
-export interface Outcome<T> {
-  value: T;
-  /** True when this is the stored response of an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
-}
+export type { Outcome, RequestContext };
 
 export interface RetryPolicy {
   attempts: number;
