@@ -7,7 +7,6 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { compareVersions } from "./compare.ts";
-import type { Outcome, RequestContext } from "./kernel/context.ts";
 import {
   AliasNotFoundError,
   ConcurrentModificationError,
@@ -20,6 +19,7 @@ import {
   VersionFrozenError,
   VersionNotFoundError,
 } from "./errors.ts";
+import type { Outcome, RequestContext } from "./kernel/context.ts";
 import {
   type ArtifactUploads,
   type Clock,
