@@ -5,7 +5,7 @@
  * `node --import tsx bench/cold-start.ts` (a measurement, not a test). For every HTTP handler it
  * builds two bundles with esbuild's JS API and the settings `lib/registry-function.ts` gives
  * NodejsFunction, then times, in fresh Node 24 processes, how long `await import(bundle)` takes
- * (the models/versions/aliases handlers run `await buildRegistry()` at top level). Prints one JSON
+ * (the models/versions/aliases handlers run `await buildCore()` at top level). Prints one JSON
  * document on stdout (progress on stderr) and writes it to `bench/results/cold-start-latest.json`.
  *
  * Settings: `COLD_START_REPS` (measured processes per handler and variant, default 15).
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
         externalResolution:
           "external bundles are placed in bench/.cold-start-tmp/ (deleted afterwards) and resolve @aws-sdk/* from the project's node_modules, standing in for the runtime's preinstalled SDK",
         importMs:
-          "performance.now() around `await import(bundle)` in a fresh process (includes buildRegistry() at top level for models/versions/aliases)",
+          "performance.now() around `await import(bundle)` in a fresh process (includes buildCore() at top level for models/versions/aliases)",
         processMs:
           "wall time of the whole child process (spawn, Node boot, import, exit), taken by the parent",
         nodeBootMs: "performance.now() in the child just before the import (Node's own start-up)",

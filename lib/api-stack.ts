@@ -14,7 +14,7 @@ interface GroupAccess {
   table?: TableAccess;
   artifacts?: BucketAccess;
   /**
-   * Reads the page-token key. `buildRegistry()` (functions/http/composition.ts) reads it at cold
+   * Reads the page-token key. `buildCore()` (functions/http/composition.ts) reads it at cold
    * start in every function that builds the registry, lists or not: without it the function
    * cannot start.
    */

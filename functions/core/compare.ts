@@ -13,15 +13,15 @@ type Change = VersionComparison["signature"]["changes"][number];
 export function compareVersions(base: VersionRecord, other: VersionRecord): VersionComparison {
   const metrics: VersionComparison["metrics"] = {};
   for (const name of union(Object.keys(base.metrics), Object.keys(other.metrics))) {
-    const a = base.metrics[name] ?? null;
-    const b = other.metrics[name] ?? null;
+    const a = own(base.metrics, name);
+    const b = own(other.metrics, name);
     metrics[name] = { base: a, other: b, delta: a !== null && b !== null ? b - a : null };
   }
 
   const params: VersionComparison["params"] = {};
   for (const name of union(Object.keys(base.params), Object.keys(other.params))) {
-    const a = base.params[name] ?? null;
-    const b = other.params[name] ?? null;
+    const a = own(base.params, name);
+    const b = own(other.params, name);
     if (a !== b) params[name] = { base: a, other: b };
   }
 
@@ -81,3 +81,8 @@ const sameShape = (a?: number[], b?: number[]) =>
   (a ?? []).length === (b ?? []).length && (a ?? []).every((d, i) => d === (b ?? [])[i]);
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();
+
+/** The value under a user's key, never one inherited from Object.prototype (`constructor`, `toString`). */
+function own<V>(map: Record<string, V>, key: string): V | null {
+  return Object.hasOwn(map, key) ? (map[key] as V) : null;
+}

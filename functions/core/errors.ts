@@ -24,18 +24,36 @@ export interface FieldIssue {
 export class ValidationError extends DomainError {
   readonly code = "ValidationError";
   readonly issues: FieldIssue[];
+  /**
+   * `request`: the fields are named as the caller sent them (`body.tags`, `query.limit`), by
+   * the layer that parsed the request. `input`: a use case found a field of its (already
+   * parsed) input wrong and names it as the domain does (`lineage.parentVersion`); the layer
+   * that built the input says where it came from (see `locatedIn`).
+   */
+  readonly scope: "request" | "input";
 
-  constructor(issues: FieldIssue[]) {
+  constructor(issues: FieldIssue[], scope: "request" | "input" = "request") {
     const first = issues[0];
     const summary = first ? `${first.field}: ${first.message}` : "the request is invalid";
     const more =
       issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
     super(`${summary}${more}`, { issues });
     this.issues = issues;
+    this.scope = scope;
   }
 
   static field(field: string, message: string): ValidationError {
     return new ValidationError([{ field, message }]);
+  }
+
+  /** A use case's verdict on a field of its input, named as the domain names it. */
+  static inInput(field: string, message: string): ValidationError {
+    return new ValidationError([{ field, message }], "input");
+  }
+
+  /** The same issues, named as the caller sent them: `locatedIn("body")` turns `lineage.x` into `body.lineage.x`. */
+  locatedIn(where: string): ValidationError {
+    return new ValidationError(this.issues.map((issue) => ({ ...issue, field: `${where}.${issue.field}` })));
   }
 }
 

@@ -15,8 +15,9 @@ export interface Page<T> {
 export interface IdempotencyRecord {
   /** Identifies the caller and the key: the same key from two callers never collides. */
   scope: string;
+  /** Method, path and canonical body of the first request: a different request with the key is refused. */
   fingerprint: string;
-  status: number;
+  /** The first response's body, returned again to every retry. */
   body: unknown;
   createdAt: string;
   /** When the record may be forgotten (epoch seconds; DynamoDB TTL). */
@@ -91,4 +92,9 @@ export interface ArtifactUploads {
 
 export interface Clock {
   now(): Date;
+}
+
+/** Where the core reports what it cannot tell the caller (a failed clean-up after a committed change). */
+export interface Logger {
+  error(message: string, extra?: Record<string, unknown>): void;
 }

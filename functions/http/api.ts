@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { z } from "zod";
-import type { RequestContext } from "#core/registry.ts";
+import { ValidationError } from "#core/errors.ts";
+import type { RequestContext } from "#core/kernel/context.ts";
 import { parseInput } from "#core/validation.ts";
 import { HttpError, toErrorResponse } from "./errors.ts";
 import { type OperationId, type Operations, operations } from "./operations.ts";
@@ -97,7 +98,13 @@ export function createApiHandler(
     if (ifMatch !== undefined && "conditional" in spec) ctx.ifMatch = ifMatch;
 
     const call = implementation as (request: ApiRequest<OperationId>) => Promise<ApiReply>;
-    const reply = await call({ params, query, body, ctx } as unknown as ApiRequest<OperationId>);
+    const reply = await call({ params, query, body, ctx } as unknown as ApiRequest<OperationId>).catch(
+      (error: unknown) => {
+        // A use case names fields of its input as the domain does; the input came from the body.
+        if (error instanceof ValidationError && error.scope === "input") throw error.locatedIn("body");
+        throw error;
+      },
+    );
 
     const responseHeaders: Record<string, string> = { "x-amzn-requestid": requestId };
     if (reply.replayed) responseHeaders["idempotent-replayed"] = "true";

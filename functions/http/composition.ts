@@ -1,5 +1,5 @@
 /**
- * Wires the registry from its adapters, once per function instance (at cold start). SDK
+ * Wires the core from its adapters, once per function instance (at cold start). SDK
  * clients live here at module scope; endpoints come from the SDK's own environment variables
  * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`), which local mode sets.
  */
@@ -11,7 +11,7 @@ import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import { instrumentDynamoClient, measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
 import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
-import { Registry } from "#core/registry.ts";
+import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
 import { type Config, readConfig } from "./config.ts";
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
@@ -21,7 +21,8 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
   });
 }
 
-export async function buildRegistry(config: Config = readConfig()): Promise<Registry> {
+/** The core's dependencies, wired from the configuration: called once, at cold start. */
+export async function buildCore(config: Config = readConfig()): Promise<CoreDeps> {
   const secret =
     "value" in config.pageTokenSecret
       ? config.pageTokenSecret.value
@@ -39,7 +40,7 @@ export async function buildRegistry(config: Config = readConfig()): Promise<Regi
     bucket: config.artifactBucket,
     expiresIn: config.uploadUrlTtlSeconds,
   });
-  return new Registry({ store, uploads });
+  return createCoreDeps({ store, uploads });
 }
 
 async function readSecret(arn: string): Promise<string> {

@@ -233,11 +233,11 @@ describe("functions", () => {
     expect(can("service", "secretsmanager:")).toBe(false);
   });
 
-  it("lets every function whose handler builds the registry read what it loads at cold start", () => {
+  it("lets every function whose handler builds the core read what it loads at cold start", () => {
     // Read from the handler source so the grants cannot fall behind the composition code.
     const building = routeGroups.filter((group) =>
       readFileSync(RegistryFunction.resolveEntry(`functions/http/handlers/${group}.ts`), "utf8").includes(
-        "buildRegistry(",
+        "buildCore(",
       ),
     );
     expect(building.length).toBeGreaterThan(0);

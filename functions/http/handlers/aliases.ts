@@ -1,17 +1,18 @@
+import * as aliases from "#core/use-cases/aliases.ts";
 import { createApiHandler } from "../api.ts";
-import { buildRegistry, usageReporting } from "../composition.ts";
+import { buildCore, usageReporting } from "../composition.ts";
 
-const registry = await buildRegistry();
+const core = await buildCore();
 
 export const handler = createApiHandler(
   "aliases",
   {
     setAlias: async ({ params, body, ctx }) => ({
-      body: await registry.setAlias(params.model, params.alias, body.version, ctx),
+      body: await aliases.setAlias(core, params.model, params.alias, body.version, ctx),
     }),
-    getAlias: async ({ params }) => ({ body: await registry.getAlias(params.model, params.alias) }),
+    getAlias: async ({ params }) => ({ body: await aliases.getAlias(core, params.model, params.alias) }),
     deleteAlias: async ({ params, ctx }) => {
-      await registry.deleteAlias(params.model, params.alias, ctx);
+      await aliases.deleteAlias(core, params.model, params.alias, ctx);
       return {};
     },
   },

@@ -1,25 +1,26 @@
+import * as models from "#core/use-cases/models.ts";
 import { createApiHandler } from "../api.ts";
-import { buildRegistry, usageReporting } from "../composition.ts";
+import { buildCore, usageReporting } from "../composition.ts";
 
-const registry = await buildRegistry();
+const core = await buildCore();
 
 export const handler = createApiHandler(
   "models",
   {
     createModel: async ({ body, ctx }) => {
-      const { value, replayed } = await registry.createModel(body, ctx);
+      const { value, replayed } = await models.createModel(core, body, ctx);
       return { body: value, replayed };
     },
-    listModels: async ({ query }) => ({ body: await registry.listModels(query) }),
-    getModel: async ({ params }) => ({ body: await registry.getModel(params.model) }),
+    listModels: async ({ query }) => ({ body: await models.listModels(core, query) }),
+    getModel: async ({ params }) => ({ body: await models.getModel(core, params.model) }),
     updateModel: async ({ params, body, ctx }) => ({
-      body: await registry.updateModel(params.model, body, ctx),
+      body: await models.updateModel(core, params.model, body, ctx),
     }),
     deleteModel: async ({ params, ctx }) => {
-      await registry.deleteModel(params.model, ctx);
+      await models.deleteModel(core, params.model, ctx);
       return {};
     },
-    listHistory: async ({ params, query }) => ({ body: await registry.listHistory(params.model, query) }),
+    listHistory: async ({ params, query }) => ({ body: await models.listHistory(core, params.model, query) }),
   },
   { meter: usageReporting },
 );

@@ -1,22 +1,27 @@
+import * as versions from "#core/use-cases/versions.ts";
 import { createApiHandler } from "../api.ts";
-import { buildRegistry, usageReporting } from "../composition.ts";
+import { buildCore, usageReporting } from "../composition.ts";
 
-const registry = await buildRegistry();
+const core = await buildCore();
 
 export const handler = createApiHandler(
   "versions",
   {
     createVersion: async ({ params, body, ctx }) => {
-      const { value, replayed } = await registry.createVersion(params.model, body, ctx);
+      const { value, replayed } = await versions.createVersion(core, params.model, body, ctx);
       return { body: value, replayed };
     },
-    listVersions: async ({ params, query }) => ({ body: await registry.listVersions(params.model, query) }),
-    getVersion: async ({ params }) => ({ body: await registry.getVersion(params.model, params.version) }),
+    listVersions: async ({ params, query }) => ({
+      body: await versions.listVersions(core, params.model, query),
+    }),
+    getVersion: async ({ params }) => ({
+      body: await versions.getVersion(core, params.model, params.version),
+    }),
     updateVersion: async ({ params, body, ctx }) => ({
-      body: await registry.updateVersion(params.model, params.version, body, ctx),
+      body: await versions.updateVersion(core, params.model, params.version, body, ctx),
     }),
     compareVersions: async ({ params }) => ({
-      body: await registry.compareVersions(params.model, params.version, params.other),
+      body: await versions.compareVersions(core, params.model, params.version, params.other),
     }),
   },
   { meter: usageReporting },
