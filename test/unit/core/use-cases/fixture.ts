@@ -52,3 +52,33 @@ export const withKey = (ctx: RequestContext, key: string, fingerprint = `fp-${ke
   ...ctx,
   idempotency: { key, fingerprint },
 });
+
+/**
+ * The same core, whose store runs `race` (another request) just before this request's first
+ * commit: the other request wins the race between this one's read and its write. `race` may
+ * throw to stand for how the store reports the lost race (a TransactionConflict).
+ */
+export function racing(core: TestCore, race: () => Promise<void>): TestCore {
+  const store = core.store;
+  let raced = false;
+  const racingStore: RegistryStore = Object.assign(Object.create(store), {
+    commit: async (ops: Parameters<RegistryStore["commit"]>[0]) => {
+      if (!raced) {
+        raced = true;
+        await race();
+      }
+      return store.commit(ops);
+    },
+  });
+  return { ...core, store: racingStore };
+}
+
+/** The same core, whose store fails every call of `method` with `error`. */
+export function failing(core: TestCore, method: keyof RegistryStore, error: Error): TestCore {
+  const store: RegistryStore = Object.assign(Object.create(core.store), {
+    [method]: async () => {
+      throw error;
+    },
+  });
+  return { ...core, store };
+}

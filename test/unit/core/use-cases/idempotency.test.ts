@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { IdempotencyKeyReusedError, ModelAlreadyExistsError } from "#core/errors.ts";
-import { WriteConflict, type WriteOp } from "#core/ports.ts";
+import { WriteConflict } from "#core/ports.ts";
 import * as models from "#core/use-cases/models.ts";
-import { publisher, testCore, withKey } from "./fixture.ts";
+import { publisher, racing, testCore, withKey } from "./fixture.ts";
 
 describe("idempotency keys", () => {
   it("a retry with the same key gets the first response back, and nothing is written twice", async () => {
@@ -34,21 +34,10 @@ describe("idempotency keys", () => {
     // DynamoDB reports a conflicting transaction in flight as TransactionConflict, with no failed
     // condition; the loser must not decide again (it would meet the winner's model: 409).
     const core = testCore();
-    const store = core.store;
-    let raced = false;
-    const conflicting = {
-      ...core,
-      store: Object.assign(Object.create(store), {
-        commit: async (ops: WriteOp[]) => {
-          if (!raced) {
-            raced = true;
-            await models.createModel(core, { name: "fraud" }, withKey(publisher, "k1"));
-            throw new WriteConflict([], true);
-          }
-          return store.commit(ops);
-        },
-      }),
-    };
+    const conflicting = racing(core, async () => {
+      await models.createModel(core, { name: "fraud" }, withKey(publisher, "k1"));
+      throw new WriteConflict([], true);
+    });
     const loser = await models.createModel(conflicting, { name: "fraud" }, withKey(publisher, "k1"));
     expect(loser.replayed).toBe(true);
     expect(loser.value).toEqual(await models.getModel(core, "fraud"));
@@ -56,20 +45,9 @@ describe("idempotency keys", () => {
 
   it("a race lost on the key's condition replays the winner too", async () => {
     const core = testCore();
-    const store = core.store;
-    let raced = false;
-    const conflicting = {
-      ...core,
-      store: Object.assign(Object.create(store), {
-        commit: async (ops: WriteOp[]) => {
-          if (!raced) {
-            raced = true;
-            await models.createModel(core, { name: "fraud" }, withKey(publisher, "k1"));
-          }
-          return store.commit(ops);
-        },
-      }),
-    };
+    const conflicting = racing(core, async () => {
+      await models.createModel(core, { name: "fraud" }, withKey(publisher, "k1"));
+    });
     const loser = await models.createModel(conflicting, { name: "fraud" }, withKey(publisher, "k1"));
     expect(loser.replayed).toBe(true);
   });

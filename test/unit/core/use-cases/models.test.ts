@@ -8,7 +8,7 @@ import {
 } from "#core/errors.ts";
 import * as models from "#core/use-cases/models.ts";
 import * as versions from "#core/use-cases/versions.ts";
-import { artifact, publisher, testCore } from "./fixture.ts";
+import { artifact, failing, publisher, racing, testCore } from "./fixture.ts";
 
 const listAll = async (core: ReturnType<typeof testCore>, name: string) =>
   (await models.listHistory(core, name, { limit: 100 })).items;
@@ -83,23 +83,12 @@ describe("models", () => {
   it("an edit whose model changed under it (another edit won the race) is a 409, never a blind overwrite", async () => {
     const core = testCore();
     await models.createModel(core, { name: "fraud" }, publisher);
-    const store = core.store;
-    let raced = false;
     // The first commit loses to an edit that lands between this edit's read and its write.
-    const racing = {
-      ...core,
-      store: Object.assign(Object.create(store), {
-        commit: async (ops: Parameters<typeof store.commit>[0]) => {
-          if (!raced) {
-            raced = true;
-            await models.updateModel(core, "fraud", { description: "theirs" }, publisher);
-          }
-          return store.commit(ops);
-        },
-      }),
-    };
+    const raced = racing(core, async () => {
+      await models.updateModel(core, "fraud", { description: "theirs" }, publisher);
+    });
     await expect(
-      models.updateModel(racing, "fraud", { description: "mine" }, publisher),
+      models.updateModel(raced, "fraud", { description: "mine" }, publisher),
     ).rejects.toBeInstanceOf(ConcurrentModificationError);
     expect((await models.getModel(core, "fraud")).description).toBe("theirs");
   });
@@ -128,16 +117,8 @@ describe("models", () => {
   it("a failed purge after a delete is logged, not turned into an error: the delete stands", async () => {
     const core = testCore();
     await models.createModel(core, { name: "fraud" }, publisher);
-    const store = core.store;
-    const failing = {
-      ...core,
-      store: Object.assign(Object.create(store), {
-        purgeVersions: async () => {
-          throw new Error("throttled");
-        },
-      }),
-    };
-    await models.deleteModel(failing, "fraud", publisher);
+    const throttled = failing(core, "purgeVersions", new Error("throttled"));
+    await models.deleteModel(throttled, "fraud", publisher);
     await expect(models.getModel(core, "fraud")).rejects.toBeInstanceOf(ModelNotFoundError);
     expect(core.errors).toEqual([
       expect.objectContaining({ extra: expect.objectContaining({ model: "fraud", error: "throttled" }) }),
