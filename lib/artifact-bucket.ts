@@ -72,7 +72,8 @@ export class ArtifactBucket extends Construct {
 
   /** Sets `ARTIFACT_BUCKET` on the function and grants it `access`, in one call. */
   bind(fn: LambdaFunction, access: BucketAccess): Grant {
-    fn.addEnvironment(ArtifactBucket.envVar, this.bucket.bucketName);
+    // The same variables `environment` declares (and `registryEnvironment` hands every function).
+    for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
     return access === "read" ? this.grantRead(fn) : this.grantReadWrite(fn);
   }
 }

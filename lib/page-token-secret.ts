@@ -35,7 +35,8 @@ export class PageTokenSecret extends Construct {
 
   /** Sets `PAGE_TOKEN_SECRET_ARN` on the function and lets it read the key, in one call. */
   bind(fn: LambdaFunction): Grant {
-    fn.addEnvironment(PageTokenSecret.envVar, this.secret.secretArn);
+    // The same variables `environment` declares (and `registryEnvironment` hands every function).
+    for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
     return this.grantRead(fn);
   }
 }

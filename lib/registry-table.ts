@@ -77,7 +77,8 @@ export class RegistryTable extends Construct {
 
   /** Sets `TABLE_NAME` on the function and grants it `access`, in one call. */
   bind(fn: LambdaFunction, access: TableAccess): Grant {
-    fn.addEnvironment(RegistryTable.envVar, this.table.tableName);
+    // The same variables `environment` declares (and `registryEnvironment` hands every function).
+    for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
     return access === "read" ? this.grantReadData(fn) : this.grantReadWriteData(fn);
   }
 }
