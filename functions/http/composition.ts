@@ -3,23 +3,15 @@
  * clients live here at module scope; endpoints come from the SDK's own environment variables
  * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`), which local mode sets.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createDynamoClient } from "#adapters/dynamodb/client.ts";
 import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
-import { instrumentDynamoClient, measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
+import { measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
 import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
 import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
 import { type Config, readConfig } from "./config.ts";
-
-export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
-  instrumentDynamoClient(client);
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-}
 
 /** The core's dependencies, wired from the configuration: called once, at cold start. */
 export async function buildCore(config: Config = readConfig()): Promise<CoreDeps> {
@@ -28,7 +20,7 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
       ? config.pageTokenSecret.value
       : await readSecret(config.pageTokenSecret.arn);
   const store = new DynamoRegistryStore({
-    client: createDocumentClient(),
+    client: createDynamoClient(),
     tableName: config.tableName,
     pageTokens: new PageTokens(secret),
   });

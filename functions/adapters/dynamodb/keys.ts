@@ -1,6 +1,8 @@
 /**
  * The only place single-table key values are built. Each function is named after the item or
- * access pattern it serves; the README's access-pattern table lists them.
+ * access pattern it serves; the README's access-pattern table lists them. Attribute names come
+ * from the table definition (`table.ts`), values are built here, and only the item modules in
+ * `items/` call these.
  *
  * | item            | pk                      | sk                     | gsi1pk / gsi1sk                                  |
  * |-----------------|-------------------------|------------------------|--------------------------------------------------|
@@ -11,38 +13,42 @@
  *
  * Numbers are zero-padded to ten digits so that string order is numeric order.
  */
+import { GSI1, TABLE } from "./table.ts";
+
 const pad = (n: number) => n.toString().padStart(10, "0");
 
 export const VERSION_PREFIX = "VERSION#";
 export const HISTORY_PREFIX = "HISTORY#";
 
-export const modelKey = (name: string) => ({ pk: `MODEL#${name}`, sk: "MODEL" });
-
 export const modelPartition = (name: string) => `MODEL#${name}`;
 
+export const modelKey = (name: string) => ({ [TABLE.pk]: modelPartition(name), [TABLE.sk]: "MODEL" });
+
 /** gsi1: every live model, sorted by name (list models, prefix search). */
-export const modelsByNameIndex = (name: string) => ({ gsi1pk: "MODELS", gsi1sk: name });
 export const MODELS_BY_NAME_PARTITION = "MODELS";
+export const modelsByNameIndex = (name: string) => ({
+  [GSI1.pk]: MODELS_BY_NAME_PARTITION,
+  [GSI1.sk]: name,
+});
 
 export const versionKey = (name: string, version: number) => ({
-  pk: `MODEL#${name}`,
-  sk: `${VERSION_PREFIX}${pad(version)}`,
+  [TABLE.pk]: modelPartition(name),
+  [TABLE.sk]: `${VERSION_PREFIX}${pad(version)}`,
 });
 
 /** gsi1: a model's versions in one stage, newest first (list versions ?stage=). */
-export const versionsByStageIndex = (name: string, stage: string, version: number) => ({
-  gsi1pk: versionsByStagePartition(name, stage),
-  gsi1sk: `${VERSION_PREFIX}${pad(version)}`,
-});
 export const versionsByStagePartition = (name: string, stage: string) => `MODEL#${name}#STAGE#${stage}`;
+export const versionsByStageIndex = (name: string, stage: string, version: number) => ({
+  [GSI1.pk]: versionsByStagePartition(name, stage),
+  [GSI1.sk]: `${VERSION_PREFIX}${pad(version)}`,
+});
 
 export const historyKey = (name: string, seq: number) => ({
-  pk: `MODEL#${name}`,
-  sk: `${HISTORY_PREFIX}${pad(seq)}`,
+  [TABLE.pk]: modelPartition(name),
+  [TABLE.sk]: `${HISTORY_PREFIX}${pad(seq)}`,
 });
 
-export const idempotencyKey = (scope: string) => ({ pk: `IDEMPOTENCY#${scope}`, sk: "IDEMPOTENCY" });
-
-/** Attributes that make up an ExclusiveStartKey for the table and for gsi1. */
-export const TABLE_KEY_ATTRIBUTES = ["pk", "sk"] as const;
-export const GSI1_KEY_ATTRIBUTES = ["gsi1pk", "gsi1sk", "pk", "sk"] as const;
+export const idempotencyKey = (scope: string) => ({
+  [TABLE.pk]: `IDEMPOTENCY#${scope}`,
+  [TABLE.sk]: "IDEMPOTENCY",
+});

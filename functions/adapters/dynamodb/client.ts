@@ -1,0 +1,12 @@
+/**
+ * The DynamoDB client the adapter is built for: the low-level client (the adapter marshals items
+ * itself, see `codec.ts`), counting its round trips for the usage headers (`usage.ts`).
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { instrumentDynamoClient } from "./usage.ts";
+
+export function createDynamoClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
+  const client = new DynamoDBClient(config);
+  instrumentDynamoClient(client);
+  return client;
+}

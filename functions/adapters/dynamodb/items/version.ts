@@ -1,0 +1,113 @@
+/**
+ * The version item: under its model's partition, numbered so that key order is version order.
+ * It is also in gsi1 under its model and stage (list versions ?stage=, newest first). Its alias
+ * names are a string set, so tagging moves one name with ADD/DELETE, without a read.
+ */
+import type { ListVersionsFilter } from "#core/ports.ts";
+import type { VersionRecord } from "#core/records.ts";
+import {
+  modelPartition,
+  VERSION_PREFIX,
+  versionKey,
+  versionsByStageIndex,
+  versionsByStagePartition,
+} from "../keys.ts";
+import type { ListRequest } from "../paging.ts";
+import { GSI1, GSI1_KEY_ATTRIBUTES, TABLE, TABLE_KEY_ATTRIBUTES } from "../table.ts";
+import { envelope, type Item, itemMustExist, itemMustNotExist, recordOf, type Writer } from "./item.ts";
+
+export function toVersionItem(record: VersionRecord): Item {
+  const { aliases, ...rest } = record;
+  return {
+    ...versionKey(record.model, record.version),
+    ...versionsByStageIndex(record.model, record.stage, record.version),
+    ...envelope("version"),
+    ...rest,
+    // DynamoDB has no empty sets: a version without aliases has no attribute.
+    ...(aliases.length > 0 && { aliases: new Set(aliases) }),
+  };
+}
+
+export function toVersionRecord(item: Item): VersionRecord {
+  const record = recordOf(item) as unknown as VersionRecord & { aliases?: Set<string> | string[] };
+  return { ...record, aliases: [...(record.aliases ?? [])].sort() };
+}
+
+/** Creates the version (`expectRev: null`), or replaces it if nobody edited it since `expectRev`. */
+export const putVersion: Writer<"putVersion"> = (op, TableName) => ({
+  Put: {
+    TableName,
+    Item: toVersionItem(op.record),
+    ...(op.expectRev === null
+      ? itemMustNotExist
+      : {
+          ConditionExpression: "#rev = :rev",
+          ExpressionAttributeNames: { "#rev": "rev" },
+          ExpressionAttributeValues: { ":rev": op.expectRev },
+        }),
+  },
+});
+
+/** Adds or removes one alias name on a version that exists. */
+export const tagVersionAlias: Writer<"tagVersionAlias"> = (op, TableName) => ({
+  Update: {
+    TableName,
+    Key: versionKey(op.model, op.version),
+    UpdateExpression: `${op.action === "add" ? "ADD" : "DELETE"} #aliases :alias`,
+    ConditionExpression: itemMustExist.ConditionExpression,
+    ExpressionAttributeNames: { ...itemMustExist.ExpressionAttributeNames, "#aliases": "aliases" },
+    ExpressionAttributeValues: { ":alias": new Set([op.alias]) },
+  },
+});
+
+/** A model's versions, newest first: all of them, or (on gsi1) those in one stage. */
+export function listVersionsNewestFirst(
+  model: string,
+  filter: ListVersionsFilter,
+  TableName: string,
+): ListRequest {
+  const byStage = filter.stage !== undefined && filter.stage !== "";
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  let condition: string;
+  if (byStage) {
+    names["#pk"] = GSI1.pk;
+    values[":pk"] = versionsByStagePartition(model, filter.stage as string);
+    condition = "#pk = :pk";
+  } else {
+    names["#pk"] = TABLE.pk;
+    names["#sk"] = TABLE.sk;
+    values[":pk"] = modelPartition(model);
+    values[":prefix"] = VERSION_PREFIX;
+    condition = "#pk = :pk AND begins_with(#sk, :prefix)";
+  }
+  if (filter.status) {
+    names["#status"] = "status";
+    values[":status"] = filter.status;
+  }
+  return {
+    query: {
+      TableName,
+      // gsi1 is eventually consistent; the table is read consistently.
+      ...(byStage ? { IndexName: GSI1.name } : { ConsistentRead: true }),
+      KeyConditionExpression: condition,
+      ...(filter.status && { FilterExpression: "#status = :status" }),
+      ScanIndexForward: false,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+    scope: `versions|${model}|${filter.stage ?? ""}|${filter.status ?? ""}`,
+    keyAttributes: byStage ? GSI1_KEY_ATTRIBUTES : TABLE_KEY_ATTRIBUTES,
+  };
+}
+
+/** Every version item of a model, keys only (for purging a deleted model's versions). */
+export function versionKeysOfModel(model: string, TableName: string) {
+  return {
+    TableName,
+    KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+    ExpressionAttributeNames: { "#pk": TABLE.pk, "#sk": TABLE.sk },
+    ExpressionAttributeValues: { ":pk": modelPartition(model), ":prefix": VERSION_PREFIX },
+    ProjectionExpression: "#pk, #sk",
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Reads one page of a list. Page tokens are the DynamoDB key to resume from, signed and bound
+ * to the list they came from (`page-token.ts`), so a token is never turned into an arbitrary key.
+ */
+import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import type { Page } from "#core/ports.ts";
+import { type Item, marshallItem, unmarshallItem } from "./codec.ts";
+import type { PageTokens } from "./page-token.ts";
+
+/** A Query, in plain values; the item module of the listed kind builds it. */
+export interface ListQuery {
+  TableName: string;
+  IndexName?: string;
+  KeyConditionExpression: string;
+  FilterExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Item;
+  ScanIndexForward?: boolean;
+  ConsistentRead?: boolean;
+}
+
+export interface ListRequest {
+  query: ListQuery;
+  /** Names the list (kind, model, filters): a token from one list is refused by another. */
+  scope: string;
+  /** The attributes that make up a resume key on the table or index queried. */
+  keyAttributes: readonly string[];
+}
+
+/** A filtered list stops after this many round trips and hands back a token to continue. */
+const MAX_ROUND_TRIPS_PER_PAGE = 8;
+
+export class Pager {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tokens: PageTokens,
+  ) {}
+
+  /**
+   * Reads one page of `limit` items. Asks for one item more than needed so a page that ends the
+   * list carries no token (no empty last page). With a filter, keeps reading until the page is
+   * full, the list ends, or the round-trip budget is spent (then the page may be short and the
+   * token continues where reading stopped).
+   */
+  async queryPage(request: ListRequest, limit: number, nextToken: string | undefined): Promise<Page<Item>> {
+    const { query, scope, keyAttributes } = request;
+    let startKey = nextToken ? this.tokens.decode(nextToken, scope) : undefined;
+    const filtered = query.FilterExpression !== undefined;
+    const items: Item[] = [];
+    for (let trip = 1; ; trip++) {
+      const result = await this.client.send(
+        new QueryCommand({
+          ...query,
+          ExpressionAttributeValues: marshallItem(query.ExpressionAttributeValues),
+          Limit: filtered ? Math.min(1000, (limit + 1) * 4) : limit + 1 - items.length,
+          ExclusiveStartKey: startKey && marshallItem(startKey),
+        }),
+      );
+      items.push(...(result.Items ?? []).map(unmarshallItem));
+      if (items.length > limit) {
+        const pageItems = items.slice(0, limit);
+        const last = pageItems[pageItems.length - 1] as Item;
+        return { items: pageItems, nextToken: this.tokens.encode(pick(last, keyAttributes), scope) };
+      }
+      if (!result.LastEvaluatedKey) return { items };
+      startKey = unmarshallItem(result.LastEvaluatedKey);
+      if (trip >= MAX_ROUND_TRIPS_PER_PAGE) return { items, nextToken: this.tokens.encode(startKey, scope) };
+    }
+  }
+}
+
+function pick(item: Item, attributes: readonly string[]): Item {
+  return Object.fromEntries(attributes.filter((a) => a in item).map((a) => [a, item[a]]));
+}

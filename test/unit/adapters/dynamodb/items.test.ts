@@ -1,0 +1,255 @@
+/**
+ * Offline: the transaction items each write op becomes (key, attributes, condition), as
+ * DynamoDB will receive them. The same keys must keep matching the items already stored.
+ */
+import { describe, expect, it } from "vitest";
+import { toIdempotencyRecord } from "#adapters/dynamodb/items/idempotency.ts";
+import { toModelRecord } from "#adapters/dynamodb/items/model.ts";
+import { toVersionRecord } from "#adapters/dynamodb/items/version.ts";
+import { toTransactItem, writers } from "#adapters/dynamodb/items/writers.ts";
+import { marshallTransactItem } from "#adapters/dynamodb/transact.ts";
+import type { IdempotencyRecord, WriteOp } from "#core/ports.ts";
+import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts";
+
+const TABLE = "registry";
+
+const model: ModelRecord = {
+  name: "fraud",
+  tags: { team: "risk" },
+  policy: {},
+  latestVersion: 2,
+  stages: { staging: 2 },
+  aliases: { champion: 2 },
+  createdAt: "2025-01-01T00:00:00.000Z",
+  createdBy: "alice",
+  updatedAt: "2025-01-02T00:00:00.000Z",
+  updatedBy: "bob",
+  rev: 3,
+  seq: 7,
+};
+
+const version: VersionRecord = {
+  model: "fraud",
+  version: 42,
+  status: "PENDING_UPLOAD",
+  stage: "staging",
+  metrics: { auc: 0.91 },
+  params: {},
+  tags: {},
+  artifacts: [{ path: "model.onnx", size: 1024, sha256: "ab" }],
+  aliases: ["champion"],
+  createdAt: "2025-01-01T00:00:00.000Z",
+  createdBy: "alice",
+  updatedAt: "2025-01-01T00:00:00.000Z",
+  updatedBy: "alice",
+  rev: 1,
+};
+
+const history: HistoryRecord = {
+  model: "fraud",
+  seq: 7,
+  at: "2025-01-02T00:00:00.000Z",
+  actor: "bob",
+  action: "MODEL_UPDATED",
+  requestId: "req-1",
+  details: {},
+};
+
+const idempotency = {
+  scope: "abc123",
+  fingerprint: "f",
+  body: { name: "fraud", empty: {} },
+  createdAt: "2025-01-01T00:00:00.000Z",
+  expiresAt: 1_900_000_000,
+} as IdempotencyRecord;
+
+const write = (op: WriteOp) => toTransactItem(op, TABLE);
+
+function putOf(op: WriteOp) {
+  const item = write(op);
+  if (!("Put" in item)) throw new Error(`${op.kind} should be a Put`);
+  return item.Put;
+}
+
+describe("the model item", () => {
+  it("is keyed by the model name and listed in gsi1 under MODELS", () => {
+    const Put = putOf({ kind: "putModel", record: model, expectSeq: null });
+    expect(Put.Item).toEqual({
+      pk: "MODEL#fraud",
+      sk: "MODEL",
+      gsi1pk: "MODELS",
+      gsi1sk: "fraud",
+      type: "model",
+      v: 1,
+      ...model,
+    });
+  });
+
+  it("is created only if no model of that name exists", () => {
+    expect(write({ kind: "putModel", record: model, expectSeq: null })).toMatchObject({
+      Put: {
+        TableName: TABLE,
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+      },
+    });
+  });
+
+  it("is replaced only if its seq is still the one the writer read", () => {
+    expect(write({ kind: "putModel", record: model, expectSeq: 6 })).toMatchObject({
+      Put: {
+        ConditionExpression: "#seq = :seq",
+        ExpressionAttributeNames: { "#seq": "seq" },
+        ExpressionAttributeValues: { ":seq": 6 },
+      },
+    });
+  });
+
+  it("leaves the name index when the model is deleted, so lists never see tombstones", () => {
+    const tombstone = { ...model, deletedAt: "2025-01-03T00:00:00.000Z", deletedBy: "bob" };
+    const Put = putOf({ kind: "putModel", record: tombstone, expectSeq: 7 });
+    expect(Put.Item).not.toHaveProperty("gsi1pk");
+    expect(Put.Item).not.toHaveProperty("gsi1sk");
+    expect(Put.Item).toMatchObject({ pk: "MODEL#fraud", sk: "MODEL", deletedAt: tombstone.deletedAt });
+  });
+
+  it("reads back as the record, without keys or envelope", () => {
+    const Put = putOf({ kind: "putModel", record: model, expectSeq: null });
+    expect(toModelRecord({ ...Put.Item })).toEqual(model);
+  });
+});
+
+describe("the version item", () => {
+  it("is keyed under its model with a zero-padded number, and in gsi1 under its model and stage", () => {
+    const Put = putOf({ kind: "putVersion", record: version, expectRev: null });
+    expect(Put.Item).toMatchObject({
+      pk: "MODEL#fraud",
+      sk: "VERSION#0000000042",
+      gsi1pk: "MODEL#fraud#STAGE#staging",
+      gsi1sk: "VERSION#0000000042",
+      type: "version",
+      v: 1,
+      metrics: { auc: 0.91 },
+    });
+    expect(Put.Item.aliases).toEqual(new Set(["champion"]));
+  });
+
+  it("has no aliases attribute when it has no aliases (DynamoDB has no empty sets)", () => {
+    const Put = putOf({ kind: "putVersion", record: { ...version, aliases: [] }, expectRev: null });
+    expect(Put.Item).not.toHaveProperty("aliases");
+    expect(toVersionRecord({ ...Put.Item }).aliases).toEqual([]);
+  });
+
+  it("is created only if absent, and replaced only at the rev the writer read", () => {
+    expect(write({ kind: "putVersion", record: version, expectRev: null })).toMatchObject({
+      Put: { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } },
+    });
+    expect(write({ kind: "putVersion", record: version, expectRev: 1 })).toMatchObject({
+      Put: {
+        ConditionExpression: "#rev = :rev",
+        ExpressionAttributeNames: { "#rev": "rev" },
+        ExpressionAttributeValues: { ":rev": 1 },
+      },
+    });
+  });
+
+  it("gains or loses one alias name with ADD/DELETE on a version that exists", () => {
+    const op = { kind: "tagVersionAlias", model: "fraud", version: 3, alias: "champion" } as const;
+    expect(write({ ...op, action: "add" })).toEqual({
+      Update: {
+        TableName: TABLE,
+        Key: { pk: "MODEL#fraud", sk: "VERSION#0000000003" },
+        UpdateExpression: "ADD #aliases :alias",
+        ConditionExpression: "attribute_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk", "#aliases": "aliases" },
+        ExpressionAttributeValues: { ":alias": new Set(["champion"]) },
+      },
+    });
+    expect(write({ ...op, action: "remove" })).toMatchObject({
+      Update: { UpdateExpression: "DELETE #aliases :alias" },
+    });
+  });
+
+  it("reads back with its aliases as a sorted list", () => {
+    const record = { ...version, aliases: ["b", "a"] };
+    const Put = putOf({ kind: "putVersion", record, expectRev: null });
+    expect(toVersionRecord({ ...Put.Item })).toEqual({ ...record, aliases: ["a", "b"] });
+  });
+});
+
+describe("the history item", () => {
+  it("is keyed under its model by seq, and never overwritten", () => {
+    expect(write({ kind: "putHistory", record: history })).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: { pk: "MODEL#fraud", sk: "HISTORY#0000000007", type: "history", v: 1, ...history },
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+      },
+    });
+  });
+});
+
+describe("the idempotency item", () => {
+  it("is keyed by its scope, holds the body as JSON, and expires through the ttl attribute", () => {
+    const Put = putOf({ kind: "claimIdempotency", record: idempotency });
+    expect(Put.Item).toEqual({
+      pk: "IDEMPOTENCY#abc123",
+      sk: "IDEMPOTENCY",
+      type: "idempotency",
+      v: 1,
+      ...idempotency,
+      body: JSON.stringify(idempotency.body),
+      ttl: idempotency.expiresAt,
+    });
+  });
+
+  it("is claimed only if absent or expired", () => {
+    const before = Math.floor(Date.now() / 1000);
+    const Put = putOf({ kind: "claimIdempotency", record: idempotency });
+    expect(Put).toMatchObject({
+      ConditionExpression: "attribute_not_exists(#pk) OR #ttl < :now",
+      ExpressionAttributeNames: { "#pk": "pk", "#ttl": "ttl" },
+    });
+    expect(Put.ExpressionAttributeValues?.[":now"]).toBeGreaterThanOrEqual(before);
+    expect(Put.ExpressionAttributeValues?.[":now"]).toBeLessThanOrEqual(before + 1);
+  });
+
+  it("stores whatever fields the record has, and reads back as the same record until it expires", () => {
+    const record = { ...idempotency, extra: "kept" } as IdempotencyRecord;
+    const Put = putOf({ kind: "claimIdempotency", record });
+    expect(toIdempotencyRecord({ ...Put.Item }, record.expiresAt)).toEqual(record);
+    expect(toIdempotencyRecord({ ...Put.Item }, record.expiresAt + 1)).toBeUndefined();
+  });
+});
+
+describe("the writers", () => {
+  it("cover every write op kind", () => {
+    expect(Object.keys(writers).sort()).toEqual(
+      ["claimIdempotency", "putHistory", "putModel", "putVersion", "tagVersionAlias"].sort(),
+    );
+  });
+
+  it("produce items that marshal to DynamoDB attribute values, sets and numbers included", () => {
+    const marshalled = marshallTransactItem(
+      write({ kind: "tagVersionAlias", model: "fraud", version: 3, alias: "champion", action: "add" }),
+    );
+    expect(marshalled).toEqual({
+      Update: {
+        TableName: TABLE,
+        Key: { pk: { S: "MODEL#fraud" }, sk: { S: "VERSION#0000000003" } },
+        UpdateExpression: "ADD #aliases :alias",
+        ConditionExpression: "attribute_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk", "#aliases": "aliases" },
+        ExpressionAttributeValues: { ":alias": { SS: ["champion"] } },
+      },
+    });
+    const put = marshallTransactItem(write({ kind: "putModel", record: model, expectSeq: 6 }));
+    expect(put).toMatchObject({
+      Put: {
+        Item: { seq: { N: "7" }, tags: { M: { team: { S: "risk" } } } },
+        ExpressionAttributeValues: { ":seq": { N: "6" } },
+      },
+    });
+  });
+});
