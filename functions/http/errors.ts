@@ -54,9 +54,14 @@ export const gatewayErrorStatus = {
 export type HttpErrorCode = keyof typeof httpErrorStatus;
 export type GatewayErrorCode = keyof typeof gatewayErrorStatus;
 export type ErrorCode = DomainErrorCode | HttpErrorCode | GatewayErrorCode;
+/** Every error status a client can receive. */
+export type ErrorStatus =
+  | (typeof domainErrorStatus)[DomainErrorCode]
+  | (typeof httpErrorStatus)[HttpErrorCode]
+  | (typeof gatewayErrorStatus)[GatewayErrorCode];
 
 /** Every code a client can receive, with its status. */
-export const errorStatus: Readonly<Record<ErrorCode, number>> = {
+export const errorStatus: Readonly<Record<ErrorCode, ErrorStatus>> = {
   ...domainErrorStatus,
   ...httpErrorStatus,
   ...gatewayErrorStatus,
