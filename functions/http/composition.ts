@@ -14,7 +14,7 @@ import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
 import { Registry } from "#core/registry.ts";
 import { type Config, readConfig } from "./config.ts";
 
-export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   instrumentDynamoClient(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -51,9 +51,9 @@ export const gatewayErrorStatus = {
   IntegrationTimeout: 504,
 } as const satisfies Record<string, number>;
 
-export type HttpErrorCode = keyof typeof httpErrorStatus;
-export type GatewayErrorCode = keyof typeof gatewayErrorStatus;
-export type ErrorCode = DomainErrorCode | HttpErrorCode | GatewayErrorCode;
+type HttpErrorCode = keyof typeof httpErrorStatus;
+type GatewayErrorCode = keyof typeof gatewayErrorStatus;
+type ErrorCode = DomainErrorCode | HttpErrorCode | GatewayErrorCode;
 /** Every error status a client can receive. */
 export type ErrorStatus =
   | (typeof domainErrorStatus)[DomainErrorCode]
@@ -81,7 +81,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface ErrorResponse {
+interface ErrorResponse {
   status: number;
   body: { error: { code: string; message: string; requestId: string; issues?: unknown } };
   /** False for a 5xx: the body hides the cause, which the caller should log. */

@@ -18,7 +18,7 @@ export interface ResolvedOperation {
   implementation: (request: ApiRequest<OperationId>) => Promise<ApiReply>;
 }
 
-export interface ParsedInput {
+interface ParsedInput {
   params: unknown;
   query: unknown;
   body: unknown;
@@ -26,7 +26,7 @@ export interface ParsedInput {
   json: unknown;
 }
 
-export interface ApiState {
+interface ApiState {
   /** Set by `routeOperation`. */
   operation: ResolvedOperation;
   /** Set by `parseInput`. */
