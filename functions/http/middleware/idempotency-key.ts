@@ -32,7 +32,7 @@ export function idempotencyKey(): ApiMiddleware {
 }
 
 /** Same method, path and JSON content (whatever the key order or spacing) → same fingerprint. */
-export function fingerprint(method: string, path: string, body: unknown): string {
+function fingerprint(method: string, path: string, body: unknown): string {
   return createHash("sha256")
     .update(`${method} ${path}\n${canonicalJson(body)}`)
     .digest("hex");
