@@ -1,9 +1,14 @@
 /**
  * Typed domain errors. Each names what went wrong in words a caller can act on; the HTTP
- * layer maps each class to a status code in exactly one place (`functions/http/errors.ts`).
+ * layer maps each code to a status in exactly one place (`functions/http/errors.ts`).
+ *
+ * To add an error: declare the class below with a literal `readonly code = "Name" as const`, and
+ * add the class to `domainErrors` at the end of this file. `DomainError.code` only accepts the
+ * codes of that list, and the HTTP status table must have an entry for every code, so the
+ * type-check fails until the new error has a place in the list and a status.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: DomainErrorCode;
   /** Extra machine-readable facts for the client (field issues, per-artifact report, ...). */
   readonly details?: unknown;
 
@@ -22,7 +27,7 @@ export interface FieldIssue {
 
 /** The request is malformed: a field is missing, has the wrong type or breaks a format rule. */
 export class ValidationError extends DomainError {
-  readonly code = "ValidationError";
+  readonly code = "ValidationError" as const;
   readonly issues: FieldIssue[];
   /**
    * `request`: the fields are named as the caller sent them (`body.tags`, `query.limit`), by
@@ -58,14 +63,14 @@ export class ValidationError extends DomainError {
 }
 
 export class ModelNotFoundError extends DomainError {
-  readonly code = "ModelNotFound";
+  readonly code = "ModelNotFound" as const;
   constructor(readonly model: string) {
     super(`model '${model}' does not exist`);
   }
 }
 
 export class VersionNotFoundError extends DomainError {
-  readonly code = "VersionNotFound";
+  readonly code = "VersionNotFound" as const;
   constructor(
     readonly model: string,
     readonly version: number,
@@ -75,7 +80,7 @@ export class VersionNotFoundError extends DomainError {
 }
 
 export class AliasNotFoundError extends DomainError {
-  readonly code = "AliasNotFound";
+  readonly code = "AliasNotFound" as const;
   constructor(
     readonly model: string,
     readonly alias: string,
@@ -85,7 +90,7 @@ export class AliasNotFoundError extends DomainError {
 }
 
 export class ModelAlreadyExistsError extends DomainError {
-  readonly code = "ModelAlreadyExists";
+  readonly code = "ModelAlreadyExists" as const;
   constructor(readonly model: string) {
     super(`a model named '${model}' already exists: pick another name, or create a version of it`);
   }
@@ -93,7 +98,7 @@ export class ModelAlreadyExistsError extends DomainError {
 
 /** Another writer changed the same thing between our read and our write. */
 export class ConcurrentModificationError extends DomainError {
-  readonly code = "ConcurrentModification";
+  readonly code = "ConcurrentModification" as const;
   constructor(what: string) {
     super(
       `${what} was changed by another request while this one was in flight: read it again and retry (send If-Match with its ETag to make this check explicit)`,
@@ -103,7 +108,7 @@ export class ConcurrentModificationError extends DomainError {
 
 /** `If-Match` was given and no longer matches the current ETag. */
 export class PreconditionFailedError extends DomainError {
-  readonly code = "PreconditionFailed";
+  readonly code = "PreconditionFailed" as const;
   constructor(what: string, expected: string, current: string) {
     super(`${what} has ETag ${current}, not ${expected} as If-Match requires: read it again and retry`);
   }
@@ -111,7 +116,7 @@ export class PreconditionFailedError extends DomainError {
 
 /** The same Idempotency-Key was used earlier for a different request. */
 export class IdempotencyKeyReusedError extends DomainError {
-  readonly code = "IdempotencyKeyReused";
+  readonly code = "IdempotencyKeyReused" as const;
   constructor(key: string) {
     super(
       `Idempotency-Key '${key}' was already used for a different request (other path or body): use a new key for a new request`,
@@ -121,12 +126,12 @@ export class IdempotencyKeyReusedError extends DomainError {
 
 /** A delete or change that would break something depending on the target. */
 export class ModelProtectedError extends DomainError {
-  readonly code = "ModelProtected";
+  readonly code = "ModelProtected" as const;
 }
 
 /** A field of a READY (sealed) version cannot change any more. */
 export class VersionFrozenError extends DomainError {
-  readonly code = "VersionFrozen";
+  readonly code = "VersionFrozen" as const;
   constructor(model: string, version: number, fields: string[]) {
     super(
       `version ${version} of '${model}' is READY, so ${fields.join(", ")} can no longer change: create a new version instead`,
@@ -136,5 +141,22 @@ export class VersionFrozenError extends DomainError {
 
 /** The item would exceed a hard storage limit (DynamoDB's 400 KB item size). */
 export class PayloadTooLargeError extends DomainError {
-  readonly code = "PayloadTooLarge";
+  readonly code = "PayloadTooLarge" as const;
 }
+
+/** Every domain error class: the source of `DomainErrorCode` (see the comment at the top). */
+export const domainErrors = [
+  ValidationError,
+  ModelNotFoundError,
+  VersionNotFoundError,
+  AliasNotFoundError,
+  ModelAlreadyExistsError,
+  ConcurrentModificationError,
+  PreconditionFailedError,
+  IdempotencyKeyReusedError,
+  ModelProtectedError,
+  VersionFrozenError,
+  PayloadTooLargeError,
+] as const;
+
+export type DomainErrorCode = InstanceType<(typeof domainErrors)[number]>["code"];

@@ -96,5 +96,6 @@ export interface Clock {
 
 /** Where the core reports what it cannot tell the caller (a failed clean-up after a committed change). */
 export interface Logger {
-  error(message: string, extra?: Record<string, unknown>): void;
+  /** Powertools' Logger has this shape: each `extra` object is merged into the log line. */
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }

@@ -12,6 +12,7 @@ import { measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
 import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
 import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
 import { type Config, readConfig } from "./config.ts";
+import { logger } from "./logger.ts";
 
 /** The core's dependencies, wired from the configuration: called once, at cold start. */
 export async function buildCore(config: Config = readConfig()): Promise<CoreDeps> {
@@ -32,7 +33,7 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
     bucket: config.artifactBucket,
     expiresIn: config.uploadUrlTtlSeconds,
   });
-  return createCoreDeps({ store, uploads });
+  return createCoreDeps({ store, uploads, logger });
 }
 
 async function readSecret(arn: string): Promise<string> {

@@ -1,90 +1,119 @@
 /**
- * The one place domain errors become HTTP responses. A 4xx says what to fix; a 5xx says only
- * "internal error" and the request id, and the real error goes to the log.
+ * The one place error codes become HTTP statuses, for the API's responses and for the OpenAPI
+ * document (`openapi.ts` lists each status with the codes that produce it). A 4xx says what to
+ * fix; a 5xx (`expose = status < 500`, as middy's `createError`) says only "internal error" and
+ * the request id, and the real error goes to the log.
  */
-import {
-  AliasNotFoundError,
-  ConcurrentModificationError,
-  DomainError,
-  IdempotencyKeyReusedError,
-  ModelAlreadyExistsError,
-  ModelNotFoundError,
-  ModelProtectedError,
-  PayloadTooLargeError,
-  PreconditionFailedError,
-  ValidationError,
-  VersionFrozenError,
-  VersionNotFoundError,
-} from "#core/errors.ts";
+import { DomainError, type DomainErrorCode, ValidationError } from "#core/errors.ts";
 
-type ErrorClass = abstract new (...args: never[]) => DomainError;
+/** The status of every domain error. A new domain error fails the type-check until it has one. */
+export const domainErrorStatus = {
+  ValidationError: 400,
+  ModelNotFound: 404,
+  VersionNotFound: 404,
+  AliasNotFound: 404,
+  ModelAlreadyExists: 409,
+  ConcurrentModification: 409,
+  ModelProtected: 409,
+  VersionFrozen: 409,
+  PreconditionFailed: 412,
+  PayloadTooLarge: 413,
+  IdempotencyKeyReused: 422,
+} as const satisfies Record<DomainErrorCode, number>;
 
-const statusByError: [ErrorClass, number][] = [
-  [ValidationError, 400],
-  [ModelNotFoundError, 404],
-  [VersionNotFoundError, 404],
-  [AliasNotFoundError, 404],
-  [ModelAlreadyExistsError, 409],
-  [ConcurrentModificationError, 409],
-  [ModelProtectedError, 409],
-  [VersionFrozenError, 409],
-  [PreconditionFailedError, 412],
-  [PayloadTooLargeError, 413],
-  [IdempotencyKeyReusedError, 422],
-];
+/** Errors the HTTP layer raises itself, around the core. */
+export const httpErrorStatus = {
+  InvalidJson: 400,
+  MissingIdentity: 403,
+  RouteNotFound: 404,
+  InternalError: 500,
+} as const satisfies Record<string, number>;
 
-/** An error raised by the HTTP layer itself (bad JSON, unknown route, missing identity). */
+/**
+ * What answers a routed request before (or instead of) a handler: API Gateway in AWS (its gateway
+ * responses, `lib/registry-api.ts`) or the local gateway (`local/gateway.ts`, `local/sigv4-verify.ts`).
+ * Never raised here: listed so the OpenAPI document names them. Requests that match no route at
+ * all (NotFound, MethodNotAllowed, BadRequest in local mode) belong to no operation, so they are
+ * not listed.
+ */
+export const gatewayErrorStatus = {
+  AccessDenied: 403,
+  MissingAuthenticationToken: 403,
+  InvalidSignature: 403,
+  SignatureDoesNotMatch: 403,
+  IncompleteSignature: 403,
+  UnknownAccessKey: 403,
+  ExpiredToken: 403,
+  RequestExpired: 403,
+  RequestEntityTooLarge: 413,
+  TooManyRequests: 429,
+  MalformedIntegrationResponse: 502,
+  IntegrationTimeout: 504,
+} as const satisfies Record<string, number>;
+
+type HttpErrorCode = keyof typeof httpErrorStatus;
+type GatewayErrorCode = keyof typeof gatewayErrorStatus;
+type ErrorCode = DomainErrorCode | HttpErrorCode | GatewayErrorCode;
+/** Every error status a client can receive. */
+export type ErrorStatus =
+  | (typeof domainErrorStatus)[DomainErrorCode]
+  | (typeof httpErrorStatus)[HttpErrorCode]
+  | (typeof gatewayErrorStatus)[GatewayErrorCode];
+
+/** Every code a client can receive, with its status. */
+export const errorStatus: Readonly<Record<ErrorCode, ErrorStatus>> = {
+  ...domainErrorStatus,
+  ...httpErrorStatus,
+  ...gatewayErrorStatus,
+};
+
+/** An error raised by the HTTP layer itself (bad JSON, unknown route, missing identity, bad header). */
 export class HttpError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: HttpErrorCode | DomainErrorCode,
     message: string,
   ) {
     super(message);
     this.name = "HttpError";
+    this.status = errorStatus[code];
   }
 }
 
-export interface ErrorResponse {
+interface ErrorResponse {
   status: number;
   body: { error: { code: string; message: string; requestId: string; issues?: unknown } };
+  /** False for a 5xx: the body hides the cause, which the caller should log. */
+  expose: boolean;
 }
+
+const INTERNAL_MESSAGE = "internal error: retry later, quoting the requestId";
 
 export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
-  if (error instanceof DomainError) {
-    const status = statusByError.find(([type]) => error instanceof type)?.[1] ?? 400;
+  const known =
+    error instanceof DomainError
+      ? { status: domainErrorStatus[error.code], code: error.code, message: error.message }
+      : error instanceof HttpError
+        ? { status: error.status, code: error.code, message: error.message }
+        : undefined;
+  if (!known || known.status >= 500) {
     return {
-      status,
-      body: {
-        error: {
-          code: error.code,
-          message: error.message,
-          requestId,
-          ...(error instanceof ValidationError && { issues: error.issues }),
-        },
-      },
+      status: known?.status ?? httpErrorStatus.InternalError,
+      body: { error: { code: "InternalError", message: INTERNAL_MESSAGE, requestId } },
+      expose: false,
     };
   }
-  if (error instanceof HttpError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message, requestId } } };
-  }
-  console.error(
-    JSON.stringify({ level: "ERROR", requestId, message: "unhandled error", error: describe(error) }),
-  );
   return {
-    status: 500,
+    status: known.status,
     body: {
       error: {
-        code: "InternalError",
-        message: "internal error: retry later, quoting the requestId",
+        code: known.code,
+        message: known.message,
         requestId,
+        ...(error instanceof ValidationError && { issues: error.issues }),
       },
     },
+    expose: true,
   };
-}
-
-function describe(error: unknown) {
-  return error instanceof Error
-    ? { name: error.name, message: error.message, stack: error.stack }
-    : { value: String(error) };
 }

@@ -4,18 +4,78 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ErrorBody } from "#core/schemas.ts";
+import { type ErrorStatus, errorStatus } from "./errors.ts";
 import { type OperationId, type OperationSpec, operations } from "./operations.ts";
-import { routes } from "./route-table.ts";
+import { type HttpMethod, routes } from "./route-table.ts";
 
-const errorResponses = {
-  400: "invalid body, path or query parameter: the message names the field",
-  403: "missing or invalid SigV4 signature, or no right to call this route",
-  404: "the model, version or alias does not exist",
-  409: "name taken, concurrent change, or the change is not allowed in the current state",
-  412: "If-Match no longer matches the ETag",
-  422: "Idempotency-Key reused for a different request, or rejected by a rule",
-  500: "internal error (never shows internals; quote the requestId)",
-} as const;
+/** The facts of an operation that decide which error statuses it can answer. */
+interface OperationFacts {
+  method: HttpMethod;
+  spec: OperationSpec;
+}
+
+const always = () => true;
+const writes = ({ method }: OperationFacts) => method !== "GET";
+
+/**
+ * What each error status means and which operations can answer it: cheap rules on the operation's
+ * shape, not a trace of every code path, so an operation may list a status it never answers in
+ * practice, never the reverse. The codes come from `errors.ts`; a new status fails the type-check
+ * here until it is described.
+ */
+const errorStatusDocs: Record<ErrorStatus, { summary: string; appliesTo: (op: OperationFacts) => boolean }> =
+  {
+    // Every operation validates its query string, even an empty one.
+    400: {
+      summary: "the body, a path or query parameter or a header is invalid: the message names it",
+      appliesTo: always,
+    },
+    403: { summary: "missing or invalid SigV4 signature, or no right to call this route", appliesTo: always },
+    404: {
+      summary: "the model, version or alias does not exist",
+      appliesTo: ({ spec }) => spec.params !== undefined,
+    },
+    409: {
+      summary: "the change conflicts with the current state or with a concurrent change",
+      appliesTo: writes,
+    },
+    412: {
+      summary: "If-Match no longer matches the ETag",
+      appliesTo: ({ spec }) => spec.conditional === true,
+    },
+    413: {
+      summary: "the body is over API Gateway's 10 MB, or the item over DynamoDB's 400 KB",
+      appliesTo: ({ spec }) => spec.body !== undefined,
+    },
+    422: {
+      summary: "well-formed but refused: Idempotency-Key reused for a different request, or a rule",
+      appliesTo: (op) => op.spec.idempotent === true || (writes(op) && op.spec.body !== undefined),
+    },
+    429: { summary: "throttled: retry with exponential backoff", appliesTo: always },
+    500: { summary: "internal error (never shows internals; quote the requestId)", appliesTo: always },
+    502: { summary: "the function answered with a malformed response", appliesTo: always },
+    504: { summary: "the function did not answer within API Gateway's 29 seconds", appliesTo: always },
+  };
+
+const codesByStatus = new Map<number, string[]>();
+for (const [code, status] of Object.entries(errorStatus)) {
+  codesByStatus.set(status, [...(codesByStatus.get(status) ?? []), code]);
+}
+
+/** The error responses an operation can answer, each naming the codes behind its status. */
+function errorResponsesOf(op: OperationFacts) {
+  return Object.fromEntries(
+    Object.entries(errorStatusDocs)
+      .filter(([, doc]) => doc.appliesTo(op))
+      .map(([status, doc]) => [
+        status,
+        {
+          description: `${doc.summary}. Codes: ${codesByStatus.get(Number(status))?.join(", ")}`,
+          content: { "application/json": { schema: ErrorBody } },
+        },
+      ]),
+  );
+}
 
 let cached: object | undefined;
 
@@ -69,12 +129,7 @@ export function openApiDocument(): object {
           description: spec.success.description,
           ...(spec.success.schema && { content: { "application/json": { schema: spec.success.schema } } }),
         },
-        ...Object.fromEntries(
-          Object.entries(errorResponses).map(([status, description]) => [
-            status,
-            { description, content: { "application/json": { schema: ErrorBody } } },
-          ]),
-        ),
+        ...errorResponsesOf({ method: route.method, spec }),
       },
     });
   }

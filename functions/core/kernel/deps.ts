@@ -28,7 +28,8 @@ export const defaultRetry: RetryPolicy = {
 const systemClock: Clock = { now: () => new Date() };
 
 const consoleLogger: Logger = {
-  error: (message, extra) => console.error(JSON.stringify({ level: "ERROR", message, ...extra })),
+  error: (message, ...extra) =>
+    console.error(JSON.stringify(Object.assign({ level: "ERROR", message }, ...extra))),
 };
 
 export function createCoreDeps(

@@ -1,38 +1,98 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  AliasNotFoundError,
   ConcurrentModificationError,
+  type DomainError,
+  type DomainErrorCode,
+  domainErrors,
   IdempotencyKeyReusedError,
   ModelAlreadyExistsError,
   ModelNotFoundError,
+  ModelProtectedError,
+  PayloadTooLargeError,
   PreconditionFailedError,
   ValidationError,
+  VersionFrozenError,
+  VersionNotFoundError,
 } from "#core/errors.ts";
-import { toErrorResponse } from "#http/errors.ts";
+import {
+  domainErrorStatus,
+  errorStatus,
+  gatewayErrorStatus,
+  HttpError,
+  httpErrorStatus,
+  toErrorResponse,
+} from "#http/errors.ts";
+
+/** One instance of every domain error: a new error class fails the type-check here until it has one. */
+const samples: { [C in DomainErrorCode]: DomainError & { code: C } } = {
+  ValidationError: ValidationError.field("body.name", "is required"),
+  ModelNotFound: new ModelNotFoundError("fraud"),
+  VersionNotFound: new VersionNotFoundError("fraud", 3),
+  AliasNotFound: new AliasNotFoundError("fraud", "champion"),
+  ModelAlreadyExists: new ModelAlreadyExistsError("fraud"),
+  ConcurrentModification: new ConcurrentModificationError("model 'fraud'"),
+  ModelProtected: new ModelProtectedError("version 2 of 'fraud' is in production"),
+  VersionFrozen: new VersionFrozenError("fraud", 2, ["artifacts"]),
+  PreconditionFailed: new PreconditionFailedError("model 'fraud'", '"1"', '"2"'),
+  PayloadTooLarge: new PayloadTooLargeError("the version is over 400 KB"),
+  IdempotencyKeyReused: new IdempotencyKeyReusedError("k"),
+};
 
 describe("mapping errors to HTTP", () => {
-  it.each([
-    [ValidationError.field("body.name", "is required"), 400, "ValidationError"],
-    [new ModelNotFoundError("fraud"), 404, "ModelNotFound"],
-    [new ModelAlreadyExistsError("fraud"), 409, "ModelAlreadyExists"],
-    [new ConcurrentModificationError("model 'fraud'"), 409, "ConcurrentModification"],
-    [new PreconditionFailedError("model 'fraud'", '"1"', '"2"'), 412, "PreconditionFailed"],
-    [new IdempotencyKeyReusedError("k"), 422, "IdempotencyKeyReused"],
-  ])("%s → %i", (error, status, code) => {
+  it.each(Object.entries(samples))("%s answers with its status, code and message", (code, error) => {
     const response = toErrorResponse(error, "req-1");
-    expect(response.status).toBe(status);
+    expect(response.status).toBe(domainErrorStatus[code as DomainErrorCode]);
+    expect(response.status).toBeLessThan(500);
     expect(response.body.error).toMatchObject({ code, message: error.message, requestId: "req-1" });
   });
 
-  it("never shows internals in a 500", () => {
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = toErrorResponse(
-      new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table"),
-      "req-2",
+  it("has a sample of every domain error class", () => {
+    expect(domainErrors.map((type) => type.name).sort()).toEqual(
+      Object.values(samples)
+        .map((error) => error.constructor.name)
+        .sort(),
     );
+  });
+
+  it("tells which fields are wrong in a validation error", () => {
+    const response = toErrorResponse(samples.ValidationError, "req-1");
+    expect(response.body.error.issues).toEqual([{ field: "body.name", message: "is required" }]);
+  });
+
+  it.each(Object.entries(httpErrorStatus).filter(([, status]) => status < 500))(
+    "the HTTP layer's %s answers with %i",
+    (code, status) => {
+      const error = new HttpError(code as keyof typeof httpErrorStatus, "what to fix");
+      expect(toErrorResponse(error, "req-1")).toEqual({
+        status,
+        body: { error: { code, message: "what to fix", requestId: "req-1" } },
+        expose: true,
+      });
+    },
+  );
+
+  it("gives no code two statuses", () => {
+    const tables = [domainErrorStatus, httpErrorStatus, gatewayErrorStatus];
+    const codes = tables.flatMap((table) => Object.keys(table));
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(Object.keys(errorStatus).length).toBe(codes.length);
+  });
+
+  it.each([
+    ["an unexpected error", new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table")],
+    ["a thrown non-error", "ECONNREFUSED secret-table"],
+    ["an HTTP error with a 5xx status", new HttpError("InternalError", "ECONNREFUSED secret-table")],
+  ])("never shows internals in a 500: %s", (_, error) => {
+    const response = toErrorResponse(error, "req-2");
     expect(response.status).toBe(500);
-    expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|secret-table/);
-    expect(response.body.error.requestId).toBe("req-2");
-    expect(log).toHaveBeenCalled();
-    log.mockRestore();
+    expect(response.expose).toBe(false);
+    expect(response.body).toEqual({
+      error: {
+        code: "InternalError",
+        message: "internal error: retry later, quoting the requestId",
+        requestId: "req-2",
+      },
+    });
   });
 });

@@ -40,7 +40,7 @@ export function testCore(store: RegistryStore = new MemoryRegistryStore()): Test
         },
       },
       retry: { attempts: 5, backoffMs: () => 0 },
-      logger: { error: (message, extra) => errors.push({ message, ...(extra && { extra }) }) },
+      logger: { error: (message, ...extra) => errors.push({ message, extra: Object.assign({}, ...extra) }) },
     }),
     errors,
   };

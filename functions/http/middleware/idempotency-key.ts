@@ -1,0 +1,48 @@
+/**
+ * `Idempotency-Key` on the operations that accept it (every POST): checks the header and gives the
+ * core the key with a fingerprint of the request, so a retry with the same key and the same
+ * request replays the first response and a different request under that key is refused. Other
+ * operations ignore the header.
+ */
+import { createHash } from "node:crypto";
+import { HttpError } from "../errors.ts";
+import { type ApiMiddleware, headerOf, stateOf } from "./api-context.ts";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function idempotencyKey(): ApiMiddleware {
+  return {
+    before: ({ event, context }) => {
+      if (!stateOf(context, "operation").spec.idempotent) return;
+      const key = headerOf(event, "idempotency-key");
+      if (key === undefined) return;
+      if (!IDEMPOTENCY_KEY.test(key)) {
+        throw new HttpError(
+          "ValidationError",
+          "header Idempotency-Key must be 1-255 visible ASCII characters",
+        );
+      }
+      const { json } = stateOf(context, "input");
+      stateOf(context, "ctx").idempotency = {
+        key,
+        fingerprint: fingerprint(event.httpMethod, event.path, json),
+      };
+    },
+  };
+}
+
+/** Same method, path and JSON content (whatever the key order or spacing) → same fingerprint. */
+function fingerprint(method: string, path: string, body: unknown): string {
+  return createHash("sha256")
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
