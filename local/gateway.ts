@@ -14,6 +14,7 @@ import {
   describeValue,
   HandlerTimeoutError,
   importHandler,
+  LocalInvocationError,
   MalformedResultError,
 } from "./lambda-invoker.ts";
 import { portInUseError } from "./ports.ts";
@@ -207,7 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         );
       }
       // A handler that threw, or could not be loaded: the log gets the stack, the caller nothing.
-      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      const cause = error instanceof LocalInvocationError ? error.cause : error;
       logError(
         `[gateway] ${requestId} the ${group} handler failed: ${cause instanceof Error ? cause.stack : String(cause)}`,
       );
