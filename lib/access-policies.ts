@@ -2,65 +2,45 @@ import { Stack } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
+import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import type { HttpMethod, RouteDefinition } from "#http/route-table.ts";
 import { executeApiPath } from "./route-paths.ts";
 
-/** The four rights the platform team hands out by attaching a managed policy to a role. */
-export const registryRoles = ["reader", "publisher", "approver", "admin"] as const;
-export type RegistryRole = (typeof registryRoles)[number];
-
-/** One `execute-api:Invoke` permission, in route-table terms. */
-export interface RoutePermission {
+/** One `execute-api:Invoke` permission: a method on the resource part of an execute-api ARN. */
+export interface InvokePermission {
   method: HttpMethod;
-  path: string;
+  /** As in the ARN: each `{param}` of the route path becomes `*`. */
+  resourcePath: string;
 }
 
 /**
- * Approving or rejecting a stage transition. These routes are not in the route table yet; the
- * approver's right to them is declared now so the policies need no change when they land.
+ * What a role's policy grants: exactly the routes that list the role, as ARN parts. Several routes
+ * can share one ARN (`{model}` and `{alias}` both become `*`), so each appears once.
+ *
+ * Admin is generated like the others rather than given one `*` wildcard. The route table is then
+ * the only place that says what admin may do, local mode (which enforces the table) and IAM cannot
+ * disagree, and a route that leaves admin out really keeps admin out. The cost is a longer policy,
+ * still shorter than IAM's managed-policy limit for as long as the publisher's (almost as long) is.
  */
-export const approvalDecisionRoutes: readonly RoutePermission[] = [
-  { method: "POST", path: "/models/{model}/transitions/{id}/approve" },
-  { method: "POST", path: "/models/{model}/transitions/{id}/reject" },
-];
-
-const writeMethods: ReadonlySet<HttpMethod> = new Set(["POST", "PUT", "PATCH"]);
-
-function isApprovalDecision(route: RoutePermission): boolean {
-  return route.method === "POST" && /\/transitions\/\{[^}/]+\}\/(approve|reject)$/.test(route.path);
-}
-
-/**
- * The routes a role may call, derived from the route table so policies follow the routes.
- * - reader: every GET.
- * - publisher: reader, plus POST/PUT/PATCH under `/models` (models, versions, aliases and
- *   what hangs off them), except approval decisions: publishing must not imply approving.
- *   No DELETE.
- * - approver: reader, plus approval decisions.
- * - admin: everything (not listed here: it is one wildcard).
- */
-export function routePermissions(
-  role: Exclude<RegistryRole, "admin">,
-  routes: readonly RoutePermission[],
-): RoutePermission[] {
-  const reads = routes.filter((route) => route.method === "GET");
-  switch (role) {
-    case "reader":
-      return reads;
-    case "publisher":
-      return [
-        ...reads,
-        ...routes.filter(
-          (route) =>
-            writeMethods.has(route.method) &&
-            (route.path === "/models" || route.path.startsWith("/models/")) &&
-            !isApprovalDecision(route),
-        ),
-      ];
-    case "approver":
-      return [...reads, ...routes.filter(isApprovalDecision), ...approvalDecisionRoutes];
+export function invokePermissions(
+  role: RegistryRole,
+  routes: readonly Pick<RouteDefinition, "method" | "path" | "roles">[],
+): InvokePermission[] {
+  const unique = new Map<string, InvokePermission>();
+  for (const route of routes) {
+    if (!route.roles.includes(role)) continue;
+    const resourcePath = executeApiPath(route.path);
+    unique.set(`${route.method} ${resourcePath}`, { method: route.method, resourcePath });
   }
+  return [...unique.values()];
 }
+
+const descriptions: Record<RegistryRole, string> = {
+  reader: "Model registry: read models, versions, aliases and history",
+  publisher: "Model registry: read, and register models, versions and aliases (no approvals, no deletes)",
+  approver: "Model registry: read, and approve or reject stage transitions",
+  admin: "Model registry: every route, deletes included",
+};
 
 export interface RegistryAccessPoliciesProps {
   api: RestApi;
@@ -77,42 +57,28 @@ export class RegistryAccessPolicies extends Construct {
     const stage = api.deploymentStage.stageName;
     const stackName = Stack.of(this).stackName;
 
-    const policy = (role: RegistryRole, description: string, resources: string[]): ManagedPolicy =>
-      new ManagedPolicy(this, role, {
+    const policy = (role: RegistryRole): ManagedPolicy => {
+      const permissions = invokePermissions(role, routes);
+      if (permissions.length === 0) {
+        // IAM refuses a statement without resources; say which fact is missing instead.
+        throw new Error(`no route in the route table lists the role '${role}': give it at least one route`);
+      }
+      return new ManagedPolicy(this, role, {
         // A stable, readable name so the platform team can attach it by name.
         managedPolicyName: `${stackName}-${role}`,
-        description,
-        statements: [new PolicyStatement({ actions: ["execute-api:Invoke"], resources })],
+        description: descriptions[role],
+        statements: [
+          new PolicyStatement({
+            actions: ["execute-api:Invoke"],
+            resources: permissions.map((p) => api.arnForExecuteApi(p.method, p.resourcePath, stage)),
+          }),
+        ],
       });
-
-    const arnsFor = (role: Exclude<RegistryRole, "admin">): string[] => {
-      // Several routes can share one ARN (`{model}` and `{alias}` both become `*`).
-      const unique = new Map<string, RoutePermission>();
-      for (const route of routePermissions(role, routes)) {
-        unique.set(`${route.method} ${executeApiPath(route.path)}`, route);
-      }
-      return [...unique.values()].map((route) =>
-        api.arnForExecuteApi(route.method, executeApiPath(route.path), stage),
-      );
     };
 
-    this.policies = {
-      reader: policy(
-        "reader",
-        "Model registry: read models, versions, aliases and history",
-        arnsFor("reader"),
-      ),
-      publisher: policy(
-        "publisher",
-        "Model registry: read, and register models, versions and aliases (no approvals, no deletes)",
-        arnsFor("publisher"),
-      ),
-      approver: policy(
-        "approver",
-        "Model registry: read, and approve or reject stage transitions",
-        arnsFor("approver"),
-      ),
-      admin: policy("admin", "Model registry: every route", [api.arnForExecuteApi("*", "/*", stage)]),
-    };
+    this.policies = Object.fromEntries(registryRoles.map((role) => [role, policy(role)])) as Record<
+      RegistryRole,
+      ManagedPolicy
+    >;
   }
 }

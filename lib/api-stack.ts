@@ -1,8 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { registryRoles } from "#http/roles.ts";
 import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
-import { RegistryAccessPolicies, registryRoles } from "./access-policies.ts";
+import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
 import { RegistryApi } from "./registry-api.ts";

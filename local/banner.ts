@@ -15,7 +15,7 @@ export function formatBanner(registry: LocalRegistry, startupMs: number): string
   ];
   for (const p of registry.principals) {
     lines.push(
-      `  ${p.name.padEnd(10)} ${p.arn}`,
+      `  ${p.name.padEnd(10)} role ${p.role.padEnd(10)} ${p.arn}`,
       `    export AWS_ACCESS_KEY_ID=${p.accessKeyId}`,
       `    export AWS_SECRET_ACCESS_KEY=${p.secretAccessKey}`,
     );

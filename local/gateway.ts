@@ -7,12 +7,20 @@ import {
   type RouteGroup,
   routes as registryRoutes,
 } from "../functions/http/route-table.ts";
-import { buildApiGatewayEvent } from "./api-gateway-event.ts";
-import { createLambdaContext, INTEGRATION_TIMEOUT_MS } from "./lambda-context.ts";
+import { buildApiGatewayEvent, LOCAL_API_ID, LOCAL_STAGE } from "./api-gateway-event.ts";
+import { INTEGRATION_TIMEOUT_MS } from "./lambda-context.ts";
+import {
+  createLocalInvoker,
+  describeValue,
+  HandlerTimeoutError,
+  importHandler,
+  LocalInvocationError,
+  MalformedResultError,
+} from "./lambda-invoker.ts";
 import { portInUseError } from "./ports.ts";
-import type { LocalPrincipal } from "./principals.ts";
+import { LOCAL_ACCOUNT_ID, type LocalPrincipal } from "./principals.ts";
 import { createRouteMatcher } from "./route-matcher.ts";
-import { verifySigV4 } from "./sigv4-verify.ts";
+import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type HandlerLoader = (group: RouteGroup) => Promise<HttpHandler>;
@@ -34,6 +42,8 @@ export interface GatewayOptions {
   logError?: (line: string) => void;
   /** Log the canonical request behind each SignatureDoesNotMatch (default true; tests that forge signatures turn it off). */
   explainSignatureMismatches?: boolean;
+  /** How long a handler may take; default API Gateway's 29 s (tests shorten it). */
+  integrationTimeoutMs?: number;
 }
 
 export interface LocalGateway {
@@ -49,14 +59,11 @@ const CORS_ALLOW_HEADERS =
   "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256, idempotency-key, if-match";
 const CORS_EXPOSE_HEADERS = "etag, location, x-amzn-requestid";
 
-export const defaultLoadHandler: HandlerLoader = async (group) => {
-  const url = new URL(`../functions/http/handlers/${group}.ts`, import.meta.url);
-  const module: { handler?: unknown } = await import(url.href);
-  if (typeof module.handler !== "function") {
-    throw new Error(`functions/http/handlers/${group}.ts does not export a handler function`);
-  }
-  return module.handler as HttpHandler;
-};
+export const defaultLoadHandler: HandlerLoader = (group) =>
+  importHandler(
+    new URL(`../functions/http/handlers/${group}.ts`, import.meta.url),
+    `functions/http/handlers/${group}.ts`,
+  );
 
 class GatewayError extends Error {
   constructor(
@@ -71,7 +78,8 @@ class GatewayError extends Error {
 
 /**
  * A local stand-in for API Gateway (REST, AWS_IAM on every route): routes by the shared route
- * table, verifies SigV4 against the local principals, and invokes the same Lambda handlers
+ * table, verifies SigV4 against the local principals, lets a principal call only the routes that
+ * list its role (as the role's IAM policy does in AWS), and invokes the same Lambda handlers
  * in-process with the event API Gateway would build.
  */
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
@@ -79,8 +87,14 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   const routes = options.routes ?? registryRoutes;
   const match = createRouteMatcher(routes);
   const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
-  const loadHandler = options.loadHandler ?? defaultLoadHandler;
   const logError = options.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const timeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
+  const invoker = createLocalInvoker<RouteGroup, APIGatewayProxyEvent, APIGatewayProxyResult>({
+    load: options.loadHandler ?? defaultLoadHandler,
+    timeoutMs,
+    region: options.region,
+    isResult: isProxyResult,
+  });
 
   async function handle(
     req: IncomingMessage,
@@ -135,13 +149,25 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         throw new GatewayError(403, verdict.code, verdict.message);
       }
       principal = verdict.principal;
+      if (!found.route.roles.includes(principal.role)) {
+        // IAM's deny, as API Gateway reports it, in the API's error body (in AWS a gateway
+        // response reshapes it the same way).
+        const resource = `arn:aws:execute-api:${options.region}:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${LOCAL_STAGE}/${method}${rawPath}`;
+        throw new GatewayError(
+          403,
+          "AccessDenied",
+          `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}`,
+          { "x-amzn-errortype": "AccessDeniedException" },
+        );
+      }
     }
 
     const event = buildApiGatewayEvent({
       requestId,
       method,
       rawPath,
-      rawQuery,
+      // Signed, they have done their job; API Gateway does not pass them on either.
+      rawQuery: withoutSignatureParams(rawQuery),
       resource: found.route.path,
       pathParameters: found.pathParameters,
       headers: req.headersDistinct,
@@ -150,40 +176,30 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       principal,
       receivedAt,
     });
-    const context = createLambdaContext({
-      group: found.route.group,
-      requestId,
-      region: options.region,
-      startedAt: receivedAt.getTime(),
-    });
-    const result = await invoke(found.route.group, event, context, requestId);
+    const result = await invoke(found.route.group, event, requestId);
     writeResult(res, result, requestId);
     return principal?.name;
   }
 
+  /** Runs the route's handler and maps what went wrong to API Gateway's answers. */
   async function invoke(
     group: RouteGroup,
     event: APIGatewayProxyEvent,
-    context: Context,
     requestId: string,
   ): Promise<APIGatewayProxyResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), INTEGRATION_TIMEOUT_MS);
-    });
     try {
-      const handler = await loadHandler(group);
-      const result = await Promise.race([handler(event, context), timeout]);
-      if (result === "timeout") {
+      return await invoker.invoke(group, event, { requestId });
+    } catch (error) {
+      if (error instanceof HandlerTimeoutError) {
         throw new GatewayError(
           504,
           "IntegrationTimeout",
-          `the ${group} handler did not answer within ${INTEGRATION_TIMEOUT_MS / 1000} seconds (API Gateway's limit).`,
+          `the ${group} handler did not answer within ${timeoutMs / 1000} seconds (API Gateway's limit).`,
         );
       }
-      if (!isProxyResult(result)) {
+      if (error instanceof MalformedResultError) {
         logError(
-          `[gateway] ${requestId} the ${group} handler returned ${describeValue(result)}, not {statusCode, body}`,
+          `[gateway] ${requestId} the ${group} handler returned ${describeValue(error.result)}, not {statusCode, body}`,
         );
         throw new GatewayError(
           502,
@@ -191,15 +207,12 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
           "the handler returned a malformed response.",
         );
       }
-      return result;
-    } catch (error) {
-      if (error instanceof GatewayError) throw error;
+      // A handler that threw, or could not be loaded: the log gets the stack, the caller nothing.
+      const cause = error instanceof LocalInvocationError ? error.cause : error;
       logError(
-        `[gateway] ${requestId} the ${group} handler failed: ${error instanceof Error ? error.stack : String(error)}`,
+        `[gateway] ${requestId} the ${group} handler failed: ${cause instanceof Error ? cause.stack : String(cause)}`,
       );
       throw new GatewayError(500, "InternalError", "internal error");
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -346,11 +359,6 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
     statusCode <= 599 &&
     (body === undefined || body === null || typeof body === "string")
   );
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || typeof value !== "object") return String(value);
-  return `an object with keys ${Object.keys(value).join(", ") || "(none)"}`;
 }
 
 /** Writes a Lambda proxy result as API Gateway does: `multiValueHeaders` win over `headers` for the same name. */

@@ -4,15 +4,17 @@ import { LOCAL_ACCOUNT_ID } from "./principals.ts";
 /** API Gateway REST APIs give up on an integration after 29 seconds; local mode keeps that limit. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
 
-/** The Lambda `Context` a handler in function `model-registry-<group>` would receive. */
+/** The Lambda `Context` a handler in function `functionName` would receive. */
 export function createLambdaContext(options: {
-  group: string;
+  functionName: string;
   requestId: string;
   region: string;
   startedAt: number;
+  /** The function's timeout: `getRemainingTimeInMillis()` counts down to `startedAt + timeoutMs`. */
+  timeoutMs: number;
 }): Context {
-  const functionName = `model-registry-${options.group}`;
-  const deadline = options.startedAt + INTEGRATION_TIMEOUT_MS;
+  const { functionName } = options;
+  const deadline = options.startedAt + options.timeoutMs;
   const today = new Date(options.startedAt).toISOString().slice(0, 10).replaceAll("-", "/");
   return {
     callbackWaitsForEmptyEventLoop: true,

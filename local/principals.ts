@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isRegistryRole, type RegistryRole, registryRoles } from "../functions/http/roles.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 
 /** The account every local principal belongs to (API Gateway's `requestContext.accountId` in local mode). */
@@ -12,11 +13,16 @@ export interface LocalPrincipal {
   arn: string;
   /** IAM unique id (`AIDA…`), which API Gateway reports as `identity.caller` and `identity.user`. */
   userId: string;
+  /**
+   * The registry role this principal plays: the local gateway lets it call the routes that list
+   * this role, as the role's managed policy does in AWS.
+   */
+  role: RegistryRole;
 }
 
 /**
  * Fixed, documented credentials: they are printed by `npm start` and are not secret. They only
- * work against the local gateway. The names match the rights the platform team grants in AWS.
+ * work against the local gateway. Each plays the role it is named after.
  */
 export const builtInPrincipals: readonly LocalPrincipal[] = [
   principal(
@@ -46,17 +52,26 @@ export const builtInPrincipals: readonly LocalPrincipal[] = [
 ];
 
 function principal(
-  name: string,
+  name: RegistryRole,
   accessKeyId: string,
   secretAccessKey: string,
   userId: string,
 ): LocalPrincipal {
-  return { name, accessKeyId, secretAccessKey, arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${name}`, userId };
+  return {
+    name,
+    accessKeyId,
+    secretAccessKey,
+    arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${name}`,
+    userId,
+    role: name,
+  };
 }
 
 /**
  * The built-in principals plus those listed in the JSON file named by `REGISTRY_LOCAL_PRINCIPALS`:
- * `[{ "name": "ci", "accessKeyId": "AKIA…", "secretAccessKey": "…", "arn"?: "arn:aws:iam::…" }]`.
+ * `[{ "name": "ci", "role": "publisher", "accessKeyId": "AKIA…", "secretAccessKey": "…", "arn"?: "arn:aws:iam::…" }]`.
+ * `role` is required: what a principal may do is a decision, and a default would either grant too
+ * much or turn a working script's writes into 403s without a word at start-up.
  */
 export function loadLocalPrincipals(env: Record<string, string | undefined> = process.env): LocalPrincipal[] {
   const file = env.REGISTRY_LOCAL_PRINCIPALS?.trim();
@@ -86,7 +101,7 @@ function readPrincipalsFile(file: string): LocalPrincipal[] {
   }
   if (!Array.isArray(parsed)) {
     throw new LocalModeError(
-      `${file} (REGISTRY_LOCAL_PRINCIPALS) must hold a JSON array of {name, accessKeyId, secretAccessKey, arn?} objects.`,
+      `${file} (REGISTRY_LOCAL_PRINCIPALS) must hold a JSON array of {name, role, accessKeyId, secretAccessKey, arn?} objects.`,
     );
   }
   return parsed.map((entry: unknown, index) => toPrincipal(entry, `${file} entry ${index}`));
@@ -109,11 +124,17 @@ function toPrincipal(entry: unknown, where: string): LocalPrincipal {
     where,
     "a non-empty string",
   );
+  const role = record.role;
+  if (!isRegistryRole(role)) {
+    throw new LocalModeError(
+      `${where} ("${name}") needs "role" to be one of ${registryRoles.join(", ")} (got ${JSON.stringify(role)}).`,
+    );
+  }
   const arn =
     record.arn === undefined
       ? `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${name}`
       : requireString(record, "arn", /^arn:aws:(iam|sts)::\d{12}:\S+$/, where, "an IAM or STS ARN");
-  return { name, accessKeyId, secretAccessKey, arn, userId: `AIDA${accessKeyId.slice(4)}` };
+  return { name, accessKeyId, secretAccessKey, arn, userId: `AIDA${accessKeyId.slice(4)}`, role };
 }
 
 function requireString(

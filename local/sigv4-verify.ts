@@ -56,6 +56,29 @@ const PRESIGN_QUERY_PARAMS = [
   "X-Amz-SignedHeaders",
 ];
 
+/**
+ * Every query parameter a presigned request carries for its signature. API Gateway removes them
+ * before the integration sees the query, so handlers never have to allow them.
+ */
+export const SIGNATURE_QUERY_PARAMS: ReadonlySet<string> = new Set([
+  ...PRESIGN_QUERY_PARAMS,
+  "X-Amz-Signature",
+  "X-Amz-Security-Token",
+]);
+
+/** The raw query without the signature's parameters, the rest kept as sent (order and encoding). */
+export function withoutSignatureParams(rawQuery: string): string {
+  return rawQuery
+    .split("&")
+    .filter((part) => {
+      const equals = part.indexOf("=");
+      return (
+        part !== "" && !SIGNATURE_QUERY_PARAMS.has(safeDecode(equals === -1 ? part : part.slice(0, equals)))
+      );
+    })
+    .join("&");
+}
+
 interface ParsedAuthorization {
   accessKeyId: string;
   scopeDate: string;

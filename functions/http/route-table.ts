@@ -6,7 +6,14 @@
  * same handlers), and the OpenAPI generator. Handlers live in `functions/http/handlers/<group>.ts`
  * and export `handler`; a group is one Lambda function that dispatches on `event.resource` and
  * `event.httpMethod`, exactly as API Gateway fills them in.
+ *
+ * Each route also names the roles that may call it. The IAM managed policies are generated from
+ * that (`lib/access-policies.ts`), local mode enforces it (`local/gateway.ts`), and the README's
+ * role matrix is printed from it (`npm run docs:roles`). `test/unit/http/route-roles.test.ts`
+ * holds the table to the rules of API.md.
  */
+import type { RegistryRole } from "./roles.ts";
+
 export const routeGroups = ["service", "models", "versions", "aliases"] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
@@ -19,6 +26,11 @@ export interface RouteDefinition {
   group: RouteGroup;
   operationId: string;
   summary: string;
+  /**
+   * Who may call the route. Written out in full on every route, `admin` included, so that a new
+   * route grants nobody anything until its author decides who gets it.
+   */
+  roles: readonly RegistryRole[];
   /** Local mode only: served without a signature (in AWS every route uses IAM auth). */
   localUnauthenticated?: boolean;
 }
@@ -30,6 +42,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "health",
     summary: "Liveness check",
+    roles: ["reader", "publisher", "approver", "admin"],
     localUnauthenticated: true,
   },
   {
@@ -38,6 +51,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "getOpenApi",
     summary: "The OpenAPI 3.1 document",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
 
   {
@@ -46,14 +60,23 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "createModel",
     summary: "Register a model",
+    roles: ["publisher", "admin"],
   },
-  { method: "GET", path: "/models", group: "models", operationId: "listModels", summary: "List models" },
+  {
+    method: "GET",
+    path: "/models",
+    group: "models",
+    operationId: "listModels",
+    summary: "List models",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
   {
     method: "GET",
     path: "/models/{model}",
     group: "models",
     operationId: "getModel",
     summary: "Get a model",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
   {
     method: "PATCH",
@@ -61,6 +84,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "updateModel",
     summary: "Update a model's description, owner, tags or policy",
+    roles: ["publisher", "admin"],
   },
   {
     method: "DELETE",
@@ -68,6 +92,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "deleteModel",
     summary: "Delete a model and its versions",
+    roles: ["admin"],
   },
   {
     method: "GET",
@@ -75,6 +100,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listHistory",
     summary: "A model's history, newest first",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
 
   {
@@ -83,6 +109,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "createVersion",
     summary: "Create a model version",
+    roles: ["publisher", "admin"],
   },
   {
     method: "GET",
@@ -90,6 +117,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "listVersions",
     summary: "List a model's versions, newest first",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
   {
     method: "GET",
@@ -97,6 +125,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "getVersion",
     summary: "Get a model version",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
   {
     method: "PATCH",
@@ -104,6 +133,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "updateVersion",
     summary: "Update a version's editable fields",
+    roles: ["publisher", "admin"],
   },
   {
     method: "GET",
@@ -111,6 +141,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "compareVersions",
     summary: "Compare two versions",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
 
   {
@@ -119,6 +150,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "aliases",
     operationId: "setAlias",
     summary: "Point an alias at a version",
+    roles: ["publisher", "admin"],
   },
   {
     method: "GET",
@@ -126,6 +158,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "aliases",
     operationId: "getAlias",
     summary: "Resolve an alias",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
   {
     method: "DELETE",
@@ -133,5 +166,6 @@ export const routes: readonly RouteDefinition[] = [
     group: "aliases",
     operationId: "deleteAlias",
     summary: "Delete an alias",
+    roles: ["admin"],
   },
 ];

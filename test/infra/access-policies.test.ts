@@ -1,51 +1,59 @@
 import { describe, expect, it } from "vitest";
-import type { RouteDefinition } from "#http/route-table.ts";
-import { approvalDecisionRoutes, routePermissions } from "../../lib/access-policies.ts";
+import { registryRoles } from "#http/roles.ts";
+import { type RouteDefinition, routes } from "#http/route-table.ts";
+import { invokePermissions } from "../../lib/access-policies.ts";
+import { executeApiPath } from "../../lib/route-paths.ts";
 
-// A route table from the future, with the transition routes API.md plans.
-const route = (method: RouteDefinition["method"], path: string): RouteDefinition => ({
-  method,
-  path,
-  group: "models",
-  operationId: `${method}${path}`,
-  summary: "",
-});
-const future: RouteDefinition[] = [
-  route("GET", "/models"),
-  route("POST", "/models"),
-  route("DELETE", "/models/{model}"),
-  route("PUT", "/models/{model}/aliases/{alias}"),
-  route("POST", "/models/{model}/versions/{version}/transitions"),
-  route("POST", "/models/{model}/transitions/{transitionId}/approve"),
-  route("POST", "/models/{model}/transitions/{transitionId}/reject"),
-];
-const keys = (permissions: { method: string; path: string }[]) =>
-  permissions.map((p) => `${p.method} ${p.path}`);
+const keys = (role: (typeof registryRoles)[number], table: readonly RouteDefinition[] = routes) =>
+  invokePermissions(role, table).map((p) => `${p.method} ${p.resourcePath}`);
 
-describe("role permissions derived from routes", () => {
-  it("reader gets the GET routes only", () => {
-    expect(keys(routePermissions("reader", future))).toEqual(["GET /models"]);
+describe("role policies generated from the route table", () => {
+  it("gives the reader no POST, PUT, PATCH or DELETE", () => {
+    const granted = invokePermissions("reader", routes);
+    expect(granted.length).toBeGreaterThan(0);
+    for (const permission of granted) expect(permission.method).toBe("GET");
   });
 
-  it("publisher gets reads and writes under /models, but no deletes and no approval decisions", () => {
-    expect(keys(routePermissions("publisher", future))).toEqual([
-      "GET /models",
-      "POST /models",
-      "PUT /models/{model}/aliases/{alias}",
-      "POST /models/{model}/versions/{version}/transitions",
-    ]);
+  it("gives the publisher no DELETE", () => {
+    expect(invokePermissions("publisher", routes).map((p) => p.method)).not.toContain("DELETE");
   });
 
-  it("approver gets reads and approval decisions, including the ones not yet in the route table", () => {
-    const granted = keys(routePermissions("approver", []));
-    expect(granted).toEqual(keys([...approvalDecisionRoutes]));
-    expect(keys(routePermissions("approver", future))).toEqual(
-      expect.arrayContaining([
-        "GET /models",
-        "POST /models/{model}/transitions/{transitionId}/approve",
-        "POST /models/{model}/transitions/{transitionId}/reject",
-      ]),
-    );
-    expect(keys(routePermissions("approver", future))).not.toContain("POST /models");
+  it("gives each route's ARN to every role the route lists", () => {
+    for (const route of routes) {
+      for (const role of route.roles) {
+        expect(keys(role), `${role}: ${route.method} ${route.path}`).toContain(
+          `${route.method} ${executeApiPath(route.path)}`,
+        );
+      }
+    }
+  });
+
+  it("gives a role nothing beyond the routes that list it", () => {
+    for (const role of registryRoles) {
+      const listed = new Set(
+        routes.filter((r) => r.roles.includes(role)).map((r) => `${r.method} ${executeApiPath(r.path)}`),
+      );
+      for (const key of keys(role)) expect(listed, `${role}: ${key}`).toContain(key);
+    }
+  });
+
+  it("follows a route that lists a role, and lists each shared ARN once", () => {
+    const route = (method: RouteDefinition["method"], path: string, roles: RouteDefinition["roles"]) => ({
+      method,
+      path,
+      roles,
+      group: "models" as const,
+      operationId: `${method}${path}`,
+      summary: "",
+    });
+    // Approve lands with the transitions issue: the approver gets it because the route says so.
+    const future = [
+      route("GET", "/models/{model}", ["reader", "approver", "admin"]),
+      route("GET", "/models/{other}", ["approver"]),
+      route("POST", "/models/{model}/transitions/{id}/approve", ["approver", "admin"]),
+    ];
+    expect(keys("approver", future)).toEqual(["GET /models/*", "POST /models/*/transitions/*/approve"]);
+    expect(keys("reader", future)).toEqual(["GET /models/*"]);
+    expect(keys("publisher", future)).toEqual([]);
   });
 });

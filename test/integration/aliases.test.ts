@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { client, createModel, createVersion, type ErrorBody, uniqueName } from "./support.ts";
 
 const api = client("publisher");
+/** Only admin may delete (README, Roles). */
+const admin = client("admin");
 
 describe("aliases", () => {
   it("an alias resolves to its version, shows on the model and the version, and moves atomically", async () => {
@@ -51,7 +53,7 @@ describe("aliases", () => {
     await createModel(api, name);
     await createVersion(api, name);
     await api.request({ method: "PUT", path: `/models/${name}/aliases/canary`, body: { version: 1 } });
-    const deleted = await api.request({ method: "DELETE", path: `/models/${name}/aliases/canary` });
+    const deleted = await admin.request({ method: "DELETE", path: `/models/${name}/aliases/canary` });
     expect(deleted.status).toBe(204);
     const gone = await api.request({ method: "GET", path: `/models/${name}/aliases/canary` });
     expect(gone.status).toBe(404);
@@ -61,7 +63,7 @@ describe("aliases", () => {
     });
     const v1 = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
     expect(v1.body).toMatchObject({ aliases: [] });
-    expect((await api.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
+    expect((await admin.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
   });
 
   it("pointing an alias at a missing version is a 404, at a non-number a 400, and a bad alias name a 400", async () => {

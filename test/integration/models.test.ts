@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { client, createModel, createVersion, type ErrorBody, principal, uniqueName } from "./support.ts";
 
 const api = client("publisher");
+/** Only admin may delete (README, Roles). */
+const admin = client("admin");
 
 describe("models", () => {
   it("registering a model returns it with an ETag and records who did it", async () => {
@@ -174,7 +176,7 @@ describe("models", () => {
     await createModel(api, name);
     await createVersion(api, name);
     await createVersion(api, name);
-    const deleted = await api.request({ method: "DELETE", path: `/models/${name}` });
+    const deleted = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(deleted.status).toBe(204);
     expect((await api.request({ method: "GET", path: `/models/${name}` })).status).toBe(404);
     expect((await api.request({ method: "GET", path: `/models/${name}/versions/1` })).status).toBe(404);
@@ -193,7 +195,7 @@ describe("models", () => {
     await createModel(api, name);
     await createVersion(api, name);
     await api.request({ method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
-    const response = await api.request({ method: "DELETE", path: `/models/${name}` });
+    const response = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(response.status).toBe(409);
     expect((response.body as ErrorBody).error).toMatchObject({ code: "ModelProtected" });
     expect((response.body as ErrorBody).error.message).toContain("champion");

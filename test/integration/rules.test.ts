@@ -10,6 +10,8 @@ import { modelKey, versionKey } from "#adapters/dynamodb/keys.ts";
 import { client, createModel, createVersion, type ErrorBody, registry, uniqueName } from "./support.ts";
 
 const api = client("publisher");
+/** Only admin may delete (README, Roles). */
+const admin = client("admin");
 
 function table() {
   const { dynamoEndpoint, region, tableName } = registry();
@@ -66,7 +68,7 @@ describe("rules on sealed and promoted versions", () => {
         ExpressionAttributeValues: { ":v": 1 },
       }),
     );
-    const response = await api.request({ method: "DELETE", path: `/models/${name}` });
+    const response = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(response.status).toBe(409);
     expect((response.body as ErrorBody).error.message).toContain("version 1 in production");
     expect((await api.request({ method: "GET", path: `/models/${name}` })).status).toBe(200);
@@ -76,13 +78,13 @@ describe("rules on sealed and promoted versions", () => {
     const name = uniqueName("purge");
     await createModel(api, name);
     await createVersion(api, name);
-    expect((await api.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
+    expect((await admin.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
     // What an interrupted purge leaves behind: a version item under the deleted model.
     const { db, tableName } = table();
     await db.send(
       new PutCommand({ TableName: tableName, Item: { ...versionKey(name, 1), type: "version", v: 1 } }),
     );
-    const again = await api.request({ method: "DELETE", path: `/models/${name}` });
+    const again = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(again.status).toBe(404);
     const left = await db.send(new GetCommand({ TableName: tableName, Key: versionKey(name, 1) }));
     expect(left.Item).toBeUndefined();

@@ -5,8 +5,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteDefinition } from "../../../functions/http/route-table.ts";
 import { type HttpHandler, type LocalGateway, startGateway } from "../../../local/gateway.ts";
-import { builtInPrincipals } from "../../../local/principals.ts";
+import { builtInPrincipals, type LocalPrincipal } from "../../../local/principals.ts";
 
+const everyone = ["reader", "publisher", "approver", "admin"] as const;
 const routes: RouteDefinition[] = [
   {
     method: "GET",
@@ -14,15 +15,32 @@ const routes: RouteDefinition[] = [
     group: "service",
     operationId: "health",
     summary: "",
+    roles: everyone,
     localUnauthenticated: true,
   },
-  { method: "GET", path: "/models/{model}", group: "models", operationId: "getModel", summary: "" },
+  {
+    method: "GET",
+    path: "/models/{model}",
+    group: "models",
+    operationId: "getModel",
+    summary: "",
+    roles: everyone,
+  },
+  {
+    method: "DELETE",
+    path: "/models/{model}",
+    group: "models",
+    operationId: "deleteModel",
+    summary: "",
+    roles: ["admin"],
+  },
   {
     method: "POST",
     path: "/models/{model}/versions",
     group: "versions",
     operationId: "createVersion",
     summary: "",
+    roles: ["publisher", "admin"],
   },
   {
     method: "GET",
@@ -30,13 +48,17 @@ const routes: RouteDefinition[] = [
     group: "versions",
     operationId: "getFile",
     summary: "",
+    roles: everyone,
   },
 ];
 
-const reader = builtInPrincipals.find((p) => p.name === "reader")!;
+const as = (name: string) => builtInPrincipals.find((p) => p.name === name)!;
+const reader = as("reader");
+const publisher = as("publisher");
 const seen: { event: APIGatewayProxyEvent; context: Context }[] = [];
 let respond: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 const errors: string[] = [];
+type ErrorBody = { error: { code: string; message: string; requestId: string } };
 let gateway: LocalGateway;
 
 const echoHandler: HttpHandler = async (event, context) => {
@@ -65,7 +87,12 @@ function reset(result: APIGatewayProxyResult | (() => never) = { statusCode: 200
 async function send(
   method: string,
   pathAndQuery: string,
-  options: { headers?: Record<string, string>; body?: string | Uint8Array; sign?: boolean } = {},
+  options: {
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+    sign?: boolean;
+    principal?: LocalPrincipal;
+  } = {},
 ): Promise<Response> {
   const url = new URL(pathAndQuery, gateway.endpoint);
   let headers: Record<string, string> = { ...options.headers };
@@ -73,7 +100,7 @@ async function send(
     const signer = new SignatureV4({
       service: "execute-api",
       region: "us-east-1",
-      credentials: reader,
+      credentials: options.principal ?? reader,
       sha256: Sha256,
     });
     const query: Record<string, string | string[]> = {};
@@ -158,6 +185,7 @@ describe("local API gateway", () => {
   it("passes JSON bodies as text and binary bodies base64-encoded", async () => {
     reset();
     await send("POST", "/models/m/versions", {
+      principal: publisher,
       headers: { "content-type": "application/json" },
       body: '{"a":1}',
     });
@@ -166,6 +194,7 @@ describe("local API gateway", () => {
     reset();
     const bytes = new Uint8Array([0, 255, 1, 254]);
     await send("POST", "/models/m/versions", {
+      principal: publisher,
       headers: { "content-type": "application/octet-stream" },
       body: bytes,
     });
@@ -183,7 +212,7 @@ describe("local API gateway", () => {
       body: Buffer.from([1, 2, 3]).toString("base64"),
       isBase64Encoded: true,
     });
-    const response = await send("POST", "/models/m/versions", { body: "{}" });
+    const response = await send("POST", "/models/m/versions", { principal: publisher, body: "{}" });
     expect(response.status).toBe(201);
     expect(response.headers.get("etag")).toBe('"3"');
     expect(response.headers.get("x-multi")).toBe("a, b");
@@ -222,7 +251,7 @@ describe("local API gateway", () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
-    expect(response.headers.get("access-control-allow-methods")).toBe("GET, OPTIONS");
+    expect(response.headers.get("access-control-allow-methods")).toBe("GET, DELETE, OPTIONS");
   });
 
   it("refuses a bad signature on an open route rather than ignoring it", async () => {
@@ -236,5 +265,121 @@ describe("local API gateway", () => {
     });
     expect(response.status).toBe(403);
     expect(seen).toHaveLength(0);
+  });
+
+  it("answers a handler's malformed result with 502 and logs what it returned", async () => {
+    reset({ statusCode: "200", body: {} } as unknown as APIGatewayProxyResult);
+    const response = await send("GET", "/models/m");
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as ErrorBody).error).toMatchObject({
+      code: "MalformedIntegrationResponse",
+      message: "the handler returned a malformed response.",
+    });
+    expect(errors.join("\n")).toContain(
+      "returned an object with keys statusCode, body, not {statusCode, body}",
+    );
+  });
+
+  it("drops a presigned request's X-Amz-* parameters from the query the handler sees", async () => {
+    reset();
+    const url = new URL("/models/m?limit=5", gateway.endpoint);
+    const signer = new SignatureV4({
+      service: "execute-api",
+      region: "us-east-1",
+      credentials: reader,
+      sha256: Sha256,
+    });
+    const presigned = await signer.presign(
+      new HttpRequest({
+        method: "GET",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query: { limit: "5" },
+        headers: { host: url.host },
+      }),
+      { expiresIn: 60 },
+    );
+    const signedQuery = new URLSearchParams(
+      Object.entries(presigned.query ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    expect(signedQuery.get("X-Amz-Signature")).toBeTruthy();
+    const response = await fetch(`${gateway.endpoint}/models/m?${signedQuery}`);
+    expect(response.status).toBe(200);
+    expect(seen[0]!.event.queryStringParameters).toEqual({ limit: "5" });
+    expect(seen[0]!.event.multiValueQueryStringParameters).toEqual({ limit: ["5"] });
+    expect(seen[0]!.event.requestContext.identity.userArn).toBe(reader.arn);
+  });
+});
+
+describe("local API gateway, roles", () => {
+  it.each(["reader", "publisher", "approver", "admin"])(
+    "lets %s call a GET every role may call",
+    async (name) => {
+      reset();
+      const response = await send("GET", "/models/m", { principal: as(name) });
+      expect(response.status).toBe(200);
+      expect(seen).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ["publisher", 200],
+    ["admin", 200],
+    ["reader", 403],
+    ["approver", 403],
+  ])("answers %s's POST to a route for publisher and admin with %i", async (name, status) => {
+    reset();
+    const response = await send("POST", "/models/m/versions", { principal: as(name), body: "{}" });
+    expect(response.status).toBe(status);
+    expect(seen).toHaveLength(status === 200 ? 1 : 0);
+  });
+
+  it("refuses a role the route does not list with IAM's AccessDenied, before the handler runs", async () => {
+    reset();
+    const response = await send("DELETE", "/models/fraud%20v2", { principal: publisher });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
+    expect(await response.json()).toEqual({
+      error: {
+        code: "AccessDenied",
+        message:
+          "User: arn:aws:iam::000000000000:user/publisher is not authorized to perform: execute-api:Invoke " +
+          "on resource: arn:aws:execute-api:us-east-1:000000000000:local/local/DELETE/models/fraud%20v2",
+        requestId: response.headers.get("x-amzn-requestid"),
+      },
+    });
+    expect(seen).toHaveLength(0);
+  });
+
+  it("lets only admin call a DELETE that lists only admin", async () => {
+    for (const name of ["reader", "publisher", "approver", "admin"]) {
+      reset();
+      const response = await send("DELETE", "/models/m", { principal: as(name) });
+      expect(response.status, name).toBe(name === "admin" ? 200 : 403);
+    }
+  });
+});
+
+describe("local API gateway, slow handlers", () => {
+  it("answers 504 IntegrationTimeout when the handler takes longer than the integration timeout", async () => {
+    const slow = await startGateway({
+      port: 0,
+      region: "us-east-1",
+      principals: builtInPrincipals,
+      routes,
+      loadHandler: async () => () => new Promise(() => {}),
+      integrationTimeoutMs: 50,
+    });
+    try {
+      const response = await fetch(`${slow.endpoint}/health`);
+      expect(response.status).toBe(504);
+      expect(((await response.json()) as ErrorBody).error).toMatchObject({
+        code: "IntegrationTimeout",
+        message: "the service handler did not answer within 0.05 seconds (API Gateway's limit).",
+      });
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -19,17 +19,34 @@ describe("local principals", () => {
       expect(p.accessKeyId).toMatch(/^AKIA[A-Z0-9]{16}$/);
       expect(p.secretAccessKey).toHaveLength(40);
       expect(p.arn).toBe(`arn:aws:iam::000000000000:user/${p.name}`);
+      expect(p.role).toBe(p.name);
     }
     expect(builtInPrincipals[0]!.accessKeyId).toBe("AKIALOCALPUBLISHER01");
   });
 
   it("adds the principals of the REGISTRY_LOCAL_PRINCIPALS file", () => {
     const file = principalsFile([
-      { name: "ci", accessKeyId: "AKIALOCALCI000000001", secretAccessKey: "s".repeat(40) },
+      { name: "ci", role: "publisher", accessKeyId: "AKIALOCALCI000000001", secretAccessKey: "s".repeat(40) },
     ]);
     const all = loadLocalPrincipals({ REGISTRY_LOCAL_PRINCIPALS: file });
-    expect(all.at(-1)).toMatchObject({ name: "ci", arn: "arn:aws:iam::000000000000:user/ci" });
+    expect(all.at(-1)).toMatchObject({
+      name: "ci",
+      role: "publisher",
+      arn: "arn:aws:iam::000000000000:user/ci",
+    });
     expect(all).toHaveLength(builtInPrincipals.length + 1);
+  });
+
+  it("requires each principal of the file to name a known role, and says which entry does not", () => {
+    const entry = { name: "ci", accessKeyId: "AKIALOCALCI000000001", secretAccessKey: "s".repeat(40) };
+    const missing = principalsFile([entry]);
+    expect(() => loadLocalPrincipals({ REGISTRY_LOCAL_PRINCIPALS: missing })).toThrow(
+      `${missing} entry 0 ("ci") needs "role" to be one of reader, publisher, approver, admin (got undefined).`,
+    );
+    const unknown = principalsFile([{ ...entry, role: "owner" }]);
+    expect(() => loadLocalPrincipals({ REGISTRY_LOCAL_PRINCIPALS: unknown })).toThrow(
+      /entry 0 \("ci"\) needs "role" to be one of .* \(got "owner"\)/,
+    );
   });
 
   it("rejects an unusable file with one sentence naming the problem", () => {
@@ -39,7 +56,7 @@ describe("local principals", () => {
       /entry 0 needs "secretAccessKey"/,
     );
     const duplicate = principalsFile([
-      { name: "x", accessKeyId: "AKIALOCALPUBLISHER01", secretAccessKey: "s" },
+      { name: "x", role: "reader", accessKeyId: "AKIALOCALPUBLISHER01", secretAccessKey: "s" },
     ]);
     expect(() => loadLocalPrincipals({ REGISTRY_LOCAL_PRINCIPALS: duplicate })).toThrow(
       /more than one local principal/,

@@ -8,6 +8,7 @@ const route = (method: RouteDefinition["method"], path: string): RouteDefinition
   group: "models",
   operationId: `${method} ${path}`,
   summary: "",
+  roles: ["admin"],
 });
 
 describe("createRouteMatcher", () => {

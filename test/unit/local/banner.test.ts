@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { formatBanner } from "../../../local/banner.ts";
+import { builtInPrincipals, type LocalPrincipal } from "../../../local/principals.ts";
+import type { LocalRegistry } from "../../../local/registry.ts";
+
+const ci: LocalPrincipal = {
+  name: "ci",
+  role: "reader",
+  accessKeyId: "AKIALOCALCI000000001",
+  secretAccessKey: "secret",
+  arn: "arn:aws:iam::000000000000:user/ci",
+  userId: "AIDALOCALCI000000001",
+};
+
+const registry: LocalRegistry = {
+  endpoint: "http://127.0.0.1:8787",
+  region: "us-east-1",
+  tableName: "model-registry",
+  bucket: "model-registry-artifacts",
+  s3Endpoint: "http://127.0.0.1:4569",
+  dynamoEndpoint: "http://127.0.0.1:8000",
+  principals: [...builtInPrincipals, ci],
+  dataDir: undefined,
+  stop: async () => {},
+};
+
+describe("the start-up banner", () => {
+  it("shows each principal's role beside its ARN", () => {
+    const banner = formatBanner(registry, 1_800);
+    expect(banner).toContain("  publisher  role publisher  arn:aws:iam::000000000000:user/publisher");
+    expect(banner).toContain("  ci         role reader     arn:aws:iam::000000000000:user/ci");
+  });
+});

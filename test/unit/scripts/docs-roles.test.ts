@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { routes } from "#http/route-table.ts";
+import {
+  formatRoleMatrix,
+  MATRIX_END,
+  MATRIX_START,
+  matrixIn,
+  readmePath,
+  withMatrix,
+} from "../../../scripts/docs-roles.ts";
+
+describe("the README's role matrix", () => {
+  it("is the one the route table prints (run `npm run docs:roles` after changing a route's roles)", () => {
+    expect(matrixIn(readFileSync(readmePath, "utf8"))).toBe(formatRoleMatrix(routes));
+  });
+
+  it("marks each role a route lists, and only those", () => {
+    const matrix = formatRoleMatrix(routes);
+    expect(matrix).toContain("| DELETE | `/models/{model}` |  |  |  | ✓ |");
+    expect(matrix).toContain("| POST | `/models` |  | ✓ |  | ✓ |");
+    expect(matrix).toContain("| GET | `/models` | ✓ | ✓ | ✓ | ✓ |");
+  });
+
+  it("is rewritten between its markers, leaving the rest of the README alone", () => {
+    const readme = `# T\n\nbefore\n${MATRIX_START}\nold\n${MATRIX_END}\nafter\n`;
+    expect(withMatrix(readme, "new")).toBe(`# T\n\nbefore\n${MATRIX_START}\nnew\n${MATRIX_END}\nafter\n`);
+    expect(() => withMatrix("# no markers", "new")).toThrow(/has no role matrix/);
+  });
+});
