@@ -42,10 +42,11 @@ function request(
     },
   } as unknown as APIGatewayProxyEvent;
   const context = createLambdaContext({
-    group: "test",
+    functionName: "model-registry-test",
     requestId: "lambda-1",
     region: "eu-west-1",
     startedAt: 0,
+    timeoutMs: 29_000,
   });
   return [event, context] as const;
 }
