@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "#core/errors.ts";
-import { CreateModelInput, CreateVersionInput, ListModelsQuery, VersionNumber } from "#core/schemas.ts";
+import { CreateModelInput, CreateVersionInput, ListModelsQuery, VersionParam } from "#core/schemas.ts";
 import { parseInput } from "#core/validation.ts";
 
 const issuesOf = (fn: () => unknown) => {
@@ -85,11 +85,13 @@ describe("input validation names the field and what is expected", () => {
   it("limit out of range and a non-numeric version", () => {
     expect(issuesOf(() => parseInput(ListModelsQuery, { limit: "500" }, "query"))[0]).toEqual({
       field: "query.limit",
-      message: "must be an integer between 1 and 100",
+      message:
+        "must be a whole number from 1 to 100, written in plain decimal digits (no sign, leading zero, exponent, decimal point or spaces)",
     });
-    expect(issuesOf(() => parseInput(VersionNumber, "abc", "path.version"))[0]?.message).toBe(
-      "must be a positive integer",
-    );
+    expect(issuesOf(() => parseInput(VersionParam, "abc", "path.version"))[0]).toEqual({
+      field: "path.version",
+      message: expect.stringMatching(/^must be a whole number from 1 to 9999999999/),
+    });
   });
 
   it("normalises formats and checksums to lower case", () => {
