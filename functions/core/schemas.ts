@@ -179,6 +179,9 @@ export function userMap<V extends z.ZodType>(rules: {
 /** The JSON Schema zod itself derives, for embedding in a map's `propertyNames`/`additionalProperties`. */
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  // A schema with an `id` comes out as `$ref: "#/$defs/…"`, which means the document's root
+  // inside an OpenAPI document: a dangling reference. Keys and values of maps must not have ids.
+  if ("$defs" in rest) throw new Error("a userMap key or value schema must not carry a meta `id`");
   return rest;
 }
 
@@ -226,7 +229,8 @@ const MetricThreshold = z
   })
   .strict()
   .refine((t) => t.min !== undefined || t.max !== undefined, { error: "give min, max or both" })
-  .meta({ id: "MetricThreshold", minProperties: 1, description: "the range a metric must fall in" });
+  // No `id`: it is embedded in MetricThresholds through zod's own JSON Schema (see `userMap`).
+  .meta({ minProperties: 1, description: "the range a metric must fall in" });
 
 const ApprovalRule = z
   .object({
