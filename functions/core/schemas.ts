@@ -52,7 +52,7 @@ export const MAX_VERSION = 9_999_999_999;
 export const DYNAMODB_NUMBER_RULE =
   "must be 0 or have a magnitude between 1e-130 and 9.99e125 (DynamoDB's number range)";
 
-/** A finite JSON number DynamoDB can store. `what` starts the message when it is not a number. */
+/** A finite JSON number DynamoDB can store; `notANumber` is the message for anything else (strings, Infinity). */
 export const storableNumber = (notANumber: string) =>
   z
     .number({ error: notANumber })
