@@ -97,13 +97,23 @@ export function toHistoryView(record: HistoryRecord): HistoryEntry {
 }
 
 /**
- * Does an `If-Match` header value match the current ETag? Accepts `*`, a list and weak
- * validators (`W/"3"`), as RFC 9110 allows.
+ * Does an `If-Match` header value match the current ETag? RFC 9110 §13.1.1 requires the strong
+ * comparison: `*` matches any current representation, a listed tag matches only if it is the
+ * current ETag and not weak (`W/"3"` never matches, so a client holding a weak validator gets
+ * 412 instead of overwriting a change it has not seen). Anything malformed matches nothing.
  */
 export function ifMatchSatisfied(ifMatch: string, rev: number): boolean {
+  const field = ifMatch.trim();
+  if (field === "*") return true;
   const current = etagOf(rev);
-  return ifMatch
-    .split(",")
-    .map((tag) => tag.trim().replace(/^W\//, ""))
-    .some((tag) => tag === "*" || tag === current);
+  // Entity tags may contain commas, so the list is tokenised rather than split on ",".
+  const entityTag = /\s*(W\/)?("[^"]*")\s*(?:,|$)/y;
+  let matched = false;
+  while (entityTag.lastIndex < field.length) {
+    const start = entityTag.lastIndex;
+    const token = entityTag.exec(field);
+    if (!token || entityTag.lastIndex === start) return false;
+    if (!token[1] && token[2] === current) matched = true;
+  }
+  return matched;
 }

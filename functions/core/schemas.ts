@@ -38,60 +38,239 @@ export const AliasName = z
   })
   .meta({ example: "champion" });
 
-export const VersionNumber = z.coerce
-  .number({ error: "must be a positive integer" })
-  .int({ error: "must be a positive integer" })
-  .min(1, { error: "must be a positive integer" })
-  .max(9_999_999_999, { error: "must be at most 9999999999" });
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+/** The largest version number; also bounds `latestVersion` so the sort keys stay fixed-width. */
+export const MAX_VERSION = 9_999_999_999;
+
+/**
+ * DynamoDB stores numbers in [1e-130, 9.9999999999999999999999999999999999999e125] (and 0, and their
+ * negatives). A double at or above 1e126 prints as `1e+126` and would be refused by the table, so
+ * the upper bound is exclusive; 1e-130 itself prints as `1e-130` and is accepted.
+ */
+export const DYNAMODB_NUMBER_RULE =
+  "must be 0 or have a magnitude between 1e-130 and 9.99e125 (DynamoDB's number range)";
+
+/** A finite JSON number DynamoDB can store; `notANumber` is the message for anything else (strings, Infinity). */
+export const storableNumber = (notANumber: string) =>
+  z
+    .number({ error: notANumber })
+    .gt(-1e126, { error: DYNAMODB_NUMBER_RULE })
+    .lt(1e126, { error: DYNAMODB_NUMBER_RULE })
+    .refine((n) => n === 0 || Math.abs(n) >= 1e-130, { error: DYNAMODB_NUMBER_RULE });
+
+/** A whole JSON number within bounds; the bounds are checks, so the document states them. */
+const boundedInteger = (min: number, max: number, rule: string) =>
+  z.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+
+const CANONICAL_DECIMAL = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * A whole number written in a path or query string. Only canonical decimal digits are read:
+ * `0x1`, `1e0`, `01`, ` 1` and `1.0` are refused rather than silently meaning 1, so one resource
+ * has one URL. The document shows the parameter as an integer with its bounds (a generated client
+ * sends `limit=5`, which is exactly the canonical form).
+ */
+export const decimalParam = (min: number, max: number) => {
+  const rule = `must be a whole number from ${min} to ${max}, written in plain decimal digits (no sign, leading zero, exponent, decimal point or spaces)`;
+  return z.preprocess(
+    (raw: string, ctx) => {
+      if (typeof raw === "string" && CANONICAL_DECIMAL.test(raw)) return Number(raw);
+      if (typeof raw === "number") return raw; // an already-parsed value from in-process callers
+      ctx.issues.push({ code: "custom", message: rule, input: raw });
+      return raw;
+    },
+    boundedInteger(min, max, rule),
+  );
+};
+
+export const VersionNumber = boundedInteger(
+  1,
+  MAX_VERSION,
+  `must be a positive integer (1 to ${MAX_VERSION})`,
+).meta({ description: "a version number of this model", example: 3 });
+
+/** `{version}` and `{other}` in paths. */
+export const VersionParam = decimalParam(1, MAX_VERSION);
+
+// ---------------------------------------------------------------------------------------------
+// Maps with user-chosen keys
+
+/**
+ * A JSON object whose keys the caller chooses (tags, metrics, params, metric thresholds).
+ *
+ * Not `z.record`: zod skips a `__proto__` key without validating or keeping it, and builds its
+ * result with plain assignment on `{}`. Here every own key of the input is checked against `key`
+ * and either kept as an own property of a prototype-free object (so `__proto__`, `constructor` and
+ * `toString` are just names) or refused with an issue naming it. The document is generated from
+ * the same key and value schemas (`propertyNames`, `additionalProperties`, `maxProperties`).
+ */
+export function userMap<V extends z.ZodType>(rules: {
+  key: z.ZodType<string, string>;
+  value: V;
+  maxEntries: number;
+  /** Plural noun for the count message, e.g. "tags". */
+  noun: string;
+  id?: string;
+  description: string;
+  example?: unknown;
+}): z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>> {
+  const { key: keySchema, value: valueSchema, maxEntries, noun } = rules;
+  const schema = z.unknown().transform((input, ctx) => {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      ctx.issues.push({
+        code: "invalid_type",
+        expected: "object",
+        input,
+        message: `must be an object of ${noun}`,
+      });
+      return z.NEVER;
+    }
+    const keys = Object.keys(input);
+    if (keys.length > maxEntries) {
+      ctx.issues.push({
+        code: "too_big",
+        origin: "object",
+        maximum: maxEntries,
+        inclusive: true,
+        input,
+        message: `at most ${maxEntries} ${noun} (got ${keys.length})`,
+      });
+      return z.NEVER;
+    }
+    const out: Record<string, z.output<V>> = Object.create(null);
+    for (const key of keys) {
+      const checkedKey = keySchema.safeParse(key);
+      if (!checkedKey.success) {
+        ctx.issues.push({
+          code: "custom",
+          path: [key],
+          input: key,
+          message: checkedKey.error.issues[0]?.message ?? `is not an allowed key of ${noun}`,
+        });
+        continue;
+      }
+      const value = (input as Record<string, unknown>)[key];
+      const checked = valueSchema.safeParse(value, { reportInput: true });
+      if (!checked.success) {
+        for (const issue of checked.error.issues) {
+          ctx.issues.push({ ...issue, path: [key, ...issue.path] } as (typeof ctx.issues)[number]);
+        }
+        continue;
+      }
+      // `out` has no prototype, so even `__proto__` is stored as an ordinary own property.
+      out[key] = checked.data as z.output<V>;
+    }
+    return out;
+  });
+  return schema.meta({
+    ...(rules.id && { id: rules.id }),
+    // zod-to-openapi takes `type` from here instead of looking into the transform.
+    type: "object",
+    description: rules.description,
+    propertyNames: jsonSchemaOf(keySchema),
+    additionalProperties: jsonSchemaOf(valueSchema),
+    maxProperties: maxEntries,
+    ...(rules.example !== undefined && { example: rules.example }),
+  }) as unknown as z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>>;
+}
+
+/** The JSON Schema zod itself derives, for embedding in a map's `propertyNames`/`additionalProperties`. */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  // A schema with an `id` comes out as `$ref: "#/$defs/…"`, which means the document's root
+  // inside an OpenAPI document: a dangling reference. Keys and values of maps must not have ids.
+  if ("$defs" in rest) throw new Error("a userMap key or value schema must not carry a meta `id`");
+  return rest;
+}
+
+/** A printable name: no control, format (bidi, zero-width) or separator-line characters, no edge spaces. */
+const PRINTABLE_NAME = /^(?![\s])(?!.*[\s]$)[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]{1,250}$/u;
+const PRINTABLE_NAME_RULE =
+  "1-250 printable characters: no control or invisible formatting characters, and no leading or trailing spaces";
+
+export const MetricName = z
+  .string()
+  .regex(PRINTABLE_NAME, { error: `metric names must be ${PRINTABLE_NAME_RULE}` })
+  .meta({ description: `metric name: ${PRINTABLE_NAME_RULE}`, example: "val/auc" });
+
+export const ParamName = z
+  .string()
+  .regex(PRINTABLE_NAME, { error: `param names must be ${PRINTABLE_NAME_RULE}` })
+  .meta({ description: `param name: ${PRINTABLE_NAME_RULE}`, example: "learning_rate" });
 
 const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
 
-export const Tags = z
-  .record(
-    z.string().regex(TAG_KEY, {
-      error: "tag keys are 1-128 letters, digits, spaces or _ . : / = + - @",
-    }),
-    z.string().max(256, { error: "tag values are at most 256 characters" }),
-  )
-  .refine((tags) => Object.keys(tags).length <= 50, { error: "at most 50 tags" })
-  .meta({ id: "Tags", example: { team: "risk", "use-case": "card-fraud" } });
+export const TagKey = z.string().regex(TAG_KEY, {
+  error: "tag keys are 1-128 letters, digits, spaces or _ . : / = + - @",
+});
+
+export const Tags = userMap({
+  id: "Tags",
+  key: TagKey,
+  value: z
+    .string({ error: "tag values must be strings" })
+    .max(256, { error: "tag values are at most 256 characters" }),
+  maxEntries: 50,
+  noun: "tags",
+  description:
+    "Up to 50 tags: keys are 1-128 letters, digits, spaces or _ . : / = + - @; values at most 256 characters.",
+  example: { team: "risk", "use-case": "card-fraud" },
+});
 
 const Description = z.string().max(4096, { error: "must be at most 4096 characters" });
 const Owner = z.string().min(1).max(256, { error: "must be at most 256 characters" });
 
 const MetricThreshold = z
-  .object({ min: z.number().optional(), max: z.number().optional() })
+  .object({
+    min: storableNumber("must be a number").optional(),
+    max: storableNumber("must be a number").optional(),
+  })
   .strict()
-  .refine((t) => t.min !== undefined || t.max !== undefined, { error: "give min, max or both" });
+  .refine((t) => t.min !== undefined || t.max !== undefined, { error: "give min, max or both" })
+  // No `id`: it is embedded in MetricThresholds through zod's own JSON Schema (see `userMap`).
+  .meta({ minProperties: 1, description: "the range a metric must fall in" });
 
-const PolicyStage = z.enum(["staging", "production", "archived"]);
+const ApprovalRule = z
+  .object({
+    required: boundedInteger(0, 10, "must be a whole number of approvals from 0 to 10"),
+    allowSelfApproval: z.boolean().default(false),
+  })
+  .strict()
+  .meta({ id: "ApprovalRule" });
+
+const StageRequirements = z
+  .object({
+    metrics: userMap({
+      key: MetricName,
+      value: MetricThreshold,
+      maxEntries: 100,
+      noun: "metric thresholds",
+      id: "MetricThresholds",
+      description: "metric name → the range its value must fall in (at most 100)",
+    }).optional(),
+    signature: z.boolean().optional(),
+    modelCard: z.boolean().optional(),
+    lineage: z
+      .array(z.enum(["runId", "gitCommit", "datasets"]))
+      .max(3)
+      .optional(),
+  })
+  .strict()
+  .meta({ id: "StageRequirements" });
+
+/**
+ * Keyed by stage, as strict objects rather than `z.partialRecord`: an unknown stage name (or
+ * `__proto__`) is then an "unknown field" naming it, where a record would skip `__proto__` silently.
+ */
+const byPolicyStage = <T extends z.ZodType>(rule: T) =>
+  z.object({ staging: rule.optional(), production: rule.optional(), archived: rule.optional() }).strict();
 
 export const Policy = z
   .object({
-    approvals: z
-      .partialRecord(
-        PolicyStage,
-        z
-          .object({
-            required: z.number().int().min(0).max(10),
-            allowSelfApproval: z.boolean().default(false),
-          })
-          .strict(),
-      )
-      .optional(),
-    requirements: z
-      .partialRecord(
-        PolicyStage,
-        z
-          .object({
-            metrics: z.record(z.string().min(1).max(128), MetricThreshold).optional(),
-            signature: z.boolean().optional(),
-            modelCard: z.boolean().optional(),
-            lineage: z.array(z.enum(["runId", "gitCommit", "datasets"])).optional(),
-          })
-          .strict(),
-      )
-      .optional(),
+    approvals: byPolicyStage(ApprovalRule).optional(),
+    requirements: byPolicyStage(StageRequirements).optional(),
   })
   .strict()
   .meta({
@@ -129,7 +308,7 @@ export const UpdateModelInput = z
   .refine((v) => Object.keys(v).length > 0, {
     error: "give at least one of description, owner, tags, policy",
   })
-  .meta({ id: "UpdateModelInput" });
+  .meta({ id: "UpdateModelInput", minProperties: 1 });
 export type UpdateModelInput = z.infer<typeof UpdateModelInput>;
 
 export const Model = z
@@ -154,6 +333,9 @@ export type Model = z.infer<typeof Model>;
 // ---------------------------------------------------------------------------------------------
 // Versions
 
+/** One presigned PUT uploads at most 5 GiB (S3's single-request limit); multipart is not offered yet. */
+export const MAX_ARTIFACT_BYTES = 5 * 1024 ** 3;
+
 const ARTIFACT_PATH = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._\-/+=@ ]{1,512}$/;
 
 export const ArtifactDeclaration = z
@@ -166,7 +348,10 @@ export const ArtifactDeclaration = z
       .number({ error: "must be the file size in bytes" })
       .int({ error: "must be a whole number of bytes" })
       .min(0, { error: "must not be negative" })
-      .max(5 * 1024 ** 4, { error: "must be at most 5 TiB (S3's object size limit)" }),
+      .max(MAX_ARTIFACT_BYTES, {
+        error: "artifacts over 5 GiB need multipart uploads, which this registry does not offer yet",
+      })
+      .meta({ description: "bytes; at most 5 GiB (5368709120), the largest single presigned PUT" }),
     sha256: z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, { error: "must be the SHA-256 of the file as 64 hex characters" })
@@ -209,8 +394,14 @@ const TensorSpec = z
       error: "must be a type name such as float32 or string",
     }),
     shape: z
-      .array(z.number().int().min(-1))
-      .max(32)
+      .array(
+        boundedInteger(
+          -1,
+          Number.MAX_SAFE_INTEGER,
+          `dimensions must be whole numbers from -1 (variable) to ${Number.MAX_SAFE_INTEGER}`,
+        ),
+      )
+      .max(32, { error: "at most 32 dimensions" })
       .optional()
       .meta({ description: "-1 marks a variable dimension" }),
     optional: z.boolean().optional(),
@@ -226,20 +417,38 @@ export const Signature = z
   .meta({ id: "Signature" });
 export type Signature = z.infer<typeof Signature>;
 
-const Metrics = z
-  .record(z.string().min(1).max(250), z.number({ error: "metric values must be finite numbers" }))
-  .refine((m) => Object.keys(m).length <= 500, { error: "at most 500 metrics" });
-const Params = z
-  .record(
-    z.string().min(1).max(250),
-    z.string().max(1000, { error: "param values are at most 1000 characters" }),
-  )
-  .refine((m) => Object.keys(m).length <= 200, { error: "at most 200 params" });
+export const Metrics = userMap({
+  id: "Metrics",
+  key: MetricName,
+  value: storableNumber("metric values must be finite numbers"),
+  maxEntries: 500,
+  noun: "metrics",
+  description: `Up to 500 metrics: name → number. Names are ${PRINTABLE_NAME_RULE}. Values are 0 or have a magnitude between 1e-130 and 9.99e125 (DynamoDB's number range).`,
+  example: { auc: 0.93, "val/loss": 0.21 },
+});
 
+export const Params = userMap({
+  id: "Params",
+  key: ParamName,
+  value: z
+    .string({ error: "param values must be strings" })
+    .max(1000, { error: "param values are at most 1000 characters" }),
+  maxEntries: 200,
+  noun: "params",
+  description: `Up to 200 parameters: name → string of at most 1000 characters. Names are ${PRINTABLE_NAME_RULE}.`,
+  example: { learning_rate: "0.01", epochs: "20" },
+});
+
+/**
+ * Case-insensitive on the way in (clients have sent `ONNX` since v1), always lower case on the
+ * way out. The document lists the lower-case values and says that any case is read.
+ */
 const ModelFormat = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .pipe(z.enum(MODEL_FORMATS, { error: `must be one of ${MODEL_FORMATS.join(", ")}` }));
+  .preprocess(
+    (raw: string) => (typeof raw === "string" ? raw.toLowerCase() : raw),
+    z.enum(MODEL_FORMATS, { error: `must be one of ${MODEL_FORMATS.join(", ")} (any case)` }),
+  )
+  .meta({ description: "one of the listed values, in any case (`ONNX` is read as `onnx`)" });
 
 export const CreateVersionInput = z
   .object({
@@ -264,8 +473,10 @@ export const CreateVersionInput = z
       .min(1, { error: "declare at least one artifact" })
       .max(100, { error: "at most 100 artifacts" })
       .refine((list) => new Set(list.map((a) => a.path)).size === list.length, {
-        error: "artifact paths must be unique",
-      }),
+        error: "artifact paths must be unique: declare each file once",
+      })
+      // `uniqueItems` is implied by unique paths; JSON Schema cannot say "unique by path".
+      .meta({ uniqueItems: true, description: "the files of this version; each path at most once" }),
   })
   .strict()
   .meta({ id: "CreateVersionInput" });
@@ -287,6 +498,7 @@ export const UpdateVersionInput = z
   .refine((v) => Object.keys(v).length > 0, { error: "give at least one field to change" })
   .meta({
     id: "UpdateVersionInput",
+    minProperties: 1,
     description:
       "description, tags and modelCard stay editable; the other fields only while the version is not READY.",
   });
@@ -416,12 +628,7 @@ export type HistoryEntry = z.infer<typeof HistoryEntry>;
 // ---------------------------------------------------------------------------------------------
 // Lists
 
-export const Limit = z.coerce
-  .number({ error: "must be an integer between 1 and 100" })
-  .int({ error: "must be an integer between 1 and 100" })
-  .min(1, { error: "must be an integer between 1 and 100" })
-  .max(100, { error: "must be an integer between 1 and 100" })
-  .default(20);
+export const Limit = decimalParam(1, 100).default(20).meta({ description: "page size, 1-100 (default 20)" });
 
 const NextToken = z.string().min(1).max(4096).optional().meta({ description: "from the previous page" });
 
@@ -465,3 +672,34 @@ export const ErrorBody = z
     }),
   })
   .meta({ id: "Error" });
+
+// ---------------------------------------------------------------------------------------------
+// Headers
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** `Idempotency-Key` on every POST. */
+export const IdempotencyKey = z
+  .string()
+  .regex(IDEMPOTENCY_KEY_PATTERN, { error: "must be 1-255 visible ASCII characters (no spaces)" })
+  .meta({
+    description:
+      "1-255 visible ASCII characters (no spaces). A retry with the same key and body returns the first response; the same key with a different body is a 422.",
+    example: "8e0f6c1e-3b1a-4f1e-9d57-2f0b1d6c9a41",
+  });
+
+/** `*`, or a comma-separated list of entity tags (RFC 9110 §13.1.1); each tag is ≤ 256 characters. */
+export const IF_MATCH_PATTERN =
+  /^(?:\*|(?:W\/)?"[\x21\x23-\x7e\x80-\xff]{0,256}"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\xff]{0,256}"){0,49})$/;
+
+/** `If-Match` on PATCH and DELETE. */
+export const IfMatch = z
+  .string()
+  .regex(IF_MATCH_PATTERN, {
+    error: 'must be * or a comma-separated list of quoted ETags such as "3"',
+  })
+  .meta({
+    description:
+      'The ETag you read (e.g. "3"), a list of them, or * (the resource exists). Compared strongly: a weak tag (W/"3") never matches, so the request ends in 412.',
+    example: '"3"',
+  });

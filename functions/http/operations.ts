@@ -21,7 +21,7 @@ import {
   UpdateModelInput,
   UpdateVersionInput,
   VersionComparison,
-  VersionNumber,
+  VersionParam,
 } from "#core/schemas.ts";
 
 export interface OperationSpec {
@@ -39,7 +39,7 @@ export interface OperationSpec {
 }
 
 const ModelParams = z.object({ model: ModelName });
-const VersionParams = z.object({ model: ModelName, version: VersionNumber });
+const VersionParams = z.object({ model: ModelName, version: VersionParam });
 const AliasParams = z.object({ model: ModelName, alias: AliasName });
 
 const AliasSet = z
@@ -118,7 +118,7 @@ export const operations = {
     etag: true,
   },
   compareVersions: {
-    params: z.object({ model: ModelName, version: VersionNumber, other: VersionNumber }),
+    params: z.object({ model: ModelName, version: VersionParam, other: VersionParam }),
     success: { status: 200, schema: VersionComparison, description: "differences from `version` to `other`" },
   },
 

@@ -1,0 +1,233 @@
+/**
+ * Regression tests for what a hostile-client run found, through real signed HTTP: map keys that
+ * collide with Object.prototype, unclear 400s, numbers DynamoDB cannot store, lenient integers in
+ * paths and queries, weak If-Match tags, and rules the OpenAPI document did not state.
+ */
+import { describe, expect, it } from "vitest";
+import { artifact, client, createModel, createVersion, type ErrorBody, uniqueName } from "./support.ts";
+
+const api = client("publisher");
+
+const issuesOf = (body: unknown) => (body as ErrorBody).error.issues ?? [];
+
+describe("map keys named like Object.prototype members are stored exactly", () => {
+  it("a model's tags __proto__ and constructor round-trip", async () => {
+    const name = uniqueName("proto");
+    // A raw body: JSON.stringify of an object literal would drop a `__proto__` key.
+    const created = await api.request({
+      method: "POST",
+      path: "/models",
+      body: `{"name": "${name}", "tags": {"__proto__": "x", "constructor": "y", "toString": "z"}}`,
+    });
+    expect(created.status, created.rawBody).toBe(201);
+    const expected = JSON.parse('{"__proto__": "x", "constructor": "y", "toString": "z"}');
+    expect(JSON.parse(created.rawBody).tags).toEqual(expected);
+    const got = await api.request({ method: "GET", path: `/models/${name}` });
+    expect(got.status, got.rawBody).toBe(200);
+    expect(JSON.parse(got.rawBody).tags).toEqual(expected);
+  });
+
+  it("a version's metrics, params and tags __proto__ and constructor round-trip", async () => {
+    const name = uniqueName("proto-v");
+    await createModel(api, name);
+    const maps =
+      '{"metrics": {"__proto__": 0.5, "constructor": 2}, "params": {"__proto__": "a", "constructor": "b"}, "tags": {"__proto__": "t"}}';
+    const body = { ...JSON.parse(maps), artifacts: [artifact()] };
+    const created = await api.request({
+      method: "POST",
+      path: `/models/${name}/versions`,
+      body: `${maps.slice(0, -1)}, "artifacts": ${JSON.stringify(body.artifacts)}}`,
+    });
+    expect(created.status, created.rawBody).toBe(201);
+    const got = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
+    expect(got.status, got.rawBody).toBe(200);
+    const version = JSON.parse(got.rawBody);
+    expect(version.metrics).toEqual(body.metrics);
+    expect(version.params).toEqual(body.params);
+    expect(version.tags).toEqual(body.tags);
+  });
+
+  it("__proto__ as a field of a fixed-shape body is an unknown field, named", async () => {
+    const response = await api.request({
+      method: "POST",
+      path: "/models",
+      body: `{"name": "${uniqueName("proto-f")}", "__proto__": {"owner": "x"}}`,
+    });
+    expect(response.status).toBe(400);
+    expect(issuesOf(response.body)[0]).toEqual({
+      field: "body.__proto__",
+      message: "is not a known field: remove it or check its spelling",
+    });
+  });
+});
+
+describe("a 400 names the field, the offending key and the rule", () => {
+  it.each([
+    [{ metrics: { "": 1 } }, 'body.metrics[""]', /^metric names must be 1-250 printable characters/],
+    [{ params: { "a\u0000b": "x" } }, 'body.params["a\\u0000b"]', /^param names must be 1-250/],
+    [{ tags: { "bad key!": "x" } }, 'body.tags["bad key!"]', /^tag keys are 1-128 letters, digits/],
+    [{ metrics: { auc: 1e-200 } }, "body.metrics.auc", /DynamoDB's number range/],
+    [{ metrics: { auc: -1e200 } }, "body.metrics.auc", /DynamoDB's number range/],
+    [{ format: "tflite" }, "body.format", /^must be one of onnx, .*\(any case\)$/],
+    [{ framework: "" }, "body.framework", /^must be at least 1 characters long$/],
+    [
+      { artifacts: [artifact("big.bin", 5 * 1024 ** 3 + 1)] },
+      "body.artifacts.0.size",
+      /^artifacts over 5 GiB need multipart uploads/,
+    ],
+  ])("version body %j → 400 at %s", async (extra, field, message) => {
+    const name = uniqueName("bad-in");
+    await createModel(api, name);
+    const response = await api.request({
+      method: "POST",
+      path: `/models/${name}/versions`,
+      body: { artifacts: [artifact()], ...extra },
+    });
+    expect(response.status, response.rawBody).toBe(400);
+    const error = (response.body as ErrorBody).error;
+    expect(error.issues?.[0]).toEqual({ field, message: expect.stringMatching(message) });
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+
+  it("a policy threshold out of DynamoDB's range is refused", async () => {
+    const response = await api.request({
+      method: "POST",
+      path: "/models",
+      body: {
+        name: uniqueName("pol"),
+        policy: { requirements: { staging: { metrics: { auc: { min: 1e130 } } } } },
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(issuesOf(response.body)[0]?.field).toBe("body.policy.requirements.staging.metrics.auc.min");
+  });
+
+  it("an empty PATCH says to give at least one field", async () => {
+    const name = uniqueName("empty-patch");
+    await createModel(api, name);
+    const response = await api.request({ method: "PATCH", path: `/models/${name}`, body: {} });
+    expect(response.status).toBe(400);
+    expect(issuesOf(response.body)[0]).toEqual({
+      field: "body",
+      message: "give at least one of description, owner, tags, policy",
+    });
+  });
+});
+
+describe("large and small numbers within DynamoDB's range are accepted", () => {
+  it("1e16, 3e21, -1e20 and 1e-130 are valid metrics", async () => {
+    const name = uniqueName("bignum");
+    await createModel(api, name);
+    const metrics = { big: 1e16, huge: 3e21, negative: -1e20, tiny: 1e-130, zero: 0 };
+    const created = await api.request({
+      method: "POST",
+      path: `/models/${name}/versions`,
+      body: { artifacts: [artifact()], metrics },
+    });
+    expect(created.status, created.rawBody).toBe(201);
+  });
+});
+
+describe("integers in paths and queries are canonical decimal digits", () => {
+  it.each(["0x1", "1e0", "01", "%201", "1.0", "+1", "0"])(
+    "/versions/%s is a 400, not version 1",
+    async (raw) => {
+      const name = uniqueName("canon");
+      await createModel(api, name);
+      await createVersion(api, name);
+      const response = await api.request({ method: "GET", path: `/models/${name}/versions/${raw}` });
+      expect(response.status, response.rawBody).toBe(400);
+      expect(issuesOf(response.body)[0]).toEqual({
+        field: "path.version",
+        message: expect.stringMatching(
+          /^must be a whole number from 1 to 9999999999, written in plain decimal digits/,
+        ),
+      });
+    },
+  );
+
+  it("/versions/1 still reads version 1", async () => {
+    const name = uniqueName("canon-ok");
+    await createModel(api, name);
+    await createVersion(api, name);
+    const response = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
+    expect(response.status).toBe(200);
+  });
+
+  it.each(["1e1", "0x10", " 10", "10.0", "0", "101"])(
+    "limit=%j is a 400 naming query.limit",
+    async (limit) => {
+      const response = await api.request({ method: "GET", path: "/models", query: { limit } });
+      expect(response.status, response.rawBody).toBe(400);
+      expect(issuesOf(response.body)[0]).toEqual({
+        field: "query.limit",
+        message: expect.stringMatching(/^must be a whole number from 1 to 100/),
+      });
+    },
+  );
+
+  it("limit=5, as a generated client sends it, is accepted", async () => {
+    const response = await api.request({ method: "GET", path: "/models", query: { limit: "5" } });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("If-Match uses the strong comparison", () => {
+  it('W/"n" never matches, even the current ETag: 412', async () => {
+    const name = uniqueName("weak");
+    const created = await createModel(api, name);
+    const weak = await api.request({
+      method: "PATCH",
+      path: `/models/${name}`,
+      body: { description: "x" },
+      headers: { "if-match": `W/${created.etag}` },
+    });
+    expect(weak.status, weak.rawBody).toBe(412);
+    const strong = await api.request({
+      method: "PATCH",
+      path: `/models/${name}`,
+      body: { description: "x" },
+      headers: { "if-match": created.etag },
+    });
+    expect(strong.status).toBe(200);
+    const any = await api.request({
+      method: "PATCH",
+      path: `/models/${name}`,
+      body: { description: "y" },
+      headers: { "if-match": "*" },
+    });
+    expect(any.status).toBe(200);
+  });
+});
+
+describe("format is case-insensitive, as the document says", () => {
+  it("ONNX is stored as onnx", async () => {
+    const name = uniqueName("fmt");
+    await createModel(api, name);
+    const created = await createVersion(api, name, { format: "ONNX" });
+    expect((created as unknown as { format: string }).format).toBe("onnx");
+  });
+});
+
+describe("the served OpenAPI document states the rules", () => {
+  it("map keys, counts, PATCH minimums and version bounds", async () => {
+    const response = await api.request({ method: "GET", path: "/openapi.json" });
+    expect(response.status).toBe(200);
+    const doc = response.body as {
+      components: { schemas: Record<string, Record<string, unknown>> };
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string; schema: Record<string, unknown> }[] }>
+      >;
+    };
+    expect(doc.components.schemas.Tags).toMatchObject({
+      maxProperties: 50,
+      propertyNames: { type: "string" },
+    });
+    expect(doc.components.schemas.UpdateModelInput).toMatchObject({ minProperties: 1 });
+    const version = doc.paths["/models/{model}/versions/{version}"]?.get?.parameters.find(
+      (p) => p.name === "version",
+    );
+    expect(version?.schema).toMatchObject({ type: "integer", minimum: 1 });
+  });
+});
