@@ -45,6 +45,8 @@ export interface ListVersionsQuery extends PageQuery {
 export type ArtifactUpload = z.output<typeof api.UploadInstruction>;
 /** A version as returned by GET; `uploads` only on the response to its creation. */
 export type ModelVersion = z.output<typeof api.ModelVersion> & { uploads?: ArtifactUpload[] };
-export type AliasResult = { model: string; alias: string; version: number; modelVersion?: ModelVersion };
+/** `PUT` answers the alias; `GET` resolves it and adds the version. */
+export type AliasResult = z.output<typeof api.Alias> &
+  Partial<Pick<z.output<typeof api.AliasResolution>, "modelVersion">>;
 export type HistoryEntry = z.output<typeof api.HistoryEntry>;
 export type VersionComparison = z.output<typeof api.VersionComparison>;

@@ -593,9 +593,12 @@ export type VersionComparison = z.infer<typeof VersionComparison>;
 export const SetAliasInput = z.object({ version: VersionNumber }).strict().meta({ id: "SetAliasInput" });
 export type SetAliasInput = z.infer<typeof SetAliasInput>;
 
-export const AliasResolution = z
-  .object({ model: z.string(), alias: z.string(), version: z.number().int(), modelVersion: ModelVersion })
-  .meta({ id: "AliasResolution" });
+export const Alias = z
+  .object({ model: z.string(), alias: z.string(), version: z.number().int() })
+  .meta({ id: "Alias" });
+export type Alias = z.infer<typeof Alias>;
+
+export const AliasResolution = Alias.extend({ modelVersion: ModelVersion }).meta({ id: "AliasResolution" });
 
 // ---------------------------------------------------------------------------------------------
 // History

@@ -2,8 +2,8 @@
  * The OpenAPI 3.1 document, generated from the route table and the operations' zod schemas.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
-import { z } from "zod";
-import { ErrorBody } from "#core/schemas.ts";
+import type { z } from "zod";
+import { ErrorBody, IdempotencyKey, IfMatch } from "#core/schemas.ts";
 import { type ErrorStatus, errorStatus } from "./errors.ts";
 import { type OperationId, type OperationSpec, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
@@ -92,23 +92,10 @@ export function openApiDocument(): object {
     const spec: OperationSpec = operations[route.operationId as OperationId];
     const headers: z.ZodType[] = [];
     if (spec.idempotent) {
-      headers.push(
-        z
-          .string()
-          .optional()
-          .meta({
-            param: { name: "Idempotency-Key", in: "header" },
-            description: "a retry with the same key and body returns the first response",
-          }),
-      );
+      headers.push(IdempotencyKey.optional().meta({ param: { name: "Idempotency-Key", in: "header" } }));
     }
     if (spec.conditional) {
-      headers.push(
-        z
-          .string()
-          .optional()
-          .meta({ param: { name: "If-Match", in: "header" }, description: "the ETag you read" }),
-      );
+      headers.push(IfMatch.optional().meta({ param: { name: "If-Match", in: "header" } }));
     }
     registry.registerPath({
       method: route.method.toLowerCase() as "get",

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import {
+  Alias,
   AliasName,
   AliasResolution,
   CreatedVersion,
@@ -41,10 +42,6 @@ export interface OperationSpec {
 const ModelParams = z.object({ model: ModelName });
 const VersionParams = z.object({ model: ModelName, version: VersionParam });
 const AliasParams = z.object({ model: ModelName, alias: AliasName });
-
-const AliasSet = z
-  .object({ model: z.string(), alias: z.string(), version: z.number().int() })
-  .meta({ id: "Alias" });
 
 export const operations = {
   health: {
@@ -125,7 +122,7 @@ export const operations = {
   setAlias: {
     params: AliasParams,
     body: SetAliasInput,
-    success: { status: 200, schema: AliasSet, description: "the alias" },
+    success: { status: 200, schema: Alias, description: "the alias" },
   },
   getAlias: {
     params: AliasParams,

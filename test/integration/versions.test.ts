@@ -136,7 +136,9 @@ describe("versions", () => {
     expect(response.status).toBe(400);
     expect((response.body as ErrorBody).error.issues?.[0]).toEqual({
       field: "path.version",
-      message: "must be a positive integer",
+      message: expect.stringMatching(
+        /^must be a whole number from 1 to 9999999999, written in plain decimal digits/,
+      ),
     });
   });
 

@@ -5,12 +5,8 @@
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { ValidationError } from "#core/errors.ts";
 import type { ArtifactUploads } from "#core/ports.ts";
 import type { Artifact } from "#core/schemas.ts";
-
-/** S3's limit for a single PUT. Larger artifacts need multipart uploads. */
-const SINGLE_PUT_LIMIT = 5 * 1024 ** 3;
 
 export interface S3ArtifactUploadsOptions {
   client: S3Client;
@@ -34,13 +30,6 @@ export class S3ArtifactUploads implements ArtifactUploads {
   }
 
   async planUploads(model: string, version: number, artifacts: Artifact[]) {
-    const tooLarge = artifacts.findIndex((a) => a.size > SINGLE_PUT_LIMIT);
-    if (tooLarge >= 0) {
-      throw ValidationError.field(
-        `body.artifacts.${tooLarge}.size`,
-        "artifacts over 5 GiB need multipart uploads, which this registry version does not offer yet: split the file",
-      );
-    }
     const expiresAt = new Date(Date.now() + this.expiresIn * 1000).toISOString();
     return Promise.all(
       artifacts.map(async (artifact) => {

@@ -10,13 +10,7 @@ import { nowIso, ownValue, requireModel, requireVersion } from "../kernel/reads.
 import { mutate } from "../kernel/unit-of-work.ts";
 import type { WriteOp } from "../ports.ts";
 import { toVersionView } from "../records.ts";
-import type { ModelVersion } from "../schemas.ts";
-
-export interface AliasView {
-  model: string;
-  alias: string;
-  version: number;
-}
+import type { Alias, ModelVersion } from "../schemas.ts";
 
 export async function setAlias(
   deps: CoreDeps,
@@ -24,7 +18,7 @@ export async function setAlias(
   alias: string,
   number: number,
   ctx: RequestContext,
-): Promise<AliasView> {
+): Promise<Alias> {
   return mutate(deps, `model '${name}'`, async () => {
     const [model, version] = await Promise.all([
       requireModel(deps, name),
@@ -56,7 +50,7 @@ export async function getAlias(
   deps: CoreDeps,
   name: string,
   alias: string,
-): Promise<AliasView & { modelVersion: ModelVersion }> {
+): Promise<Alias & { modelVersion: ModelVersion }> {
   const model = await requireModel(deps, name);
   const number = ownValue(model.aliases, alias);
   if (number === undefined) throw new AliasNotFoundError(name, alias);

@@ -5,10 +5,9 @@
  * operations ignore the header.
  */
 import { createHash } from "node:crypto";
-import { HttpError } from "../errors.ts";
+import { IdempotencyKey } from "#core/schemas.ts";
+import { parseInput } from "#core/validation.ts";
 import { type ApiMiddleware, headerOf, stateOf } from "./api-context.ts";
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function idempotencyKey(): ApiMiddleware {
   return {
@@ -16,12 +15,8 @@ export function idempotencyKey(): ApiMiddleware {
       if (!stateOf(context, "operation").spec.idempotent) return;
       const key = headerOf(event, "idempotency-key");
       if (key === undefined) return;
-      if (!IDEMPOTENCY_KEY.test(key)) {
-        throw new HttpError(
-          "ValidationError",
-          "header Idempotency-Key must be 1-255 visible ASCII characters",
-        );
-      }
+      // The rule is the schema the OpenAPI document publishes for the header.
+      parseInput(IdempotencyKey, key, "header.Idempotency-Key");
       const { json } = stateOf(context, "input");
       stateOf(context, "ctx").idempotency = {
         key,

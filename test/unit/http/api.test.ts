@@ -193,7 +193,7 @@ describe("Idempotency-Key and If-Match", () => {
     expect(response.statusCode).toBe(400);
     expect(parse(response.body).error).toMatchObject({
       code: "ValidationError",
-      message: "header Idempotency-Key must be 1-255 visible ASCII characters",
+      message: "header.Idempotency-Key: must be 1-255 visible ASCII characters (no spaces)",
     });
   });
 
@@ -212,6 +212,23 @@ describe("Idempotency-Key and If-Match", () => {
       { actor: CALLER, requestId: "req-1", ifMatch: '"1"' },
       { actor: CALLER, requestId: "req-1" },
     ]);
+  });
+});
+
+describe("a malformed If-Match", () => {
+  it("is a 400 naming the header, not a 412", async () => {
+    const models = createApiHandler("models", { updateModel: async () => ({ body: {} }) });
+    const response = await models(
+      ...request("PATCH", "/models/{model}", {
+        params: { model: "fraud" },
+        headers: { "if-match": "3" },
+        body: '{"description":"x"}',
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(parse(response.body).error.message).toMatch(
+      /^header\.If-Match: must be \* or a comma-separated list/,
+    );
   });
 });
 
