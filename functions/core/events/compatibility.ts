@@ -33,15 +33,17 @@ interface Walk {
   older: JsonSchema;
   newer: JsonSchema;
   problems: string[];
-  /** Pairs of `$ref`s already compared: recursive schemas end. */
+  /** Pairs of schema objects (one a `$ref`) already compared: recursive schemas end. */
   seen: Set<string>;
 }
 
 function compare(oldSchema: JsonSchema, newSchema: JsonSchema, path: string, walk: Walk): void {
-  const refKey = `${refOf(oldSchema)}|${refOf(newSchema)}`;
-  if (refKey !== "|") {
-    if (walk.seen.has(refKey)) return;
-    walk.seen.add(refKey);
+  // Cycles only run through `$ref`s, and revisit the same schema objects: a pair seen before is
+  // being compared further up (or was already), so it is not compared again.
+  if (isRef(oldSchema) || isRef(newSchema)) {
+    const pair = `${idOf(oldSchema)}|${idOf(newSchema)}`;
+    if (walk.seen.has(pair)) return;
+    walk.seen.add(pair);
   }
   const o = asObject(resolve(oldSchema, walk.older));
   const n = asObject(resolve(newSchema, walk.newer));
@@ -63,7 +65,7 @@ function compare(oldSchema: JsonSchema, newSchema: JsonSchema, path: string, wal
   compareConstraints(o, n, report);
   compareObjects(o, n, path, walk, report);
   compareArrays(o, n, path, walk);
-  compareVariants(o, n, path, walk, report);
+  compareVariants(o, n, walk, report);
 }
 
 function compareValues(o: SchemaObject, n: SchemaObject, report: (p: string) => void): void {
@@ -132,13 +134,15 @@ function compareObjects(
   } else if (oldExtra !== false && newExtra !== true) {
     compare(oldExtra, newExtra, `${path}[*]`, walk);
   }
-  if (n.propertyNames !== undefined)
-    compare(o.propertyNames ?? true, n.propertyNames as JsonSchema, `${path}{key}`, walk);
+  if (n.propertyNames !== undefined) {
+    compare((o.propertyNames ?? true) as JsonSchema, n.propertyNames as JsonSchema, `${path}{key}`, walk);
+  }
 }
 
 function compareArrays(o: SchemaObject, n: SchemaObject, path: string, walk: Walk): void {
-  if (n.items !== undefined)
+  if (n.items !== undefined) {
     compare((o.items ?? true) as JsonSchema, n.items as JsonSchema, `${path}[]`, walk);
+  }
   const oldPrefix = Array.isArray(o.prefixItems) ? (o.prefixItems as JsonSchema[]) : [];
   const newPrefix = Array.isArray(n.prefixItems) ? (n.prefixItems as JsonSchema[]) : [];
   newPrefix.forEach((item, i) => {
@@ -147,24 +151,21 @@ function compareArrays(o: SchemaObject, n: SchemaObject, path: string, walk: Wal
 }
 
 /** Every old variant must still be accepted by one new variant (as it is, or compatibly changed). */
-function compareVariants(
-  o: SchemaObject,
-  n: SchemaObject,
-  path: string,
-  walk: Walk,
-  report: (p: string) => void,
-): void {
+function compareVariants(o: SchemaObject, n: SchemaObject, walk: Walk, report: (p: string) => void): void {
   for (const keyword of ["anyOf", "oneOf"]) {
     const oldVariants = o[keyword];
     const newVariants = n[keyword];
     if (!Array.isArray(oldVariants) || !Array.isArray(newVariants)) continue;
     oldVariants.forEach((variant: JsonSchema, i) => {
-      const matched = newVariants.some(
-        (candidate: JsonSchema) =>
-          compatibilityProblems(withDefs(variant, walk.older), withDefs(candidate, walk.newer)).length === 0,
-      );
-      if (!matched)
+      // A trial comparison: its problems are discarded; a copy of `seen` still ends recursion.
+      const matched = newVariants.some((candidate: JsonSchema) => {
+        const trial: Walk = { ...walk, problems: [], seen: new Set(walk.seen) };
+        compare(variant, candidate, "$", trial);
+        return trial.problems.length === 0;
+      });
+      if (!matched) {
         report(`${keyword} variant ${i} (${JSON.stringify(variant)}) has no compatible variant any more`);
+      }
     });
   }
 }
@@ -176,8 +177,16 @@ function asObject(schema: JsonSchema): SchemaObject | false {
   return schema;
 }
 
-function refOf(schema: JsonSchema): string {
-  return typeof schema === "object" && typeof schema.$ref === "string" ? schema.$ref : "";
+function isRef(schema: JsonSchema): boolean {
+  return typeof schema === "object" && typeof schema.$ref === "string";
+}
+
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+function idOf(schema: JsonSchema): string {
+  if (typeof schema === "boolean") return String(schema);
+  if (!ids.has(schema)) ids.set(schema, ++lastId);
+  return String(ids.get(schema));
 }
 
 /** Follows local `$ref`s (`#/$defs/X`, any `#/...` pointer) within the root schema. */
@@ -196,12 +205,6 @@ function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema {
     current = typeof target === "boolean" ? target : { ...(target as SchemaObject), ...siblings };
   }
   return current;
-}
-
-/** A variant compared on its own still resolves `$ref`s against its document's `$defs`. */
-function withDefs(variant: JsonSchema, root: JsonSchema): JsonSchema {
-  if (typeof variant !== "object" || typeof root !== "object" || root.$defs === undefined) return variant;
-  return { $defs: root.$defs, ...variant };
 }
 
 /** The JSON types a schema admits, from `type` or its variants; undefined when unconstrained. */
