@@ -7,21 +7,32 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { HistoryRecord } from "../records.ts";
 import type { HISTORY_ACTIONS } from "../schemas.ts";
-import { DETAIL_SCHEMAS, type DetailType, EVENT_VERSION, type EventDetail } from "./catalog.ts";
+import {
+  type COMMON_DETAIL_FIELDS,
+  DETAIL_SCHEMAS,
+  type DetailType,
+  EVENT_VERSION,
+  type EventDetail,
+} from "./catalog.ts";
 
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 
-/** What the publisher puts on the bus for one history entry. */
-export interface RegistryEvent<T extends DetailType = DetailType> {
-  source: string;
-  detailType: T;
-  /** The time of the change (EventBridge's `Time`), not of publishing. */
-  time: string;
-  detail: EventDetail<T>;
-}
+/**
+ * What the publisher puts on the bus for one history entry; a union discriminated by
+ * `detailType`, so checking it narrows `detail`.
+ */
+export type RegistryEvent<T extends DetailType = DetailType> = {
+  [K in T]: {
+    source: string;
+    detailType: K;
+    /** The time of the change (EventBridge's `Time`), not of publishing. */
+    time: string;
+    detail: EventDetail<K>;
+  };
+}[T];
 
 type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
-type CommonField = "eventVersion" | "eventId" | "model" | "seq" | "actor" | "at" | "requestId";
+type CommonField = (typeof COMMON_DETAIL_FIELDS)[number];
 /** The fields of a detail beyond those every detail has. */
 type OwnFields<T extends DetailType> = Omit<Known<z.input<(typeof DETAIL_SCHEMAS)[T]>>, CommonField>;
 
@@ -116,7 +127,7 @@ export function toRegistryEvent(entry: HistoryRecord, options: { source: string 
       `history entry ${entry.model}#${entry.seq} (${entry.action}) does not make a valid '${detailType}' detail:\n${z.prettifyError(parsed.error)}`,
     );
   }
-  return { source: options.source, detailType, time: entry.at, detail: parsed.data };
+  return { source: options.source, detailType, time: entry.at, detail: parsed.data } as RegistryEvent;
 }
 
 /** A fixed namespace for the registry's name-based UUIDs (generated once; never change it). */
