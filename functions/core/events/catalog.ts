@@ -1,0 +1,216 @@
+/**
+ * The event catalog (eventVersion 1): one zod schema per EventBridge `detail-type` the registry
+ * publishes. Deploy pipelines, catalogues and notifiers are written against these; the JSON
+ * Schemas in `events/schemas/v1/` are generated from them (`npm run events:schemas`) and a test
+ * fails on any change a subscriber could trip over (see `compatibility.ts`).
+ *
+ * Rules that keep eventVersion 1 stable:
+ * - Every detail is an open object (`additionalProperties` allowed): a field added later does not
+ *   break a subscriber that validates with today's schema.
+ * - A field is added as optional, never removed, retyped or made optional; an enum only grows.
+ *   Anything else is eventVersion 2 (a new `events/schemas/v2/`).
+ * - Absent values are `null`, not missing, wherever the field is declared: subscribers match
+ *   `{"to": [null]}` in rules instead of guessing whether a key is there.
+ */
+import { z } from "zod";
+import { MODEL_FORMATS, STAGES } from "../schemas.ts";
+
+export const EVENT_VERSION = "1";
+/** The `source` of every event unless a deployment configures its own. */
+export const DEFAULT_EVENT_SOURCE = "model-registry";
+
+// The catalog declares its own small schemas rather than reusing the API's (which carry OpenAPI
+// ids and input transforms): an event's shape must not change because an API input did.
+const Stage = z.enum(STAGES);
+const VersionNumber = z.number().int().min(1);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Fields every detail starts with, in this order; `version` follows `model` where it applies. */
+const HEAD = {
+  eventVersion: z.literal(EVENT_VERSION).meta({ description: "version of this detail's schema" }),
+  eventId: z.string().min(1).meta({
+    description:
+      "unique per fact and the same on every redelivery (dedupe on it): a UUID (v5) of the source, model and seq",
+  }),
+  model: z.string().min(1).meta({ description: "model name" }),
+};
+const TAIL = {
+  seq: z.number().int().min(1).meta({
+    description: "the model's history sequence number of this fact: strictly increasing per model",
+  }),
+  actor: z.string().min(1).meta({ description: "IAM principal ARN (or the local principal) that caused it" }),
+  at: z.iso.datetime().meta({ description: "ISO-8601 UTC time of the change" }),
+  requestId: z.string().min(1).meta({ description: "API request id or transition id that caused it" }),
+};
+export const COMMON_DETAIL_FIELDS = [
+  "eventVersion",
+  "eventId",
+  "model",
+  "seq",
+  "actor",
+  "at",
+  "requestId",
+] as const;
+
+function modelDetail<const Own extends z.ZodRawShape>(description: string, own: Own) {
+  return z.looseObject({ ...HEAD, ...TAIL, ...own }).meta({ description });
+}
+
+function versionDetail<const Own extends z.ZodRawShape>(description: string, own: Own) {
+  const version = VersionNumber.meta({ description: "the version this fact concerns" });
+  return z.looseObject({ ...HEAD, version, ...TAIL, ...own }).meta({ description });
+}
+
+/** One changed field: values before and after (a model card appears as `{sha256, length}`). */
+const FieldChange = z.looseObject({
+  from: z.unknown().meta({ description: "value before the change; null when the field was unset" }),
+  to: z.unknown().meta({ description: "value after the change" }),
+});
+// `fields` repeats the keys of `changes` because EventBridge rules match arrays of strings
+// (`{"detail": {"fields": ["owner"]}}`) but cannot test whether a key of a map exists.
+const CHANGES = {
+  fields: z.array(z.string()).meta({ description: "names of the changed fields" }),
+  changes: z.record(z.string(), FieldChange).meta({
+    description:
+      "changed field → {from, to}; large text fields (the model card) appear as {sha256, length} of the text",
+  }),
+};
+
+/** Where a sealed artifact lives, with the size and checksum S3 verified. */
+const ArtifactLocation = z.looseObject({
+  path: z.string().min(1).meta({ description: "path inside the version, as declared" }),
+  uri: z
+    .string()
+    .regex(/^s3:\/\/[^/]+\/.+$/)
+    .meta({ description: "s3://bucket/key of the artifact" }),
+  size: z.number().int().min(0).meta({ description: "bytes" }),
+  sha256: Sha256.meta({ description: "SHA-256 of the file, lowercase hex" }),
+});
+
+const Transition = z.string().min(1).meta({ description: "id of the stage transition request" });
+
+export const DETAIL_SCHEMAS = {
+  "Model Registered": modelDetail("A model name was registered (or registered again after a delete).", {
+    owner: z.string().nullable().meta({ description: "owning team or person; null when not given" }),
+    tags: z.record(z.string(), z.string()),
+    recreated: z
+      .boolean()
+      .meta({ description: "true when the name had been deleted and is registered again" }),
+  }),
+  "Model Updated": modelDetail("A model's description, owner, tags or policy changed.", CHANGES),
+  "Model Deleted": modelDetail("A model was deleted; its versions are being purged.", {
+    latestVersion: z.number().int().min(0).meta({
+      description: "highest version number handed out; a re-registered name continues after it",
+    }),
+  }),
+  "Model Version Created": versionDetail("A version was created and awaits the upload of its artifacts.", {
+    status: z.literal("PENDING_UPLOAD"),
+    // Not `artifacts`: in other details that name holds the artifact list, not a count.
+    artifactCount: z.number().int().min(1).meta({ description: "number of declared artifacts" }),
+  }),
+  "Model Version Updated": versionDetail(
+    "A version's editable fields (description, tags, model card, or before sealing its metadata) changed.",
+    CHANGES,
+  ),
+  "Model Version Ready": versionDetail(
+    "Every declared artifact is in S3 with the declared size and SHA-256: the version is sealed.",
+    {
+      artifacts: z.array(ArtifactLocation),
+      metrics: z.record(z.string(), z.number()),
+      format: z.enum(MODEL_FORMATS).nullable().meta({ description: "model format; null when not declared" }),
+    },
+  ),
+  "Stage Transition Requested": versionDetail("A move of a version to another stage was requested.", {
+    transitionId: Transition,
+    from: Stage,
+    to: Stage,
+  }),
+  "Stage Transition Validated": versionDetail("The requested transition's checks ran.", {
+    transitionId: Transition,
+    passed: z.boolean(),
+    report: z.record(z.string(), z.unknown()).meta({ description: "the validation report" }),
+  }),
+  "Approval Requested": versionDetail("A transition passed validation and waits for approvals.", {
+    transitionId: Transition,
+    to: Stage,
+    required: z.number().int().min(1).meta({ description: "number of approvals required" }),
+    link: z.string().min(1).meta({ description: "where an approver reviews and decides" }),
+  }),
+  "Stage Transition Rejected": versionDetail("A transition ended without changing the stage.", {
+    transitionId: Transition,
+    by: z
+      .string()
+      .nullable()
+      .meta({ description: "who rejected or cancelled it; null for failures and timeouts" }),
+    comment: z.string().nullable(),
+    reason: z.enum(["REJECTED", "VALIDATION_FAILED", "CANCELLED", "TIMED_OUT"]),
+  }),
+  "Model Version Stage Changed": versionDetail(
+    "A version entered a stage. Deploy pipelines act on this alone (to = production).",
+    {
+      transitionId: Transition,
+      from: Stage,
+      to: Stage,
+      previous: VersionNumber.nullable().meta({
+        description: "the version that left `to` in the same change (archived or demoted); null if none",
+      }),
+      artifacts: z.array(ArtifactLocation),
+      approvedBy: z
+        .array(z.string())
+        .meta({ description: "principals who approved; empty when none were needed" }),
+    },
+  ),
+  "Model Alias Changed": versionDetail(
+    "An alias was set, moved or deleted. `version` is its new target, or on delete the version it left.",
+    {
+      alias: z.string().min(1),
+      from: VersionNumber.nullable().meta({
+        description: "version it pointed to before; null when it was new",
+      }),
+      to: VersionNumber.nullable().meta({
+        description: "version it points to now; null when it was deleted",
+      }),
+    },
+  ),
+} as const;
+
+export type DetailType = keyof typeof DETAIL_SCHEMAS;
+export const DETAIL_TYPES = Object.keys(DETAIL_SCHEMAS) as DetailType[];
+
+/** A detail as subscribers receive it (after parsing with its schema). */
+export type EventDetail<T extends DetailType = DetailType> = z.output<(typeof DETAIL_SCHEMAS)[T]>;
+
+export function isDetailType(value: string): value is DetailType {
+  return Object.hasOwn(DETAIL_SCHEMAS, value);
+}
+
+/**
+ * The whole event as EventBridge delivers it to a target. The local bus and the tests check
+ * delivered events against it.
+ */
+export function envelopeSchema<T extends DetailType>(detailType: T) {
+  return z.object({
+    version: z.literal("0"),
+    id: z.string().min(1),
+    "detail-type": z.literal(detailType),
+    source: z.string().min(1),
+    account: z.string().regex(/^\d{12}$/),
+    time: z.iso.datetime(),
+    region: z.string().min(1),
+    resources: z.array(z.string()),
+    detail: DETAIL_SCHEMAS[detailType],
+  });
+}
+
+/**
+ * The rule a deploy pipeline subscribes with: a version entered production. Kept as data in one
+ * place so the local bus and the CDK app cannot disagree with EVENTS.md.
+ */
+export function deployPipelineRule(source: string = DEFAULT_EVENT_SOURCE) {
+  return {
+    source: [source],
+    "detail-type": ["Model Version Stage Changed"] satisfies DetailType[],
+    detail: { to: ["production"] satisfies z.infer<typeof Stage>[] },
+  };
+}
+export const DEPLOY_PIPELINE_RULE = deployPipelineRule();

@@ -1,0 +1,155 @@
+/**
+ * History entries are the outbox: the publisher turns each one into exactly one event with
+ * `toRegistryEvent`. Pure and deterministic, so a redelivered entry yields the same event (and
+ * the same `eventId`, which subscribers dedupe on).
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { HistoryRecord } from "../records.ts";
+import type { HISTORY_ACTIONS } from "../schemas.ts";
+import {
+  type COMMON_DETAIL_FIELDS,
+  DETAIL_SCHEMAS,
+  type DetailType,
+  EVENT_VERSION,
+  type EventDetail,
+} from "./catalog.ts";
+
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
+
+/**
+ * What the publisher puts on the bus for one history entry; a union discriminated by
+ * `detailType`, so checking it narrows `detail`.
+ */
+export type RegistryEvent<T extends DetailType = DetailType> = {
+  [K in T]: {
+    source: string;
+    detailType: K;
+    /** The time of the change (EventBridge's `Time`), not of publishing. */
+    time: string;
+    detail: EventDetail<K>;
+  };
+}[T];
+
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+type CommonField = (typeof COMMON_DETAIL_FIELDS)[number];
+/** The fields of a detail beyond those every detail has. */
+type OwnFields<T extends DetailType> = Omit<Known<z.input<(typeof DETAIL_SCHEMAS)[T]>>, CommonField>;
+
+interface Mapping<T extends DetailType> {
+  detailType: T;
+  fields: (entry: HistoryRecord) => OwnFields<T>;
+}
+
+/**
+ * Every history action maps to exactly one detail-type (several may share one). Typed over
+ * every action, so a new action does not compile until it has its detail-type here.
+ * Values read from `details` are cast, not checked: `toRegistryEvent` validates the whole
+ * detail against its schema before anything is published.
+ */
+const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[DetailType] } = {
+  MODEL_REGISTERED: {
+    detailType: "Model Registered",
+    fields: ({ details }) => ({
+      owner: (details.owner ?? null) as string | null,
+      tags: (details.tags ?? {}) as Record<string, string>,
+      recreated: details.recreated === true,
+    }),
+  },
+  MODEL_UPDATED: { detailType: "Model Updated", fields: changesOf },
+  MODEL_DELETED: {
+    detailType: "Model Deleted",
+    fields: ({ details }) => ({ latestVersion: details.latestVersion as number }),
+  },
+  VERSION_CREATED: {
+    detailType: "Model Version Created",
+    fields: ({ version, details }) => ({
+      version: version as number,
+      status: details.status as "PENDING_UPLOAD",
+      artifactCount: details.artifacts as number,
+    }),
+  },
+  VERSION_UPDATED: {
+    detailType: "Model Version Updated",
+    fields: (entry) => ({ version: entry.version as number, ...changesOf(entry) }),
+  },
+  ALIAS_SET: { detailType: "Model Alias Changed", fields: aliasChange },
+  ALIAS_DELETED: { detailType: "Model Alias Changed", fields: aliasChange },
+};
+
+/** The detail-type each history action is published as. */
+export const DETAIL_TYPE_OF_ACTION = Object.fromEntries(
+  Object.entries(MAPPINGS).map(([action, mapping]) => [action, mapping.detailType]),
+) as { [A in HistoryAction]: DetailType };
+
+function changesOf({ from, to }: HistoryRecord): OwnFields<"Model Updated"> {
+  const before = (from ?? {}) as Record<string, unknown>;
+  const after = (to ?? {}) as Record<string, unknown>;
+  const fields = Object.keys(after);
+  const changes = Object.fromEntries(fields.map((f) => [f, { from: before[f] ?? null, to: after[f] }]));
+  return { fields, changes };
+}
+
+function aliasChange({ version, from, to, details }: HistoryRecord): OwnFields<"Model Alias Changed"> {
+  return {
+    version: version as number,
+    alias: details.alias as string,
+    from: (from ?? null) as number | null,
+    to: (to ?? null) as number | null,
+  };
+}
+
+export class InvalidEventError extends Error {
+  override readonly name = "InvalidEventError";
+}
+
+/**
+ * The event of one history entry. Throws `InvalidEventError` when the entry does not make a
+ * detail that validates against its schema: a broken contract is never published (the
+ * publisher's retries and DLQ hold the entry until the code is fixed).
+ */
+export function toRegistryEvent(entry: HistoryRecord, options: { source: string }): RegistryEvent {
+  const mapping = MAPPINGS[entry.action] as Mapping<DetailType>;
+  const { detailType } = mapping;
+  const candidate = {
+    eventVersion: EVENT_VERSION,
+    eventId: eventIdOf(options.source, entry.model, entry.seq),
+    model: entry.model,
+    seq: entry.seq,
+    actor: entry.actor,
+    at: entry.at,
+    requestId: entry.requestId,
+    ...mapping.fields(entry),
+  };
+  const parsed = DETAIL_SCHEMAS[detailType].safeParse(candidate);
+  if (!parsed.success) {
+    throw new InvalidEventError(
+      `history entry ${entry.model}#${entry.seq} (${entry.action}) does not make a valid '${detailType}' detail:\n${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return { source: options.source, detailType, time: entry.at, detail: parsed.data } as RegistryEvent;
+}
+
+/** A fixed namespace for the registry's name-based UUIDs (generated once; never change it). */
+const EVENT_ID_NAMESPACE = "3c48da8b-d7ec-4f5a-8f85-c31465f80ef7";
+
+/**
+ * The id of the event of history entry `seq` of `model`: a UUID v5 (RFC 9562) of
+ * `<source>/<model>#<seq>`. `seq` is never reused for a model (it continues across delete and
+ * re-create), and the source keeps two deployments feeding one subscriber apart.
+ */
+export function eventIdOf(source: string, model: string, seq: number): string {
+  return uuidV5(`${source}/${model}#${seq}`, EVENT_ID_NAMESPACE);
+}
+
+export function uuidV5(name: string, namespace: string): string {
+  const bytes = createHash("sha1")
+    .update(Buffer.from(namespace.replaceAll("-", ""), "hex"))
+    .update(name, "utf8")
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC variant
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

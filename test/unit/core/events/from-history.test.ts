@@ -1,0 +1,192 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { DETAIL_SCHEMAS, DETAIL_TYPES, type DetailType } from "#core/events/catalog.ts";
+import {
+  DETAIL_TYPE_OF_ACTION,
+  eventIdOf,
+  InvalidEventError,
+  toRegistryEvent,
+  uuidV5,
+} from "#core/events/from-history.ts";
+import { detailJsonSchema } from "#core/events/json-schemas.ts";
+import type { HistoryRecord } from "#core/records.ts";
+import { HISTORY_ACTIONS } from "#core/schemas.ts";
+import * as aliases from "#core/use-cases/aliases.ts";
+import * as models from "#core/use-cases/models.ts";
+import * as versions from "#core/use-cases/versions.ts";
+import { artifact, publisher, testCore } from "../use-cases/fixture.ts";
+
+const source = "model-registry";
+
+/** The history a real session of use cases writes: every action at least once. */
+async function sessionHistory(): Promise<HistoryRecord[]> {
+  const core = testCore();
+  await models.createModel(core, { name: "fraud", owner: "risk-ml", tags: { team: "risk" } }, publisher);
+  await models.updateModel(
+    core,
+    "fraud",
+    { description: "Scores card transactions", owner: "risk" },
+    publisher,
+  );
+  await versions.createVersion(core, "fraud", { artifacts: [artifact(), artifact("vocab.json")] }, publisher);
+  await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+  await versions.updateVersion(core, "fraud", 1, { modelCard: "# Fraud v1", tags: { qa: "ok" } }, publisher);
+  await aliases.setAlias(core, "fraud", "champion", 1, publisher);
+  await aliases.setAlias(core, "fraud", "champion", 2, publisher);
+  await aliases.deleteAlias(core, "fraud", "champion", publisher);
+  await models.deleteModel(core, "fraud", publisher);
+  await models.createModel(core, { name: "fraud" }, publisher);
+  const page = await core.store.listHistory("fraud", { limit: 100 });
+  return [...page.items].sort((a, b) => a.seq - b.seq);
+}
+
+describe("history entries become events", () => {
+  let history: HistoryRecord[];
+  beforeAll(async () => {
+    history = await sessionHistory();
+  });
+
+  const eventOf = (action: string, nth = 0) => {
+    const entry = history.filter((h) => h.action === action)[nth];
+    if (!entry) throw new Error(`the session wrote no ${action} #${nth}`);
+    return toRegistryEvent(entry, { source });
+  };
+
+  it.each(HISTORY_ACTIONS)(
+    "%s maps to exactly one detail-type, whose schema validates every detail it makes",
+    (action) => {
+      const detailType = DETAIL_TYPE_OF_ACTION[action];
+      expect(DETAIL_TYPES).toContain(detailType);
+      const entries = history.filter((h) => h.action === action);
+      expect(entries.length, `the session should write ${action}`).toBeGreaterThan(0);
+      for (const entry of entries) {
+        const event = toRegistryEvent(entry, { source });
+        expect(event.detailType).toBe(detailType);
+        expect(DETAIL_SCHEMAS[detailType].safeParse(event.detail).success).toBe(true);
+      }
+    },
+  );
+
+  it("every detail carries only fields its schema declares, so the catalog documents all of them", () => {
+    for (const entry of history) {
+      const event = toRegistryEvent(entry, { source });
+      const declared = Object.keys(detailJsonSchema(event.detailType).properties as object);
+      expect(
+        Object.keys(event.detail).filter((k) => !declared.includes(k)),
+        entry.action,
+      ).toEqual([]);
+    }
+  });
+
+  it("every detail carries the common fields of the entry it comes from", () => {
+    const entry = history[0]!;
+    expect(toRegistryEvent(entry, { source })).toEqual({
+      source,
+      detailType: "Model Registered",
+      time: entry.at,
+      detail: {
+        eventVersion: "1",
+        eventId: eventIdOf(source, "fraud", 1),
+        model: "fraud",
+        seq: 1,
+        actor: publisher.actor,
+        at: entry.at,
+        requestId: publisher.requestId,
+        owner: "risk-ml",
+        tags: { team: "risk" },
+        recreated: false,
+      },
+    });
+  });
+
+  it("registering a deleted name again says so", () => {
+    expect(eventOf("MODEL_REGISTERED", 1).detail).toMatchObject({ owner: null, tags: {}, recreated: true });
+  });
+
+  it("a model edit lists the changed fields with their values before and after", () => {
+    expect(eventOf("MODEL_UPDATED").detail).toMatchObject({
+      fields: ["description", "owner"],
+      changes: {
+        description: { from: null, to: "Scores card transactions" },
+        owner: { from: "risk-ml", to: "risk" },
+      },
+    });
+  });
+
+  it("a version edit shows a model card as its digest, never its text", () => {
+    const { detail } = eventOf("VERSION_UPDATED");
+    expect(detail).toMatchObject({ version: 1, fields: ["modelCard", "tags"] });
+    expect(detail.changes).toMatchObject({
+      modelCard: { from: null, to: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), length: 10 } },
+      tags: { from: {}, to: { qa: "ok" } },
+    });
+  });
+
+  it("a new version says it awaits its uploads and how many artifacts were declared", () => {
+    expect(eventOf("VERSION_CREATED").detail).toMatchObject({
+      version: 1,
+      status: "PENDING_UPLOAD",
+      artifactCount: 2,
+    });
+  });
+
+  it("setting, moving and deleting an alias are all 'Model Alias Changed', with to null on delete", () => {
+    const changes = history
+      .filter((h) => h.action.startsWith("ALIAS_"))
+      .map((h) => toRegistryEvent(h, { source }))
+      .map(({ detailType, detail }) => ({ detailType, detail }));
+    expect(changes).toMatchObject([
+      { detailType: "Model Alias Changed", detail: { alias: "champion", version: 1, from: null, to: 1 } },
+      { detailType: "Model Alias Changed", detail: { alias: "champion", version: 2, from: 1, to: 2 } },
+      { detailType: "Model Alias Changed", detail: { alias: "champion", version: 2, from: 2, to: null } },
+    ]);
+  });
+
+  it("a deleted model says the highest version it handed out", () => {
+    expect(eventOf("MODEL_DELETED").detail).toMatchObject({ latestVersion: 2 });
+  });
+
+  it("a model-level fact carries no version; a version-level one always does", () => {
+    const modelLevel: DetailType[] = ["Model Registered", "Model Updated", "Model Deleted"];
+    for (const entry of history) {
+      const { detailType, detail } = toRegistryEvent(entry, { source });
+      expect("version" in detail, detailType).toBe(!modelLevel.includes(detailType));
+    }
+  });
+
+  it("the same entry delivered twice makes the same event, with the same eventId", () => {
+    for (const entry of history) {
+      expect(toRegistryEvent(structuredClone(entry), { source })).toEqual(toRegistryEvent(entry, { source }));
+    }
+  });
+
+  it("every entry gets its own eventId, and so does the same entry published by another deployment", () => {
+    const ids = history.map((h) => toRegistryEvent(h, { source }).detail.eventId);
+    expect(new Set(ids).size).toBe(history.length);
+    const entry = history[0]!;
+    expect(toRegistryEvent(entry, { source: "model-registry-dev" }).detail.eventId).not.toBe(ids[0]);
+  });
+
+  it("an entry that cannot make a valid detail is refused, naming the entry and the field", () => {
+    const entry = history.find((h) => h.action === "ALIAS_SET")!;
+    const broken = { ...entry, details: {} };
+    expect(() => toRegistryEvent(broken, { source })).toThrow(InvalidEventError);
+    expect(() => toRegistryEvent(broken, { source })).toThrow(/fraud#\d+ \(ALIAS_SET\)[\s\S]*alias/);
+  });
+});
+
+describe("event ids", () => {
+  it("are RFC 9562 version-5 UUIDs (the python.org example of Python's uuid module)", () => {
+    expect(uuidV5("python.org", "6ba7b810-9dad-11d1-80b4-00c04fd430c8")).toBe(
+      "886313e1-3b8a-5372-9b90-0c9aee199e5d",
+    );
+  });
+
+  it("depend on source, model and seq only", () => {
+    expect(eventIdOf("model-registry", "fraud", 7)).toBe(eventIdOf("model-registry", "fraud", 7));
+    expect(eventIdOf("model-registry", "fraud", 7)).not.toBe(eventIdOf("model-registry", "fraud", 8));
+    expect(eventIdOf("model-registry", "fraud", 7)).not.toBe(eventIdOf("model-registry", "fraud-v2", 7));
+    expect(eventIdOf("model-registry", "fraud", 7)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+});

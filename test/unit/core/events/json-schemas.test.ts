@@ -1,0 +1,112 @@
+/**
+ * The committed files in events/schemas/v1/ are the published contract. The catalog may only
+ * change compatibly with them, and the files must say what the catalog says.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { DETAIL_SCHEMAS, DETAIL_TYPES } from "#core/events/catalog.ts";
+import { compatibilityProblems, type JsonSchema } from "#core/events/compatibility.ts";
+import {
+  detailJsonSchema,
+  generateSchemaFiles,
+  parseSchemaFile,
+  SCHEMA_DIRECTORY,
+  schemaFileName,
+} from "#core/events/json-schemas.ts";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const directory = join(root, SCHEMA_DIRECTORY);
+const committed = new Map(
+  readdirSync(directory)
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => [name, readFileSync(join(directory, name), "utf8")]),
+);
+const generated = generateSchemaFiles();
+const REGENERATE = "run `npm run events:schemas` and commit the files";
+
+describe("the committed JSON Schemas of eventVersion 1", () => {
+  it("exist for every detail-type of the catalog", () => {
+    const missing = DETAIL_TYPES.map(schemaFileName).filter((name) => !committed.has(name));
+    expect(missing, `new detail-types without a committed schema: ${REGENERATE}`).toEqual([]);
+  });
+
+  it("are never dropped: every published detail-type is still in the catalog", () => {
+    expect([...committed.keys()].filter((name) => !generated.has(name))).toEqual([]);
+  });
+
+  it.each([...committed.keys()])("%s: the catalog is still backwards compatible with it", (name) => {
+    const fresh = generated.get(name);
+    if (fresh === undefined) return; // reported above
+    const problems = compatibilityProblems(parseSchemaFile(committed.get(name)!), parseSchemaFile(fresh));
+    expect(problems, "a breaking change needs eventVersion 2; within v1, only add optional fields").toEqual(
+      [],
+    );
+  });
+
+  // Only compatible changes are asked to be regenerated: a breaking one fails above, once.
+  it("say what the catalog says (compatible changes only need regenerating)", () => {
+    const stale = [...generated].filter(([name, text]) => {
+      const published = committed.get(name);
+      if (published === undefined || published === text) return false;
+      return compatibilityProblems(parseSchemaFile(published), parseSchemaFile(text)).length === 0;
+    });
+    expect(
+      stale.map(([name]) => name),
+      `out of date: ${REGENERATE}`,
+    ).toEqual([]);
+  });
+
+  it("catch a breaking change to the catalog: dropping `to` from Model Version Stage Changed", () => {
+    const published = parseSchemaFile(committed.get("model-version-stage-changed.json")!);
+    const broken = z.looseObject(DETAIL_SCHEMAS["Model Version Stage Changed"].omit({ to: true }).shape);
+    expect(compatibilityProblems(published, z.toJSONSchema(broken) as JsonSchema)).toEqual([
+      "$: property 'to' was removed",
+    ]);
+  });
+
+  it("are JSON Schema 2020-12 documents that name and describe their detail-type", () => {
+    for (const detailType of DETAIL_TYPES) {
+      const schema = JSON.parse(committed.get(schemaFileName(detailType)) ?? "{}");
+      expect(schema).toMatchObject({
+        $schema: "https://json-schema.org/draft/2020-12/schema",
+        $id: `urn:model-registry:events:v1:${schemaFileName(detailType).replace(/\.json$/, "")}`,
+        title: detailType,
+        description: expect.stringContaining(detailType),
+        type: "object",
+        additionalProperties: {},
+      });
+      expect(schema.required).toEqual(
+        expect.arrayContaining(["eventVersion", "eventId", "model", "seq", "actor", "at", "requestId"]),
+      );
+    }
+  });
+
+  it("name files after the detail-type in kebab case", () => {
+    expect(schemaFileName("Model Version Stage Changed")).toBe("model-version-stage-changed.json");
+    expect(existsSync(join(directory, "model-version-stage-changed.json"))).toBe(true);
+  });
+
+  it("declare every field of the catalog, with its description", () => {
+    const properties = detailJsonSchema("Model Alias Changed").properties as Record<
+      string,
+      { description?: string }
+    >;
+    expect(Object.keys(properties)).toEqual([
+      "eventVersion",
+      "eventId",
+      "model",
+      "version",
+      "seq",
+      "actor",
+      "at",
+      "requestId",
+      "alias",
+      "from",
+      "to",
+    ]);
+    expect(properties.to?.description).toMatch(/null when it was deleted/);
+  });
+});
