@@ -1,0 +1,27 @@
+/** History entries: the audit trail and outbox of every mutation. */
+import { z } from "zod";
+
+export const HISTORY_ACTIONS = [
+  "MODEL_REGISTERED",
+  "MODEL_UPDATED",
+  "MODEL_DELETED",
+  "VERSION_CREATED",
+  "VERSION_UPDATED",
+  "ALIAS_SET",
+  "ALIAS_DELETED",
+] as const;
+
+export const HistoryEntry = z
+  .object({
+    seq: z.number().int(),
+    at: z.iso.datetime(),
+    actor: z.string(),
+    action: z.enum(HISTORY_ACTIONS),
+    requestId: z.string(),
+    version: z.number().int().optional(),
+    from: z.unknown().optional(),
+    to: z.unknown().optional(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "HistoryEntry" });
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
