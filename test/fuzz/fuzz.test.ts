@@ -20,8 +20,10 @@ import {
   settings,
 } from "./harness.ts";
 import { isObject, type JsonSchema, validate } from "./json-schema.ts";
+import { minimize } from "./minimize.ts";
 import { invalidValue, validValue } from "./openapi-arbitraries.ts";
-import { type Operation, operationsOf } from "./operations.ts";
+import { type FuzzRequest, type Operation, operationsOf } from "./operations.ts";
+import type { Finding } from "./oracles.ts";
 import { type Fixture, requestArbitraries } from "./requests.ts";
 
 const document = await fetchDocument();
@@ -60,12 +62,13 @@ afterAll(() => {
 async function runProperty(
   name: string,
   op: Operation,
-  requests: fc.Arbitrary<Parameters<typeof exchange>[1]>,
+  requests: fc.Arbitrary<FuzzRequest>,
   budget: number | undefined,
 ) {
   const seen = new Set<string>();
   const property = fc.asyncProperty(requests, async (planned) => {
-    const done: Exchange = await exchange(op, planned, document, fixture);
+    let done: Exchange = await exchange(op, planned, document, fixture);
+    if (settings.report) done = await shrunkIfNew(op, planned, done);
     collector.record(done, fixture);
     for (const finding of done.findings) seen.add(finding.key);
     // In report mode, keep going: the collector has it, and the test fails at the end.
@@ -83,6 +86,25 @@ async function runProperty(
       collector.describe((c) => seen.has(c.finding.key)),
     ).toEqual([]);
   }
+}
+
+/**
+ * Report mode does not stop at a failure, so fast-check does not shrink it: shrink here instead,
+ * once per new failure class (a 5xx always, as its class comes from what the request contains).
+ */
+async function shrunkIfNew(op: Operation, planned: FuzzRequest, done: Exchange): Promise<Exchange> {
+  const target = done.findings.find((f) => f.kind === "server-error" || !collector.has(f.key));
+  if (!target) return done;
+  const same = (findings: Finding[]) =>
+    findings.some((f) => (target.kind === "server-error" ? f.kind === "server-error" : f.key === target.key));
+  let last = done;
+  const smallest = await minimize(planned, async (candidate) => {
+    const attempt = await exchange(op, candidate, document, fixture);
+    if (!same(attempt.findings)) return false;
+    last = attempt;
+    return true;
+  });
+  return smallest === planned ? done : last;
 }
 
 describe("the served OpenAPI document", () => {

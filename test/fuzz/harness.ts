@@ -187,6 +187,10 @@ export class FailureCollector {
     }
   }
 
+  has(key: string): boolean {
+    return this.#byKey.has(key);
+  }
+
   get size(): number {
     return this.#byKey.size;
   }

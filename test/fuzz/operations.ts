@@ -229,6 +229,10 @@ function walk(start: JsonSchema | undefined, segments: string[], root: unknown):
     } else if (isObject(resolved.additionalProperties)) {
       out.push("*");
       schema = resolved.additionalProperties as JsonSchema;
+      const next = deref(schema, root);
+      // A map of scalars: whatever follows is the rest of a key with dots in it.
+      if (!isObject(next) || (next.type !== "object" && next.type !== "array" && next.$ref === undefined))
+        break;
     } else {
       // An undeclared member (any name is the same bug), or the rest of a map key with dots in it.
       out.push(resolved.additionalProperties === false ? "<unknown>" : "*");
