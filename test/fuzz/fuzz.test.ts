@@ -23,7 +23,6 @@ import { isObject, type JsonSchema, validate } from "./json-schema.ts";
 import { minimize } from "./minimize.ts";
 import { invalidValue, validValue } from "./openapi-arbitraries.ts";
 import { type FuzzRequest, type Operation, operationsOf } from "./operations.ts";
-import type { Finding } from "./oracles.ts";
 import { type Fixture, requestArbitraries } from "./requests.ts";
 
 const document = await fetchDocument();
@@ -95,12 +94,16 @@ async function runProperty(
 async function shrunkIfNew(op: Operation, planned: FuzzRequest, done: Exchange): Promise<Exchange> {
   const target = done.findings.find((f) => f.kind === "server-error" || !collector.has(f.key));
   if (!target) return done;
-  const same = (findings: Finding[]) =>
-    findings.some((f) => (target.kind === "server-error" ? f.kind === "server-error" : f.key === target.key));
+  // Same class and same status: a forbidden write that still got 201 shows the bug better than a 400.
+  const same = (attempt: Exchange) =>
+    attempt.response.status === done.response.status &&
+    attempt.findings.some((f) =>
+      target.kind === "server-error" ? f.kind === "server-error" : f.key === target.key,
+    );
   let last = done;
   const smallest = await minimize(planned, async (candidate) => {
     const attempt = await exchange(op, candidate, document, fixture);
-    if (!same(attempt.findings)) return false;
+    if (!same(attempt)) return false;
     last = attempt;
     return true;
   });

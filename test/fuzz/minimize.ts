@@ -14,6 +14,11 @@ type Json = unknown;
 /** Smaller variants of a JSON value, biggest cuts first (whole members before their contents). */
 function* smallerValues(value: Json): Generator<Json> {
   if (Array.isArray(value)) {
+    if (value.length > 3) {
+      const half = Math.floor(value.length / 2);
+      yield value.slice(0, half);
+      yield value.slice(half);
+    }
     for (let i = 0; i < value.length; i++) yield [...value.slice(0, i), ...value.slice(i + 1)];
     for (let i = 0; i < value.length; i++) {
       for (const smaller of smallerValues(value[i]))
@@ -21,6 +26,11 @@ function* smallerValues(value: Json): Generator<Json> {
     }
   } else if (isObject(value)) {
     const entries = Object.keys(value).map((k) => [k, value[k]] as const);
+    if (entries.length > 3) {
+      const half = Math.floor(entries.length / 2);
+      yield objectOf(entries.slice(0, half));
+      yield objectOf(entries.slice(half));
+    }
     for (let i = 0; i < entries.length; i++) yield objectOf(entries.filter((_, j) => j !== i));
     for (let i = 0; i < entries.length; i++) {
       const [key, child] = entries[i] as readonly [string, Json];
@@ -55,7 +65,7 @@ function* smallerRequests(request: FuzzRequest): Generator<FuzzRequest> {
 export async function minimize(
   request: FuzzRequest,
   stillFails: (candidate: FuzzRequest) => Promise<boolean>,
-  maxAttempts = 60,
+  maxAttempts = 120,
 ): Promise<FuzzRequest> {
   let current = request;
   let attempts = 0;
