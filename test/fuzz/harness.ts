@@ -218,7 +218,7 @@ export class FailureCollector {
 export function failureMessage(done: Exchange, fixture: Fixture): string {
   return [
     ...done.findings.map((f) => `${f.key}: ${f.message}`),
-    `replay (add to test/fuzz/regressions.json): ${JSON.stringify(asRegressionCase(done.request, fixture))}`,
+    `replay (add to test/fuzz/regressions.ts): ${JSON.stringify(asRegressionCase(done.request, fixture))}`,
     `response: ${done.response.status} ${done.response.rawBody.slice(0, 400)}`,
   ].join("\n");
 }
