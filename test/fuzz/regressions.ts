@@ -113,6 +113,20 @@ export const regressions: RegressionCase[] = [
     request: post("createVersion", fixture, version('"metrics":{"__proto__":1}')),
   },
 
+  {
+    name: "a tag named __proto__ with a null value is refused (tag values are strings), not dropped with a 201",
+    finding: "invalid-accepted createModel 201 body.tags.*",
+    request: post("createModel", {}, '{"name":"<unique>","tags":{"__proto__":null}}'),
+  },
+  {
+    name: "an alias version of true is refused, not read as version 1",
+    finding: "invalid-accepted setAlias 200 body.version",
+    request: {
+      ...post("setAlias", { model: "<fixture>", alias: "champion" }, '{"version":true}'),
+      method: "PUT",
+    },
+  },
+
   // --- 400s that do not say what is expected ----------------------------------------------------
   {
     name: "an empty metric name gets a 400 that says what a metric name must be",
@@ -201,6 +215,16 @@ export const regressions: RegressionCase[] = [
     request: patch("updateModel", fixture, "{}"),
   },
   {
+    name: "updateVersion: the document says a patch needs at least one member (minProperties)",
+    finding: "valid-refused updateVersion 400 body",
+    request: patch("updateVersion", { model: "<fixture>", version: "1" }, "{}"),
+  },
+  {
+    name: "policy requirements: the document closes the object (no stage other than staging, production, archived)",
+    finding: "valid-refused updateModel 400 body.policy.requirements.*",
+    request: patch("updateModel", fixture, '{"policy":{"requirements":{"development":{"signature":true}}}}'),
+  },
+  {
     name: "tags: the document says at most 50 (maxProperties)",
     finding: "valid-refused createModel 400 body.tags",
     request: post(
@@ -268,6 +292,14 @@ export const regressions: RegressionCase[] = [
     name: "reader may not create a version",
     finding: "role-not-enforced createVersion reader",
     request: post("createVersion", fixture, version('"description":"by reader"'), "reader"),
+  },
+  {
+    name: "approver may not move an alias",
+    finding: "role-not-enforced setAlias approver",
+    request: {
+      ...post("setAlias", { model: "<fixture>", alias: "champion" }, '{"version":1}', "approver"),
+      method: "PUT",
+    },
   },
   {
     name: "approver may not edit a model",
