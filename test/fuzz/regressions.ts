@@ -136,7 +136,7 @@ export const regressions: RegressionCase[] = [
   {
     name: "a tag key with '!' gets a 400 that says what a tag key must be (and the document says it)",
     finding:
-      'unclear-400 updateModel body.tags "Invalid key in record"; valid-refused updateModel 400 body.tags',
+      'unclear-400 updateModel body.tags.* "Invalid key in record"; valid-refused updateModel 400 body.tags.*',
     request: patch("updateModel", fixture, '{"tags":{"a b!":"x"}}'),
   },
   {
