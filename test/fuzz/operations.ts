@@ -192,7 +192,7 @@ function lowerKeys(record: Record<string, string>): Record<string, string> {
  * `body.tags.a b!` → `body.tags.*`, `body.artifacts.0.size` → `body.artifacts.[].size`.
  */
 export function normalizeField(op: Operation, field: string, root: unknown): string {
-  const [location, ...rest] = field.split(".");
+  const [location = "", ...rest] = fieldSegments(field);
   let schema: JsonSchema | undefined;
   let segments = rest;
   if (location === "body") schema = op.body;
@@ -207,6 +207,31 @@ export function normalizeField(op: Operation, field: string, root: unknown): str
     return [location, name, ...walk(schema, segments, root)].join(".");
   }
   return [location, ...walk(schema, segments, root)].join(".");
+}
+
+/**
+ * The segments of a field as the registry writes it: dotted names, and map keys that are not
+ * plain words as JSON strings in brackets (`body.metrics["val loss"]`, `body["a.b"]`).
+ */
+export function fieldSegments(field: string): string[] {
+  const segments: string[] = [];
+  let i = 0;
+  while (i < field.length) {
+    if (field[i] === ".") {
+      i++;
+    } else if (field.startsWith('["', i)) {
+      let end = i + 2;
+      while (end < field.length && field[end] !== '"') end += field[end] === "\\" ? 2 : 1;
+      segments.push(JSON.parse(field.slice(i + 1, end + 1)) as string);
+      i = end + 2;
+    } else {
+      let end = i;
+      while (end < field.length && field[end] !== "." && field[end] !== "[") end++;
+      segments.push(field.slice(i, end));
+      i = end;
+    }
+  }
+  return segments;
 }
 
 function walk(start: JsonSchema | undefined, segments: string[], root: unknown): string[] {

@@ -77,7 +77,8 @@ const GENERIC_MESSAGES = [
   /^invalid input: expected \w+, received \w+$/i,
 ];
 
-const FIELD = /^(?:body|query|path|header)(?:\.|$)/;
+/** A field as the registry names it: `body.tags`, `query.limit`, `body["a.b"]`, `header.If-Match`. */
+const FIELD = /^(?:body|query|path|header)(?:[.[]|$)/;
 
 export interface Judgement {
   /** The document's verdict on the request: empty when it calls the request valid. */

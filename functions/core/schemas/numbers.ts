@@ -18,7 +18,9 @@ export const storableNumber = (notANumber: string) =>
     .number({ error: notANumber })
     .gt(-1e126, { error: DYNAMODB_NUMBER_RULE })
     .lt(1e126, { error: DYNAMODB_NUMBER_RULE })
-    .refine((n) => n === 0 || Math.abs(n) >= 1e-130, { error: DYNAMODB_NUMBER_RULE });
+    .refine((n) => n === 0 || Math.abs(n) >= 1e-130, { error: DYNAMODB_NUMBER_RULE })
+    // The refinement is invisible to the generated document: state the same rule as JSON Schema.
+    .meta({ anyOf: [{ const: 0 }, { minimum: 1e-130 }, { maximum: -1e-130 }] });
 
 /** A whole JSON number within bounds; the bounds are checks, so the document states them. */
 export const boundedInteger = (min: number, max: number, rule: string) =>
