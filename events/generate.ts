@@ -5,26 +5,24 @@
  * It refuses to overwrite a published schema with one that is not backwards compatible: within
  * eventVersion 1 fields are only ever added. A breaking change is eventVersion 2.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { compatibilityProblems } from "../functions/core/events/compatibility.ts";
 import {
   generateSchemaFiles,
   parseSchemaFile,
   SCHEMA_DIRECTORY,
 } from "../functions/core/events/json-schemas.ts";
+import { schemaDirectory as directory, readCommittedSchemas } from "./committed-schemas.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const directory = join(root, SCHEMA_DIRECTORY);
 const checkOnly = process.argv.includes("--check");
 
 const breaking: string[] = [];
 const stale: string[] = [];
 const files = generateSchemaFiles();
+const published = readCommittedSchemas();
 for (const [name, text] of files) {
-  const path = join(directory, name);
-  const committed = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+  const committed = published.get(name);
   if (committed === text) continue;
   if (committed !== undefined) {
     const problems = compatibilityProblems(parseSchemaFile(committed), parseSchemaFile(text));
@@ -34,8 +32,8 @@ for (const [name, text] of files) {
   stale.push(name);
 }
 // A published detail-type that the catalog no longer has is the most breaking change of all.
-for (const name of existsSync(directory) ? readdirSync(directory) : []) {
-  if (name.endsWith(".json") && !files.has(name)) breaking.push(`${name}: the detail-type was removed`);
+for (const name of published.keys()) {
+  if (!files.has(name)) breaking.push(`${name}: the detail-type was removed`);
 }
 
 if (breaking.length > 0) {

@@ -11,19 +11,14 @@ import { Construct } from "constructs";
 export class PageTokenSecret extends Construct {
   static readonly envVar = "PAGE_TOKEN_SECRET_ARN";
 
-  readonly secret: Secret;
-
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.secret = new Secret(this, "Secret", {
-      description: "HMAC key that signs the model registry's pagination tokens",
-      generateSecretString: {
-        passwordLength: 64,
-        // Alphanumeric keeps the value trivially safe to handle; 64 of 62 symbols is ~380 bits.
-        excludePunctuation: true,
-      },
-    });
-  }
+  readonly secret = new Secret(this, "Secret", {
+    description: "HMAC key that signs the model registry's pagination tokens",
+    generateSecretString: {
+      passwordLength: 64,
+      // Alphanumeric keeps the value trivially safe to handle; 64 of 62 symbols is ~380 bits.
+      excludePunctuation: true,
+    },
+  });
 
   get environment(): Record<string, string> {
     return { [PageTokenSecret.envVar]: this.secret.secretArn };

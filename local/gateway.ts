@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import {
   type RouteDefinition,
@@ -17,7 +16,7 @@ import {
   LocalInvocationError,
   MalformedResultError,
 } from "./lambda-invoker.ts";
-import { portInUseError } from "./ports.ts";
+import { listenOn } from "./ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal } from "./principals.ts";
 import { createRouteMatcher } from "./route-matcher.ts";
 import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
@@ -241,17 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === "EADDRINUSE"
-          ? portInUseError(options.port, "the registry API", "REGISTRY_PORT")
-          : error,
-      ),
-    );
-    server.listen(options.port, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
   return {
     endpoint: `http://${host}:${port}`,
     port,

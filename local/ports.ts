@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { LocalModeError } from "./local-mode-error.ts";
 
 /** Asks the OS for a free TCP port (on all interfaces, as DynamoDB Local binds to all of them). */
@@ -34,4 +34,23 @@ export function portInUseError(port: number, what: string, envHint: string): Loc
   return new LocalModeError(
     `Port ${port} is already in use, so ${what} cannot listen on it: stop the other process or set ${envHint} to a free port.`,
   );
+}
+
+/**
+ * Starts `server` listening on `port` (0: any free one) and answers the port it got; a port in use
+ * is the one-sentence `LocalModeError` of `portInUseError`.
+ */
+export function listenOn(
+  server: Server,
+  port: number,
+  host: string,
+  what: string,
+  envHint: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? portInUseError(port, what, envHint) : error),
+    );
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }

@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import S3rver from "s3rver";
-import { portInUseError } from "./ports.ts";
+import { listenOn } from "./ports.ts";
 
 export interface S3LocalOptions {
   /** 0 picks a free port. */
@@ -59,17 +58,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   await s3rver.configureBuckets();
 
   const server = createServer(s3rver.callback());
-  await new Promise<void>((resolveListen, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === "EADDRINUSE"
-          ? portInUseError(options.port, "the S3 emulator", "REGISTRY_S3_PORT")
-          : error,
-      ),
-    );
-    server.listen(options.port, "127.0.0.1", () => resolveListen());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server, options.port, "127.0.0.1", "the S3 emulator", "REGISTRY_S3_PORT");
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

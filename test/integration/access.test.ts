@@ -2,11 +2,9 @@
  * The role matrix, through real signed HTTP against local mode: each principal plays the role it
  * is named after, and the gateway lets it call only the routes that list that role.
  */
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
+import { presignedGet } from "../support/presign.ts";
 import {
   client,
   createModel,
@@ -15,6 +13,7 @@ import {
   type PrincipalName,
   principal,
   registry,
+  setAlias,
   uniqueName,
 } from "./support.ts";
 
@@ -24,12 +23,7 @@ const name = uniqueName("access");
 beforeAll(async () => {
   await createModel(publisher, name, { description: "before" });
   await createVersion(publisher, name);
-  const alias = await publisher.request({
-    method: "PUT",
-    path: `/models/${name}/aliases/champion`,
-    body: { version: 1 },
-  });
-  expect(alias.status).toBe(200);
+  expect((await setAlias(publisher, name, "champion", 1)).status).toBe(200);
 });
 
 /** Asserts IAM's deny, as the gateway reports it, for `who` calling `method path`. */
@@ -99,21 +93,11 @@ describe("roles in local mode", () => {
 
   it("serves a GET presigned in the query string (X-Amz-* parameters never reach the handler)", async () => {
     const { endpoint, region } = registry();
-    const reader = principal("reader");
-    const url = new URL(`/models/${name}`, endpoint);
-    const signer = new SignatureV4({ service: "execute-api", region, credentials: reader, sha256: Sha256 });
-    const presigned = await signer.presign(
-      new HttpRequest({
-        method: "GET",
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: url.pathname,
-        headers: { host: url.host },
-      }),
-      { expiresIn: 300 },
-    );
-    for (const [key, value] of Object.entries(presigned.query ?? {}))
-      url.searchParams.set(key, String(value));
+    const url = await presignedGet(new URL(`/models/${name}`, endpoint), {
+      region,
+      credentials: principal("reader"),
+      expiresIn: 300,
+    });
     const response = await fetch(url);
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await response.json()).toMatchObject({ name, description: "before" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { client, createModel, createVersion, type ErrorBody, uniqueName } from "./support.ts";
+import { client, expectError, expectIssue, latestHistoryEntry, newModel, setAlias } from "./support.ts";
 
 const api = client("publisher");
 /** Only admin may delete (README, Roles). */
@@ -7,16 +7,9 @@ const admin = client("admin");
 
 describe("aliases", () => {
   it("an alias resolves to its version, shows on the model and the version, and moves atomically", async () => {
-    const name = uniqueName("alias");
-    await createModel(api, name);
-    await createVersion(api, name);
-    await createVersion(api, name);
+    const name = await newModel(api, "alias", 2);
 
-    const set = await api.request({
-      method: "PUT",
-      path: `/models/${name}/aliases/champion`,
-      body: { version: 1 },
-    });
+    const set = await setAlias(api, name, "champion", 1);
     expect(set.status).toBe(200);
     expect(set.body).toEqual({ model: name, alias: "champion", version: 1 });
 
@@ -28,7 +21,7 @@ describe("aliases", () => {
       modelVersion: { version: 1, aliases: ["champion"] },
     });
 
-    await api.request({ method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 2 } });
+    await setAlias(api, name, "champion", 2);
     const model = await api.request({ method: "GET", path: `/models/${name}` });
     expect(model.body).toMatchObject({ aliases: { champion: 2 } });
     const v1 = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
@@ -36,59 +29,25 @@ describe("aliases", () => {
     expect(v1.body).toMatchObject({ aliases: [] });
     expect(v2.body).toMatchObject({ aliases: ["champion"] });
 
-    const history = await api.request({
-      method: "GET",
-      path: `/models/${name}/history`,
-      query: { limit: 1 },
-    });
-    expect((history.body as { items: unknown[] }).items[0]).toMatchObject({
-      action: "ALIAS_SET",
-      from: 1,
-      to: 2,
-    });
+    expect(await latestHistoryEntry(api, name)).toMatchObject({ action: "ALIAS_SET", from: 1, to: 2 });
   });
 
   it("deleting an alias frees the version and records it", async () => {
-    const name = uniqueName("unalias");
-    await createModel(api, name);
-    await createVersion(api, name);
-    await api.request({ method: "PUT", path: `/models/${name}/aliases/canary`, body: { version: 1 } });
+    const name = await newModel(api, "unalias", 1);
+    await setAlias(api, name, "canary", 1);
     const deleted = await admin.request({ method: "DELETE", path: `/models/${name}/aliases/canary` });
     expect(deleted.status).toBe(204);
     const gone = await api.request({ method: "GET", path: `/models/${name}/aliases/canary` });
-    expect(gone.status).toBe(404);
-    expect((gone.body as ErrorBody).error).toMatchObject({
-      code: "AliasNotFound",
-      message: `model '${name}' has no alias 'canary'`,
-    });
+    expect(expectError(gone, 404, "AliasNotFound").message).toBe(`model '${name}' has no alias 'canary'`);
     const v1 = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
     expect(v1.body).toMatchObject({ aliases: [] });
     expect((await admin.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
   });
 
   it("pointing an alias at a missing version is a 404, at a non-number a 400, and a bad alias name a 400", async () => {
-    const name = uniqueName("alias404");
-    await createModel(api, name);
-    const missing = await api.request({
-      method: "PUT",
-      path: `/models/${name}/aliases/champion`,
-      body: { version: 3 },
-    });
-    expect(missing.status).toBe(404);
-    expect((missing.body as ErrorBody).error.code).toBe("VersionNotFound");
-    const notNumber = await api.request({
-      method: "PUT",
-      path: `/models/${name}/aliases/champion`,
-      body: { version: "latest" },
-    });
-    expect(notNumber.status).toBe(400);
-    expect((notNumber.body as ErrorBody).error.issues?.[0]?.field).toBe("body.version");
-    const badName = await api.request({
-      method: "PUT",
-      path: `/models/${name}/aliases/9lives`,
-      body: { version: 1 },
-    });
-    expect(badName.status).toBe(400);
-    expect((badName.body as ErrorBody).error.issues?.[0]?.field).toBe("path.alias");
+    const name = await newModel(api, "alias404");
+    expectError(await setAlias(api, name, "champion", 3), 404, "VersionNotFound");
+    expectIssue(await setAlias(api, name, "champion", "latest"), "body.version");
+    expectIssue(await setAlias(api, name, "9lives", 1), "path.alias");
   });
 });

@@ -4,11 +4,21 @@
  * paths and queries, weak If-Match tags, and rules the OpenAPI document did not state.
  */
 import { describe, expect, it } from "vitest";
-import { artifact, client, createModel, createVersion, type ErrorBody, uniqueName } from "./support.ts";
+import {
+  artifact,
+  client,
+  createModel,
+  createVersion,
+  type ErrorBody,
+  expectIssue,
+  newModel,
+  patchModel,
+  postVersion,
+  uniqueName,
+  VERSION_PARAM_MESSAGE,
+} from "./support.ts";
 
 const api = client("publisher");
-
-const issuesOf = (body: unknown) => (body as ErrorBody).error.issues ?? [];
 
 describe("map keys named like Object.prototype members are stored exactly", () => {
   it("a model's tags __proto__ and constructor round-trip", async () => {
@@ -28,16 +38,15 @@ describe("map keys named like Object.prototype members are stored exactly", () =
   });
 
   it("a version's metrics, params and tags __proto__ and constructor round-trip", async () => {
-    const name = uniqueName("proto-v");
-    await createModel(api, name);
+    const name = await newModel(api, "proto-v");
     const maps =
       '{"metrics": {"__proto__": 0.5, "constructor": 2}, "params": {"__proto__": "a", "constructor": "b"}, "tags": {"__proto__": "t"}}';
     const body = { ...JSON.parse(maps), artifacts: [artifact()] };
-    const created = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body: `${maps.slice(0, -1)}, "artifacts": ${JSON.stringify(body.artifacts)}}`,
-    });
+    const created = await postVersion(
+      api,
+      name,
+      `${maps.slice(0, -1)}, "artifacts": ${JSON.stringify(body.artifacts)}}`,
+    );
     expect(created.status, created.rawBody).toBe(201);
     const got = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
     expect(got.status, got.rawBody).toBe(200);
@@ -53,11 +62,7 @@ describe("map keys named like Object.prototype members are stored exactly", () =
       path: "/models",
       body: `{"name": "${uniqueName("proto-f")}", "__proto__": {"owner": "x"}}`,
     });
-    expect(response.status).toBe(400);
-    expect(issuesOf(response.body)[0]).toEqual({
-      field: "body.__proto__",
-      message: "is not a known field: remove it or check its spelling",
-    });
+    expectIssue(response, "body.__proto__", "is not a known field: remove it or check its spelling");
   });
 });
 
@@ -76,17 +81,10 @@ describe("a 400 names the field, the offending key and the rule", () => {
       /^artifacts over 5 GiB need multipart uploads/,
     ],
   ])("version body %j → 400 at %s", async (extra, field, message) => {
-    const name = uniqueName("bad-in");
-    await createModel(api, name);
-    const response = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body: { artifacts: [artifact()], ...extra },
-    });
-    expect(response.status, response.rawBody).toBe(400);
-    const error = (response.body as ErrorBody).error;
-    expect(error.issues?.[0]).toEqual({ field, message: expect.stringMatching(message) });
-    expect(error.message.startsWith(`${field}: `)).toBe(true);
+    const name = await newModel(api, "bad-in");
+    const response = await postVersion(api, name, { artifacts: [artifact()], ...extra });
+    expectIssue(response, field, message);
+    expect((response.body as ErrorBody).error.message.startsWith(`${field}: `)).toBe(true);
   });
 
   it("a policy threshold out of DynamoDB's range is refused", async () => {
@@ -98,32 +96,21 @@ describe("a 400 names the field, the offending key and the rule", () => {
         policy: { requirements: { staging: { metrics: { auc: { min: 1e130 } } } } },
       },
     });
-    expect(response.status).toBe(400);
-    expect(issuesOf(response.body)[0]?.field).toBe("body.policy.requirements.staging.metrics.auc.min");
+    expectIssue(response, "body.policy.requirements.staging.metrics.auc.min");
   });
 
   it("an empty PATCH says to give at least one field", async () => {
-    const name = uniqueName("empty-patch");
-    await createModel(api, name);
-    const response = await api.request({ method: "PATCH", path: `/models/${name}`, body: {} });
-    expect(response.status).toBe(400);
-    expect(issuesOf(response.body)[0]).toEqual({
-      field: "body",
-      message: "give at least one of description, owner, tags, policy",
-    });
+    const name = await newModel(api, "empty-patch");
+    const response = await patchModel(api, name, {});
+    expectIssue(response, "body", "give at least one of description, owner, tags, policy");
   });
 });
 
 describe("large and small numbers within DynamoDB's range are accepted", () => {
   it("1e16, 3e21, -1e20 and 1e-130 are valid metrics", async () => {
-    const name = uniqueName("bignum");
-    await createModel(api, name);
+    const name = await newModel(api, "bignum");
     const metrics = { big: 1e16, huge: 3e21, negative: -1e20, tiny: 1e-130, zero: 0 };
-    const created = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body: { artifacts: [artifact()], metrics },
-    });
+    const created = await postVersion(api, name, { artifacts: [artifact()], metrics });
     expect(created.status, created.rawBody).toBe(201);
   });
 });
@@ -132,24 +119,14 @@ describe("integers in paths and queries are canonical decimal digits", () => {
   it.each(["0x1", "1e0", "01", "%201", "1.0", "+1", "0"])(
     "/versions/%s is a 400, not version 1",
     async (raw) => {
-      const name = uniqueName("canon");
-      await createModel(api, name);
-      await createVersion(api, name);
+      const name = await newModel(api, "canon", 1);
       const response = await api.request({ method: "GET", path: `/models/${name}/versions/${raw}` });
-      expect(response.status, response.rawBody).toBe(400);
-      expect(issuesOf(response.body)[0]).toEqual({
-        field: "path.version",
-        message: expect.stringMatching(
-          /^must be a whole number from 1 to 9999999999, written in plain decimal digits/,
-        ),
-      });
+      expectIssue(response, "path.version", VERSION_PARAM_MESSAGE);
     },
   );
 
   it("/versions/1 still reads version 1", async () => {
-    const name = uniqueName("canon-ok");
-    await createModel(api, name);
-    await createVersion(api, name);
+    const name = await newModel(api, "canon-ok", 1);
     const response = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
     expect(response.status).toBe(200);
   });
@@ -158,11 +135,7 @@ describe("integers in paths and queries are canonical decimal digits", () => {
     "limit=%j is a 400 naming query.limit",
     async (limit) => {
       const response = await api.request({ method: "GET", path: "/models", query: { limit } });
-      expect(response.status, response.rawBody).toBe(400);
-      expect(issuesOf(response.body)[0]).toEqual({
-        field: "query.limit",
-        message: expect.stringMatching(/^must be a whole number from 1 to 100/),
-      });
+      expectIssue(response, "query.limit", /^must be a whole number from 1 to 100/);
     },
   );
 
@@ -176,34 +149,16 @@ describe("If-Match uses the strong comparison", () => {
   it('W/"n" never matches, even the current ETag: 412', async () => {
     const name = uniqueName("weak");
     const created = await createModel(api, name);
-    const weak = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { description: "x" },
-      headers: { "if-match": `W/${created.etag}` },
-    });
+    const weak = await patchModel(api, name, { description: "x" }, `W/${created.etag}`);
     expect(weak.status, weak.rawBody).toBe(412);
-    const strong = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { description: "x" },
-      headers: { "if-match": created.etag },
-    });
-    expect(strong.status).toBe(200);
-    const any = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { description: "y" },
-      headers: { "if-match": "*" },
-    });
-    expect(any.status).toBe(200);
+    expect((await patchModel(api, name, { description: "x" }, created.etag)).status).toBe(200);
+    expect((await patchModel(api, name, { description: "y" }, "*")).status).toBe(200);
   });
 });
 
 describe("format is case-insensitive, as the document says", () => {
   it("ONNX is stored as onnx", async () => {
-    const name = uniqueName("fmt");
-    await createModel(api, name);
+    const name = await newModel(api, "fmt");
     const created = await createVersion(api, name, { format: "ONNX" });
     expect((created as unknown as { format: string }).format).toBe("onnx");
   });

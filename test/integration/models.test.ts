@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { client, createModel, createVersion, type ErrorBody, principal, uniqueName } from "./support.ts";
+import {
+  client,
+  createModel,
+  createVersion,
+  expectError,
+  expectIssue,
+  listVersions,
+  newModel,
+  patchModel,
+  principal,
+  setAlias,
+  uniqueName,
+} from "./support.ts";
 
 const api = client("publisher");
 /** Only admin may delete (README, Roles). */
@@ -35,9 +47,7 @@ describe("models", () => {
     const name = uniqueName("dup");
     await createModel(api, name);
     const again = await api.request({ method: "POST", path: "/models", body: { name } });
-    expect(again.status).toBe(409);
-    expect((again.body as ErrorBody).error).toMatchObject({ code: "ModelAlreadyExists" });
-    expect((again.body as ErrorBody).error.message).toContain(name);
+    expect(expectError(again, 409, "ModelAlreadyExists").message).toContain(name);
   });
 
   it.each([
@@ -52,9 +62,7 @@ describe("models", () => {
     ],
   ])("an invalid body %j is a 400 naming %s", async (body, field, message) => {
     const response = await api.request({ method: "POST", path: "/models", body });
-    expect(response.status).toBe(400);
-    const error = (response.body as ErrorBody).error;
-    expect(error.code).toBe("ValidationError");
+    const error = expectError(response, 400, "ValidationError");
     expect(error.message).toContain(field);
     expect(error.issues?.[0]?.field).toBe(field);
     expect(error.issues?.[0]?.message).toMatch(message);
@@ -63,28 +71,18 @@ describe("models", () => {
 
   it("a body that is not JSON is a 400 that says so", async () => {
     const response = await api.request({ method: "POST", path: "/models", body: "{name: fraud" });
-    expect(response.status).toBe(400);
-    expect((response.body as ErrorBody).error).toMatchObject({ code: "InvalidJson" });
+    expectError(response, 400, "InvalidJson");
   });
 
   it("an unknown model is a 404 naming it", async () => {
     const response = await api.request({ method: "GET", path: "/models/no-such-model" });
-    expect(response.status).toBe(404);
-    expect((response.body as ErrorBody).error).toMatchObject({
-      code: "ModelNotFound",
-      message: "model 'no-such-model' does not exist",
-    });
+    expect(expectError(response, 404, "ModelNotFound").message).toBe("model 'no-such-model' does not exist");
   });
 
   it("PATCH changes only the given fields and bumps the ETag", async () => {
     const name = uniqueName("patch");
     const created = await createModel(api, name, { description: "v1", owner: "a" });
-    const patched = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { description: "v2" },
-      headers: { "if-match": created.etag },
-    });
+    const patched = await patchModel(api, name, { description: "v2" }, created.etag);
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ description: "v2", owner: "a" });
     expect(patched.headers.etag).not.toBe(created.etag);
@@ -93,15 +91,12 @@ describe("models", () => {
   it("PATCH with a stale If-Match is a 412 and changes nothing", async () => {
     const name = uniqueName("stale");
     const created = await createModel(api, name, { description: "original" });
-    await api.request({ method: "PATCH", path: `/models/${name}`, body: { description: "first" } });
-    const stale = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { description: "second" },
-      headers: { "if-match": created.etag },
-    });
-    expect(stale.status).toBe(412);
-    expect((stale.body as ErrorBody).error.code).toBe("PreconditionFailed");
+    await patchModel(api, name, { description: "first" });
+    expectError(
+      await patchModel(api, name, { description: "second" }, created.etag),
+      412,
+      "PreconditionFailed",
+    );
     const current = await api.request({ method: "GET", path: `/models/${name}` });
     expect(current.body).toMatchObject({ description: "first" });
   });
@@ -110,12 +105,7 @@ describe("models", () => {
     const name = uniqueName("etag");
     const created = await createModel(api, name);
     await createVersion(api, name);
-    const patched = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { owner: "me" },
-      headers: { "if-match": created.etag },
-    });
+    const patched = await patchModel(api, name, { owner: "me" }, created.etag);
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ owner: "me", latestVersion: 1 });
   });
@@ -165,17 +155,12 @@ describe("models", () => {
       [{ tag: "no-equals-sign" }, "query.tag"],
       [{ colour: "red" }, "query.colour"],
     ] as const) {
-      const response = await api.request({ method: "GET", path: "/models", query });
-      expect(response.status, JSON.stringify(query)).toBe(400);
-      expect((response.body as ErrorBody).error.issues?.[0]?.field).toBe(field);
+      expectIssue(await api.request({ method: "GET", path: "/models", query }), field);
     }
   });
 
   it("deleting a model removes it and its versions, and a re-created name continues the numbering", async () => {
-    const name = uniqueName("del");
-    await createModel(api, name);
-    await createVersion(api, name);
-    await createVersion(api, name);
+    const name = await newModel(api, "del", 2);
     const deleted = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(deleted.status).toBe(204);
     expect((await api.request({ method: "GET", path: `/models/${name}` })).status).toBe(404);
@@ -184,29 +169,25 @@ describe("models", () => {
     expect((listed.body as { items: unknown[] }).items).toEqual([]);
 
     await createModel(api, name);
-    const versions = await api.request({ method: "GET", path: `/models/${name}/versions` });
+    const versions = await listVersions(api, name);
     expect((versions.body as { items: unknown[] }).items).toEqual([]);
     const next = await createVersion(api, name);
     expect(next.version).toBe(3);
   });
 
   it("a model with an alias cannot be deleted (409 says which alias)", async () => {
-    const name = uniqueName("protected");
-    await createModel(api, name);
-    await createVersion(api, name);
-    await api.request({ method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
+    const name = await newModel(api, "protected", 1);
+    await setAlias(api, name, "champion", 1);
     const response = await admin.request({ method: "DELETE", path: `/models/${name}` });
-    expect(response.status).toBe(409);
-    expect((response.body as ErrorBody).error).toMatchObject({ code: "ModelProtected" });
-    expect((response.body as ErrorBody).error.message).toContain("champion");
+    expect(expectError(response, 409, "ModelProtected").message).toContain("champion");
   });
 
   it("history lists every change newest first, with actor, sequence and before/after", async () => {
     const name = uniqueName("hist");
     await createModel(api, name, { description: "a" });
     await createVersion(api, name);
-    await api.request({ method: "PATCH", path: `/models/${name}`, body: { description: "b" } });
-    await api.request({ method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
+    await patchModel(api, name, { description: "b" });
+    await setAlias(api, name, "champion", 1);
     const response = await api.request({ method: "GET", path: `/models/${name}/history` });
     expect(response.status).toBe(200);
     const items = (response.body as { items: Record<string, unknown>[] }).items;

@@ -3,7 +3,16 @@
  * stored and read back as the same numbers, and so are policy thresholds beyond 2^53.
  */
 import { describe, expect, it } from "vitest";
-import { client, createModel, createVersion, uniqueName } from "./support.ts";
+import {
+  client,
+  createModel,
+  createVersion,
+  listVersions,
+  newModel,
+  patchModel,
+  postVersion,
+  uniqueName,
+} from "./support.ts";
 
 const api = client("publisher");
 
@@ -11,19 +20,17 @@ const metrics = { flops: 3e21, tiny: 1e-100, big: 9.9e125, neg: -1e20, int: 2 **
 
 describe("numbers", () => {
   it("a version with metrics beyond 2^53 or below 1e-6 is created and read back with the same numbers", async () => {
-    const name = uniqueName("numbers");
-    await createModel(api, name);
-    const created = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body: { artifacts: [{ path: "model.onnx", size: 1024, sha256: "0".repeat(64) }], metrics },
+    const name = await newModel(api, "numbers");
+    const created = await postVersion(api, name, {
+      artifacts: [{ path: "model.onnx", size: 1024, sha256: "0".repeat(64) }],
+      metrics,
     });
     expect(created.status).toBe(201);
     expect((created.body as { metrics: unknown }).metrics).toEqual(metrics);
     const read = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
     expect(read.status).toBe(200);
     expect((read.body as { metrics: unknown }).metrics).toEqual(metrics);
-    const listed = await api.request({ method: "GET", path: `/models/${name}/versions` });
+    const listed = await listVersions(api, name);
     expect((listed.body as { items: { metrics: unknown }[] }).items[0]?.metrics).toEqual(metrics);
   });
 
@@ -34,10 +41,8 @@ describe("numbers", () => {
     const read = await api.request({ method: "GET", path: `/models/${name}` });
     expect(read.status).toBe(200);
     expect((read.body as { policy: unknown }).policy).toEqual(policy);
-    const updated = await api.request({
-      method: "PATCH",
-      path: `/models/${name}`,
-      body: { policy: { requirements: { production: { metrics: { flops: { min: 3e21, max: 9.9e125 } } } } } },
+    const updated = await patchModel(api, name, {
+      policy: { requirements: { production: { metrics: { flops: { min: 3e21, max: 9.9e125 } } } } },
     });
     expect(updated.status).toBe(200);
     expect((updated.body as { policy: unknown }).policy).toEqual({
@@ -46,8 +51,7 @@ describe("numbers", () => {
   });
 
   it("a version's metric keys that name Object.prototype members are kept", async () => {
-    const name = uniqueName("protokeys");
-    await createModel(api, name);
+    const name = await newModel(api, "protokeys");
     const { version } = await createVersion(api, name, {
       metrics: JSON.parse('{"constructor":1,"toString":2}'),
       params: JSON.parse('{"valueOf":"v"}'),

@@ -3,8 +3,10 @@
  * the global setup started (real gateway, real SigV4 verification, DynamoDB Local, s3rver).
  */
 import { randomUUID } from "node:crypto";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
+import type { Query } from "../../clients/lib/http-encoding.ts";
 import { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
 import "./registry-context.ts";
 
 export type PrincipalName = "publisher" | "approver" | "admin" | "reader";
@@ -61,3 +63,61 @@ export async function createVersion(api: RegistryClient, model: string, body: Re
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string; issues?: { field: string; message: string }[] };
 }
+
+/** A new model named after `prefix`, with `versions` versions created one after the other; answers its name. */
+export async function newModel(api: RegistryClient, prefix: string, versions = 0): Promise<string> {
+  const name = uniqueName(prefix);
+  await createModel(api, name);
+  for (let i = 0; i < versions; i++) await createVersion(api, name);
+  return name;
+}
+
+export const postVersion = (api: RegistryClient, model: string, body: unknown) =>
+  api.request({ method: "POST", path: `/models/${model}/versions`, body });
+
+export const setAlias = (api: RegistryClient, model: string, alias: string, version: unknown) =>
+  api.request({ method: "PUT", path: `/models/${model}/aliases/${alias}`, body: { version } });
+
+/** A PATCH of the model, with `If-Match: ifMatch` when given. */
+export const patchModel = (api: RegistryClient, model: string, body: unknown, ifMatch?: string) =>
+  api.request({
+    method: "PATCH",
+    path: `/models/${model}`,
+    body,
+    ...(ifMatch !== undefined && { headers: { "if-match": ifMatch } }),
+  });
+
+export const listVersions = (api: RegistryClient, model: string, query?: Query) =>
+  api.request({ method: "GET", path: `/models/${model}/versions`, query });
+
+/** The newest entry of the model's history. */
+export async function latestHistoryEntry(api: RegistryClient, model: string): Promise<unknown> {
+  const history = await api.request({ method: "GET", path: `/models/${model}/history`, query: { limit: 1 } });
+  return (history.body as { items: unknown[] }).items[0];
+}
+
+/** Asserts an error response with this status (and code, when given); answers its error. */
+export function expectError(response: RegistryResponse, status: number, code?: string): ErrorBody["error"] {
+  expect(response.status, response.rawBody).toBe(status);
+  const { error } = response.body as ErrorBody;
+  if (code !== undefined) expect(error.code).toBe(code);
+  return error;
+}
+
+/**
+ * Asserts a 400 whose first issue names `field`, and when `message` is given, is exactly
+ * `{ field, message }` (a RegExp message: one that matches).
+ */
+export function expectIssue(response: RegistryResponse, field: string, message?: string | RegExp) {
+  const issue = expectError(response, 400).issues?.[0];
+  if (message === undefined) expect(issue?.field).toBe(field);
+  else
+    expect(issue).toEqual({
+      field,
+      message: typeof message === "string" ? message : expect.stringMatching(message),
+    });
+}
+
+/** The message of a path's version that is not a canonical whole number. */
+export const VERSION_PARAM_MESSAGE =
+  /^must be a whole number from 1 to 9999999999, written in plain decimal digits/;

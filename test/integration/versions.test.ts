@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
+import type { RegistryClient } from "../../clients/lib/registry-client.ts";
 import {
   artifact,
   client,
-  createModel,
   createVersion,
-  type ErrorBody,
+  expectError,
+  expectIssue,
+  latestHistoryEntry,
+  listVersions,
+  newModel,
+  postVersion,
   principal,
   sha256Of,
   uniqueName,
+  VERSION_PARAM_MESSAGE,
 } from "./support.ts";
 
 const api = client("publisher");
@@ -36,13 +42,8 @@ const fullVersion = {
 
 describe("versions", () => {
   it("creating a version stores all its metadata, starts PENDING_UPLOAD in development, and gives upload URLs", async () => {
-    const name = uniqueName("ver");
-    await createModel(api, name);
-    const response = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body: fullVersion,
-    });
+    const name = await newModel(api, "ver");
+    const response = await postVersion(api, name, fullVersion);
     expect(response.status).toBe(201);
     const created = response.body as Record<string, unknown> & { uploads: { path: string; url: string }[] };
     expect(created).toMatchObject({
@@ -68,8 +69,7 @@ describe("versions", () => {
   });
 
   it("an upload URL accepts the declared bytes straight into the S3 emulator", async () => {
-    const name = uniqueName("upload");
-    await createModel(api, name);
+    const name = await newModel(api, "upload");
     const bytes = Buffer.from("weights".repeat(100));
     const { createHash } = await import("node:crypto");
     const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -105,56 +105,30 @@ describe("versions", () => {
       /does not exist/,
     ],
   ])("an invalid version %j is a 400 naming %s", async (body, field, message) => {
-    const name = uniqueName("badver");
-    await createModel(api, name);
-    const response = await api.request({ method: "POST", path: `/models/${name}/versions`, body });
-    expect(response.status).toBe(400);
-    const error = (response.body as ErrorBody).error;
-    expect(error.issues?.[0]?.field).toBe(field);
-    expect(error.issues?.[0]?.message).toMatch(message);
+    const name = await newModel(api, "badver");
+    expectIssue(await postVersion(api, name, body), field, message);
   });
 
   it("404s name the missing model or version", async () => {
-    const missingModel = await api.request({
-      method: "POST",
-      path: "/models/ghost/versions",
-      body: { artifacts: [artifact()] },
-    });
-    expect(missingModel.status).toBe(404);
-    expect((missingModel.body as ErrorBody).error.code).toBe("ModelNotFound");
-    const name = uniqueName("nov");
-    await createModel(api, name);
+    expectError(await postVersion(api, "ghost", { artifacts: [artifact()] }), 404, "ModelNotFound");
+    const name = await newModel(api, "nov");
     const missingVersion = await api.request({ method: "GET", path: `/models/${name}/versions/7` });
-    expect(missingVersion.status).toBe(404);
-    expect((missingVersion.body as ErrorBody).error.message).toBe(`model '${name}' has no version 7`);
-    const list = await api.request({ method: "GET", path: "/models/ghost/versions" });
-    expect(list.status).toBe(404);
+    expect(expectError(missingVersion, 404).message).toBe(`model '${name}' has no version 7`);
+    expect((await listVersions(api, "ghost")).status).toBe(404);
   });
 
   it("a version that is not a positive integer is a 400", async () => {
     const response = await api.request({ method: "GET", path: "/models/any/versions/first" });
-    expect(response.status).toBe(400);
-    expect((response.body as ErrorBody).error.issues?.[0]).toEqual({
-      field: "path.version",
-      message: expect.stringMatching(
-        /^must be a whole number from 1 to 9999999999, written in plain decimal digits/,
-      ),
-    });
+    expectIssue(response, "path.version", VERSION_PARAM_MESSAGE);
   });
 
   it("pagination visits every one of 45 versions exactly once, newest first, 10 per page", async () => {
-    const name = uniqueName("page");
-    await createModel(api, name);
-    for (let i = 0; i < 45; i++) await createVersion(api, name);
+    const name = await newModel(api, "page", 45);
     const seen: number[] = [];
     const pageSizes: number[] = [];
     let nextToken: string | undefined;
     do {
-      const response = await api.request({
-        method: "GET",
-        path: `/models/${name}/versions`,
-        query: { limit: 10, nextToken },
-      });
+      const response = await listVersions(api, name, { limit: 10, nextToken });
       expect(response.status).toBe(200);
       const page = response.body as { items: { version: number }[]; nextToken?: string };
       pageSizes.push(page.items.length);
@@ -166,40 +140,23 @@ describe("versions", () => {
   });
 
   it("a tampered nextToken is a 400, and so is one from another list", async () => {
-    const name = uniqueName("tamper");
-    await createModel(api, name);
-    for (let i = 0; i < 3; i++) await createVersion(api, name);
-    const first = await api.request({ method: "GET", path: `/models/${name}/versions`, query: { limit: 1 } });
+    const name = await newModel(api, "tamper", 3);
+    const first = await listVersions(api, name, { limit: 1 });
     const token = (first.body as { nextToken: string }).nextToken;
     expect(token).toBeTruthy();
     const [payload, mac] = token.split(".") as [string, string];
     const decoded = Buffer.from(payload, "base64url").toString();
     const tampered = `${Buffer.from(decoded.replace("0000000003", "0000000001")).toString("base64url")}.${mac}`;
-    const response = await api.request({
-      method: "GET",
-      path: `/models/${name}/versions`,
-      query: { limit: 1, nextToken: tampered },
-    });
-    expect(response.status).toBe(400);
-    expect((response.body as ErrorBody).error.issues?.[0]?.field).toBe("query.nextToken");
+    expectIssue(await listVersions(api, name, { limit: 1, nextToken: tampered }), "query.nextToken");
 
-    const other = uniqueName("tamper-other");
-    await createModel(api, other);
-    const crossList = await api.request({
-      method: "GET",
-      path: `/models/${other}/versions`,
-      query: { nextToken: token },
-    });
-    expect(crossList.status).toBe(400);
+    const other = await newModel(api, "tamper-other");
+    expect((await listVersions(api, other, { nextToken: token })).status).toBe(400);
   });
 
   it("50 concurrent creations on one model get 50 distinct, consecutive numbers", async () => {
-    const name = uniqueName("race");
-    await createModel(api, name);
+    const name = await newModel(api, "race");
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        api.request({ method: "POST", path: `/models/${name}/versions`, body: { artifacts: [artifact()] } }),
-      ),
+      Array.from({ length: 50 }, () => postVersion(api, name, { artifacts: [artifact()] })),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
     const numbers = responses.map((r) => (r.body as { version: number }).version).sort((a, b) => a - b);
@@ -216,42 +173,20 @@ describe("versions", () => {
   });
 
   it("filters versions by stage and status", async () => {
-    const name = uniqueName("filter");
-    await createModel(api, name);
-    await createVersion(api, name);
-    await createVersion(api, name);
-    const inDevelopment = await api.request({
-      method: "GET",
-      path: `/models/${name}/versions`,
-      query: { stage: "development" },
-    });
+    const name = await newModel(api, "filter", 2);
+    const inDevelopment = await listVersions(api, name, { stage: "development" });
     expect((inDevelopment.body as { items: { version: number }[] }).items.map((v) => v.version)).toEqual([
       2, 1,
     ]);
-    const inProduction = await api.request({
-      method: "GET",
-      path: `/models/${name}/versions`,
-      query: { stage: "production" },
-    });
+    const inProduction = await listVersions(api, name, { stage: "production" });
     expect((inProduction.body as { items: unknown[] }).items).toEqual([]);
-    const ready = await api.request({
-      method: "GET",
-      path: `/models/${name}/versions`,
-      query: { status: "READY" },
-    });
+    const ready = await listVersions(api, name, { status: "READY" });
     expect((ready.body as { items: unknown[] }).items).toEqual([]);
-    const badStage = await api.request({
-      method: "GET",
-      path: `/models/${name}/versions`,
-      query: { stage: "prod" },
-    });
-    expect(badStage.status).toBe(400);
-    expect((badStage.body as ErrorBody).error.issues?.[0]?.field).toBe("query.stage");
+    expectIssue(await listVersions(api, name, { stage: "prod" }), "query.stage");
   });
 
   it("PATCH updates editable fields, records before/after in history, and honours If-Match", async () => {
-    const name = uniqueName("vpatch");
-    await createModel(api, name);
+    const name = await newModel(api, "vpatch");
     const v = await createVersion(api, name, { description: "draft" });
     const patched = await api.request({
       method: "PATCH",
@@ -272,12 +207,7 @@ describe("versions", () => {
       headers: { "if-match": v.etag },
     });
     expect(stale.status).toBe(412);
-    const history = await api.request({
-      method: "GET",
-      path: `/models/${name}/history`,
-      query: { limit: 1 },
-    });
-    expect((history.body as { items: unknown[] }).items[0]).toMatchObject({
+    expect(await latestHistoryEntry(api, name)).toMatchObject({
       action: "VERSION_UPDATED",
       version: 1,
       from: { description: "draft", metrics: {} },
@@ -286,8 +216,7 @@ describe("versions", () => {
   });
 
   it("compare reports metric deltas, param changes and a breaking signature change", async () => {
-    const name = uniqueName("cmp");
-    await createModel(api, name);
+    const name = await newModel(api, "cmp");
     await createVersion(api, name, {
       metrics: { auc: 0.8 },
       params: { lr: "0.1" },
@@ -328,8 +257,7 @@ describe("versions", () => {
 
 describe("idempotency", () => {
   it("a retry with the same key and body returns the first response, and creates nothing new", async () => {
-    const name = uniqueName("idem");
-    await createModel(api, name);
+    const name = await newModel(api, "idem");
     const request = {
       method: "POST",
       path: `/models/${name}/versions`,
@@ -348,34 +276,15 @@ describe("idempotency", () => {
 
   it("the same key with another body is a 422, and key order in the JSON does not matter", async () => {
     const name = uniqueName("idem2");
-    const key = `key-${name}`;
-    const first = await api.request({
-      method: "POST",
-      path: "/models",
-      body: { name, description: "x" },
-      headers: { "idempotency-key": key },
-    });
-    expect(first.status).toBe(201);
-    const reordered = await api.request({
-      method: "POST",
-      path: "/models",
-      body: `{"description":"x","name":"${name}"}`,
-      headers: { "idempotency-key": key },
-    });
-    expect(reordered.status).toBe(201);
-    const different = await api.request({
-      method: "POST",
-      path: "/models",
-      body: { name, description: "y" },
-      headers: { "idempotency-key": key },
-    });
-    expect(different.status).toBe(422);
-    expect((different.body as ErrorBody).error.code).toBe("IdempotencyKeyReused");
+    const register = (body: unknown) =>
+      api.request({ method: "POST", path: "/models", body, headers: { "idempotency-key": `key-${name}` } });
+    expect((await register({ name, description: "x" })).status).toBe(201);
+    expect((await register(`{"description":"x","name":"${name}"}`)).status).toBe(201);
+    expectError(await register({ name, description: "y" }), 422, "IdempotencyKeyReused");
   });
 
   it("concurrent requests with one key create exactly one version", async () => {
-    const name = uniqueName("idem3");
-    await createModel(api, name);
+    const name = await newModel(api, "idem3");
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
         api.request({
@@ -393,21 +302,16 @@ describe("idempotency", () => {
   });
 
   it("keys are scoped to the caller: another principal's key does not collide", async () => {
-    const name = uniqueName("idem4");
-    await createModel(api, name);
-    const body = { artifacts: [artifact()] };
-    const mine = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body,
-      headers: { "idempotency-key": "k" },
-    });
-    const theirs = await client("admin").request({
-      method: "POST",
-      path: `/models/${name}/versions`,
-      body,
-      headers: { "idempotency-key": "k" },
-    });
+    const name = await newModel(api, "idem4");
+    const post = (caller: RegistryClient) =>
+      caller.request({
+        method: "POST",
+        path: `/models/${name}/versions`,
+        body: { artifacts: [artifact()] },
+        headers: { "idempotency-key": "k" },
+      });
+    const mine = await post(api);
+    const theirs = await post(client("admin"));
     expect((mine.body as { version: number }).version).toBe(1);
     expect((theirs.body as { version: number }).version).toBe(2);
   });

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { PayloadTooLargeError } from "#core/errors.ts";
 import { WriteConflict, type WriteOp } from "#core/ports.ts";
-import { marshallItem } from "./codec.ts";
+import { type Item, marshallItem } from "./codec.ts";
 import type { TransactItem } from "./items/item.ts";
 import { toTransactItem } from "./items/writers.ts";
 
@@ -31,27 +31,15 @@ export async function commitTransaction(
 export function marshallTransactItem(item: TransactItem): TransactWriteItem {
   if ("Put" in item) {
     const { Item, ExpressionAttributeValues, ...rest } = item.Put;
-    return {
-      Put: {
-        ...rest,
-        Item: marshallItem(Item),
-        ...(ExpressionAttributeValues && {
-          ExpressionAttributeValues: marshallItem(ExpressionAttributeValues),
-        }),
-      },
-    };
+    return { Put: { ...rest, Item: marshallItem(Item), ...marshallValues(ExpressionAttributeValues) } };
   }
   const { Key, ExpressionAttributeValues, ...rest } = item.Update;
-  return {
-    Update: {
-      ...rest,
-      Key: marshallItem(Key),
-      ...(ExpressionAttributeValues && {
-        ExpressionAttributeValues: marshallItem(ExpressionAttributeValues),
-      }),
-    },
-  };
+  return { Update: { ...rest, Key: marshallItem(Key), ...marshallValues(ExpressionAttributeValues) } };
 }
+
+/** A condition's or update's values, marshalled; nothing when there are none. */
+const marshallValues = (values: Item | undefined) =>
+  values && { ExpressionAttributeValues: marshallItem(values) };
 
 function toDomainError(error: unknown, ops: WriteOp[]): unknown {
   if (error instanceof TransactionCanceledException) {

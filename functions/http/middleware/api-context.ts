@@ -65,3 +65,22 @@ export function headerOf(event: APIGatewayProxyEvent, name: string): string | un
   }
   return found;
 }
+
+/**
+ * The middleware of a header that only some operations honour: `use` runs with the header's value
+ * when the operation's spec sets `flag` and the request carries the header. Other operations
+ * ignore the header.
+ */
+export function operationHeader(
+  flag: "idempotent" | "conditional",
+  name: string,
+  use: (value: string, event: APIGatewayProxyEvent, context: ApiContext) => void,
+): ApiMiddleware {
+  return {
+    before: ({ event, context }) => {
+      if (!stateOf(context, "operation").spec[flag]) return;
+      const value = headerOf(event, name);
+      if (value !== undefined) use(value, event, context);
+    },
+  };
+}

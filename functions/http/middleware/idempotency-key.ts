@@ -7,23 +7,18 @@
 import { createHash } from "node:crypto";
 import { IdempotencyKey } from "#core/schemas.ts";
 import { parseInput } from "#core/validation.ts";
-import { type ApiMiddleware, headerOf, stateOf } from "./api-context.ts";
+import { type ApiMiddleware, operationHeader, stateOf } from "./api-context.ts";
 
 export function idempotencyKey(): ApiMiddleware {
-  return {
-    before: ({ event, context }) => {
-      if (!stateOf(context, "operation").spec.idempotent) return;
-      const key = headerOf(event, "idempotency-key");
-      if (key === undefined) return;
-      // The rule is the schema the OpenAPI document publishes for the header.
-      parseInput(IdempotencyKey, key, "header.Idempotency-Key");
-      const { json } = stateOf(context, "input");
-      stateOf(context, "ctx").idempotency = {
-        key,
-        fingerprint: fingerprint(event.httpMethod, event.path, json),
-      };
-    },
-  };
+  return operationHeader("idempotent", "idempotency-key", (key, event, context) => {
+    // The rule is the schema the OpenAPI document publishes for the header.
+    parseInput(IdempotencyKey, key, "header.Idempotency-Key");
+    const { json } = stateOf(context, "input");
+    stateOf(context, "ctx").idempotency = {
+      key,
+      fingerprint: fingerprint(event.httpMethod, event.path, json),
+    };
+  });
 }
 
 /** Same method, path and JSON content (whatever the key order or spacing) → same fingerprint. */

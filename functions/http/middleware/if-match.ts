@@ -4,16 +4,11 @@
  */
 import { IfMatch } from "#core/schemas.ts";
 import { parseInput } from "#core/validation.ts";
-import { type ApiMiddleware, headerOf, stateOf } from "./api-context.ts";
+import { type ApiMiddleware, operationHeader, stateOf } from "./api-context.ts";
 
 export function ifMatch(): ApiMiddleware {
-  return {
-    before: ({ event, context }) => {
-      if (!stateOf(context, "operation").spec.conditional) return;
-      const value = headerOf(event, "if-match");
-      if (value === undefined) return;
-      // A malformed header is a mistake to name (400), not a precondition that failed (412).
-      stateOf(context, "ctx").ifMatch = parseInput(IfMatch, value.trim(), "header.If-Match");
-    },
-  };
+  return operationHeader("conditional", "if-match", (value, _event, context) => {
+    // A malformed header is a mistake to name (400), not a precondition that failed (412).
+    stateOf(context, "ctx").ifMatch = parseInput(IfMatch, value.trim(), "header.If-Match");
+  });
 }

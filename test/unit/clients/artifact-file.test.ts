@@ -1,21 +1,17 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeArtifactFile } from "../../../clients/cli/artifact-file.ts";
 import { UsageError } from "../../../clients/cli/usage-error.ts";
+import { temporaryDirectory } from "./temporary-directory.ts";
 
 describe("--artifact-file", () => {
-  let dir = "";
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "registry-cli-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory();
 
   it("declares the file's base name, byte size and SHA-256", async () => {
     const bytes = Buffer.alloc(200_000, "ab\u00e9\n");
-    const file = join(dir, "model.onnx");
+    const file = join(dir(), "model.onnx");
     await writeFile(file, bytes);
     expect(await describeArtifactFile(file)).toEqual({
       path: "model.onnx",
@@ -25,7 +21,7 @@ describe("--artifact-file", () => {
   });
 
   it("gives the hash of an empty file", async () => {
-    const file = join(dir, "empty.bin");
+    const file = join(dir(), "empty.bin");
     await writeFile(file, "");
     expect(await describeArtifactFile(file)).toEqual({
       path: "empty.bin",
@@ -35,7 +31,7 @@ describe("--artifact-file", () => {
   });
 
   it("is a usage error for a missing file or a directory", async () => {
-    await expect(describeArtifactFile(join(dir, "nope"))).rejects.toThrow(UsageError);
-    await expect(describeArtifactFile(dir)).rejects.toThrow(/--artifact-file .*: not a readable file/);
+    await expect(describeArtifactFile(join(dir(), "nope"))).rejects.toThrow(UsageError);
+    await expect(describeArtifactFile(dir())).rejects.toThrow(/--artifact-file .*: not a readable file/);
   });
 });

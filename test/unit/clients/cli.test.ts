@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../../clients/cli/run.ts";
 import { type FakeReply, fakeFetch, TEST_CREDENTIALS } from "./fake-fetch.ts";
 import type { SentRequest } from "./sigv4-reference.ts";
+import { temporaryDirectory } from "./temporary-directory.ts";
 
 async function cli(argv: string[], reply?: (request: SentRequest, index: number) => FakeReply, stdin = "") {
   const recorder = fakeFetch(reply);
@@ -30,11 +30,7 @@ async function cli(argv: string[], reply?: (request: SentRequest, index: number)
 }
 
 describe("registry CLI", () => {
-  let dir = "";
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "registry-cli-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory();
 
   it("prints the response as pretty JSON", async () => {
     const run = await cli(["models", "get", "fraud"], () => ({ body: { name: "fraud" } }));
@@ -79,7 +75,7 @@ describe("registry CLI", () => {
   });
 
   it("versions create merges --file with metric, param, tag and artifact flags", async () => {
-    const file = join(dir, "version.json");
+    const file = join(dir(), "version.json");
     const sha = "c".repeat(64);
     await writeFile(
       file,
@@ -90,7 +86,7 @@ describe("registry CLI", () => {
         artifacts: [],
       }),
     );
-    const model = join(dir, "model.onnx");
+    const model = join(dir(), "model.onnx");
     await writeFile(model, "weights");
     const run = await cli([
       "versions",
@@ -129,7 +125,7 @@ describe("registry CLI", () => {
   });
 
   it("versions update reads the model card from a file", async () => {
-    const card = join(dir, "card.md");
+    const card = join(dir(), "card.md");
     await writeFile(card, "# Fraud\n");
     const run = await cli(["versions", "update", "fraud", "3", "--model-card", card, "--if-match", "e1"]);
     expect(run.requests[0]).toMatchObject({ method: "PATCH", headers: { "if-match": "e1" } });

@@ -14,47 +14,49 @@ function setup(
   return { registry, requests: recorder.requests };
 }
 
-describe("RegistryClient configuration", () => {
-  it("defaults endpoint and region from the environment", () => {
-    vi.stubEnv("REGISTRY_ENDPOINT", "https://api.example.com/stage/");
-    vi.stubEnv("AWS_REGION", "");
-    vi.stubEnv("AWS_DEFAULT_REGION", "ap-south-1");
-    try {
-      const registry = new RegistryClient({ credentials: TEST_CREDENTIALS });
-      expect(registry.endpoint).toBe("https://api.example.com/stage");
-      expect(registry.region).toBe("ap-south-1");
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
+/** Runs `test` with these environment variables, then restores the environment. */
+async function withEnv(variables: Record<string, string>, test: () => unknown) {
+  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
+  try {
+    await test();
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
 
-  it("falls back to the local endpoint and us-east-1", () => {
-    vi.stubEnv("REGISTRY_ENDPOINT", "");
-    vi.stubEnv("AWS_REGION", "");
-    vi.stubEnv("AWS_DEFAULT_REGION", "");
-    try {
+describe("RegistryClient configuration", () => {
+  it("defaults endpoint and region from the environment", () =>
+    withEnv(
+      {
+        REGISTRY_ENDPOINT: "https://api.example.com/stage/",
+        AWS_REGION: "",
+        AWS_DEFAULT_REGION: "ap-south-1",
+      },
+      () => {
+        const registry = new RegistryClient({ credentials: TEST_CREDENTIALS });
+        expect(registry.endpoint).toBe("https://api.example.com/stage");
+        expect(registry.region).toBe("ap-south-1");
+      },
+    ));
+
+  it("falls back to the local endpoint and us-east-1", () =>
+    withEnv({ REGISTRY_ENDPOINT: "", AWS_REGION: "", AWS_DEFAULT_REGION: "" }, () => {
       const registry = new RegistryClient({ credentials: TEST_CREDENTIALS });
       expect(registry.endpoint).toBe("http://127.0.0.1:8787");
       expect(registry.region).toBe("us-east-1");
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
+    }));
 
-  it("signs with the credentials in the environment when none are given", async () => {
-    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDFROMENV");
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
-    vi.stubEnv("AWS_SESSION_TOKEN", "token");
-    try {
-      const recorder = fakeFetch();
-      await new RegistryClient({ endpoint: "http://localhost", fetch: recorder.fetch }).listModels();
-      const headers = recorder.requests[0]?.headers ?? {};
-      expect(headers.authorization).toContain("Credential=AKIDFROMENV/");
-      expect(headers["x-amz-security-token"]).toBe("token");
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
+  it("signs with the credentials in the environment when none are given", () =>
+    withEnv(
+      { AWS_ACCESS_KEY_ID: "AKIDFROMENV", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" },
+      async () => {
+        const recorder = fakeFetch();
+        await new RegistryClient({ endpoint: "http://localhost", fetch: recorder.fetch }).listModels();
+        const headers = recorder.requests[0]?.headers ?? {};
+        expect(headers.authorization).toContain("Credential=AKIDFROMENV/");
+        expect(headers["x-amz-security-token"]).toBe("token");
+      },
+    ));
 
   it("rejects an endpoint that is not an http(s) URL", () => {
     expect(() => new RegistryClient({ endpoint: "localhost:8787", credentials: TEST_CREDENTIALS })).toThrow(

@@ -24,9 +24,11 @@ function client(endpoint: string, extra: { sessionToken?: string } = {}) {
   return { registry, requests: recorder.requests };
 }
 
-function only(requests: SentRequest[]): SentRequest {
+/** The one request sent, with what an AWS server recomputes from it (its canonical request and signature). */
+function onlySigned(requests: SentRequest[]) {
   expect(requests).toHaveLength(1);
-  return requests[0]!;
+  const sent = requests[0]!;
+  return { sent, ...expectedSignature(sent, TEST_CREDENTIALS.secretAccessKey) };
 }
 
 describe("the reference SigV4 implementation", () => {
@@ -55,12 +57,7 @@ describe("RegistryClient signing", () => {
       path: "/models",
       query: { prefix: "fraud model", tag: "team=risk", limit: 5, owner: undefined },
     });
-    const sent = only(requests);
-    const {
-      authorization,
-      canonical,
-      signature: expected,
-    } = expectedSignature(sent, TEST_CREDENTIALS.secretAccessKey);
+    const { authorization, canonical, signature: expected } = onlySigned(requests);
 
     expect(canonical).toBe(
       [
@@ -91,12 +88,7 @@ describe("RegistryClient signing", () => {
       { name: "fraud.v2-x", description: "Détecteur de fraude", tags: { team: "risk" } },
       { idempotencyKey: "key-1" },
     );
-    const sent = only(requests);
-    const {
-      authorization,
-      canonical,
-      signature: expected,
-    } = expectedSignature(sent, TEST_CREDENTIALS.secretAccessKey);
+    const { sent, authorization, canonical, signature: expected } = onlySigned(requests);
 
     expect(sent.body).toBe(
       JSON.stringify({ name: "fraud.v2-x", description: "Détecteur de fraude", tags: { team: "risk" } }),
@@ -118,13 +110,8 @@ describe("RegistryClient signing", () => {
   it("signs the encoded path, base path included, with segments encoded twice as the server does", async () => {
     const { registry, requests } = client("https://abc.execute-api.eu-west-1.amazonaws.com/prod/");
     await registry.getAlias("a.b-c", "canary (eu)/x*");
-    const sent = only(requests);
+    const { sent, canonical, authorization, signature: expected } = onlySigned(requests);
     expect(sent.url.pathname).toBe("/prod/models/a.b-c/aliases/canary%20%28eu%29%2Fx%2A");
-    const {
-      canonical,
-      authorization,
-      signature: expected,
-    } = expectedSignature(sent, TEST_CREDENTIALS.secretAccessKey);
     expect(canonical.split("\n")[1]).toBe("/prod/models/a.b-c/aliases/canary%2520%2528eu%2529%252Fx%252A");
     expect(authorization.signature).toBe(expected);
   });

@@ -20,6 +20,10 @@ const version = (n: number, overrides: Partial<VersionRecord> = {}): VersionReco
   ...overrides,
 });
 
+/** A version whose signature has these inputs and no outputs. */
+const withInputs = (n: number, inputs: NonNullable<VersionRecord["signature"]>["inputs"]) =>
+  version(n, { signature: { inputs, outputs: [] } });
+
 describe("comparing two versions", () => {
   it("reports metric deltas as other minus base, and null where one side lacks the metric", () => {
     const result = compareVersions(
@@ -40,31 +44,21 @@ describe("comparing two versions", () => {
   });
 
   it("flags a new required input as breaking, and a new optional input as not", () => {
-    const base = version(1, { signature: { inputs: [{ name: "x", type: "float32" }], outputs: [] } });
+    const base = withInputs(1, [{ name: "x", type: "float32" }]);
     const required = compareVersions(
       base,
-      version(2, {
-        signature: {
-          inputs: [
-            { name: "x", type: "float32" },
-            { name: "y", type: "int64" },
-          ],
-          outputs: [],
-        },
-      }),
+      withInputs(2, [
+        { name: "x", type: "float32" },
+        { name: "y", type: "int64" },
+      ]),
     );
     expect(required.signature.breaking).toBe(true);
     const optional = compareVersions(
       base,
-      version(2, {
-        signature: {
-          inputs: [
-            { name: "x", type: "float32" },
-            { name: "y", type: "int64", optional: true },
-          ],
-          outputs: [],
-        },
-      }),
+      withInputs(2, [
+        { name: "x", type: "float32" },
+        { name: "y", type: "int64", optional: true },
+      ]),
     );
     expect(optional.signature.breaking).toBe(false);
     expect(optional.signature.changes).toEqual([

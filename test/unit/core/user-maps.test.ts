@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "#core/errors.ts";
 import { CreateModelInput, CreateVersionInput, Metrics, Params, Policy, Tags } from "#core/schemas.ts";
 import { parseInput } from "#core/validation.ts";
+import { artifact, issuesOf } from "./validation-support.ts";
 
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected a ValidationError");
-};
-
-const artifact = { path: "model.onnx", size: 10, sha256: "a".repeat(64) };
 const PROTOTYPE_NAMES = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"];
 
 /** Request bodies arrive through JSON.parse, which makes `__proto__` an ordinary own key. */

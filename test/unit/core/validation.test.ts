@@ -14,18 +14,7 @@ import {
   VersionParam,
 } from "#core/schemas.ts";
 import { parseInput } from "#core/validation.ts";
-
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected a ValidationError");
-};
-
-const artifact = { path: "model.onnx", size: 10, sha256: "a".repeat(64) };
+import { artifact, issuesOf } from "./validation-support.ts";
 
 describe("input validation names the field and what is expected", () => {
   it("a missing required field", () => {

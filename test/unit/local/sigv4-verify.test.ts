@@ -194,33 +194,20 @@ describe("verifySigV4", () => {
       body: '{"description":"first"}',
     };
 
-    it("when the body differs", async () => {
-      const request = await signWithSmithy(base);
-      const result = await verify({ ...request, body: new TextEncoder().encode('{"description":"evil"}') });
-      expect(result).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
-    });
-
-    it("when the path differs", async () => {
-      const request = await signWithSmithy(base);
-      const result = await verify({ ...request, rawPath: "/models/other/versions" });
-      expect(result).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
-    });
-
-    it("when the query differs", async () => {
-      const request = await signWithSmithy(base);
-      const result = await verify({ ...request, rawQuery: "dryRun=true" });
-      expect(result).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
-    });
-
-    it("when a signed header differs", async () => {
-      const request = await signWithSmithy(base);
-      const result = await verify({ ...request, headers: { ...request.headers, "if-match": '"etag-2"' } });
-      expect(result).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
-    });
-
-    it("when the method differs", async () => {
-      const request = await signWithSmithy(base);
-      const result = await verify({ ...request, method: "PUT" });
+    it.each<[string, (request: IncomingSignedRequest) => IncomingSignedRequest]>([
+      [
+        "when the body differs",
+        (request) => ({ ...request, body: new TextEncoder().encode('{"description":"evil"}') }),
+      ],
+      ["when the path differs", (request) => ({ ...request, rawPath: "/models/other/versions" })],
+      ["when the query differs", (request) => ({ ...request, rawQuery: "dryRun=true" })],
+      [
+        "when a signed header differs",
+        (request) => ({ ...request, headers: { ...request.headers, "if-match": '"etag-2"' } }),
+      ],
+      ["when the method differs", (request) => ({ ...request, method: "PUT" })],
+    ])("%s", async (_name, change) => {
+      const result = await verify(change(await signWithSmithy(base)));
       expect(result).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
     });
 

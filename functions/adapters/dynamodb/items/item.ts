@@ -57,3 +57,16 @@ export const itemMustExist = {
   ConditionExpression: "attribute_exists(#pk)",
   ExpressionAttributeNames: { "#pk": TABLE.pk },
 } as const satisfies Condition;
+
+/**
+ * The condition of a put that creates or replaces an item guarded by a counter attribute (`seq`,
+ * `rev`): creates it when `expected` is null, else replaces it only if the counter is still `expected`.
+ */
+export function createdOrUnchangedSince(counter: "seq" | "rev", expected: number | null): Condition {
+  if (expected === null) return itemMustNotExist;
+  return {
+    ConditionExpression: `#${counter} = :${counter}`,
+    ExpressionAttributeNames: { [`#${counter}`]: counter },
+    ExpressionAttributeValues: { [`:${counter}`]: expected },
+  };
+}

@@ -8,7 +8,7 @@ import type { ModelRecord } from "#core/records.ts";
 import { MODELS_BY_NAME_PARTITION, modelKey, modelsByNameIndex } from "../keys.ts";
 import type { ListRequest } from "../paging.ts";
 import { GSI1, GSI1_KEY_ATTRIBUTES } from "../table.ts";
-import { envelope, type Item, itemMustNotExist, recordOf, type Writer } from "./item.ts";
+import { createdOrUnchangedSince, envelope, type Item, recordOf, type Writer } from "./item.ts";
 
 export function toModelItem(record: ModelRecord): Item {
   return {
@@ -26,13 +26,7 @@ export const putModel: Writer<"putModel"> = (op, TableName) => ({
   Put: {
     TableName,
     Item: toModelItem(op.record),
-    ...(op.expectSeq === null
-      ? itemMustNotExist
-      : {
-          ConditionExpression: "#seq = :seq",
-          ExpressionAttributeNames: { "#seq": "seq" },
-          ExpressionAttributeValues: { ":seq": op.expectSeq },
-        }),
+    ...createdOrUnchangedSince("seq", op.expectSeq),
   },
 });
 

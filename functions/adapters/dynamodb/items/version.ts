@@ -14,7 +14,14 @@ import {
 } from "../keys.ts";
 import type { ListRequest } from "../paging.ts";
 import { GSI1, GSI1_KEY_ATTRIBUTES, TABLE, TABLE_KEY_ATTRIBUTES } from "../table.ts";
-import { envelope, type Item, itemMustExist, itemMustNotExist, recordOf, type Writer } from "./item.ts";
+import {
+  createdOrUnchangedSince,
+  envelope,
+  type Item,
+  itemMustExist,
+  recordOf,
+  type Writer,
+} from "./item.ts";
 
 export function toVersionItem(record: VersionRecord): Item {
   const { aliases, ...rest } = record;
@@ -38,13 +45,7 @@ export const putVersion: Writer<"putVersion"> = (op, TableName) => ({
   Put: {
     TableName,
     Item: toVersionItem(op.record),
-    ...(op.expectRev === null
-      ? itemMustNotExist
-      : {
-          ConditionExpression: "#rev = :rev",
-          ExpressionAttributeNames: { "#rev": "rev" },
-          ExpressionAttributeValues: { ":rev": op.expectRev },
-        }),
+    ...createdOrUnchangedSince("rev", op.expectRev),
   },
 });
 

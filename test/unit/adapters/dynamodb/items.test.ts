@@ -13,6 +13,13 @@ import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts
 
 const TABLE = "registry";
 
+/** The condition that the item's `counter` attribute still holds `value`, the one the writer read. */
+const stillAt = (counter: string, value: number) => ({
+  ConditionExpression: `#${counter} = :${counter}`,
+  ExpressionAttributeNames: { [`#${counter}`]: counter },
+  ExpressionAttributeValues: { [`:${counter}`]: value },
+});
+
 const model: ModelRecord = {
   name: "fraud",
   tags: { team: "risk" },
@@ -97,11 +104,7 @@ describe("the model item", () => {
 
   it("is replaced only if its seq is still the one the writer read", () => {
     expect(write({ kind: "putModel", record: model, expectSeq: 6 })).toMatchObject({
-      Put: {
-        ConditionExpression: "#seq = :seq",
-        ExpressionAttributeNames: { "#seq": "seq" },
-        ExpressionAttributeValues: { ":seq": 6 },
-      },
+      Put: stillAt("seq", 6),
     });
   });
 
@@ -145,11 +148,7 @@ describe("the version item", () => {
       Put: { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } },
     });
     expect(write({ kind: "putVersion", record: version, expectRev: 1 })).toMatchObject({
-      Put: {
-        ConditionExpression: "#rev = :rev",
-        ExpressionAttributeNames: { "#rev": "rev" },
-        ExpressionAttributeValues: { ":rev": 1 },
-      },
+      Put: stillAt("rev", 1),
     });
   });
 

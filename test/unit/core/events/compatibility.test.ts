@@ -27,11 +27,10 @@ function detail(
   };
 }
 
-const published = detail({
-  to: stage,
-  previous: nullableInteger,
-  approvedBy: { type: "array", items: { type: "string" } },
-});
+const stringArray = { type: "array", items: { type: "string" } };
+/** The properties of the published schema. */
+const publishedProperties = { to: stage, previous: nullableInteger, approvedBy: stringArray };
+const published = detail(publishedProperties);
 
 describe("backwards compatibility of a detail schema", () => {
   it("an unchanged schema is compatible", () => {
@@ -39,24 +38,16 @@ describe("backwards compatibility of a detail schema", () => {
   });
 
   it("adding an optional property is compatible", () => {
-    const newer = detail(
-      {
-        to: stage,
-        previous: nullableInteger,
-        approvedBy: { type: "array", items: { type: "string" } },
-        note: { type: "string" },
-      },
-      ["to", "previous", "approvedBy"],
-    );
+    const newer = detail({ ...publishedProperties, note: { type: "string" } }, [
+      "to",
+      "previous",
+      "approvedBy",
+    ]);
     expect(isBackwardsCompatible(published, newer)).toBe(true);
   });
 
   it("adding an enum value is compatible (subscribers ignore values they do not know)", () => {
-    const newer = detail({
-      to: { ...stage, enum: [...stage.enum, "shadow"] },
-      previous: nullableInteger,
-      approvedBy: { type: "array", items: { type: "string" } },
-    });
+    const newer = detail({ ...publishedProperties, to: { ...stage, enum: [...stage.enum, "shadow"] } });
     expect(isBackwardsCompatible(published, newer)).toBe(true);
   });
 
@@ -67,17 +58,12 @@ describe("backwards compatibility of a detail schema", () => {
   });
 
   it("changing a property's type breaks, whether it widens or narrows", () => {
-    const narrowed = detail({
-      to: stage,
-      previous: integer,
-      approvedBy: { type: "array", items: { type: "string" } },
-    });
+    const narrowed = detail({ ...publishedProperties, previous: integer });
     expect(compatibilityProblems(published, narrowed)).toEqual([
       "$.previous: type changed from integer | null to integer",
     ]);
     const widened = detail({
-      to: stage,
-      previous: nullableInteger,
+      ...publishedProperties,
       approvedBy: { type: "array", items: { type: ["string", "null"] } },
     });
     expect(compatibilityProblems(published, widened)).toEqual([
@@ -92,12 +78,7 @@ describe("backwards compatibility of a detail schema", () => {
   });
 
   it("adding a required property breaks for the same reason", () => {
-    const newer = detail({
-      to: stage,
-      previous: nullableInteger,
-      approvedBy: { type: "array", items: { type: "string" } },
-      note: { type: "string" },
-    });
+    const newer = detail({ ...publishedProperties, note: { type: "string" } });
     expect(compatibilityProblems(published, newer)).toEqual([
       "$: new property 'note' is required (archived events lack it)",
     ]);
@@ -109,11 +90,7 @@ describe("backwards compatibility of a detail schema", () => {
   });
 
   it("an enum that loses a value breaks, and so does a changed const", () => {
-    const newer = detail({
-      to: { ...stage, enum: ["staging", "production"] },
-      previous: nullableInteger,
-      approvedBy: { type: "array", items: { type: "string" } },
-    });
+    const newer = detail({ ...publishedProperties, to: { ...stage, enum: ["staging", "production"] } });
     expect(compatibilityProblems(published, newer)).toEqual([
       `$.to: no longer allows ["development","archived"]`,
     ]);

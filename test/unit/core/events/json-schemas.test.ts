@@ -2,9 +2,8 @@
  * The committed files in events/schemas/v1/ are the published contract. The catalog may only
  * change compatibly with them, and the files must say what the catalog says.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DETAIL_SCHEMAS, DETAIL_TYPES } from "#core/events/catalog.ts";
@@ -13,17 +12,11 @@ import {
   detailJsonSchema,
   generateSchemaFiles,
   parseSchemaFile,
-  SCHEMA_DIRECTORY,
   schemaFileName,
 } from "#core/events/json-schemas.ts";
+import { schemaDirectory as directory, readCommittedSchemas } from "../../../../events/committed-schemas.ts";
 
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const directory = join(root, SCHEMA_DIRECTORY);
-const committed = new Map(
-  readdirSync(directory)
-    .filter((name) => name.endsWith(".json"))
-    .map((name) => [name, readFileSync(join(directory, name), "utf8")]),
-);
+const committed = readCommittedSchemas();
 const generated = generateSchemaFiles();
 const REGENERATE = "run `npm run events:schemas` and commit the files";
 
