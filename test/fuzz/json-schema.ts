@@ -81,7 +81,16 @@ function matchesType(value: unknown, type: string): boolean {
   return actual === type;
 }
 
-const join = (path: string, key: string | number) => (path === "" ? String(key) : `${path}.${key}`);
+/**
+ * A child's path, written as the registry writes fields (API.md, errors): plain keys and array
+ * indexes after a dot, any other map key as a JSON string in brackets (`body.metrics["val loss"]`).
+ */
+const join = (path: string, key: string | number) =>
+  typeof key === "number" || /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)
+    ? path === ""
+      ? String(key)
+      : `${path}.${key}`
+    : `${path}[${JSON.stringify(key)}]`;
 
 /** Every way `value` violates `schema` (empty when it conforms). */
 export function validate(schema: JsonSchema, value: unknown, root: unknown, path = ""): SchemaIssue[] {

@@ -186,8 +186,9 @@ export function judge(op: Operation, request: FuzzRequest, response: SentRespons
 
   const excused = (field: string) =>
     STATE_DEPENDENT_400.some((e) => e.operations.includes(op.operationId) && norm(field) === e.field);
-  const where = (f: string) =>
-    issues.some((i) => f === i.path || i.path.startsWith(`${f}.`) || f.startsWith(`${i.path}.`));
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  const where = (f: string) => issues.some((i) => within(i.path, f) || within(f, i.path));
   const detail = typeof error?.message === "string" ? error.message : response.rawBody.slice(0, 200);
 
   if (issues.length === 0) {

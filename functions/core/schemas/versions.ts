@@ -89,16 +89,22 @@ export const Signature = z
   .meta({ id: "Signature" });
 export type Signature = z.infer<typeof Signature>;
 
+/** `onnx` → `[oO][nN][nN][xX]`: the document can state case-insensitivity only as a pattern. */
+const anyCase = (word: string) =>
+  [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join("");
+
+const MODEL_FORMAT_RULE = `must be one of ${MODEL_FORMATS.join(", ")} (any case)`;
+
 /**
  * Case-insensitive on the way in (clients have sent `ONNX` since v1), always lower case on the
- * way out. The document lists the lower-case values and says that any case is read.
+ * way out. The document states the accepted spellings as a pattern, so a generated client that
+ * sends `ONNX` is not told it is wrong.
  */
 export const ModelFormat = z
-  .preprocess(
-    (raw: string) => (typeof raw === "string" ? raw.toLowerCase() : raw),
-    z.enum(MODEL_FORMATS, { error: `must be one of ${MODEL_FORMATS.join(", ")} (any case)` }),
-  )
-  .meta({ description: "one of the listed values, in any case (`ONNX` is read as `onnx`)" });
+  .string({ error: MODEL_FORMAT_RULE })
+  .regex(new RegExp(`^(?:${MODEL_FORMATS.map(anyCase).join("|")})$`), { error: MODEL_FORMAT_RULE })
+  .transform((raw) => raw.toLowerCase() as (typeof MODEL_FORMATS)[number])
+  .meta({ description: `one of ${MODEL_FORMATS.join(", ")}, in any case (\`ONNX\` is read as \`onnx\`)` });
 
 export const CreateVersionInput = z
   .object({

@@ -107,10 +107,17 @@ describe("the OpenAPI document states the rules the server enforces", () => {
     expect(component("UpdateVersionInput").minProperties).toBe(1);
   });
 
-  it("format lists the accepted values", () => {
-    const format = property(component("CreateVersionInput"), "format");
-    expect(format.enum).toEqual([...MODEL_FORMATS]);
-    expect(property(component("UpdateVersionInput"), "format").enum).toEqual([...MODEL_FORMATS]);
+  it("format states the accepted values in any case on the way in, and the lower-case values on the way out", () => {
+    for (const input of ["CreateVersionInput", "UpdateVersionInput"]) {
+      const pattern = new RegExp(String(property(component(input), "format").pattern));
+      for (const format of MODEL_FORMATS) {
+        expect(pattern.test(format), `${input} ${format}`).toBe(true);
+        expect(pattern.test(format.toUpperCase()), `${input} ${format.toUpperCase()}`).toBe(true);
+      }
+      expect(pattern.test("banana")).toBe(false);
+      expect(pattern.test("onnx ")).toBe(false);
+    }
+    expect(property(component("ModelVersion"), "format").enum).toEqual([...MODEL_FORMATS]);
   });
 
   it("artifacts: at most 5 GiB each, unique, 1-100 of them", () => {
