@@ -186,3 +186,27 @@ describe("the served OpenAPI document states the rules", () => {
     expect(version?.schema).toMatchObject({ type: "integer", minimum: 1 });
   });
 });
+
+describe("a large model card", () => {
+  it("accepted once, can be replaced by another of the same size (history keeps digests, not two cards)", async () => {
+    const name = await newModel(api, "card", 1);
+    // 100,000 two-byte characters: about 200 KB of UTF-8, half of DynamoDB's item limit.
+    for (const letter of ["é", "ü", "é"]) {
+      const card = letter.repeat(100_000);
+      const patched = await api.request({
+        method: "PATCH",
+        path: `/models/${name}/versions/1`,
+        body: { modelCard: card },
+      });
+      expect(patched.status, patched.rawBody.slice(0, 300)).toBe(200);
+      expect((patched.body as { modelCard: string }).modelCard).toBe(card);
+    }
+    const history = await api.request({
+      method: "GET",
+      path: `/models/${name}/history`,
+      query: { limit: "1" },
+    });
+    const [entry] = (history.body as { items: { to: { modelCard: unknown } }[] }).items;
+    expect(entry?.to.modelCard).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), length: 100_000 });
+  });
+});
