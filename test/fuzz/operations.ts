@@ -182,8 +182,14 @@ export function requestIssues(op: Operation, request: FuzzRequest, root: unknown
   return issues;
 }
 
+/**
+ * Header names as HTTP compares them (any case) and values as HTTP delivers them: whitespace
+ * around a field value is not part of it (RFC 9110 §5.5), so ` k1 ` arrives as `k1`.
+ */
 function lowerKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [k.toLowerCase(), v.replace(/^[ \t]+|[ \t]+$/g, "")]),
+  );
 }
 
 /**
