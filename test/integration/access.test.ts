@@ -10,7 +10,7 @@ import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
 import {
   client,
   createModel,
-  createVersion,
+  createReadyVersion,
   type ErrorBody,
   type PrincipalName,
   principal,
@@ -23,7 +23,7 @@ const name = uniqueName("access");
 
 beforeAll(async () => {
   await createModel(publisher, name, { description: "before" });
-  await createVersion(publisher, name);
+  await createReadyVersion(publisher, name);
   const alias = await publisher.request({
     method: "PUT",
     path: `/models/${name}/aliases/champion`,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { client, createModel, createVersion, type ErrorBody, uniqueName } from "./support.ts";
+import {
+  client,
+  createModel,
+  createReadyVersion,
+  createVersion,
+  type ErrorBody,
+  uniqueName,
+} from "./support.ts";
 
 const api = client("publisher");
 /** Only admin may delete (README, Roles). */
@@ -9,8 +16,8 @@ describe("aliases", () => {
   it("an alias resolves to its version, shows on the model and the version, and moves atomically", async () => {
     const name = uniqueName("alias");
     await createModel(api, name);
-    await createVersion(api, name);
-    await createVersion(api, name);
+    await createReadyVersion(api, name);
+    await createReadyVersion(api, name);
 
     const set = await api.request({
       method: "PUT",
@@ -51,7 +58,7 @@ describe("aliases", () => {
   it("deleting an alias frees the version and records it", async () => {
     const name = uniqueName("unalias");
     await createModel(api, name);
-    await createVersion(api, name);
+    await createReadyVersion(api, name);
     await api.request({ method: "PUT", path: `/models/${name}/aliases/canary`, body: { version: 1 } });
     const deleted = await admin.request({ method: "DELETE", path: `/models/${name}/aliases/canary` });
     expect(deleted.status).toBe(204);
@@ -64,6 +71,22 @@ describe("aliases", () => {
     const v1 = await api.request({ method: "GET", path: `/models/${name}/versions/1` });
     expect(v1.body).toMatchObject({ aliases: [] });
     expect((await admin.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
+  });
+
+  it("an alias points only at a READY version: a version still waiting for its upload is a 409", async () => {
+    const name = uniqueName("alias409");
+    await createModel(api, name);
+    await createVersion(api, name);
+    const refused = await api.request({
+      method: "PUT",
+      path: `/models/${name}/aliases/champion`,
+      body: { version: 1 },
+    });
+    expect(refused.status).toBe(409);
+    expect((refused.body as ErrorBody).error).toMatchObject({
+      code: "VersionNotReady",
+      message: `version 1 of '${name}' is PENDING_UPLOAD, not READY: only READY versions can carry an alias (upload its artifacts and seal it first)`,
+    });
   });
 
   it("pointing an alias at a missing version is a 404, at a non-number a 400, and a bad alias name a 400", async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { client, createModel, createVersion, type ErrorBody, principal, uniqueName } from "./support.ts";
+import {
+  client,
+  createModel,
+  createReadyVersion,
+  createVersion,
+  type ErrorBody,
+  principal,
+  uniqueName,
+} from "./support.ts";
 
 const api = client("publisher");
 /** Only admin may delete (README, Roles). */
@@ -193,7 +201,7 @@ describe("models", () => {
   it("a model with an alias cannot be deleted (409 says which alias)", async () => {
     const name = uniqueName("protected");
     await createModel(api, name);
-    await createVersion(api, name);
+    await createReadyVersion(api, name);
     await api.request({ method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
     const response = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(response.status).toBe(409);
@@ -204,15 +212,17 @@ describe("models", () => {
   it("history lists every change newest first, with actor, sequence and before/after", async () => {
     const name = uniqueName("hist");
     await createModel(api, name, { description: "a" });
-    await createVersion(api, name);
+    await createReadyVersion(api, name);
     await api.request({ method: "PATCH", path: `/models/${name}`, body: { description: "b" } });
     await api.request({ method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
     const response = await api.request({ method: "GET", path: `/models/${name}/history` });
     expect(response.status).toBe(200);
     const items = (response.body as { items: Record<string, unknown>[] }).items;
     expect(items.map((e) => [e.seq, e.action])).toEqual([
-      [4, "ALIAS_SET"],
-      [3, "MODEL_UPDATED"],
+      [6, "ALIAS_SET"],
+      [5, "MODEL_UPDATED"],
+      [4, "VERSION_READY"],
+      [3, "VERSION_VERIFICATION_STARTED"],
       [2, "VERSION_CREATED"],
       [1, "MODEL_REGISTERED"],
     ]);
