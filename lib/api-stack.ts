@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { registryRoles } from "#http/roles.ts";
@@ -31,10 +31,21 @@ const groupAccess: Record<RouteGroup, GroupAccess> = {
   // Health and the OpenAPI document: no data at all.
   service: {},
   models: { table: "readWrite", pageTokens: true },
-  // Presigned upload/download URLs carry the function's own S3 rights; seal reads checksums.
-  versions: { table: "readWrite", artifacts: "readWrite", pageTokens: true },
+  // Presigned upload URLs carry the function's own S3 rights: creating a version signs PUTs
+  // and starts multipart uploads, all `s3:PutObject`.
+  versions: { table: "readWrite", artifacts: "presign", pageTokens: true },
   aliases: { table: "readWrite", pageTokens: true },
+  // Resume, complete, seal (HeadObject with checksums) and presigned downloads; it also starts
+  // the verifier (granted below).
+  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true },
 };
+
+/**
+ * The verifier reads every byte of a version once, at roughly the speed of one vCPU hashing
+ * SHA-256 (Lambda gives a full vCPU at 1769 MB) and of S3 streaming into Lambda, so it gets the
+ * longest timeout Lambda has.
+ */
+const VERIFIER = { memorySize: 1769, timeout: Duration.minutes(15) } as const;
 
 export interface ApiStackProps extends StackProps {
   data: RegistryData;
@@ -51,6 +62,8 @@ export interface ApiStackProps extends StackProps {
  */
 export class ApiStack extends Stack {
   readonly functions: Record<RouteGroup, RegistryFunction>;
+  /** Reads and hashes a sealed version's artifacts (started asynchronously by the seal). */
+  readonly verifier: RegistryFunction;
   readonly registryApi: RegistryApi;
   readonly accessPolicies: RegistryAccessPolicies;
 
@@ -76,6 +89,20 @@ export class ApiStack extends Stack {
       functions[group] = fn;
     }
     this.functions = functions;
+
+    const { PAGE_TOKEN_SECRET_ARN: _never, ...verifierEnvironment } = environment;
+    this.verifier = new RegistryFunction(this, "VerifierFunction", {
+      entry: "functions/workers/verify-artifacts.ts",
+      description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",
+      // It never lists, so it gets no page-token secret (readConfig with pageTokens: false).
+      environment: verifierEnvironment,
+      logRetention: props.functionLogRetention,
+      ...VERIFIER,
+    });
+    data.table.bind(this.verifier, "readWrite");
+    data.artifacts.bind(this.verifier, "read");
+    this.verifier.grantInvoke(functions.artifacts);
+    functions.artifacts.addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
 
     this.registryApi = new RegistryApi(this, "Http", {
       routes,

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import {
   BlockPublicAccess,
@@ -10,7 +10,32 @@ import {
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 
-export type BucketAccess = "read" | "readWrite";
+/**
+ * What a function may do with artifact objects (all under `models/`), least privilege per use:
+ * - `presign`: sign PUT and UploadPart URLs and start multipart uploads (all `s3:PutObject`):
+ *   a presigned URL carries exactly the rights of the function that signed it.
+ * - `uploadAndSeal`: presign, plus read objects and their checksums (HeadObject is
+ *   `s3:GetObject`; presigned GETs for downloads), list and complete (`s3:PutObject`) or abort
+ *   multipart uploads.
+ * - `read`: read objects (the verifier streams them).
+ * No function gets `s3:DeleteObject*`: a sealed artifact must outlive any bug in the registry.
+ */
+export type BucketAccess = "presign" | "uploadAndSeal" | "read";
+
+export const bucketActions: Record<BucketAccess, readonly string[]> = {
+  presign: ["s3:PutObject"],
+  uploadAndSeal: [
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:GetObjectAttributes",
+    "s3:ListMultipartUploadParts",
+    "s3:AbortMultipartUpload",
+  ],
+  read: ["s3:GetObject"],
+};
+
+/** Every artifact key starts with this (`models/<model>/versions/<n>/<path>`). */
+export const ARTIFACT_KEY_PREFIX = "models/";
 
 /**
  * The bucket that holds model binaries. Clients upload and download with presigned URLs, so the
@@ -61,19 +86,19 @@ export class ArtifactBucket extends Construct {
     return { [ArtifactBucket.envVar]: this.bucket.bucketName };
   }
 
-  grantRead(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee);
-  }
-
-  /** Read, put (which presigned PUT URLs inherit), multipart abort and delete. */
-  grantReadWrite(grantee: IGrantable): Grant {
-    return this.bucket.grantReadWrite(grantee);
+  /** Grants `access` on the artifact keys only (not the whole bucket). */
+  grant(grantee: IGrantable, access: BucketAccess): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...bucketActions[access]],
+      resourceArns: [this.bucket.arnForObjects(`${ARTIFACT_KEY_PREFIX}*`)],
+    });
   }
 
   /** Sets `ARTIFACT_BUCKET` on the function and grants it `access`, in one call. */
   bind(fn: LambdaFunction, access: BucketAccess): Grant {
     // The same variables `environment` declares (and `registryEnvironment` hands every function).
     for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
-    return access === "read" ? this.grantRead(fn) : this.grantReadWrite(fn);
+    return this.grant(fn, access);
   }
 }

@@ -5,6 +5,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createRegistryTable, DEFAULT_TABLE_NAME } from "./create-table.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
+import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
 import { assertPortFree } from "./ports.ts";
@@ -36,6 +37,8 @@ export interface LocalRegistryOptions {
   logRequests?: boolean;
   /** Log the canonical request behind each SignatureDoesNotMatch on stderr (default true). */
   explainSignatureMismatches?: boolean;
+  /** Artifacts above this size are uploaded in parts (default 64 MiB; tests use less). */
+  multipartThresholdBytes?: number;
 }
 
 export interface LocalRegistry {
@@ -46,6 +49,10 @@ export interface LocalRegistry {
   bucket: string;
   s3Endpoint: string;
   dynamoEndpoint: string;
+  /** The local Lambda Invoke endpoint that runs the artifact verifier in this process. */
+  lambdaEndpoint: string;
+  /** Resolves when every verifier started so far has finished (tests wait on it). */
+  workersIdle(): Promise<void>;
   principals: readonly LocalPrincipal[];
   /** Absolute data folder, or undefined in memory. */
   dataDir: string | undefined;
@@ -69,8 +76,17 @@ export function handlerEnvironment(settings: {
   pageTokenSecret: string;
   dynamoEndpoint: string;
   s3Endpoint: string;
+  lambdaEndpoint?: string;
+  multipartThresholdBytes?: number;
 }): Record<string, string> {
   return {
+    ...(settings.lambdaEndpoint && {
+      AWS_ENDPOINT_URL_LAMBDA: settings.lambdaEndpoint,
+      VERIFIER_FUNCTION_NAME: "model-registry-verify-artifacts" satisfies LocalWorker,
+    }),
+    ...(settings.multipartThresholdBytes !== undefined && {
+      MULTIPART_THRESHOLD_BYTES: String(settings.multipartThresholdBytes),
+    }),
     TABLE_NAME: settings.tableName,
     ARTIFACT_BUCKET: settings.bucket,
     PAGE_TOKEN_SECRET: settings.pageTokenSecret,
@@ -130,7 +146,14 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       client.destroy();
     }
 
+    const lambda = await startLambdaService({ region });
+    cleanups.push(() => lambda.close());
+
     const env = handlerEnvironment({
+      lambdaEndpoint: lambda.endpoint,
+      ...(options.multipartThresholdBytes !== undefined && {
+        multipartThresholdBytes: options.multipartThresholdBytes,
+      }),
       region,
       tableName,
       bucket,
@@ -159,6 +182,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       bucket,
       s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
+      lambdaEndpoint: lambda.endpoint,
+      workersIdle: lambda.idle,
       principals,
       dataDir,
       stop: stopAll,

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:http";
-import { resolve } from "node:path";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
 import S3rver from "s3rver";
 import { listenOn } from "./ports.ts";
 
@@ -57,7 +58,17 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   });
   await s3rver.configureBuckets();
 
-  const server = createServer(s3rver.callback());
+  const s3rverHandler = s3rver.callback();
+  const server = createServer((request, response) => {
+    if (isListParts(request)) {
+      listParts(directory, request, response).catch((error: unknown) => {
+        response.writeHead(500);
+        response.end(String(error));
+      });
+      return;
+    }
+    s3rverHandler(request, response);
+  });
   const port = await listenOn(server, options.port, "127.0.0.1", "the S3 emulator", "REGISTRY_S3_PORT");
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -71,4 +82,51 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** `GET /<bucket>/<key>?uploadId=…`: S3's ListParts, which s3rver 3.7.1 does not implement. */
+function isListParts(request: IncomingMessage): boolean {
+  if (request.method !== "GET") return false;
+  const url = new URL(request.url ?? "/", "http://local");
+  return url.searchParams.has("uploadId") && url.pathname.split("/").filter(Boolean).length >= 2;
+}
+
+/**
+ * Answers ListParts from s3rver's own part store (`<bucket>/._S3rver_uploads/<uploadId>/<n>`
+ * with `<n>.md5` beside each part; the folder goes away when the upload completes), so the
+ * registry's resume (which asks S3 which parts it has) works in local mode too.
+ */
+async function listParts(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://local");
+  const [bucket, ...key] = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const uploadId = url.searchParams.get("uploadId") ?? "";
+  const folder = join(root, bucket as string, "._S3rver_uploads", uploadId);
+  const xml = (status: number, body: string) => {
+    response.writeHead(status, { "content-type": "application/xml" });
+    response.end(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
+  };
+  if (!/^[0-9a-f]+$/.test(uploadId) || !(await stat(folder).catch(() => undefined))) {
+    xml(
+      404,
+      `<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><UploadId>${uploadId}</UploadId></Error>`,
+    );
+    return;
+  }
+  const numbers = (await readdir(folder))
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b);
+  const parts = await Promise.all(
+    numbers.map(async (n) => {
+      const [info, md5] = await Promise.all([
+        stat(join(folder, String(n))),
+        readFile(join(folder, `${n}.md5`), "utf8"),
+      ]);
+      return `<Part><PartNumber>${n}</PartNumber><ETag>"${md5.trim()}"</ETag><Size>${info.size}</Size></Part>`;
+    }),
+  );
+  xml(
+    200,
+    `<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket><Key>${key.join("/")}</Key><UploadId>${uploadId}</UploadId><IsTruncated>false</IsTruncated>${parts.join("")}</ListPartsResult>`,
+  );
 }

@@ -144,6 +144,49 @@ export class PayloadTooLargeError extends DomainError {
   readonly code = "PayloadTooLarge" as const;
 }
 
+/** The version has no artifact declared at that path. */
+export class ArtifactNotFoundError extends DomainError {
+  readonly code = "ArtifactNotFound" as const;
+  constructor(model: string, version: number, path: string) {
+    super(`version ${version} of '${model}' declares no artifact '${path}'`);
+  }
+}
+
+/** Upload URLs or a completion asked for a version that is sealed (VERIFYING or READY). */
+export class VersionSealedError extends DomainError {
+  readonly code = "VersionSealed" as const;
+  constructor(model: string, version: number, status: string) {
+    super(
+      status === "READY"
+        ? `version ${version} of '${model}' is READY: its artifacts can no longer change (create a new version)`
+        : `version ${version} of '${model}' is ${status}: its artifacts are being verified, so uploads are closed (if it ends FAILED, upload again and seal again)`,
+    );
+  }
+}
+
+/** Something that needs sealed bytes (a download, an alias) met a version that is not READY. */
+export class VersionNotReadyError extends DomainError {
+  readonly code = "VersionNotReady" as const;
+  constructor(model: string, version: number, status: string, what: string) {
+    super(
+      `version ${version} of '${model}' is ${status}, not READY: ${what} (upload its artifacts and seal it first)`,
+    );
+  }
+}
+
+/** A multipart upload cannot be completed as asked (unknown upload id, wrong or missing parts). */
+export class UploadIncompleteError extends DomainError {
+  readonly code = "UploadIncomplete" as const;
+}
+
+/**
+ * The seal found artifacts missing or different from their declaration; `details.artifacts`
+ * is the per-artifact report. The version does not change: upload what is wrong and seal again.
+ */
+export class ArtifactsNotVerifiedError extends DomainError {
+  readonly code = "ArtifactsNotVerified" as const;
+}
+
 /** Every domain error class: the source of `DomainErrorCode` (see the comment at the top). */
 export const domainErrors = [
   ValidationError,
@@ -157,6 +200,11 @@ export const domainErrors = [
   ModelProtectedError,
   VersionFrozenError,
   PayloadTooLargeError,
+  ArtifactNotFoundError,
+  VersionSealedError,
+  VersionNotReadyError,
+  UploadIncompleteError,
+  ArtifactsNotVerifiedError,
 ] as const;
 
 export type DomainErrorCode = InstanceType<(typeof domainErrors)[number]>["code"];

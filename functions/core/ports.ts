@@ -3,9 +3,8 @@
  * implement them; tests pass their own implementations in.
  */
 
-import type { z } from "zod";
 import type { HistoryRecord, ModelRecord, VersionRecord } from "./records.ts";
-import type { Artifact, UploadInstruction } from "./schemas.ts";
+import type { Artifact } from "./schemas.ts";
 
 export interface Page<T> {
   items: T[];
@@ -81,13 +80,90 @@ export interface RegistryStore {
   purgeVersions(model: string): Promise<number>;
 }
 
-/** Produces upload instructions (presigned URLs) for declared artifacts. */
-export interface ArtifactUploads {
-  planUploads(
+/** A presigned single PUT: the client sends exactly these headers (they are signed). */
+export interface PresignedPut {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** What S3 says about a stored object. */
+export interface ObjectFacts {
+  size: number;
+  /** The object's full-object SHA-256 (hex), when S3 has one; never a composite (per-part) one. */
+  sha256?: string;
+}
+
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+export type CompleteMultipartResult =
+  | { ok: true }
+  | { ok: false; reason: "noSuchUpload" | "invalidParts" | "objectExists"; message: string };
+
+/**
+ * The artifact bucket, as the core needs it. Addressed by model, version and artifact path;
+ * only the adapter builds keys (`models/<model>/versions/<n>/<path>`). No business rules here:
+ * the core decides single or multipart, part sizes, which URLs and for how long.
+ */
+export interface ArtifactStorage {
+  /** `s3://bucket/key` of an artifact (for events and deploy pipelines). */
+  uri(model: string, version: number, path: string): string;
+  /**
+   * A PUT URL bound to the declared SHA-256 and content type; with `overwrite: false` also to
+   * `If-None-Match: *`, so it can never replace an object that exists.
+   */
+  presignPut(
     model: string,
     version: number,
-    artifacts: Artifact[],
-  ): Promise<z.infer<typeof UploadInstruction>[]>;
+    artifact: Artifact,
+    options: { expiresIn: number; overwrite: boolean },
+  ): Promise<PresignedPut>;
+  /** Starts a multipart upload; returns S3's upload id. */
+  startMultipartUpload(model: string, version: number, artifact: Artifact): Promise<string>;
+  presignParts(
+    model: string,
+    version: number,
+    path: string,
+    uploadId: string,
+    partNumbers: number[],
+    expiresIn: number,
+  ): Promise<{ partNumber: number; url: string }[]>;
+  /** The parts S3 holds, or undefined when it no longer knows the upload (completed or aborted). */
+  listParts(
+    model: string,
+    version: number,
+    path: string,
+    uploadId: string,
+  ): Promise<UploadedPart[] | undefined>;
+  completeMultipartUpload(
+    model: string,
+    version: number,
+    path: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+    options: { overwrite: boolean },
+  ): Promise<CompleteMultipartResult>;
+  /** Size and (when S3 has one) full-object SHA-256; undefined when there is no object. */
+  head(model: string, version: number, path: string): Promise<ObjectFacts | undefined>;
+  /** Reads the whole object once through SHA-256 (constant memory); undefined when missing. */
+  digest(model: string, version: number, path: string): Promise<{ size: number; sha256: string } | undefined>;
+  presignGet(model: string, version: number, path: string, expiresIn: number): Promise<string>;
+}
+
+/** Starts the verifier of a sealed version without waiting for it (an asynchronous invoke). */
+export interface ArtifactVerification {
+  start(request: VerificationRequest): Promise<void>;
+}
+
+/** What the verifier is asked to check: the version, and the seal that asked (for history). */
+export interface VerificationRequest {
+  model: string;
+  version: number;
+  /** `verification.startedAt` of the seal that asked: a stale or repeated request is ignored. */
+  startedAt: string;
 }
 
 export interface Clock {

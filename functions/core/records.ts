@@ -14,6 +14,7 @@ import type {
   Policy,
   Signature,
   Stage,
+  Verification,
   VersionStatus,
 } from "./schemas.ts";
 
@@ -57,6 +58,8 @@ export interface VersionRecord {
   artifacts: Artifact[];
   modelCard?: string;
   aliases: string[];
+  /** The last verification of the artifacts: what the seal or the verifier found. */
+  verification?: Verification;
   createdAt: string;
   createdBy: string;
   updatedAt: string;

@@ -5,6 +5,7 @@
  */
 
 export * from "./schemas/aliases.ts";
+export * from "./schemas/artifacts.ts";
 export * from "./schemas/error-body.ts";
 export * from "./schemas/headers.ts";
 export * from "./schemas/history.ts";

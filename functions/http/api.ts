@@ -38,6 +38,8 @@ export interface ApiReply {
   body?: unknown;
   /** The response is the stored first response of an idempotent request. */
   replayed?: boolean;
+  /** One of the operation's documented statuses other than its main one (`spec.alternatives`). */
+  status?: number;
 }
 
 export type Implementations = { [K in OperationId]?: (request: ApiRequest<K>) => Promise<ApiReply> };

@@ -3,13 +3,16 @@
  * clients live here at module scope; endpoints come from the SDK's own environment variables
  * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`), which local mode sets.
  */
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createDynamoClient } from "#adapters/dynamodb/client.ts";
 import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import { measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
-import { S3ArtifactUploads } from "#adapters/s3/artifact-uploads.ts";
+import { LambdaArtifactVerification } from "#adapters/lambda/artifact-verification.ts";
+import { S3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
+import { defaultUploadPolicy } from "#core/artifacts/upload-plan.ts";
 import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
 import { type Config, readConfig } from "./config.ts";
 import { logger } from "./logger.ts";
@@ -25,15 +28,26 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
     tableName: config.tableName,
     pageTokens: new PageTokens(secret),
   });
-  const uploads = new S3ArtifactUploads({
+  const artifacts = new S3ArtifactStorage({
     client: new S3Client({
       forcePathStyle: config.s3ForcePathStyle,
       requestChecksumCalculation: "WHEN_REQUIRED",
     }),
     bucket: config.artifactBucket,
-    expiresIn: config.uploadUrlTtlSeconds,
   });
-  return createCoreDeps({ store, uploads, logger });
+  return createCoreDeps({
+    store,
+    artifacts,
+    uploadPolicy: {
+      ...defaultUploadPolicy,
+      urlTtlSeconds: config.uploadUrlTtlSeconds,
+      multipartThresholdBytes: config.multipartThresholdBytes,
+    },
+    ...(config.verifierFunctionName && {
+      verification: new LambdaArtifactVerification(new LambdaClient({}), config.verifierFunctionName),
+    }),
+    logger,
+  });
 }
 
 async function readSecret(arn: string): Promise<string> {

@@ -2,6 +2,9 @@
  * Configuration, read and checked once when a function starts: a missing variable fails the
  * cold start with a message naming it, not a request halfway through.
  */
+import { randomBytes } from "node:crypto";
+import { defaultUploadPolicy, uploadPolicyProblem } from "#core/artifacts/upload-plan.ts";
+
 export interface Config {
   tableName: string;
   artifactBucket: string;
@@ -9,10 +12,22 @@ export interface Config {
   pageTokenSecret: { value: string } | { arn: string };
   /** Path-style S3 URLs (needed by the local S3 emulator). */
   s3ForcePathStyle: boolean;
+  /** Lifetime of presigned upload and download URLs (default 900 s). */
   uploadUrlTtlSeconds: number;
+  /** Artifacts above this size are uploaded in parts (default 64 MiB). */
+  multipartThresholdBytes: number;
+  /** The artifact verifier's Lambda function (the artifacts group starts it after a seal). */
+  verifierFunctionName: string | undefined;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * `pageTokens: false` for functions that never list (the verifier): they need no secret, and
+ * any page token they could issue is made with a random key nobody can read back.
+ */
+export function readConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { pageTokens?: boolean } = {},
+): Config {
   const missing: string[] = [];
   const required = (name: string) => {
     const value = env[name];
@@ -23,19 +38,32 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const artifactBucket = required("ARTIFACT_BUCKET");
   const secret = env.PAGE_TOKEN_SECRET;
   const secretArn = env.PAGE_TOKEN_SECRET_ARN;
-  if (!secret && !secretArn) missing.push("PAGE_TOKEN_SECRET or PAGE_TOKEN_SECRET_ARN");
+  if (!secret && !secretArn && options.pageTokens !== false)
+    missing.push("PAGE_TOKEN_SECRET or PAGE_TOKEN_SECRET_ARN");
   if (missing.length > 0) throw new Error(`missing configuration: set ${missing.join(", ")}`);
-  const ttl = Number(env.UPLOAD_URL_TTL_SECONDS ?? 3600);
-  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 24 * 3600) {
-    throw new Error(
-      "UPLOAD_URL_TTL_SECONDS must be a whole number of seconds between 60 and 604800 (7 days)",
-    );
+  const ttl = Number(env.UPLOAD_URL_TTL_SECONDS ?? defaultUploadPolicy.urlTtlSeconds);
+  const threshold = Number(env.MULTIPART_THRESHOLD_BYTES ?? defaultUploadPolicy.multipartThresholdBytes);
+  const problem = uploadPolicyProblem({
+    urlTtlSeconds: ttl,
+    multipartThresholdBytes: threshold,
+    minPartBytes: defaultUploadPolicy.minPartBytes,
+  });
+  if (problem) {
+    const variable = problem.startsWith("the URL") ? "UPLOAD_URL_TTL_SECONDS" : "MULTIPART_THRESHOLD_BYTES";
+    throw new Error(`${variable}: ${problem}`);
   }
   return {
     tableName,
     artifactBucket,
-    pageTokenSecret: secret ? { value: secret } : { arn: secretArn as string },
+    pageTokenSecret:
+      options.pageTokens === false
+        ? { value: randomBytes(32).toString("base64") }
+        : secret
+          ? { value: secret }
+          : { arn: secretArn as string },
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE === "true",
     uploadUrlTtlSeconds: ttl,
+    multipartThresholdBytes: threshold,
+    verifierFunctionName: env.VERIFIER_FUNCTION_NAME || undefined,
   };
 }

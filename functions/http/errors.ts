@@ -12,13 +12,18 @@ export const domainErrorStatus = {
   ModelNotFound: 404,
   VersionNotFound: 404,
   AliasNotFound: 404,
+  ArtifactNotFound: 404,
   ModelAlreadyExists: 409,
   ConcurrentModification: 409,
   ModelProtected: 409,
   VersionFrozen: 409,
+  VersionSealed: 409,
+  VersionNotReady: 409,
   PreconditionFailed: 412,
   PayloadTooLarge: 413,
   IdempotencyKeyReused: 422,
+  UploadIncomplete: 422,
+  ArtifactsNotVerified: 422,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Errors the HTTP layer raises itself, around the core. */
@@ -83,7 +88,7 @@ export class HttpError extends Error {
 
 interface ErrorResponse {
   status: number;
-  body: { error: { code: string; message: string; requestId: string; issues?: unknown } };
+  body: { error: { code: string; message: string; requestId: string; issues?: unknown; details?: unknown } };
   /** False for a 5xx: the body hides the cause, which the caller should log. */
   expose: boolean;
 }
@@ -112,6 +117,10 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
         message: known.message,
         requestId,
         ...(error instanceof ValidationError && { issues: error.issues }),
+        // Other domain errors may carry facts for the client (a refused seal's per-artifact report).
+        ...(error instanceof DomainError &&
+          !(error instanceof ValidationError) &&
+          error.details !== undefined && { details: error.details }),
       },
     },
     expose: true,

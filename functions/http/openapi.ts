@@ -116,6 +116,15 @@ export function openApiDocument(): object {
           description: spec.success.description,
           ...(spec.success.schema && { content: { "application/json": { schema: spec.success.schema } } }),
         },
+        ...Object.fromEntries(
+          (spec.alternatives ?? []).map((alt) => [
+            alt.status,
+            {
+              description: alt.description,
+              ...(alt.schema && { content: { "application/json": { schema: alt.schema } } }),
+            },
+          ]),
+        ),
         ...errorResponsesOf({ method: route.method, spec }),
       },
     });

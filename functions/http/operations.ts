@@ -7,6 +7,10 @@ import {
   Alias,
   AliasName,
   AliasResolution,
+  ArtifactDownload,
+  ArtifactPath,
+  CompletedUpload,
+  CompleteUploadInput,
   CreatedVersion,
   CreateModelInput,
   CreateVersionInput,
@@ -18,9 +22,11 @@ import {
   ModelVersion,
   PageQuery,
   page,
+  RequestUploadsInput,
   SetAliasInput,
   UpdateModelInput,
   UpdateVersionInput,
+  UploadUrls,
   VersionComparison,
   VersionParam,
 } from "#core/schemas.ts";
@@ -31,6 +37,8 @@ export interface OperationSpec {
   body?: z.ZodType;
   /** The success status and its body schema (none for 204). */
   success: { status: number; schema?: z.ZodType; description: string };
+  /** Other success statuses the operation answers (a seal's 202 while the verifier runs). */
+  alternatives?: { status: number; schema?: z.ZodType; description: string }[];
   /** Accepts `Idempotency-Key` (every POST). */
   idempotent?: boolean;
   /** Honours `If-Match`. */
@@ -129,6 +137,49 @@ export const operations = {
     success: { status: 200, schema: AliasResolution, description: "the alias and its version" },
   },
   deleteAlias: { params: AliasParams, success: { status: 204, description: "deleted" } },
+
+  requestUploadUrls: {
+    params: VersionParams,
+    body: RequestUploadsInput,
+    success: {
+      status: 200,
+      schema: UploadUrls,
+      description: "a fresh PUT URL, or URLs of the asked (default: the missing) parts",
+    },
+    idempotent: true,
+  },
+  completeUpload: {
+    params: VersionParams,
+    body: CompleteUploadInput,
+    success: { status: 200, schema: CompletedUpload, description: "the multipart upload is complete" },
+    idempotent: true,
+  },
+  sealVersion: {
+    params: VersionParams,
+    success: {
+      status: 200,
+      schema: ModelVersion,
+      description: "READY: S3 vouched for every declared SHA-256 (or the version was READY already)",
+    },
+    alternatives: [
+      {
+        status: 202,
+        schema: ModelVersion,
+        description:
+          "VERIFYING: the registry reads and hashes the artifacts; poll GET the version until READY or FAILED",
+      },
+    ],
+    idempotent: true,
+    etag: true,
+  },
+  getArtifact: {
+    params: z.object({ model: ModelName, version: VersionParam, path: ArtifactPath }),
+    success: { status: 200, schema: ArtifactDownload, description: "a presigned GET of the sealed artifact" },
+  },
+  getAliasArtifact: {
+    params: z.object({ model: ModelName, alias: AliasName, path: ArtifactPath }),
+    success: { status: 200, schema: ArtifactDownload, description: "a presigned GET of the sealed artifact" },
+  },
 } satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

@@ -14,7 +14,7 @@
  */
 import type { RegistryRole } from "./roles.ts";
 
-export const routeGroups = ["service", "models", "versions", "aliases"] as const;
+export const routeGroups = ["service", "models", "versions", "aliases", "artifacts"] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -167,5 +167,50 @@ export const routes: readonly RouteDefinition[] = [
     operationId: "deleteAlias",
     summary: "Delete an alias",
     roles: ["admin"],
+  },
+
+  // Artifact paths contain '/', and API Gateway allows a greedy `{path+}` only as the last part
+  // of a resource path: so uploads and completion name the artifact in the body, and only the
+  // downloads (GET, no body) carry it in the path. See the README's design decisions.
+  {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/uploads",
+    group: "artifacts",
+    operationId: "requestUploadUrls",
+    summary: "Fresh upload URLs for an artifact (resume a multipart upload, or URLs expired)",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/uploads/complete",
+    group: "artifacts",
+    operationId: "completeUpload",
+    summary: "Complete an artifact's multipart upload",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/seal",
+    group: "artifacts",
+    operationId: "sealVersion",
+    summary:
+      "Seal a version: verify every artifact; READY at once, or VERIFYING while the registry hashes them",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/versions/{version}/artifacts/{path+}",
+    group: "artifacts",
+    operationId: "getArtifact",
+    summary: "A download URL of a sealed artifact",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/aliases/{alias}/artifacts/{path+}",
+    group: "artifacts",
+    operationId: "getAliasArtifact",
+    summary: "A download URL of an artifact of the version an alias points at",
+    roles: ["reader", "publisher", "approver", "admin"],
   },
 ];

@@ -179,8 +179,8 @@ describe("REST API built from the route table", () => {
 });
 
 describe("functions", () => {
-  it("has one function per route group", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length);
+  it("has one function per route group, and the artifact verifier", () => {
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 1);
   });
 
   it.each(routeGroups)(
@@ -217,8 +217,22 @@ describe("functions", () => {
       actionsGrantedTo(group).some((action) => action.startsWith(prefix));
 
     expect(can("versions", "dynamodb:")).toBe(true);
-    expect(actionsGrantedTo("versions")).toEqual(expect.arrayContaining(["s3:PutObject", "s3:GetObject*"]));
+    // Creating a version presigns PUTs and starts multipart uploads: both are s3:PutObject.
+    expect(actionsGrantedTo("versions").filter((a) => a.startsWith("s3:"))).toEqual(["s3:PutObject"]);
     expect(can("versions", "secretsmanager:GetSecretValue")).toBe(true);
+
+    expect(
+      actionsGrantedTo("artifacts")
+        .filter((a) => a.startsWith("s3:"))
+        .sort(),
+    ).toEqual([
+      "s3:AbortMultipartUpload",
+      "s3:GetObject",
+      "s3:GetObjectAttributes",
+      "s3:ListMultipartUploadParts",
+      "s3:PutObject",
+    ]);
+    expect(actionsGrantedTo("artifacts")).toEqual(expect.arrayContaining(["lambda:InvokeFunction"]));
 
     expect(actionsGrantedTo("models")).toEqual(
       expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "secretsmanager:GetSecretValue"]),
@@ -246,6 +260,58 @@ describe("functions", () => {
         expect.arrayContaining(["secretsmanager:GetSecretValue", "dynamodb:GetItem"]),
       );
     }
+  });
+
+  it("lets no function delete artifacts, and grants S3 rights on the artifact keys only", () => {
+    const s3Statements = ofType("AWS::IAM::Policy")
+      .flatMap(([, policy]) => asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement))
+      .filter((st) => asArray((st as { Action: Json }).Action).some((a) => String(a).startsWith("s3:")));
+    expect(s3Statements.length).toBeGreaterThan(0);
+    for (const statement of s3Statements) {
+      const actions = asArray((statement as { Action: Json }).Action).map(String);
+      expect(actions.filter((a) => a.startsWith("s3:Delete"))).toEqual([]);
+      expect(render((statement as { Resource: Json }).Resource)).toMatch(/\/models\/\*/);
+    }
+  });
+
+  describe("the artifact verifier", () => {
+    const verifier = () =>
+      resources[stacks.api.getLogicalId(stacks.api.verifier.node.defaultChild as CfnFunction)]!;
+    const verifierActions = () => {
+      const role = stacks.api.verifier.role!;
+      const roleRef = `{Ref:${stacks.api.getLogicalId(role.node.defaultChild as CfnRole)}}`;
+      return ofType("AWS::IAM::Policy")
+        .filter(([, policy]) => asArray(propsOf(policy).Roles).map(render).includes(roleRef))
+        .flatMap(([, policy]) => asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement))
+        .flatMap((statement) => asArray((statement as { Action: Json }).Action))
+        .map(String);
+    };
+
+    it("runs the worker for up to 15 minutes with a full vCPU for hashing", () => {
+      expect(propsOf(verifier())).toMatchObject({ Runtime: "nodejs24.x", Timeout: 900, MemorySize: 1769 });
+    });
+
+    it("reads artifacts and writes the table, and nothing else: no page-token secret, no S3 writes", () => {
+      const actions = verifierActions();
+      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:GetObject"]);
+      expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem"]));
+      expect(actions.some((a) => a.startsWith("secretsmanager:"))).toBe(false);
+      const env = (propsOf(verifier()).Environment as { Variables: Record<string, Json> }).Variables;
+      expect(env.PAGE_TOKEN_SECRET_ARN).toBeUndefined();
+      expect(env.TABLE_NAME).toBeDefined();
+      expect(env.ARTIFACT_BUCKET).toBeDefined();
+    });
+
+    it("is started by the artifacts function, which finds it by name", () => {
+      const fn = resources[functionLogicalId("artifacts")]!;
+      const env = (propsOf(fn).Environment as { Variables: Record<string, Json> }).Variables;
+      expect(render(env.VERIFIER_FUNCTION_NAME as Json)).toBe(
+        `{Ref:${stacks.api.getLogicalId(stacks.api.verifier.node.defaultChild as CfnFunction)}}`,
+      );
+      for (const group of routeGroups.filter((g) => g !== "artifacts")) {
+        expect(actionsGrantedTo(group), group).not.toContain("lambda:InvokeFunction");
+      }
+    });
   });
 
   it("lets no function scan the table or put events (history reaches the bus through the stream)", () => {

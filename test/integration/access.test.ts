@@ -8,7 +8,7 @@ import { presignedGet } from "../support/presign.ts";
 import {
   client,
   createModel,
-  createVersion,
+  createReadyVersion,
   type ErrorBody,
   type PrincipalName,
   principal,
@@ -22,7 +22,7 @@ const name = uniqueName("access");
 
 beforeAll(async () => {
   await createModel(publisher, name, { description: "before" });
-  await createVersion(publisher, name);
+  await createReadyVersion(publisher, name);
   expect((await setAlias(publisher, name, "champion", 1)).status).toBe(200);
 });
 

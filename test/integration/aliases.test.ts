@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { client, expectError, expectIssue, latestHistoryEntry, newModel, setAlias } from "./support.ts";
+import {
+  client,
+  createModel,
+  createVersion,
+  type ErrorBody,
+  expectError,
+  expectIssue,
+  latestHistoryEntry,
+  newModel,
+  newReadyModel,
+  setAlias,
+  uniqueName,
+} from "./support.ts";
 
 const api = client("publisher");
 /** Only admin may delete (README, Roles). */
@@ -7,7 +19,7 @@ const admin = client("admin");
 
 describe("aliases", () => {
   it("an alias resolves to its version, shows on the model and the version, and moves atomically", async () => {
-    const name = await newModel(api, "alias", 2);
+    const name = await newReadyModel(api, "alias", 2);
 
     const set = await setAlias(api, name, "champion", 1);
     expect(set.status).toBe(200);
@@ -33,7 +45,7 @@ describe("aliases", () => {
   });
 
   it("deleting an alias frees the version and records it", async () => {
-    const name = await newModel(api, "unalias", 1);
+    const name = await newReadyModel(api, "unalias", 1);
     await setAlias(api, name, "canary", 1);
     const deleted = await admin.request({ method: "DELETE", path: `/models/${name}/aliases/canary` });
     expect(deleted.status).toBe(204);
@@ -44,10 +56,48 @@ describe("aliases", () => {
     expect((await admin.request({ method: "DELETE", path: `/models/${name}` })).status).toBe(204);
   });
 
+  it("an alias points only at a READY version: a version still waiting for its upload is a 409", async () => {
+    const name = uniqueName("alias409");
+    await createModel(api, name);
+    await createVersion(api, name);
+    const refused = await api.request({
+      method: "PUT",
+      path: `/models/${name}/aliases/champion`,
+      body: { version: 1 },
+    });
+    expect(refused.status).toBe(409);
+    expect((refused.body as ErrorBody).error).toMatchObject({
+      code: "VersionNotReady",
+      message: `version 1 of '${name}' is PENDING_UPLOAD, not READY: only READY versions can carry an alias (upload its artifacts and seal it first)`,
+    });
+  });
+
   it("pointing an alias at a missing version is a 404, at a non-number a 400, and a bad alias name a 400", async () => {
     const name = await newModel(api, "alias404");
     expectError(await setAlias(api, name, "champion", 3), 404, "VersionNotFound");
     expectIssue(await setAlias(api, name, "champion", "latest"), "body.version");
     expectIssue(await setAlias(api, name, "9lives", 1), "path.alias");
+  });
+
+  it("aliases named after Object members are ordinary aliases: missing, set, resolved, deleted", async () => {
+    const name = await newReadyModel(api, "objalias", 1);
+    for (const alias of ["toString", "valueOf", "constructor", "hasOwnProperty"]) {
+      expectError(
+        await api.request({ method: "GET", path: `/models/${name}/aliases/${alias}` }),
+        404,
+        "AliasNotFound",
+      );
+      expectError(
+        await admin.request({ method: "DELETE", path: `/models/${name}/aliases/${alias}` }),
+        404,
+        "AliasNotFound",
+      );
+      expect((await setAlias(api, name, alias, 1)).status).toBe(200);
+      const resolved = await api.request({ method: "GET", path: `/models/${name}/aliases/${alias}` });
+      expect(resolved.body).toMatchObject({ alias, version: 1 });
+      expect(
+        (await admin.request({ method: "DELETE", path: `/models/${name}/aliases/${alias}` })).status,
+      ).toBe(204);
+    }
   });
 });

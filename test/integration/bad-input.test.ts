@@ -76,9 +76,9 @@ describe("a 400 names the field, the offending key and the rule", () => {
     [{ format: "tflite" }, "body.format", /^must be one of onnx, .*\(any case\)$/],
     [{ framework: "" }, "body.framework", /^must be at least 1 characters long$/],
     [
-      { artifacts: [artifact("big.bin", 5 * 1024 ** 3 + 1)] },
+      { artifacts: [artifact("big.bin", 5 * 1024 ** 4 + 1)] },
       "body.artifacts.0.size",
-      /^artifacts over 5 GiB need multipart uploads/,
+      /^artifacts are at most 5 TiB/,
     ],
   ])("version body %j → 400 at %s", async (extra, field, message) => {
     const name = await newModel(api, "bad-in");

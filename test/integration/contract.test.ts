@@ -7,7 +7,18 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type OperationId, operations } from "#http/operations.ts";
 import type { RegistryClient } from "../../clients/lib/registry-client.ts";
-import { client, createModel, createVersion, uniqueName } from "./support.ts";
+import {
+  client,
+  createModel,
+  createVersion,
+  declared,
+  putParts,
+  putSingle,
+  testFile,
+  type UploadInstruction,
+  uniqueName,
+  waitForStatus,
+} from "./support.ts";
 
 const api = client("publisher");
 const admin = client("admin");
@@ -71,7 +82,51 @@ describe("responses conform to the generated OpenAPI contract", () => {
       body: { modelCard: "# c" },
     });
     await call("compareVersions", { method: "GET", path: `/models/${name}/versions/1/compare/2` });
-    await call("setAlias", { method: "PUT", path: `/models/${name}/aliases/champion`, body: { version: 1 } });
+    const file = testFile("weights/model.onnx", "contract bytes");
+    const ready = await api.request({
+      method: "POST",
+      path: `/models/${name}/versions`,
+      body: { artifacts: [declared(file)] },
+    });
+    const v3 = ready.body as { version: number; uploads: UploadInstruction[] };
+    await call("requestUploadUrls", {
+      method: "POST",
+      path: `/models/${name}/versions/${v3.version}/uploads`,
+      body: { path: file.path },
+    });
+    await putSingle(v3.uploads[0] as UploadInstruction, file.bytes);
+    const sealed = await api.request({ method: "POST", path: `/models/${name}/versions/${v3.version}/seal` });
+    expect(sealed.status).toBe(202);
+    expect(operations.sealVersion.alternatives[0]?.schema.safeParse(sealed.body).success).toBe(true);
+    await waitForStatus(api, name, v3.version);
+    await call("sealVersion", { method: "POST", path: `/models/${name}/versions/${v3.version}/seal` });
+    await call("getArtifact", {
+      method: "GET",
+      path: `/models/${name}/versions/${v3.version}/artifacts/weights/model.onnx`,
+    });
+    await call("setAlias", {
+      method: "PUT",
+      path: `/models/${name}/aliases/champion`,
+      body: { version: v3.version },
+    });
+    await call("getAliasArtifact", {
+      method: "GET",
+      path: `/models/${name}/aliases/champion/artifacts/weights/model.onnx`,
+    });
+    const big = testFile("big.bin", Buffer.alloc(17 * 1024 ** 2, 1));
+    const multipart = await api.request({
+      method: "POST",
+      path: `/models/${name}/versions`,
+      body: { artifacts: [declared(big)] },
+    });
+    const v4 = multipart.body as { version: number; uploads: UploadInstruction[] };
+    const upload = v4.uploads[0] as UploadInstruction;
+    const parts = await putParts(upload, big.bytes);
+    await call("completeUpload", {
+      method: "POST",
+      path: `/models/${name}/versions/${v4.version}/uploads/complete`,
+      body: { path: big.path, uploadId: upload.uploadId, parts },
+    });
     await call("getAlias", { method: "GET", path: `/models/${name}/aliases/champion` });
     await call("listHistory", { method: "GET", path: `/models/${name}/history` });
     // Deletes are admin's alone (README, Roles).

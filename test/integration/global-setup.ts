@@ -16,6 +16,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     s3Port: 0,
     // Tests forge signatures on purpose; handler crashes are still logged.
     explainSignatureMismatches: false,
+    // 24 MiB artifacts become three 8 MiB parts: multipart is tested without gigabytes.
+    multipartThresholdBytes: 16 * 1024 ** 2,
   });
   project.provide("registry", {
     endpoint: registry.endpoint,
@@ -25,6 +27,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     dynamoEndpoint: registry.dynamoEndpoint,
     s3Endpoint: registry.s3Endpoint,
     principals: [...registry.principals],
+    multipartThresholdBytes: 16 * 1024 ** 2,
   });
   return () => registry.stop();
 }

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   client,
   createModel,
+  createReadyVersion,
   createVersion,
   expectError,
   expectIssue,
   listVersions,
   newModel,
+  newReadyModel,
   patchModel,
   principal,
   setAlias,
@@ -176,7 +178,7 @@ describe("models", () => {
   });
 
   it("a model with an alias cannot be deleted (409 says which alias)", async () => {
-    const name = await newModel(api, "protected", 1);
+    const name = await newReadyModel(api, "protected", 1);
     await setAlias(api, name, "champion", 1);
     const response = await admin.request({ method: "DELETE", path: `/models/${name}` });
     expect(expectError(response, 409, "ModelProtected").message).toContain("champion");
@@ -185,15 +187,17 @@ describe("models", () => {
   it("history lists every change newest first, with actor, sequence and before/after", async () => {
     const name = uniqueName("hist");
     await createModel(api, name, { description: "a" });
-    await createVersion(api, name);
+    await createReadyVersion(api, name);
     await patchModel(api, name, { description: "b" });
     await setAlias(api, name, "champion", 1);
     const response = await api.request({ method: "GET", path: `/models/${name}/history` });
     expect(response.status).toBe(200);
     const items = (response.body as { items: Record<string, unknown>[] }).items;
     expect(items.map((e) => [e.seq, e.action])).toEqual([
-      [4, "ALIAS_SET"],
-      [3, "MODEL_UPDATED"],
+      [6, "ALIAS_SET"],
+      [5, "MODEL_UPDATED"],
+      [4, "VERSION_READY"],
+      [3, "VERSION_VERIFICATION_STARTED"],
       [2, "VERSION_CREATED"],
       [1, "MODEL_REGISTERED"],
     ]);

@@ -13,6 +13,8 @@ export interface RegistryContext {
   dynamoEndpoint: string;
   s3Endpoint: string;
   principals: LocalPrincipal[];
+  /** The registry's multipart threshold in this test run. */
+  multipartThresholdBytes: number;
 }
 
 declare module "vitest" {

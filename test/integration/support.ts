@@ -2,7 +2,7 @@
  * Helpers for integration tests: signed clients for the local principals of the registry that
  * the global setup started (real gateway, real SigV4 verification, DynamoDB Local, s3rver).
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { expect, inject } from "vitest";
 import type { Query } from "../../clients/lib/http-encoding.ts";
 import { RegistryClient } from "../../clients/lib/registry-client.ts";
@@ -72,6 +72,14 @@ export async function newModel(api: RegistryClient, prefix: string, versions = 0
   return name;
 }
 
+/** Like `newModel`, with every version uploaded and sealed (READY): what an alias may point at. */
+export async function newReadyModel(api: RegistryClient, prefix: string, versions: number): Promise<string> {
+  const name = uniqueName(prefix);
+  await createModel(api, name);
+  for (let i = 0; i < versions; i++) await createReadyVersion(api, name);
+  return name;
+}
+
 export const postVersion = (api: RegistryClient, model: string, body: unknown) =>
   api.request({ method: "POST", path: `/models/${model}/versions`, body });
 
@@ -121,3 +129,112 @@ export function expectIssue(response: RegistryResponse, field: string, message?:
 /** The message of a path's version that is not a canonical whole number. */
 export const VERSION_PARAM_MESSAGE =
   /^must be a whole number from 1 to 9999999999, written in plain decimal digits/;
+
+/** A file a test uploads: its path in the version and its bytes. */
+export interface TestFile {
+  path: string;
+  bytes: Buffer;
+}
+
+export const testFile = (path: string, content: string | Buffer): TestFile => ({
+  path,
+  bytes: Buffer.isBuffer(content) ? content : Buffer.from(content),
+});
+
+export const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/** The declaration of a file: what `artifacts[]` of a create-version body holds. */
+export const declared = (file: TestFile) => ({
+  path: file.path,
+  size: file.bytes.length,
+  sha256: sha256Hex(file.bytes),
+});
+
+export interface UploadInstruction {
+  path: string;
+  url?: string;
+  headers?: Record<string, string>;
+  uploadId?: string;
+  partSize?: number;
+  partCount?: number;
+  parts?: { partNumber: number; url: string }[];
+  missingParts?: number;
+  expiresAt: string;
+}
+
+/** PUTs bytes to a single-upload instruction with exactly its headers, as a notebook would. */
+export async function putSingle(upload: UploadInstruction, bytes: Buffer): Promise<Response> {
+  if (!upload.url) throw new Error(`${upload.path} is not a single upload`);
+  return fetch(upload.url, { method: "PUT", headers: upload.headers, body: bytes });
+}
+
+/** PUTs the given parts of `bytes` to their part URLs; returns each part's ETag. */
+export async function putParts(
+  upload: UploadInstruction,
+  bytes: Buffer,
+  parts: { partNumber: number; url: string }[] = upload.parts ?? [],
+): Promise<{ partNumber: number; etag: string }[]> {
+  const size = upload.partSize as number;
+  const etags = [];
+  for (const part of parts) {
+    const body = bytes.subarray((part.partNumber - 1) * size, part.partNumber * size);
+    const response = await fetch(part.url, { method: "PUT", body });
+    if (!response.ok) throw new Error(`part ${part.partNumber}: ${response.status} ${await response.text()}`);
+    etags.push({ partNumber: part.partNumber, etag: response.headers.get("etag") as string });
+  }
+  return etags;
+}
+
+/** Polls the version until its status is one of `statuses` (the verifier runs in the background). */
+export async function waitForStatus(
+  api: RegistryClient,
+  model: string,
+  version: number,
+  statuses: string[] = ["READY", "FAILED"],
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await api.request({ method: "GET", path: `/models/${model}/versions/${version}` });
+    const body = response.body as { status: string };
+    if (statuses.includes(body.status)) return body as Record<string, unknown> & { status: string };
+    if (Date.now() > deadline) throw new Error(`version ${version} of ${model} is still ${body.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Creates a version whose artifacts are really uploaded (through the issued URLs) and sealed:
+ * it ends READY, as aliases and downloads require.
+ */
+export async function createReadyVersion(
+  api: RegistryClient,
+  model: string,
+  body: Record<string, unknown> = {},
+  files: TestFile[] = [testFile("model.onnx", `weights of ${model}`)],
+) {
+  const response = await api.request({
+    method: "POST",
+    path: `/models/${model}/versions`,
+    body: { ...body, artifacts: files.map(declared) },
+  });
+  if (response.status !== 201)
+    throw new Error(`create version of ${model}: ${response.status} ${response.rawBody}`);
+  const created = response.body as { version: number; uploads: UploadInstruction[] };
+  for (const file of files) {
+    const upload = created.uploads.find((u) => u.path === file.path) as UploadInstruction;
+    const put = await putSingle(upload, file.bytes);
+    if (!put.ok) throw new Error(`upload ${file.path}: ${put.status}`);
+  }
+  const sealed = await api.request({
+    method: "POST",
+    path: `/models/${model}/versions/${created.version}/seal`,
+  });
+  if (sealed.status !== 200 && sealed.status !== 202) {
+    throw new Error(`seal version ${created.version} of ${model}: ${sealed.status} ${sealed.rawBody}`);
+  }
+  const ready = await waitForStatus(api, model, created.version);
+  if (ready.status !== "READY")
+    throw new Error(`version ${created.version} of ${model} ended ${ready.status}`);
+  return created;
+}

@@ -88,7 +88,7 @@ describe("versions", () => {
     [
       { artifacts: [{ path: "../m", size: 1, sha256: sha256Of(1) }] },
       "body.artifacts.0.path",
-      /relative path/,
+      /must not contain '.' or '..' segments/,
     ],
     [{ artifacts: [artifact()], metrics: { auc: "good" } }, "body.metrics.auc", /number/],
     [{ artifacts: [artifact()], params: { lr: 0.1 } }, "body.params.lr", /string/],

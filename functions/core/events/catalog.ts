@@ -120,6 +120,28 @@ export const DETAIL_SCHEMAS = {
       format: z.enum(MODEL_FORMATS).nullable().meta({ description: "model format; null when not declared" }),
     },
   ),
+  "Model Version Verification Started": versionDetail(
+    "A version was sealed and S3's checksums could not settle it: the registry reads and hashes its artifacts.",
+    {
+      artifactCount: z.number().int().min(1).meta({ description: "number of declared artifacts" }),
+      needsHashing: z
+        .number()
+        .int()
+        .min(0)
+        .meta({ description: "how many of them the verifier reads (S3 held no full-object SHA-256)" }),
+    },
+  ),
+  "Model Version Verification Failed": versionDetail(
+    "The verifier found artifacts that differ from their declaration: the version is FAILED (upload again and seal again).",
+    {
+      artifacts: z.array(
+        z.looseObject({
+          path: z.string().min(1),
+          status: z.enum(["missing", "sizeMismatch", "checksumMismatch"]),
+        }),
+      ),
+    },
+  ),
   "Stage Transition Requested": versionDetail("A move of a version to another stage was requested.", {
     transitionId: Transition,
     from: Stage,

@@ -73,6 +73,30 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
     detailType: "Model Version Updated",
     fields: (entry) => ({ version: entry.version as number, ...changesOf(entry) }),
   },
+  VERSION_VERIFICATION_STARTED: {
+    detailType: "Model Version Verification Started",
+    fields: ({ version, details }) => ({
+      version: version as number,
+      artifactCount: details.artifacts as number,
+      needsHashing: details.needsHashing as number,
+    }),
+  },
+  VERSION_READY: {
+    detailType: "Model Version Ready",
+    fields: ({ version, details }) => ({
+      version: version as number,
+      artifacts: details.artifacts as { path: string; uri: string; size: number; sha256: string }[],
+      metrics: details.metrics as Record<string, number>,
+      format: (details.format ?? null) as OwnFields<"Model Version Ready">["format"],
+    }),
+  },
+  VERSION_VERIFICATION_FAILED: {
+    detailType: "Model Version Verification Failed",
+    fields: ({ version, details }) => ({
+      version: version as number,
+      artifacts: details.artifacts as OwnFields<"Model Version Verification Failed">["artifacts"],
+    }),
+  },
   ALIAS_SET: { detailType: "Model Alias Changed", fields: aliasChange },
   ALIAS_DELETED: { detailType: "Model Alias Changed", fields: aliasChange },
 };

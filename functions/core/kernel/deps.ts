@@ -3,7 +3,8 @@
  * Built once per function instance by the composition root (`functions/http/composition.ts`);
  * tests build it with the in-memory store.
  */
-import type { ArtifactUploads, Clock, Logger, RegistryStore } from "../ports.ts";
+import { defaultUploadPolicy, type UploadPolicy } from "../artifacts/upload-plan.ts";
+import type { ArtifactStorage, ArtifactVerification, Clock, Logger, RegistryStore } from "../ports.ts";
 
 export interface RetryPolicy {
   /** How many times a mutation is decided again after losing a race before giving up with a 409. */
@@ -14,7 +15,15 @@ export interface RetryPolicy {
 
 export interface CoreDeps {
   store: RegistryStore;
-  uploads: ArtifactUploads;
+  artifacts: ArtifactStorage;
+  /** Starts the verifier after a seal that S3's checksums cannot settle. */
+  verification: ArtifactVerification;
+  uploadPolicy: UploadPolicy;
+  /**
+   * A version VERIFYING for longer than this (the verifier's timeout plus a margin) is assumed
+   * abandoned (a lost asynchronous invoke, a crashed verifier): sealing it again restarts it.
+   */
+  verificationStaleAfterMs: number;
   clock: Clock;
   retry: RetryPolicy;
   logger: Logger;
@@ -32,10 +41,20 @@ const consoleLogger: Logger = {
     console.error(JSON.stringify(Object.assign({ level: "ERROR", message }, ...extra))),
 };
 
+/** A function that never seals (only the artifacts group does) gets this instead of a verifier. */
+const noVerifier: ArtifactVerification = {
+  start: async () => {
+    throw new Error("this function has no artifact verifier: seal through the artifacts route group");
+  },
+};
+
 export function createCoreDeps(
-  deps: Pick<CoreDeps, "store" | "uploads"> & Partial<Omit<CoreDeps, "store" | "uploads">>,
+  deps: Pick<CoreDeps, "store" | "artifacts"> & Partial<Omit<CoreDeps, "store" | "artifacts">>,
 ): CoreDeps {
   return {
+    verification: noVerifier,
+    uploadPolicy: defaultUploadPolicy,
+    verificationStaleAfterMs: 20 * 60 * 1000,
     clock: systemClock,
     retry: defaultRetry,
     logger: consoleLogger,

@@ -8,6 +8,10 @@ export const ErrorBody = z
       message: z.string().meta({ example: "model 'fraud' does not exist" }),
       requestId: z.string(),
       issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      details: z.unknown().optional().meta({
+        description:
+          "machine-readable facts, e.g. `{artifacts: [...]}`: the per-artifact report of a refused seal",
+      }),
     }),
   })
   .meta({ id: "Error" });

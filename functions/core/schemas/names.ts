@@ -2,7 +2,15 @@
 import { z } from "zod";
 
 export const STAGES = ["development", "staging", "production", "archived"] as const;
-export const VERSION_STATUSES = ["PENDING_UPLOAD", "READY", "FAILED"] as const;
+/** PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED; a FAILED version can be uploaded again and sealed again. */
+export const VERSION_STATUSES = ["PENDING_UPLOAD", "VERIFYING", "READY", "FAILED"] as const;
+export const ARTIFACT_CHECK_STATUSES = [
+  "verified",
+  "needsHashing",
+  "missing",
+  "sizeMismatch",
+  "checksumMismatch",
+] as const;
 export const MODEL_FORMATS = [
   "onnx",
   "torchscript",

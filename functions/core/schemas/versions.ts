@@ -1,29 +1,61 @@
 /** Versions: artifacts, lineage, signature, inputs, representation and comparison. */
 import { z } from "zod";
+import { MAX_OBJECT_BYTES } from "../artifacts/upload-plan.ts";
 import { Description } from "./models.ts";
-import { MODEL_FORMATS, Stage, VersionStatus } from "./names.ts";
+import { ARTIFACT_CHECK_STATUSES, MODEL_FORMATS, Stage, VersionStatus } from "./names.ts";
 import { boundedInteger, VersionNumber } from "./numbers.ts";
 import { Metrics, Params, Tags } from "./user-maps.ts";
 
-/** One presigned PUT uploads at most 5 GiB (S3's single-request limit); multipart is not offered yet. */
-export const MAX_ARTIFACT_BYTES = 5 * 1024 ** 3;
+/**
+ * S3's largest object (a multipart upload of at most 10,000 parts). Artifacts up to the multipart
+ * threshold (64 MiB by default) are uploaded with one presigned PUT, larger ones in parts.
+ */
+export const MAX_ARTIFACT_BYTES = MAX_OBJECT_BYTES;
 
-export const ARTIFACT_PATH = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._\-/+=@ ]{1,512}$/;
+/**
+ * A relative path inside the version: the S3 key is `models/<model>/versions/<n>/<path>`, so a
+ * path must not climb out (`..`), start at the root, or hide a segment (`.`, `//`).
+ */
+export const ARTIFACT_PATH =
+  /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))(?!.*\/\/)(?!.*\/$)[A-Za-z0-9._\-/+=@ ]{1,512}$/;
+
+/** The rules of an artifact path, each with the message that names it (checked in this order). */
+const ARTIFACT_PATH_RULES: readonly [RegExp, string][] = [
+  [/^.{1,512}$/su, "must be 1-512 characters long"],
+  [/^[^\p{Cc}]*$/u, "must not contain control characters"],
+  [/^[^\\]*$/, "must not contain backslashes: separate folders with '/'"],
+  [/^(?!\/)/, "must be relative: no leading '/'"],
+  [/^(?!.*(?:^|\/)\.\.?(?:\/|$))/, "must not contain '.' or '..' segments"],
+  [/^(?!.*\/\/)(?!.*\/$)/, "must not contain empty segments ('//' or a trailing '/')"],
+  [
+    ARTIFACT_PATH,
+    "must be a relative path of 1-512 letters, digits, spaces or . _ - / + = @, without '.' or '..' segments or a leading '/'",
+  ],
+];
+
+/** An artifact path, refused with the first rule it breaks. */
+export const ArtifactPath = z
+  .string()
+  .check((ctx) => {
+    const broken = ARTIFACT_PATH_RULES.find(([rule]) => !rule.test(ctx.value));
+    if (broken) ctx.issues.push({ code: "custom", message: broken[1], input: ctx.value });
+  })
+  .meta({ pattern: ARTIFACT_PATH.source, example: "weights/model.onnx" });
 
 export const ArtifactDeclaration = z
   .object({
-    path: z.string().regex(ARTIFACT_PATH, {
-      error:
-        "must be a relative path of 1-512 letters, digits, spaces or . _ - / + = @, without '.' or '..' segments or a leading '/'",
-    }),
+    path: ArtifactPath,
     size: z
       .number({ error: "must be the file size in bytes" })
       .int({ error: "must be a whole number of bytes" })
       .min(0, { error: "must not be negative" })
       .max(MAX_ARTIFACT_BYTES, {
-        error: "artifacts over 5 GiB need multipart uploads, which this registry does not offer yet",
+        error: `artifacts are at most 5 TiB (${MAX_ARTIFACT_BYTES} bytes), S3's largest object`,
       })
-      .meta({ description: "bytes; at most 5 GiB (5368709120), the largest single presigned PUT" }),
+      .meta({
+        description:
+          "bytes; at most 5 TiB (5497558138880), S3's largest object. Above the multipart threshold (64 MiB by default) the upload is in parts",
+      }),
     sha256: z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, { error: "must be the SHA-256 of the file as 64 hex characters" })
@@ -160,12 +192,25 @@ export const UpdateVersionInput = z
   });
 export type UpdateVersionInput = z.infer<typeof UpdateVersionInput>;
 
+/** Where a multipart upload of an artifact stands: S3's upload id and the planned parts. */
+export const MultipartUpload = z
+  .object({
+    uploadId: z.string(),
+    partSize: z.number().int().meta({ description: "bytes per part; the last part holds the rest" }),
+    partCount: z.number().int(),
+  })
+  .meta({ id: "MultipartUpload" });
+export type MultipartUpload = z.infer<typeof MultipartUpload>;
+
 export const Artifact = z
   .object({
     path: z.string(),
     size: z.number().int(),
     sha256: z.string(),
     contentType: z.string().optional(),
+    upload: MultipartUpload.optional().meta({
+      description: "present when the artifact is uploaded in parts (above the multipart threshold)",
+    }),
   })
   .meta({ id: "Artifact" });
 export type Artifact = z.infer<typeof Artifact>;
@@ -177,11 +222,53 @@ export const UploadInstruction = z
     url: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
     uploadId: z.string().optional(),
-    parts: z.array(z.object({ partNumber: z.number().int(), url: z.string() })).optional(),
+    parts: z
+      .array(z.object({ partNumber: z.number().int(), url: z.string() }))
+      .optional()
+      .meta({
+        description:
+          "presigned PUT URLs of the first parts only; ask POST /models/{model}/versions/{version}/uploads for the others",
+      }),
     partSize: z.number().int().optional(),
+    partCount: z.number().int().optional(),
     expiresAt: z.iso.datetime(),
   })
-  .meta({ id: "UploadInstruction" });
+  .meta({
+    id: "UploadInstruction",
+    description:
+      "single upload: PUT the bytes to `url` with exactly `headers`; multipart: PUT each part to its URL, then POST .../uploads/complete with the parts' ETags",
+  });
+export type UploadInstruction = z.infer<typeof UploadInstruction>;
+
+/** What the seal or the verifier found for one declared artifact. */
+export const ArtifactCheck = z
+  .object({
+    path: z.string(),
+    status: z.enum(ARTIFACT_CHECK_STATUSES),
+    expected: z.object({ size: z.number().int(), sha256: z.string() }),
+    actual: z
+      .object({ size: z.number().int(), sha256: z.string().optional() })
+      .nullable()
+      .meta({ description: "what S3 holds; null when the object is missing; sha256 when known" }),
+  })
+  .meta({
+    id: "ArtifactCheck",
+    description:
+      "verified: size and SHA-256 match; needsHashing: the size matches and S3 has no full-object SHA-256, so the verifier reads it",
+  });
+export type ArtifactCheck = z.infer<typeof ArtifactCheck>;
+
+/** The last verification of a version's artifacts (the verifier's, or a seal's that went READY). */
+export const Verification = z
+  .object({
+    status: z.enum(["RUNNING", "PASSED", "FAILED"]),
+    startedAt: z.iso.datetime(),
+    checkedAt: z.iso.datetime().optional(),
+    requestedBy: z.string(),
+    artifacts: z.array(ArtifactCheck).optional(),
+  })
+  .meta({ id: "Verification" });
+export type Verification = z.infer<typeof Verification>;
 
 export const ModelVersion = z
   .object({
@@ -201,6 +288,7 @@ export const ModelVersion = z
     artifacts: z.array(Artifact),
     modelCard: z.string().optional(),
     aliases: z.array(z.string()),
+    verification: Verification.optional(),
     createdAt: z.iso.datetime(),
     createdBy: z.string(),
     updatedAt: z.iso.datetime(),

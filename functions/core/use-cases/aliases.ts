@@ -2,7 +2,7 @@
  * Use cases of aliases (named, movable pointers to versions): one exported function per
  * operationId of the route table's `aliases` group.
  */
-import { AliasNotFoundError, VersionNotFoundError } from "../errors.ts";
+import { AliasNotFoundError, VersionNotFoundError, VersionNotReadyError } from "../errors.ts";
 import type { RequestContext } from "../kernel/context.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel } from "../kernel/model-change.ts";
@@ -25,6 +25,10 @@ export async function setAlias(
       deps.store.getVersion(name, number),
     ]);
     if (!version) throw new VersionNotFoundError(name, number);
+    // Deploy tooling resolves an alias and downloads: only sealed bytes may be behind one.
+    if (version.status !== "READY") {
+      throw new VersionNotReadyError(name, number, version.status, "only READY versions can carry an alias");
+    }
     const previous = ownValue(model.aliases, alias);
     const result = { model: name, alias, version: number };
     if (previous === number) return { writes: [], result };

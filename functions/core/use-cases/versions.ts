@@ -3,6 +3,7 @@
  * table's `versions` group.
  */
 import type { z } from "zod";
+import { planUploads } from "../artifacts/uploads.ts";
 import { compareVersions as compare } from "../compare.ts";
 import {
   ConcurrentModificationError,
@@ -79,10 +80,14 @@ export async function createVersion(
       },
       { set: { latestVersion: number } },
     );
-    const uploads = await deps.uploads.planUploads(name, number, version.artifacts);
+    // Multipart uploads are started here, before the commit: after a lost race this attempt's
+    // uploads are never used, and the bucket's lifecycle rule (`lib/artifact-bucket.ts`, abort
+    // incomplete multipart uploads after 7 days) removes them.
+    const planned = await planUploads(deps, name, number, version.artifacts);
+    const record: VersionRecord = { ...version, artifacts: planned.artifacts };
     return {
-      writes: [...change.writes, { kind: "putVersion", record: version, expectRev: null }],
-      result: { ...toVersionView(version), uploads },
+      writes: [...change.writes, { kind: "putVersion", record, expectRev: null }],
+      result: { ...toVersionView(record), uploads: planned.uploads },
     };
   });
 }

@@ -18,10 +18,9 @@ export function httpResponse(): ApiMiddleware {
       if (reply.replayed) headers["idempotent-replayed"] = "true";
       const etag = (reply.body as { etag?: unknown } | undefined)?.etag;
       if (spec.etag && typeof etag === "string") headers.etag = etag;
+      const status = reply.status ?? spec.success.status;
       request.response =
-        spec.success.status === 204
-          ? { statusCode: 204, headers, body: "" }
-          : jsonResponse(spec.success.status, reply.body, headers);
+        status === 204 ? { statusCode: 204, headers, body: "" } : jsonResponse(status, reply.body, headers);
     },
   };
 }

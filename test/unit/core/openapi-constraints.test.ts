@@ -120,11 +120,11 @@ describe("the OpenAPI document states the rules the server enforces", () => {
     expect(property(component("ModelVersion"), "format").enum).toEqual([...MODEL_FORMATS]);
   });
 
-  it("artifacts: at most 5 GiB each, unique, 1-100 of them", () => {
+  it("artifacts: at most 5 TiB each (S3's largest object), unique, 1-100 of them", () => {
     expect(property(component("ArtifactDeclaration"), "size")).toMatchObject({
       type: "integer",
       minimum: 0,
-      maximum: 5 * 1024 ** 3,
+      maximum: 5 * 1024 ** 4,
     });
     expect(property(component("CreateVersionInput"), "artifacts")).toMatchObject({
       minItems: 1,

@@ -205,12 +205,12 @@ describe("every 400 says what is expected, whatever zod issue lies underneath", 
       "body.policy.requirements.staging.metrics.auc",
       /^give min, max or both$/,
     ],
-    // the 5 GiB single-upload limit is a schema rule now
+    // S3's largest object (5 TiB) is a schema rule; above 64 MiB the upload is multipart
     [
       "CreateVersionInput",
-      { artifacts: [{ ...artifact, size: 5 * 1024 ** 3 + 1 }] },
+      { artifacts: [{ ...artifact, size: 5 * 1024 ** 4 + 1 }] },
       "body.artifacts.0.size",
-      /^artifacts over 5 GiB need multipart uploads, which this registry does not offer yet$/,
+      /^artifacts are at most 5 TiB \(5497558138880 bytes\), S3's largest object$/,
     ],
     // a body that is not an object at all
     ["CreateModelInput", "fraud", "body", /^must be an object, not a string$/],
@@ -221,9 +221,9 @@ describe("every 400 says what is expected, whatever zod issue lies underneath", 
     expect(issue?.message).toMatch(message);
   });
 
-  it("a 5 GiB artifact is still accepted", () => {
+  it("a 5 TiB artifact is accepted (it is uploaded in parts)", () => {
     expect(
-      parseInput(CreateVersionInput, { artifacts: [{ ...artifact, size: 5 * 1024 ** 3 }] }).artifacts,
+      parseInput(CreateVersionInput, { artifacts: [{ ...artifact, size: 5 * 1024 ** 4 }] }).artifacts,
     ).toHaveLength(1);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   AliasNotFoundError,
+  ArtifactNotFoundError,
+  ArtifactsNotVerifiedError,
   ConcurrentModificationError,
   type DomainError,
   type DomainErrorCode,
@@ -11,9 +13,12 @@ import {
   ModelProtectedError,
   PayloadTooLargeError,
   PreconditionFailedError,
+  UploadIncompleteError,
   ValidationError,
   VersionFrozenError,
   VersionNotFoundError,
+  VersionNotReadyError,
+  VersionSealedError,
 } from "#core/errors.ts";
 import {
   domainErrorStatus,
@@ -37,6 +42,18 @@ const samples: { [C in DomainErrorCode]: DomainError & { code: C } } = {
   PreconditionFailed: new PreconditionFailedError("model 'fraud'", '"1"', '"2"'),
   PayloadTooLarge: new PayloadTooLargeError("the version is over 400 KB"),
   IdempotencyKeyReused: new IdempotencyKeyReusedError("k"),
+  ArtifactNotFound: new ArtifactNotFoundError("fraud", 2, "model.onnx"),
+  VersionSealed: new VersionSealedError("fraud", 2, "READY"),
+  VersionNotReady: new VersionNotReadyError(
+    "fraud",
+    2,
+    "PENDING_UPLOAD",
+    "only READY versions can carry an alias",
+  ),
+  UploadIncomplete: new UploadIncompleteError("'model.onnx' has 3 parts"),
+  ArtifactsNotVerified: new ArtifactsNotVerifiedError("'model.onnx' is missing", {
+    artifacts: [{ path: "model.onnx", status: "missing" }],
+  }),
 };
 
 describe("mapping errors to HTTP", () => {
@@ -53,6 +70,12 @@ describe("mapping errors to HTTP", () => {
         .map((error) => error.constructor.name)
         .sort(),
     );
+  });
+
+  it("carries a refused seal's per-artifact report in error.details", () => {
+    const response = toErrorResponse(samples.ArtifactsNotVerified, "req-1");
+    expect(response.status).toBe(422);
+    expect(response.body.error.details).toEqual({ artifacts: [{ path: "model.onnx", status: "missing" }] });
   });
 
   it("tells which fields are wrong in a validation error", () => {

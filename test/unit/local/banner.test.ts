@@ -19,6 +19,8 @@ const registry: LocalRegistry = {
   bucket: "model-registry-artifacts",
   s3Endpoint: "http://127.0.0.1:4569",
   dynamoEndpoint: "http://127.0.0.1:8000",
+  lambdaEndpoint: "http://127.0.0.1:41000",
+  workersIdle: async () => {},
   principals: [...builtInPrincipals, ci],
   dataDir: undefined,
   stop: async () => {},

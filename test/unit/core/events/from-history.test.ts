@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { verifyVersion } from "#core/artifacts/verification.ts";
 import { DETAIL_SCHEMAS, DETAIL_TYPES, type DetailType } from "#core/events/catalog.ts";
 import {
   DETAIL_TYPE_OF_ACTION,
@@ -11,9 +12,10 @@ import { detailJsonSchema } from "#core/events/json-schemas.ts";
 import type { HistoryRecord } from "#core/records.ts";
 import { HISTORY_ACTIONS } from "#core/schemas.ts";
 import * as aliases from "#core/use-cases/aliases.ts";
+import * as artifacts from "#core/use-cases/artifacts.ts";
 import * as models from "#core/use-cases/models.ts";
 import * as versions from "#core/use-cases/versions.ts";
-import { artifact, publisher, testCore } from "../use-cases/fixture.ts";
+import { artifact, FakeArtifactStorage, publisher, testCore } from "../use-cases/fixture.ts";
 
 const source = "model-registry";
 
@@ -30,6 +32,23 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
   await versions.createVersion(core, "fraud", { artifacts: [artifact(), artifact("vocab.json")] }, publisher);
   await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
   await versions.updateVersion(core, "fraud", 1, { modelCard: "# Fraud v1", tags: { qa: "ok" } }, publisher);
+  // v1: S3 holds no checksum, so the seal starts the verifier, which finds the bytes right.
+  for (const path of ["model.onnx", "vocab.json"]) {
+    core.artifacts.objects.set(FakeArtifactStorage.key("fraud", 1, path), {
+      size: 10,
+      sha256: "a".repeat(64),
+      checksummed: false,
+    });
+  }
+  await artifacts.sealVersion(core, "fraud", 1, publisher);
+  await verifyVersion(core, core.verification.started[0]!, "verifier-1");
+  // v2: the verifier finds other bytes (FAILED); uploaded again, S3 vouches for them (READY).
+  const v2 = FakeArtifactStorage.key("fraud", 2, "model.onnx");
+  core.artifacts.objects.set(v2, { size: 10, sha256: "b".repeat(64), checksummed: false });
+  await artifacts.sealVersion(core, "fraud", 2, publisher);
+  await verifyVersion(core, core.verification.started[1]!, "verifier-2");
+  core.artifacts.objects.set(v2, { size: 10, sha256: "a".repeat(64), checksummed: true });
+  await artifacts.sealVersion(core, "fraud", 2, publisher);
   await aliases.setAlias(core, "fraud", "champion", 1, publisher);
   await aliases.setAlias(core, "fraud", "champion", 2, publisher);
   await aliases.deleteAlias(core, "fraud", "champion", publisher);

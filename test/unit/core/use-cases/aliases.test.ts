@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { AliasNotFoundError, VersionNotFoundError } from "#core/errors.ts";
+import { AliasNotFoundError, VersionNotFoundError, VersionNotReadyError } from "#core/errors.ts";
 import * as aliases from "#core/use-cases/aliases.ts";
 import * as models from "#core/use-cases/models.ts";
 import * as versions from "#core/use-cases/versions.ts";
-import { artifact, publisher, testCore } from "./fixture.ts";
+import { artifact, makeReady, publisher, testCore } from "./fixture.ts";
 
 async function withVersions(count: number) {
   const core = testCore();
   await models.createModel(core, { name: "fraud" }, publisher);
-  for (let i = 0; i < count; i++)
-    await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+  for (let i = 0; i < count; i++) {
+    const { value } = await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+    await makeReady(core, "fraud", value.version);
+  }
   return core;
 }
 
@@ -29,7 +31,8 @@ describe("aliases", () => {
     const core = await withVersions(1);
     await aliases.setAlias(core, "fraud", "champion", 1, publisher);
     await aliases.setAlias(core, "fraud", "champion", 1, publisher);
-    expect((await models.listHistory(core, "fraud", { limit: 10 })).items).toHaveLength(3);
+    // registered, created, ready, alias set: the second set writes nothing
+    expect((await models.listHistory(core, "fraud", { limit: 10 })).items).toHaveLength(4);
   });
 
   it("an alias cannot point at a version that does not exist", async () => {
@@ -37,6 +40,19 @@ describe("aliases", () => {
     await expect(aliases.setAlias(core, "fraud", "champion", 7, publisher)).rejects.toEqual(
       new VersionNotFoundError("fraud", 7),
     );
+  });
+
+  it("an alias points only at a READY version: a version still waiting for its upload is refused", async () => {
+    const core = testCore();
+    await models.createModel(core, { name: "fraud" }, publisher);
+    await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+    await expect(aliases.setAlias(core, "fraud", "champion", 1, publisher)).rejects.toBeInstanceOf(
+      VersionNotReadyError,
+    );
+    await expect(aliases.setAlias(core, "fraud", "champion", 1, publisher)).rejects.toThrow(
+      "version 1 of 'fraud' is PENDING_UPLOAD, not READY: only READY versions can carry an alias",
+    );
+    expect((await models.getModel(core, "fraud")).aliases).toEqual({});
   });
 
   it("aliases named after Object members are ordinary names: set, resolved and deleted", async () => {

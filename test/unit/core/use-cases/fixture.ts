@@ -4,25 +4,142 @@
 import { MemoryRegistryStore } from "#adapters/memory/store.ts";
 import type { RequestContext } from "#core/kernel/context.ts";
 import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
-import type { ArtifactUploads, RegistryStore } from "#core/ports.ts";
+import type {
+  ArtifactStorage,
+  ArtifactVerification,
+  CompleteMultipartResult,
+  RegistryStore,
+  VerificationRequest,
+} from "#core/ports.ts";
+import type { Artifact } from "#core/schemas.ts";
+import { sealVersion } from "#core/use-cases/artifacts.ts";
 
 export const publisher: RequestContext = {
   actor: "arn:aws:iam::000000000000:user/publisher",
   requestId: "req-1",
 };
 
-export const uploads: ArtifactUploads = {
-  planUploads: async (model, version, artifacts) =>
-    artifacts.map((a) => ({
-      path: a.path,
-      method: "PUT" as const,
-      url: `https://uploads.example/${model}/${version}/${a.path}`,
-      expiresAt: "2026-11-23T10:00:00.000Z",
-    })),
-};
+/** A stored object of the fake bucket: its size and SHA-256, and whether S3 would vouch for it. */
+export interface FakeObject {
+  size: number;
+  sha256: string;
+  /** S3 holds this full-object SHA-256 (a single PUT bound to it); false for multipart or s3rver. */
+  checksummed: boolean;
+}
+
+/**
+ * An in-memory artifact bucket behind the `ArtifactStorage` port: URLs are fake and readable,
+ * objects are facts (size, digest), multipart uploads keep their parts. Tests put objects with
+ * `objects.set(key(...), ...)`.
+ */
+export class FakeArtifactStorage implements ArtifactStorage {
+  readonly objects = new Map<string, FakeObject>();
+  readonly uploads = new Map<string, { key: string; parts: Map<number, { etag: string; size: number }> }>();
+  readonly calls: string[] = [];
+  private nextUpload = 1;
+
+  static key = (model: string, version: number, path: string) =>
+    `models/${model}/versions/${version}/${path}`;
+
+  uri(model: string, version: number, path: string) {
+    return `s3://bucket/${FakeArtifactStorage.key(model, version, path)}`;
+  }
+  async presignPut(
+    model: string,
+    version: number,
+    artifact: Artifact,
+    options: { expiresIn: number; overwrite: boolean },
+  ) {
+    this.calls.push(`presignPut ${artifact.path}${options.overwrite ? " overwrite" : ""}`);
+    return {
+      url: `https://uploads.example/${FakeArtifactStorage.key(model, version, artifact.path)}?expires=${options.expiresIn}`,
+      headers: {
+        "x-amz-checksum-sha256": artifact.sha256,
+        ...(!options.overwrite && { "if-none-match": "*" }),
+      },
+    };
+  }
+  async startMultipartUpload(model: string, version: number, artifact: Artifact) {
+    const uploadId = `upload-${this.nextUpload++}`;
+    this.uploads.set(uploadId, {
+      key: FakeArtifactStorage.key(model, version, artifact.path),
+      parts: new Map(),
+    });
+    this.calls.push(`startMultipartUpload ${artifact.path}`);
+    return uploadId;
+  }
+  async presignParts(
+    model: string,
+    version: number,
+    path: string,
+    uploadId: string,
+    parts: number[],
+    expiresIn: number,
+  ) {
+    return parts.map((partNumber) => ({
+      partNumber,
+      url: `https://uploads.example/${FakeArtifactStorage.key(model, version, path)}?uploadId=${uploadId}&partNumber=${partNumber}&expires=${expiresIn}`,
+    }));
+  }
+  async listParts(_model: string, _version: number, _path: string, uploadId: string) {
+    const upload = this.uploads.get(uploadId);
+    return upload && [...upload.parts].map(([partNumber, p]) => ({ partNumber, ...p }));
+  }
+  async completeMultipartUpload(
+    _model: string,
+    _version: number,
+    _path: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+    options: { overwrite: boolean },
+  ): Promise<CompleteMultipartResult> {
+    const upload = this.uploads.get(uploadId);
+    if (!upload) return { ok: false, reason: "noSuchUpload", message: "no such upload" };
+    if (parts.some((p) => upload.parts.get(p.partNumber)?.etag !== p.etag)) {
+      return { ok: false, reason: "invalidParts", message: "a part's ETag does not match" };
+    }
+    if (!options.overwrite && this.objects.has(upload.key)) {
+      return { ok: false, reason: "objectExists", message: "exists" };
+    }
+    const size = parts.reduce((sum, p) => sum + (upload.parts.get(p.partNumber)?.size ?? 0), 0);
+    // The fake cannot hash parts; a test sets the digest it wants with `objects`.
+    this.objects.set(upload.key, {
+      size,
+      sha256: this.objects.get(upload.key)?.sha256 ?? "f".repeat(64),
+      checksummed: false,
+    });
+    this.uploads.delete(uploadId);
+    return { ok: true };
+  }
+  async head(model: string, version: number, path: string) {
+    const object = this.objects.get(FakeArtifactStorage.key(model, version, path));
+    this.calls.push(`head ${path}`);
+    return object && { size: object.size, ...(object.checksummed && { sha256: object.sha256 }) };
+  }
+  async digest(model: string, version: number, path: string) {
+    const object = this.objects.get(FakeArtifactStorage.key(model, version, path));
+    this.calls.push(`digest ${path}`);
+    return object && { size: object.size, sha256: object.sha256 };
+  }
+  async presignGet(model: string, version: number, path: string, expiresIn: number) {
+    return `https://downloads.example/${FakeArtifactStorage.key(model, version, path)}?expires=${expiresIn}`;
+  }
+}
+
+/** Records the verifications a seal starts; the test runs `verifyVersion` itself when it wants. */
+export class FakeVerification implements ArtifactVerification {
+  readonly started: VerificationRequest[] = [];
+  failWith: Error | undefined;
+  async start(request: VerificationRequest) {
+    if (this.failWith) throw this.failWith;
+    this.started.push(request);
+  }
+}
 
 export interface TestCore extends CoreDeps {
   errors: { message: string; extra?: Record<string, unknown> }[];
+  artifacts: FakeArtifactStorage;
+  verification: FakeVerification;
 }
 
 export function testCore(store: RegistryStore = new MemoryRegistryStore()): TestCore {
@@ -31,7 +148,8 @@ export function testCore(store: RegistryStore = new MemoryRegistryStore()): Test
   return {
     ...createCoreDeps({
       store,
-      uploads,
+      artifacts: new FakeArtifactStorage(),
+      verification: new FakeVerification(),
       // Every reading of the clock is one second later, so times are distinct and predictable.
       clock: {
         now: () => {
@@ -43,7 +161,7 @@ export function testCore(store: RegistryStore = new MemoryRegistryStore()): Test
       logger: { error: (message, ...extra) => errors.push({ message, extra: Object.assign({}, ...extra) }) },
     }),
     errors,
-  };
+  } as TestCore;
 }
 
 export const artifact = (path = "model.onnx") => ({ path, size: 10, sha256: "a".repeat(64) });
@@ -81,4 +199,22 @@ export function failing(core: TestCore, method: keyof RegistryStore, error: Erro
     },
   });
   return { ...core, store };
+}
+
+/**
+ * Uploads every declared artifact of a version as S3 would keep a checksum-bound single PUT
+ * (size and full-object SHA-256 as declared) and seals it: the version is READY at once.
+ */
+export async function makeReady(core: TestCore, model: string, version: number): Promise<void> {
+  const record = await core.store.getVersion(model, version);
+  if (!record) throw new Error(`no version ${version} of ${model}`);
+  for (const a of record.artifacts) {
+    core.artifacts.objects.set(FakeArtifactStorage.key(model, version, a.path), {
+      size: a.size,
+      sha256: a.sha256,
+      checksummed: true,
+    });
+  }
+  const { value } = await sealVersion(core, model, version, publisher);
+  if (value.version.status !== "READY") throw new Error(`version ${version} is ${value.version.status}`);
 }

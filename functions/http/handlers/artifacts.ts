@@ -1,0 +1,42 @@
+import * as artifacts from "#core/use-cases/artifacts.ts";
+import { createApiHandler } from "../api.ts";
+import { buildCore, usageReporting } from "../composition.ts";
+
+const core = await buildCore();
+
+export const handler = createApiHandler(
+  "artifacts",
+  {
+    requestUploadUrls: async ({ params, body, ctx }) => {
+      const { value, replayed } = await artifacts.requestUploadUrls(
+        core,
+        params.model,
+        params.version,
+        body,
+        ctx,
+      );
+      return { body: value, replayed };
+    },
+    completeUpload: async ({ params, body, ctx }) => {
+      const { value, replayed } = await artifacts.completeUpload(
+        core,
+        params.model,
+        params.version,
+        body,
+        ctx,
+      );
+      return { body: value, replayed };
+    },
+    sealVersion: async ({ params, ctx }) => {
+      const { value, replayed } = await artifacts.sealVersion(core, params.model, params.version, ctx);
+      return { body: value.version, replayed, status: value.accepted ? 202 : 200 };
+    },
+    getArtifact: async ({ params }) => ({
+      body: await artifacts.getArtifact(core, params.model, params.version, params.path),
+    }),
+    getAliasArtifact: async ({ params }) => ({
+      body: await artifacts.getAliasArtifact(core, params.model, params.alias, params.path),
+    }),
+  },
+  { meter: usageReporting },
+);

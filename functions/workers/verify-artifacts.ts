@@ -1,0 +1,30 @@
+/**
+ * The artifact verifier's Lambda handler: invoked asynchronously by a seal (or, locally, by the
+ * in-process Lambda endpoint) with `{model, version, startedAt}`. It streams every artifact the
+ * seal could not settle through SHA-256 and commits READY or FAILED (`verifyVersion`).
+ *
+ * A thrown error makes Lambda retry the event (twice); a retry after a commit is skipped by the
+ * use case, because the version is no longer VERIFYING under that seal.
+ */
+import type { Context } from "aws-lambda";
+import { z } from "zod";
+import { verifyVersion } from "#core/artifacts/verification.ts";
+import { buildCore } from "#http/composition.ts";
+import { readConfig } from "#http/config.ts";
+import { logger } from "#http/logger.ts";
+
+const VerificationEvent = z.object({
+  model: z.string().min(1),
+  version: z.number().int().min(1),
+  startedAt: z.iso.datetime(),
+});
+
+// The verifier never lists, so it needs no page-token secret.
+const core = await buildCore(readConfig(process.env, { pageTokens: false }));
+
+export async function handler(event: unknown, context: Context): Promise<{ result: string }> {
+  const request = VerificationEvent.parse(event);
+  const result = await verifyVersion(core, request, context.awsRequestId);
+  logger.info("artifact verification finished", { ...request, result });
+  return { result };
+}

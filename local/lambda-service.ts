@@ -1,0 +1,115 @@
+/**
+ * A local stand-in for the Lambda service's Invoke API, so the registry's own Lambda adapter
+ * (`functions/adapters/lambda/artifact-verification.ts`) runs unchanged in local mode: the SDK
+ * posts to `AWS_ENDPOINT_URL_LAMBDA`, and this server runs the named worker in this process
+ * through the local invoker, exactly like the gateway runs HTTP handlers.
+ *
+ * `X-Amz-Invocation-Type: Event` is answered 202 at once and the handler runs in the background
+ * (as Lambda's asynchronous invoke); anything else waits and returns the handler's result.
+ * Signatures are not checked: only the registry's own functions call it, on 127.0.0.1.
+ */
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createLocalInvoker, importHandler, type LocalInvocationError } from "./lambda-invoker.ts";
+
+/** Worker functions local mode can invoke: name → module exporting `handler`. */
+export const LOCAL_WORKERS = {
+  "model-registry-verify-artifacts": new URL("../functions/workers/verify-artifacts.ts", import.meta.url),
+} as const;
+export type LocalWorker = keyof typeof LOCAL_WORKERS;
+
+export interface LocalLambdaService {
+  endpoint: string;
+  /** Resolves when every background invocation started so far has settled. */
+  idle(): Promise<void>;
+  /** Stops accepting invocations and waits (at most `graceMs`) for running ones. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startLambdaService(options: {
+  region: string;
+  /** Like the verifier's Lambda timeout (15 minutes by default). */
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}): Promise<LocalLambdaService> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const invoker = createLocalInvoker<LocalWorker, unknown, unknown>({
+    load: (name) => importHandler(LOCAL_WORKERS[name], name),
+    timeoutMs: options.timeoutMs ?? 15 * 60 * 1000,
+    region: options.region,
+    functionName: (name) => name,
+  });
+  const running = new Set<Promise<unknown>>();
+
+  const server = createServer(async (request, response) => {
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? "");
+    const name = match ? decodeURIComponent(match[1] as string) : undefined;
+    if (request.method !== "POST" || !name) {
+      response.writeHead(404, { "content-type": "application/json" });
+      response.end(JSON.stringify({ Type: "User", message: "unknown operation" }));
+      return;
+    }
+    if (!Object.hasOwn(LOCAL_WORKERS, name)) {
+      response.writeHead(404, {
+        "content-type": "application/json",
+        "x-amzn-errortype": "ResourceNotFoundException",
+      });
+      response.end(JSON.stringify({ Type: "User", message: `Function not found: ${name}` }));
+      return;
+    }
+    let event: unknown;
+    try {
+      const body = await readBody(request);
+      event = body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
+    } catch {
+      response.writeHead(400, {
+        "content-type": "application/json",
+        "x-amzn-errortype": "InvalidRequestContentException",
+      });
+      response.end(JSON.stringify({ Type: "User", message: "the payload is not JSON" }));
+      return;
+    }
+    const invocation = invoker.invoke(name as LocalWorker, event);
+    if (request.headers["x-amz-invocation-type"] === "Event") {
+      const tracked = invocation.catch((error: LocalInvocationError) =>
+        log(`local Lambda ${name} failed: ${error.message}${error.cause ? ` (${String(error.cause)})` : ""}`),
+      );
+      running.add(tracked);
+      void tracked.finally(() => running.delete(tracked));
+      response.writeHead(202, { "x-amzn-requestid": "local" });
+      response.end();
+      return;
+    }
+    try {
+      const result = await invocation;
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(result ?? null));
+    } catch (error) {
+      response.writeHead(200, { "content-type": "application/json", "x-amz-function-error": "Unhandled" });
+      response.end(JSON.stringify({ errorMessage: (error as Error).message }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+
+  const idle = async () => {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    idle,
+    close: async (graceMs = 5000) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    },
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
