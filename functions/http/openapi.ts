@@ -99,7 +99,8 @@ export function openApiDocument(): object {
     }
     registry.registerPath({
       method: route.method.toLowerCase() as "get",
-      path: route.path,
+      // API Gateway's greedy `{path+}` is OpenAPI's `{path}`: the parameter's pattern says it may hold '/'.
+      path: route.path.replace(/\{(\w+)\+\}/g, "{$1}"),
       operationId: route.operationId,
       summary: route.summary,
       security: [{ sigv4: [] }],

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import type { RegistryClient } from "../../clients/lib/registry-client.ts";
-import { client, type PrincipalName } from "../integration/support.ts";
+import { client, createReadyVersion, type PrincipalName } from "../integration/support.ts";
 import { type FuzzRequest, type Operation, type SentResponse, send, urlPathOf } from "./operations.ts";
 import { type Finding, judge } from "./oracles.ts";
 import { CURRENT_ETAG, FIXTURE_MODEL, type Fixture, UNIQUE_NAME } from "./requests.ts";
@@ -64,7 +64,7 @@ export async function fetchDocument(): Promise<unknown> {
   return response.body;
 }
 
-/** The fixture model: three versions and an alias, so versioned routes reach their real code. */
+/** The fixture model: three versions (the first READY) and an alias, so versioned routes reach their real code. */
 export async function createFixture(): Promise<Fixture> {
   const publisher = api("publisher");
   const tag = randomUUID().slice(0, 8);
@@ -75,7 +75,9 @@ export async function createFixture(): Promise<Fixture> {
   };
   await must("create model", publisher.request({ method: "POST", path: "/models", body: { name: model } }));
   const versions = [1, 2, 3];
-  for (const v of versions) {
+  // Version 1 is uploaded and sealed (READY), so the alias, download and frozen-field paths are reachable.
+  await createReadyVersion(publisher, model, { metrics: { auc: 0.6 } });
+  for (const v of versions.slice(1)) {
     await must(
       `create version ${v}`,
       publisher.request({

@@ -49,6 +49,11 @@ export const STATE_DEPENDENT_400: readonly { operations: readonly string[]; fiel
     field: "query.nextToken",
     why: "an opaque token the server issued with a previous page; other strings are refused",
   },
+  {
+    operations: ["requestUploadUrls"],
+    field: "body.parts",
+    why: "a listed part number must be one the upload has (the declared size / the part size)",
+  },
 ];
 
 /** Outcomes a valid request may have because of stored state: not found, conflict, stale ETag, rule. */

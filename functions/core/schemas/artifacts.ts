@@ -18,17 +18,23 @@ export const RequestUploadsInput = z
             error: `at most ${MAX_PART_URLS_PER_REQUEST} parts per request`,
           }),
         z
-          .object({ from: PartNumber, to: PartNumber })
+          .object({
+            from: PartNumber,
+            count: boundedInteger(
+              1,
+              MAX_PART_URLS_PER_REQUEST,
+              `count is a whole number from 1 to ${MAX_PART_URLS_PER_REQUEST}`,
+            ).optional(),
+          })
           .strict()
-          .refine((r) => r.from <= r.to, { error: "from must not be after to" })
-          .refine((r) => r.to - r.from < MAX_PART_URLS_PER_REQUEST, {
-            error: `at most ${MAX_PART_URLS_PER_REQUEST} parts per request`,
+          .meta({
+            description: `up to \`count\` parts (default and at most ${MAX_PART_URLS_PER_REQUEST}) from part \`from\` on, as far as the upload has parts`,
           }),
       ])
       .optional()
       .meta({
         description:
-          "multipart only: the part numbers (a list, or {from, to}) to get URLs for; default the parts S3 does not have yet",
+          "multipart only: the parts to get URLs for, as a list of part numbers or as {from, count}; default the parts S3 does not have yet",
       }),
   })
   .strict()

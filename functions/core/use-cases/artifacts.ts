@@ -9,7 +9,7 @@
  * uploaded again and sealed again. Uploads are open while PENDING_UPLOAD or FAILED.
  */
 
-import { partRange, partsToPresign } from "../artifacts/upload-plan.ts";
+import { MAX_PART_URLS_PER_REQUEST, partRange, partsToPresign } from "../artifacts/upload-plan.ts";
 import { mapConcurrently, urlExpiry } from "../artifacts/uploads.ts";
 import { check, readyFacts } from "../artifacts/verification.ts";
 import {
@@ -80,7 +80,7 @@ export async function requestUploadUrls(
       return { writes: [], result: { path: artifact.path, method: "PUT" as const, ...put, expiresAt } };
     }
     const { uploadId, partSize, partCount } = artifact.upload;
-    const asked = askedParts(input.parts);
+    const asked = askedParts(input.parts, partCount);
     const beyond = asked?.find((n) => n > partCount);
     if (beyond !== undefined) {
       throw ValidationError.inInput(
@@ -314,9 +314,12 @@ function requireArtifact(version: VersionRecord, path: string): Artifact {
   return artifact;
 }
 
-function askedParts(parts: RequestUploadsInput["parts"]): number[] | undefined {
+/** The listed parts as given (a part the upload lacks is refused), or a range cut at the last part. */
+function askedParts(parts: RequestUploadsInput["parts"], partCount: number): number[] | undefined {
   if (parts === undefined) return undefined;
-  return Array.isArray(parts) ? parts : partRange(parts.from, parts.to);
+  if (Array.isArray(parts)) return parts;
+  const count = parts.count ?? MAX_PART_URLS_PER_REQUEST;
+  return partRange(parts.from, Math.min(partCount, parts.from + count - 1));
 }
 
 /** HeadObject of every artifact: what S3 can settle without reading the bytes. */

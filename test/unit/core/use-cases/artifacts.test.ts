@@ -269,10 +269,19 @@ describe("multipart uploads", () => {
       core,
       "fraud",
       1,
-      { path: big.path, parts: { from: 1, to: 2 } },
+      { path: big.path, parts: { from: 1, count: 2 } },
       publisher,
     );
     expect(asked.value.parts?.map((p) => p.partNumber)).toEqual([1, 2]);
+    // A range is cut at the upload's last part; a listed part it lacks is refused.
+    const tail = await artifacts.requestUploadUrls(
+      core,
+      "fraud",
+      1,
+      { path: big.path, parts: { from: 2, count: 100 } },
+      publisher,
+    );
+    expect(tail.value.parts?.map((p) => p.partNumber)).toEqual([2, 3]);
     await expect(
       artifacts.requestUploadUrls(core, "fraud", 1, { path: big.path, parts: [4] }, publisher),
     ).rejects.toBeInstanceOf(ValidationError);
