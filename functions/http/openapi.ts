@@ -99,8 +99,7 @@ export function openApiDocument(): object {
     }
     registry.registerPath({
       method: route.method.toLowerCase() as "get",
-      // API Gateway's greedy `{path+}` is OpenAPI's `{path}`: the parameter's pattern says it may hold '/'.
-      path: route.path.replace(/\{(\w+)\+\}/g, "{$1}"),
+      path: openApiPath(route.path),
       operationId: route.operationId,
       summary: route.summary,
       security: [{ sigv4: [] }],
@@ -142,3 +141,6 @@ export function openApiDocument(): object {
   });
   return cached;
 }
+
+/** API Gateway's greedy `{path+}` is OpenAPI's `{path}`: the parameter's pattern says it may hold '/'. */
+export const openApiPath = (routePath: string): string => routePath.replace(/\{(\w+)\+\}/g, "{$1}");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openApiPath } from "#http/openapi.ts";
 import { routes } from "#http/route-table.ts";
 import { client, type ErrorBody, registry } from "./support.ts";
 
@@ -36,7 +37,7 @@ describe("service routes and authentication", () => {
     expect(doc.openapi).toBe("3.1.0");
     for (const route of routes) {
       expect(
-        doc.paths[route.path]?.[route.method.toLowerCase()],
+        doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()],
         `${route.method} ${route.path}`,
       ).toBeDefined();
     }
