@@ -8,7 +8,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { z } from "zod";
 import { ValidationError } from "#core/errors.ts";
-import type { RequestContext } from "#core/kernel/context.ts";
+import type { Outcome, RequestContext } from "#core/kernel/context.ts";
 import { logger } from "./logger.ts";
 import type { ApiContext, ApiResult } from "./middleware/api-context.ts";
 import { stateOf } from "./middleware/api-context.ts";
@@ -41,6 +41,12 @@ export interface ApiReply {
   /** One of the operation's documented statuses other than its main one (`spec.alternatives`). */
   status?: number;
 }
+
+/** The reply of an idempotent use case: its value, marked when it is a stored first response. */
+export const replyOf = <T>(outcome: Outcome<T>): ApiReply => ({
+  body: outcome.value,
+  replayed: outcome.replayed,
+});
 
 export type Implementations = { [K in OperationId]?: (request: ApiRequest<K>) => Promise<ApiReply> };
 

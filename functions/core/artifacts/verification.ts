@@ -6,7 +6,7 @@
  */
 import type { RequestContext } from "../kernel/context.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
-import { changeModel } from "../kernel/model-change.ts";
+import { changeModel, changeVersion } from "../kernel/model-change.ts";
 import { nowIso, requireModel } from "../kernel/reads.ts";
 import { mutate } from "../kernel/unit-of-work.ts";
 import type { VerificationRequest } from "../ports.ts";
@@ -60,8 +60,9 @@ export async function verifyVersion(
     const now = nowIso(deps);
     const verification = version.verification;
     const actor = verification?.requestedBy ?? version.updatedBy;
-    const updated: VersionRecord = {
-      ...version,
+    // The verifier acts for whoever asked for the seal: the version's update and history name them.
+    const ctx: RequestContext = { actor, requestId };
+    const { version: updated, write } = changeVersion(version, ctx, now, {
       status: passed ? "READY" : "FAILED",
       verification: {
         status: passed ? "PASSED" : "FAILED",
@@ -70,10 +71,7 @@ export async function verifyVersion(
         requestedBy: actor,
         artifacts: checks,
       },
-      updatedAt: now,
-      rev: version.rev + 1,
-    };
-    const ctx: RequestContext = { actor, requestId };
+    });
     const change = changeModel(
       model,
       ctx,
@@ -94,7 +92,7 @@ export async function verifyVersion(
       { stamp: false },
     );
     return {
-      writes: [...change.writes, { kind: "putVersion", record: updated, expectRev: version.rev }],
+      writes: [...change.writes, write],
       result: updated.status as "READY" | "FAILED",
     };
   });

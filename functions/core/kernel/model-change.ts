@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { WriteOp } from "../ports.ts";
-import type { HistoryRecord, ModelRecord } from "../records.ts";
+import type { HistoryRecord, ModelRecord, VersionRecord } from "../records.ts";
 import type { RequestContext } from "./context.ts";
 
 /** What a history entry says beyond who, when and which request. */
@@ -49,6 +49,26 @@ export function changeModel(
     model: after,
     writes: [{ kind: "putModel", record: after, expectSeq: model.seq }, historyWrite(after, ctx, now, facts)],
   };
+}
+
+/**
+ * A change of an existing version: the new record (stamped, its `rev` bumped) and its write,
+ * conditioned on the `rev` read. Its history entry goes with the model's change (`changeModel`).
+ */
+export function changeVersion(
+  version: VersionRecord,
+  ctx: RequestContext,
+  now: string,
+  set: Partial<VersionRecord>,
+): { version: VersionRecord; write: WriteOp } {
+  const after: VersionRecord = {
+    ...version,
+    ...set,
+    updatedAt: now,
+    updatedBy: ctx.actor,
+    rev: version.rev + 1,
+  };
+  return { version: after, write: { kind: "putVersion", record: after, expectRev: version.rev } };
 }
 
 /** The history entry of a change whose model item is already `model` (its `seq` is the entry's). */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { MAX_PART_URLS_PER_REQUEST, MAX_PARTS } from "../artifacts/upload-plan.ts";
 import { boundedInteger } from "./numbers.ts";
-import { ArtifactPath } from "./versions.ts";
+import { ArtifactPath, UploadInstruction } from "./versions.ts";
 
 const PartNumber = boundedInteger(1, MAX_PARTS, `part numbers are whole numbers from 1 to ${MAX_PARTS}`);
 
@@ -41,24 +41,14 @@ export const RequestUploadsInput = z
   .meta({ id: "RequestUploadsInput" });
 export type RequestUploadsInput = z.infer<typeof RequestUploadsInput>;
 
-export const UploadUrls = z
-  .object({
-    path: z.string(),
-    method: z.literal("PUT").optional(),
-    url: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    uploadId: z.string().optional(),
-    partSize: z.number().int().optional(),
-    partCount: z.number().int().optional(),
-    parts: z.array(z.object({ partNumber: z.number().int(), url: z.string() })).optional(),
-    missingParts: z
-      .number()
-      .int()
-      .optional()
-      .meta({ description: "multipart: how many parts S3 does not have yet (URLs come in pages of 100)" }),
-    expiresAt: z.iso.datetime(),
-  })
-  .meta({ id: "UploadUrls" });
+/** Fresh upload URLs for one artifact: an upload instruction, and for multipart how much is left. */
+export const UploadUrls = UploadInstruction.extend({
+  missingParts: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: "multipart: how many parts S3 does not have yet (URLs come in pages of 100)" }),
+}).meta({ id: "UploadUrls" });
 export type UploadUrls = z.infer<typeof UploadUrls>;
 
 export const CompleteUploadInput = z

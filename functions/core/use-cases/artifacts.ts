@@ -24,7 +24,7 @@ import {
 } from "../errors.ts";
 import type { Outcome, RequestContext } from "../kernel/context.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
-import { changeModel } from "../kernel/model-change.ts";
+import { changeModel, changeVersion } from "../kernel/model-change.ts";
 import { nowIso, ownValue, requireModel, requireVersion } from "../kernel/reads.ts";
 import { mutateIdempotently } from "../kernel/unit-of-work.ts";
 import type { VerificationRequest } from "../ports.ts";
@@ -205,8 +205,7 @@ export async function sealVersion(
       );
     }
     const ready = checks.every((c) => c.status === "verified");
-    const updated: VersionRecord = {
-      ...version,
+    const { version: updated, write } = changeVersion(version, ctx, now, {
       status: ready ? "READY" : "VERIFYING",
       verification: {
         status: ready ? "PASSED" : "RUNNING",
@@ -215,10 +214,7 @@ export async function sealVersion(
         requestedBy: ctx.actor,
         artifacts: checks,
       },
-      updatedAt: now,
-      updatedBy: ctx.actor,
-      rev: version.rev + 1,
-    };
+    });
     const change = changeModel(
       model,
       ctx,
@@ -240,7 +236,7 @@ export async function sealVersion(
     );
     if (!ready) verifier = { model: name, version: number, startedAt: now };
     return {
-      writes: [...change.writes, { kind: "putVersion", record: updated, expectRev: version.rev }],
+      writes: [...change.writes, write],
       result: { accepted: !ready, version: toVersionView(updated) },
     };
   });

@@ -13,7 +13,7 @@ import {
 } from "../errors.ts";
 import type { Outcome, RequestContext } from "../kernel/context.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
-import { changeModel, diff } from "../kernel/model-change.ts";
+import { changeModel, changeVersion, diff } from "../kernel/model-change.ts";
 import { checkIfMatch, nowIso, requireModel, requireVersion } from "../kernel/reads.ts";
 import { mutate, mutateIdempotently } from "../kernel/unit-of-work.ts";
 import type { Page } from "../ports.ts";
@@ -136,13 +136,7 @@ export async function updateVersion(
     }
     const now = nowIso(deps);
     const changes = diff(version, input);
-    const updated: VersionRecord = {
-      ...version,
-      ...input,
-      updatedAt: now,
-      updatedBy: ctx.actor,
-      rev: version.rev + 1,
-    };
+    const edit = changeVersion(version, ctx, now, input);
     // The version's edit is recorded in the model's history; the model itself is not edited.
     const change = changeModel(
       model,
@@ -158,8 +152,8 @@ export async function updateVersion(
       { stamp: false },
     );
     return {
-      writes: [...change.writes, { kind: "putVersion", record: updated, expectRev: version.rev }],
-      result: toVersionView(updated),
+      writes: [...change.writes, edit.write],
+      result: toVersionView(edit.version),
     };
   });
 }

@@ -1,5 +1,5 @@
 import * as artifacts from "#core/use-cases/artifacts.ts";
-import { createApiHandler } from "../api.ts";
+import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
 
 const core = await buildCore();
@@ -7,26 +7,10 @@ const core = await buildCore();
 export const handler = createApiHandler(
   "artifacts",
   {
-    requestUploadUrls: async ({ params, body, ctx }) => {
-      const { value, replayed } = await artifacts.requestUploadUrls(
-        core,
-        params.model,
-        params.version,
-        body,
-        ctx,
-      );
-      return { body: value, replayed };
-    },
-    completeUpload: async ({ params, body, ctx }) => {
-      const { value, replayed } = await artifacts.completeUpload(
-        core,
-        params.model,
-        params.version,
-        body,
-        ctx,
-      );
-      return { body: value, replayed };
-    },
+    requestUploadUrls: async ({ params, body, ctx }) =>
+      replyOf(await artifacts.requestUploadUrls(core, params.model, params.version, body, ctx)),
+    completeUpload: async ({ params, body, ctx }) =>
+      replyOf(await artifacts.completeUpload(core, params.model, params.version, body, ctx)),
     sealVersion: async ({ params, ctx }) => {
       const { value, replayed } = await artifacts.sealVersion(core, params.model, params.version, ctx);
       return { body: value.version, replayed, status: value.accepted ? 202 : 200 };

@@ -1,5 +1,5 @@
 import * as models from "#core/use-cases/models.ts";
-import { createApiHandler } from "../api.ts";
+import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
 
 const core = await buildCore();
@@ -7,10 +7,7 @@ const core = await buildCore();
 export const handler = createApiHandler(
   "models",
   {
-    createModel: async ({ body, ctx }) => {
-      const { value, replayed } = await models.createModel(core, body, ctx);
-      return { body: value, replayed };
-    },
+    createModel: async ({ body, ctx }) => replyOf(await models.createModel(core, body, ctx)),
     listModels: async ({ query }) => ({ body: await models.listModels(core, query) }),
     getModel: async ({ params }) => ({ body: await models.getModel(core, params.model) }),
     updateModel: async ({ params, body, ctx }) => ({

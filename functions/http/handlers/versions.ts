@@ -1,5 +1,5 @@
 import * as versions from "#core/use-cases/versions.ts";
-import { createApiHandler } from "../api.ts";
+import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
 
 const core = await buildCore();
@@ -7,10 +7,8 @@ const core = await buildCore();
 export const handler = createApiHandler(
   "versions",
   {
-    createVersion: async ({ params, body, ctx }) => {
-      const { value, replayed } = await versions.createVersion(core, params.model, body, ctx);
-      return { body: value, replayed };
-    },
+    createVersion: async ({ params, body, ctx }) =>
+      replyOf(await versions.createVersion(core, params.model, body, ctx)),
     listVersions: async ({ params, query }) => ({
       body: await versions.listVersions(core, params.model, query),
     }),
