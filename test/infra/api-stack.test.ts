@@ -179,8 +179,9 @@ describe("REST API built from the route table", () => {
 });
 
 describe("functions", () => {
-  it("has one function per route group", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length);
+  it("has one function per route group, and the event publisher", () => {
+    // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts.
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 1);
   });
 
   it.each(routeGroups)(
