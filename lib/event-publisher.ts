@@ -1,10 +1,11 @@
 import { Duration } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
-import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
 import type { RegistryEventBus } from "./registry-event-bus.ts";
 import { RegistryFunction } from "./registry-function.ts";
 import type { RegistryTable } from "./registry-table.ts";
@@ -64,12 +65,7 @@ export class EventPublisher extends Construct {
         parallelizationFactor: 1,
         onFailure: new SqsDlq(this.deadLetterQueue),
         // Only history items are events; model and version writes never wake the function.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual("INSERT"),
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual("history") } } },
-          }),
-        ],
+        filters: [FilterCriteria.filter(structuredClone(HISTORY_INSERT_FILTER) as Record<string, unknown>)],
       }),
     );
 
