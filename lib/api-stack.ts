@@ -6,6 +6,7 @@ import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
+import { EventPublisher } from "./event-publisher.ts";
 import { RegistryApi } from "./registry-api.ts";
 import { RegistryFunction } from "./registry-function.ts";
 import type { TableAccess } from "./registry-table.ts";
@@ -66,6 +67,7 @@ export class ApiStack extends Stack {
   readonly verifier: RegistryFunction;
   readonly registryApi: RegistryApi;
   readonly accessPolicies: RegistryAccessPolicies;
+  readonly eventPublisher: EventPublisher;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -117,6 +119,13 @@ export class ApiStack extends Stack {
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
       api: this.registryApi.api,
       routes,
+    });
+
+    // History items reach the bus through the table stream; no HTTP function publishes.
+    this.eventPublisher = new EventPublisher(this, "EventPublisher", {
+      table: data.table,
+      bus: data.events,
+      logRetention: props.functionLogRetention,
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.registryApi.api.url, description: "Base URL (stage v1)" });

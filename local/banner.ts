@@ -1,7 +1,12 @@
+import type { EventEnvelope } from "./event-bus.ts";
+import { EVENT_STREAM_PATH } from "./event-stream.ts";
 import type { LocalRegistry } from "./registry.ts";
 
+/** What the banner reads; `events` is optional so a banner can describe a registry without them. */
+export type BannerInput = Omit<LocalRegistry, "events"> & Partial<Pick<LocalRegistry, "events">>;
+
 /** The text `npm start` prints once the registry answers: where it is, who can call it, how. */
-export function formatBanner(registry: LocalRegistry, startupMs: number): string {
+export function formatBanner(registry: BannerInput, startupMs: number): string {
   const example = registry.principals.find((p) => p.name === "publisher") ?? registry.principals[0];
   const lines = [
     `Model registry (local mode) is answering after ${(startupMs / 1000).toFixed(1)} s.`,
@@ -10,6 +15,12 @@ export function formatBanner(registry: LocalRegistry, startupMs: number): string
     `  Data folder   ${registry.dataDir ?? "(in memory, discarded on stop)"}`,
     `  DynamoDB      ${registry.dynamoEndpoint}  table ${registry.tableName}`,
     `  S3            ${registry.s3Endpoint}  bucket ${registry.bucket}`,
+    ...(registry.events
+      ? [
+          `  Events        curl -N ${registry.endpoint}${EVENT_STREAM_PATH}  (Server-Sent Events, unsigned)${registry.events.poller ? "" : "  [stream poller off]"}`,
+          `  Targets       ${registry.events.targets.map((t) => `${t.name} → ${t.url}`).join(", ") || "none (REGISTRY_LOCAL_TARGETS names a targets file)"}`,
+        ]
+      : []),
     "",
     "Local principals (fixed credentials that only work against this machine):",
   ];
@@ -32,4 +43,11 @@ export function formatBanner(registry: LocalRegistry, startupMs: number): string
   }
   lines.push("", "Press Ctrl-C to stop.", "");
   return lines.join("\n");
+}
+
+/** One console line per published event: `[event] <detail-type> <model> seq=<n> v=<version>`. */
+export function formatEventLine(event: EventEnvelope, matchedRules: readonly string[]): string {
+  const { model, seq, version } = event.detail as { model?: unknown; seq?: unknown; version?: unknown };
+  const rules = matchedRules.length > 0 ? `  (rule ${matchedRules.join(", ")})` : "";
+  return `[event] ${event["detail-type"]} ${String(model)} seq=${String(seq)} v=${version === undefined ? "-" : String(version)}${rules}`;
 }

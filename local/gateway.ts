@@ -43,6 +43,11 @@ export interface GatewayOptions {
   explainSignatureMismatches?: boolean;
   /** How long a handler may take; default API Gateway's 29 s (tests shorten it). */
   integrationTimeoutMs?: number;
+  /**
+   * Local-only endpoints by `"<METHOD> <path>"` (such as `GET /_local/events`): answered before
+   * routing and without a signature, as they exist only on this machine.
+   */
+  localRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
 export interface LocalGateway {
@@ -109,6 +114,11 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
     const method = (req.method ?? "GET").toUpperCase();
 
+    const local = options.localRoutes?.[`${method} ${rawPath}`];
+    if (local) {
+      local(req, res);
+      return undefined;
+    }
     if (method === "OPTIONS") {
       answerPreflight(req, res, match("OPTIONS", rawPath));
       return undefined;

@@ -1,16 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { DEFAULT_EVENT_SOURCE, DEPLOY_PIPELINE_RULE } from "../functions/core/events/catalog.ts";
 import { createRegistryTable, DEFAULT_TABLE_NAME } from "./create-table.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.ts";
+import { type LocalEventBus, type LocalTarget, parseTargets, startLocalEventBus } from "./event-bus.ts";
+import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
+import { createLocalInvoker, importHandler } from "./lambda-invoker.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
 import { assertPortFree } from "./ports.ts";
-import { type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
+import { LOCAL_ACCOUNT_ID, type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
 import { DEFAULT_BUCKET, type S3Local, S3RVER_CREDENTIALS, startS3Local } from "./s3.ts";
+import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
 
 export interface LocalRegistryOptions {
   /** Registry API port; default 8787, 0 picks a free port. */
@@ -39,6 +45,17 @@ export interface LocalRegistryOptions {
   explainSignatureMismatches?: boolean;
   /** Artifacts above this size are uploaded in parts (default 64 MiB; tests use less). */
   multipartThresholdBytes?: number;
+  /**
+   * Run the stream poller that publishes history entries to the local bus (default true; off
+   * for benchmarks that measure the API alone). The bus itself always runs.
+   */
+  publishEvents?: boolean;
+  /** Port of the local bus's PutEvents endpoint; default 0 (any free port). */
+  eventBusPort?: number;
+  /** HTTP targets of the local bus; default: the file `REGISTRY_LOCAL_TARGETS` names, if set. */
+  targets?: readonly LocalTarget[];
+  /** Target delivery attempts and back-off (tests shorten them). */
+  targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
 }
 
 export interface LocalRegistry {
@@ -56,6 +73,8 @@ export interface LocalRegistry {
   principals: readonly LocalPrincipal[];
   /** Absolute data folder, or undefined in memory. */
   dataDir: string | undefined;
+  /** The local bus and, unless disabled, the stream poller that feeds it. */
+  events: { bus: LocalEventBus; poller: StreamPoller | undefined; targets: readonly LocalTarget[] };
   /** Stops the gateway and both emulators; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -63,6 +82,10 @@ export interface LocalRegistry {
 export const DEFAULT_PORTS = { gateway: 8787, dynamoDb: 8000, s3: 4569 } as const;
 export const DEFAULT_DATA_DIR = ".local-data";
 export const DEFAULT_REGION = "us-east-1";
+/** The bus name local mode's publisher is given; the same default as the CDK app's. */
+export const LOCAL_BUS_NAME = "model-registry";
+export const STREAM_CHECKPOINT_FILE = "stream-checkpoint.json";
+export const DEAD_LETTERS_FILE = "dead-letters.jsonl";
 
 /**
  * The environment the Lambda handlers read at import time, pointed at the emulators. The AWS
@@ -78,6 +101,8 @@ export function handlerEnvironment(settings: {
   s3Endpoint: string;
   lambdaEndpoint?: string;
   multipartThresholdBytes?: number;
+  /** The local bus's PutEvents endpoint; the publisher's SDK client is pointed at it. */
+  eventBusEndpoint?: string;
 }): Record<string, string> {
   return {
     ...(settings.lambdaEndpoint && {
@@ -86,6 +111,11 @@ export function handlerEnvironment(settings: {
     }),
     ...(settings.multipartThresholdBytes !== undefined && {
       MULTIPART_THRESHOLD_BYTES: String(settings.multipartThresholdBytes),
+    }),
+    ...(settings.eventBusEndpoint && {
+      EVENT_BUS_NAME: LOCAL_BUS_NAME,
+      EVENT_SOURCE: DEFAULT_EVENT_SOURCE,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: settings.eventBusEndpoint,
     }),
     TABLE_NAME: settings.tableName,
     ARTIFACT_BUCKET: settings.bucket,
@@ -149,6 +179,21 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     const lambda = await startLambdaService({ region });
     cleanups.push(() => lambda.close());
 
+    const targets = options.targets ?? loadTargetsFromEnv();
+    const bus = await startLocalEventBus({
+      busName: LOCAL_BUS_NAME,
+      region,
+      account: LOCAL_ACCOUNT_ID,
+      port: options.eventBusPort ?? 0,
+      // The catalog's rule, as data: the same definition a CDK rule is built from.
+      rules: [{ name: "deploy-pipeline", pattern: DEPLOY_PIPELINE_RULE }],
+      targets,
+      deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
+      deliveryAttempts: options.targetDelivery?.attempts,
+      deliveryBackoffMs: options.targetDelivery?.backoffMs,
+    });
+    cleanups.push(bus.close);
+
     const env = handlerEnvironment({
       lambdaEndpoint: lambda.endpoint,
       ...(options.multipartThresholdBytes !== undefined && {
@@ -160,6 +205,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       pageTokenSecret: loadPageTokenSecret(dataDir),
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
+      eventBusEndpoint: bus.endpoint,
     });
     Object.assign(process.env, env);
     // A developer's temporary AWS credentials must not leak into requests to the emulators.
@@ -172,8 +218,23 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       loadHandler: options.loadHandler,
       logRequests: options.logRequests,
       explainSignatureMismatches: options.explainSignatureMismatches,
+      localRoutes: { [`GET ${EVENT_STREAM_PATH}`]: eventStreamHandler(bus) },
     });
     cleanups.push(gateway.close);
+
+    let poller: StreamPoller | undefined;
+    if (options.publishEvents !== false) {
+      poller = await startStreamPoller({
+        dynamoEndpoint: dynamo.endpoint,
+        region,
+        tableName,
+        invoke: publisherInvoker(region),
+        checkpointFile: dataDir ? join(dataDir, STREAM_CHECKPOINT_FILE) : undefined,
+        deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
+      });
+      const running = poller;
+      cleanups.push(() => running.stop());
+    }
 
     return {
       endpoint: gateway.endpoint,
@@ -186,11 +247,45 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       workersIdle: lambda.idle,
       principals,
       dataDir,
+      events: { bus, poller, targets },
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** The publisher handler, run as Lambda would run it for the stream's event source mapping. */
+function publisherInvoker(region: string): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> {
+  const invoker = createLocalInvoker<"publish-history", DynamoDBStreamEvent, DynamoDBBatchResponse>({
+    load: () =>
+      importHandler(
+        new URL("../functions/events/publish-history.ts", import.meta.url),
+        "functions/events/publish-history.ts",
+      ),
+    timeoutMs: 60_000,
+    region,
+  });
+  return (event) => invoker.invoke("publish-history", event);
+}
+
+/** `REGISTRY_LOCAL_TARGETS`: a JSON file of `[{"name", "pattern", "url"}]`. */
+function loadTargetsFromEnv(): LocalTarget[] {
+  const file = process.env.REGISTRY_LOCAL_TARGETS?.trim();
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new LocalModeError(
+      `REGISTRY_LOCAL_TARGETS names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
+  }
+  try {
+    return parseTargets(text, file);
+  } catch (error) {
+    throw new LocalModeError(`REGISTRY_LOCAL_TARGETS: ${(error as Error).message}`);
   }
 }
 

@@ -2,8 +2,9 @@
  * `npm start`: the whole registry on this machine, data kept in `.local-data` (or
  * `REGISTRY_DATA_DIR`). Ports: `REGISTRY_PORT` (API, 8787), `REGISTRY_DYNAMODB_PORT` (8000),
  * `REGISTRY_S3_PORT` (4569); `REGISTRY_REGION` (us-east-1) is the region clients sign for.
+ * `REGISTRY_LOCAL_TARGETS` names a JSON file of HTTP targets for the local event bus.
  */
-import { formatBanner } from "./banner.ts";
+import { formatBanner, formatEventLine } from "./banner.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import {
   DEFAULT_DATA_DIR,
@@ -62,5 +63,6 @@ try {
   }
   throw error;
 }
+registry.events.bus.subscribe((event, rules) => process.stdout.write(`${formatEventLine(event, rules)}\n`));
 process.stdout.write(formatBanner(registry, Date.now() - startedAt));
 if (stopRequested) await stop();

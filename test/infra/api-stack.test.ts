@@ -179,8 +179,9 @@ describe("REST API built from the route table", () => {
 });
 
 describe("functions", () => {
-  it("has one function per route group, and the artifact verifier", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 1);
+  it("has one function per route group, the artifact verifier and the event publisher", () => {
+    // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts.
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 2);
   });
 
   it.each(routeGroups)(

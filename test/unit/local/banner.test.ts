@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatBanner } from "../../../local/banner.ts";
+import { type BannerInput, formatBanner } from "../../../local/banner.ts";
 import { builtInPrincipals, type LocalPrincipal } from "../../../local/principals.ts";
-import type { LocalRegistry } from "../../../local/registry.ts";
 
 const ci: LocalPrincipal = {
   name: "ci",
@@ -12,7 +11,7 @@ const ci: LocalPrincipal = {
   userId: "AIDALOCALCI000000001",
 };
 
-const registry: LocalRegistry = {
+const registry: BannerInput = {
   endpoint: "http://127.0.0.1:8787",
   region: "us-east-1",
   tableName: "model-registry",

@@ -1,0 +1,23 @@
+/**
+ * Lambda handler: the table stream's history items → the registry's event bus. The event
+ * source mapping filters to history INSERTs, bisects failing batches and parks what still fails
+ * in a dead-letter queue (lib/event-publisher.ts); local mode's stream poller invokes this same
+ * handler (local/stream-poller.ts).
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { EventBridgeBus } from "#adapters/eventbridge/event-bus.ts";
+import { readPublisherConfig } from "./config.ts";
+import { createHistoryPublisher } from "./history-publisher.ts";
+
+const config = readPublisherConfig();
+const logger = new Logger({ serviceName: process.env.SERVICE_NAME || "model-registry" });
+
+const publish = createHistoryPublisher({
+  bus: new EventBridgeBus(),
+  busName: config.busName,
+  source: config.source,
+  log: logger,
+});
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => publish(event);

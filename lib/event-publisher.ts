@@ -1,0 +1,82 @@
+import { Duration } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
+import type { RegistryEventBus } from "./registry-event-bus.ts";
+import { RegistryFunction } from "./registry-function.ts";
+import type { RegistryTable } from "./registry-table.ts";
+
+export interface EventPublisherProps {
+  table: RegistryTable;
+  bus: RegistryEventBus;
+  logRetention?: RetentionDays;
+}
+
+/** Stream retries per batch before its records go to the dead-letter queue (bisecting on the way). */
+export const PUBLISHER_RETRY_ATTEMPTS = 8;
+export const PUBLISHER_BATCH_SIZE = 50;
+
+/**
+ * The outbox relay: the table stream's history inserts → the publisher Lambda → the registry
+ * bus. A Lambda (not an EventBridge Pipe) so the catalog's mapping and schema validation run on
+ * the way, and local mode runs the very same handler (README, "Events").
+ *
+ * Delivery: the stream is read in order per shard (parallelization 1); a record the publisher
+ * cannot put is reported as the batch's failure point, so later records wait behind it. A batch
+ * that keeps failing is bisected down to the bad record, which after the bounded retries lands
+ * in the dead-letter queue (its stream coordinates, not the item) and raises the alarm.
+ */
+export class EventPublisher extends Construct {
+  readonly function: RegistryFunction;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: EventPublisherProps) {
+    super(scope, id);
+    this.function = new RegistryFunction(this, "PublishHistory", {
+      entry: "functions/events/publish-history.ts",
+      description: "Model registry: publishes history items from the table stream to the event bus",
+      memorySize: 512,
+      // Room for the in-invocation back-off on failed PutEvents entries.
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention,
+    });
+    props.bus.bind(this.function);
+
+    this.deadLetterQueue = new Queue(this, "DeadLetters", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    // DynamoEventSource grants the function the stream reads (and the DLQ's SendMessage).
+    this.function.addEventSource(
+      new DynamoEventSource(props.table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: PUBLISHER_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: PUBLISHER_RETRY_ATTEMPTS,
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.deadLetterQueue),
+        // Only history items are events; model and version writes never wake the function.
+        filters: [FilterCriteria.filter(structuredClone(HISTORY_INSERT_FILTER) as Record<string, unknown>)],
+      }),
+    );
+
+    this.deadLetterAlarm = new Alarm(this, "DeadLettersAlarm", {
+      alarmDescription:
+        "History records could not be published to the event bus: subscribers are missing events until they are redriven",
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

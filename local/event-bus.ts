@@ -1,0 +1,338 @@
+/**
+ * The local stand-in for the registry's EventBridge bus. It answers `PutEvents` over HTTP in
+ * EventBridge's own JSON protocol, so the publisher handler runs unchanged: local mode only
+ * points `AWS_ENDPOINT_URL_EVENTBRIDGE` here, and the real SDK serialises the real request.
+ *
+ * Each accepted entry becomes the envelope EventBridge delivers (`version`, `id`, `detail-type`,
+ * `source`, `account`, `time`, `region`, `resources`, `detail`) and goes to:
+ * - listeners (the `[event]` console line, the gateway's `GET /_local/events` stream);
+ * - rules, given as data (`{name, pattern}`), such as the catalog's deploy-pipeline rule;
+ * - HTTP targets (`{name, pattern, url}`): POSTed the envelope, in order per target, with
+ *   bounded retries and then one line in the dead-letter file. Deliveries run behind the
+ *   `PutEvents` answer, so a target that is down never slows the bus or the stream poller.
+ */
+
+import { randomUUID } from "node:crypto";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { dirname } from "node:path";
+import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
+import { listenOn } from "./ports.ts";
+
+export interface EventEnvelope {
+  version: "0";
+  id: string;
+  "detail-type": string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface LocalRule {
+  name: string;
+  pattern: EventPattern;
+}
+
+export interface LocalTarget extends LocalRule {
+  url: string;
+}
+
+export interface DeadLetter {
+  at: string;
+  target: string;
+  url: string;
+  attempts: number;
+  error: string;
+  event: EventEnvelope;
+}
+
+export interface LocalEventBusOptions {
+  busName: string;
+  region: string;
+  account: string;
+  /** 0 picks a free port. */
+  port: number;
+  rules?: readonly LocalRule[];
+  targets?: readonly LocalTarget[];
+  /** Appended one JSON line per undeliverable event; kept in memory only when absent. */
+  deadLetterFile?: string;
+  /** Attempts per target delivery (first included); default 4. */
+  deliveryAttempts?: number;
+  /** Back-off before retry `n`, in ms; default 250 · 2^(n-1). */
+  deliveryBackoffMs?: (retry: number) => number;
+  /** Per-attempt timeout of a target's POST; default 5 s. */
+  deliveryTimeoutMs?: number;
+}
+
+/** What a listener learns of an event: the envelope and the names of the rules it matched. */
+export type EventListener = (event: EventEnvelope, matchedRules: string[]) => void;
+
+export interface LocalEventBus {
+  /** The endpoint to give the SDK (`AWS_ENDPOINT_URL_EVENTBRIDGE`). */
+  endpoint: string;
+  busName: string;
+  subscribe(listener: EventListener): () => void;
+  /** Dead letters written since start (also in `deadLetterFile` when set). */
+  readonly deadLetters: readonly DeadLetter[];
+  /** Resolves once every delivery accepted so far has been made or dead-lettered. */
+  settled(): Promise<void>;
+  /** Stops answering and waits for pending deliveries. */
+  close(): Promise<void>;
+}
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Time?: number | string;
+  EventBusName?: string;
+  Resources?: string[];
+}
+
+class BusRequestError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startLocalEventBus(options: LocalEventBusOptions): Promise<LocalEventBus> {
+  const rules = (options.rules ?? []).map((rule) => ({
+    name: rule.name,
+    matches: compileEventPattern(rule.pattern),
+  }));
+  const targets = (options.targets ?? []).map((target) => ({
+    ...target,
+    matches: compileEventPattern(target.pattern),
+    // Deliveries to one target are chained, so it receives events in the order they were put.
+    queue: Promise.resolve(),
+  }));
+  const listeners = new Set<EventListener>();
+  const deadLetters: DeadLetter[] = [];
+  const attempts = options.deliveryAttempts ?? 4;
+  const backoff = options.deliveryBackoffMs ?? ((retry: number) => 250 * 2 ** (retry - 1));
+  const timeoutMs = options.deliveryTimeoutMs ?? 5_000;
+  const busArn = `arn:aws:events:${options.region}:${options.account}:event-bus/${options.busName}`;
+
+  function accept(entry: PutEventsEntry): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    const bus = entry.EventBusName ?? "default";
+    if (bus !== options.busName && bus !== busArn) {
+      return {
+        ErrorCode: "InvalidArgument",
+        ErrorMessage: `the local bus is '${options.busName}', not '${bus}'`,
+      };
+    }
+    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+      return { ErrorCode: "InvalidArgument", ErrorMessage: "Source, DetailType and Detail are required" };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is not valid JSON" };
+    }
+    if (typeof detail !== "object" || detail === null || Array.isArray(detail)) {
+      return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail must be a JSON object" };
+    }
+    const envelope: EventEnvelope = {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": entry.DetailType,
+      source: entry.Source,
+      account: options.account,
+      time: envelopeTime(entry.Time),
+      region: options.region,
+      resources: entry.Resources ?? [],
+      detail: detail as Record<string, unknown>,
+    };
+    dispatch(envelope);
+    return { EventId: envelope.id };
+  }
+
+  function dispatch(envelope: EventEnvelope): void {
+    const matched = rules.filter((rule) => rule.matches(envelope)).map((rule) => rule.name);
+    for (const listener of listeners) {
+      try {
+        listener(envelope, matched);
+      } catch {
+        // A broken listener (a closed SSE client) must not stop the others or the bus.
+      }
+    }
+    for (const target of targets) {
+      if (!target.matches(envelope)) continue;
+      target.queue = target.queue.then(() => deliver(target, envelope));
+    }
+  }
+
+  async function deliver(target: LocalTarget, envelope: EventEnvelope): Promise<void> {
+    let lastError = "";
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await sleep(backoff(attempt - 1));
+      try {
+        const response = await fetch(target.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(envelope),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        if (response.ok) return;
+        lastError = `HTTP ${response.status}`;
+      } catch (error) {
+        lastError = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
+      }
+    }
+    const letter: DeadLetter = {
+      at: new Date().toISOString(),
+      target: target.name,
+      url: target.url,
+      attempts,
+      error: lastError,
+      event: envelope,
+    };
+    deadLetters.push(letter);
+    if (options.deadLetterFile) {
+      try {
+        mkdirSync(dirname(options.deadLetterFile), { recursive: true });
+        appendFileSync(options.deadLetterFile, `${JSON.stringify(letter)}\n`);
+      } catch (error) {
+        process.stderr.write(
+          `[bus] could not write a dead letter to ${options.deadLetterFile}: ${String(error)}\n`,
+        );
+      }
+    }
+  }
+
+  async function handle(req: IncomingMessage): Promise<unknown> {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (req.method !== "POST" || target !== "AWSEvents.PutEvents") {
+      throw new BusRequestError(
+        "UnknownOperationException",
+        `the local bus answers only PutEvents, not '${target}'`,
+      );
+    }
+    let body: { Entries?: PutEventsEntry[] };
+    try {
+      body = JSON.parse(await readText(req));
+    } catch {
+      throw new BusRequestError("SerializationException", "the request body is not JSON");
+    }
+    const entries = body.Entries ?? [];
+    if (entries.length < 1 || entries.length > 10) {
+      throw new BusRequestError("ValidationException", "PutEvents takes 1 to 10 entries");
+    }
+    const results = entries.map(accept);
+    return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req)
+      .then((answer) => send(res, 200, answer))
+      .catch((error: unknown) => {
+        const type = error instanceof BusRequestError ? error.type : "InternalException";
+        send(res, error instanceof BusRequestError ? 400 : 500, {
+          __type: type,
+          message: String((error as Error).message),
+        });
+      });
+  });
+  const port = await listenOn(
+    server,
+    options.port,
+    "127.0.0.1",
+    "the local event bus",
+    "REGISTRY_EVENTS_PORT",
+  );
+
+  const settled = async () => {
+    // Deliveries queued while waiting are waited for too.
+    for (;;) {
+      const pending = targets.map((t) => t.queue);
+      await Promise.all(pending);
+      if (targets.every((t, i) => t.queue === pending[i])) return;
+    }
+  };
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    busName: options.busName,
+    deadLetters,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    settled,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await settled();
+    },
+  };
+}
+
+/** EventBridge's `time`: the entry's `Time` (epoch seconds in the JSON protocol) or now, to the second. */
+function envelopeTime(time: number | string | undefined): string {
+  const date = time === undefined ? new Date() : new Date(typeof time === "number" ? time * 1000 : time);
+  return (Number.isNaN(date.getTime()) ? new Date() : date).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function send(res: import("node:http").ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": randomUUID(),
+  });
+  res.end(text);
+}
+
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function causeOf(error: Error): string {
+  return error.cause instanceof Error ? ` (${error.cause.message})` : "";
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Reads a targets file: a JSON list of `{name, pattern, url}` (REGISTRY_LOCAL_TARGETS). */
+export function parseTargets(text: string, origin: string): LocalTarget[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${origin} is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error(`${origin} must hold a JSON list of {name, pattern, url}`);
+  return parsed.map((item, index) => {
+    const { name, pattern, url } = (item ?? {}) as Record<string, unknown>;
+    if (
+      typeof name !== "string" ||
+      typeof url !== "string" ||
+      typeof pattern !== "object" ||
+      pattern === null
+    ) {
+      throw new Error(`${origin}[${index}] needs a string name, an event pattern object and a string url`);
+    }
+    try {
+      new URL(url);
+      compileEventPattern(pattern);
+    } catch (error) {
+      throw new Error(`${origin}[${index}] (${name}): ${(error as Error).message}`);
+    }
+    return { name, pattern: pattern as EventPattern, url };
+  });
+}
