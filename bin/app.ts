@@ -4,6 +4,7 @@ import { addRegistryStacks } from "../lib/registry-stacks.ts";
 
 // Context keys (all optional), e.g. `npx cdk synth -c stackPrefix=ModelRegistryDev`:
 // stackPrefix, eventSource, busName, eventArchiveRetentionDays, functionLogRetentionDays,
-// accessLogRetentionDays, apiThrottleRateLimit, apiThrottleBurstLimit, apiCloudWatchRole.
+// accessLogRetentionDays, apiThrottleRateLimit, apiThrottleBurstLimit, apiCloudWatchRole, webhooks
+// (a JSON array of {name, endpoint, pattern, secretName}: see lib/webhook-targets.ts).
 const app = new App();
 addRegistryStacks(app, readRegistryConfig(app.node));

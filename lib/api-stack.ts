@@ -10,6 +10,7 @@ import { EventPublisher } from "./event-publisher.ts";
 import { RegistryApi } from "./registry-api.ts";
 import { RegistryFunction } from "./registry-function.ts";
 import type { TableAccess } from "./registry-table.ts";
+import { type WebhookTarget, WebhookTargets } from "./webhook-targets.ts";
 
 /** What a route group's function may touch. Anything not listed is denied. */
 interface GroupAccess {
@@ -55,6 +56,8 @@ export interface ApiStackProps extends StackProps {
   throttleRateLimit: number;
   throttleBurstLimit: number;
   cloudWatchRole: boolean;
+  /** Consumers outside AWS that get matching events POSTed to them. */
+  webhooks?: readonly WebhookTarget[];
 }
 
 /**
@@ -68,6 +71,8 @@ export class ApiStack extends Stack {
   readonly registryApi: RegistryApi;
   readonly accessPolicies: RegistryAccessPolicies;
   readonly eventPublisher: EventPublisher;
+  /** API destinations for consumers outside AWS (context `webhooks`). */
+  readonly webhooks: WebhookTargets;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -126,6 +131,11 @@ export class ApiStack extends Stack {
       table: data.table,
       bus: data.events,
       logRetention: props.functionLogRetention,
+    });
+
+    this.webhooks = new WebhookTargets(this, "Webhooks", {
+      bus: data.events.bus,
+      webhooks: props.webhooks ?? [],
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.registryApi.api.url, description: "Base URL (stage v1)" });

@@ -1,5 +1,6 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
+import type { WebhookTarget } from "./webhook-targets.ts";
 
 /**
  * Everything a deployment may change, read once from CDK context (`cdk.json` or `-c key=value`).
@@ -24,6 +25,8 @@ export interface RegistryConfig {
    * Turn off in accounts where the platform team already manages it.
    */
   apiCloudWatchRole: boolean;
+  /** Consumers outside AWS that get matching events POSTed to them (`lib/webhook-targets.ts`). */
+  webhooks: WebhookTarget[];
 }
 
 export const defaultRegistryConfig: RegistryConfig = {
@@ -37,6 +40,7 @@ export const defaultRegistryConfig: RegistryConfig = {
   apiThrottleRateLimit: 100,
   apiThrottleBurstLimit: 200,
   apiCloudWatchRole: true,
+  webhooks: [],
 };
 
 /** Reads the configuration from context, failing at synth time (not at deploy time) on bad values. */
@@ -52,6 +56,7 @@ export function readRegistryConfig(node: Node): RegistryConfig {
     apiThrottleRateLimit: readInteger(node, "apiThrottleRateLimit", d.apiThrottleRateLimit, 1),
     apiThrottleBurstLimit: readInteger(node, "apiThrottleBurstLimit", d.apiThrottleBurstLimit, 0),
     apiCloudWatchRole: readBoolean(node, "apiCloudWatchRole", d.apiCloudWatchRole),
+    webhooks: readWebhooks(node),
   };
 }
 
@@ -92,4 +97,48 @@ function readRetention(node: Node, key: string, fallback: RetentionDays): Retent
     throw new Error(`context '${key}' must be one of ${allowed.join(", ")} (days), got ${days}`);
   }
   return match;
+}
+
+/**
+ * `webhooks`: a JSON array (in `cdk.json`, or a string with `-c webhooks='[…]'`) of
+ * `{name, endpoint (https://…), pattern (an EventBridge event pattern), secretName}`.
+ */
+function readWebhooks(node: Node): WebhookTarget[] {
+  const raw: unknown = node.tryGetContext("webhooks");
+  if (raw === undefined) return [];
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error("context 'webhooks' must be a JSON array of {name, endpoint, pattern, secretName}");
+    }
+  }
+  if (!Array.isArray(value)) {
+    throw new Error("context 'webhooks' must be a JSON array of {name, endpoint, pattern, secretName}");
+  }
+  return value.map((entry: unknown, i) => {
+    const w = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    const where = `context 'webhooks' entry ${i}`;
+    if (typeof w.name !== "string" || !/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(w.name)) {
+      throw new Error(`${where}: name must be 1-41 letters and digits, starting with a letter`);
+    }
+    if (typeof w.endpoint !== "string" || !/^https:\/\/\S+$/.test(w.endpoint)) {
+      throw new Error(`${where} ('${w.name}'): endpoint must be an https:// URL`);
+    }
+    if (typeof w.pattern !== "object" || w.pattern === null || Array.isArray(w.pattern)) {
+      throw new Error(`${where} ('${w.name}'): pattern must be an EventBridge event pattern object`);
+    }
+    if (typeof w.secretName !== "string" || w.secretName === "") {
+      throw new Error(
+        `${where} ('${w.name}'): secretName must name the Secrets Manager secret holding the token`,
+      );
+    }
+    return {
+      name: w.name,
+      endpoint: w.endpoint,
+      pattern: w.pattern as Record<string, unknown>,
+      secretName: w.secretName,
+    };
+  });
 }

@@ -29,6 +29,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig): RegistrySta
     throttleRateLimit: config.apiThrottleRateLimit,
     throttleBurstLimit: config.apiThrottleBurstLimit,
     cloudWatchRole: config.apiCloudWatchRole,
+    webhooks: config.webhooks,
   });
 
   Tags.of(data).add("app", "model-registry");
