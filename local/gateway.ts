@@ -250,6 +250,11 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       });
   });
 
+  // Node closes idle keep-alive connections after 5 s, and a client that reuses one just then
+  // gets "other side closed". Keep them as long as API Gateway's edge does (minutes), so a
+  // client pausing between requests (a notebook, a test building its next request) is not cut off.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
   return {
     endpoint: `http://${host}:${port}`,
