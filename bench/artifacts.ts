@@ -17,9 +17,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { RegistryClient } from "../clients/lib/registry-client.ts";
-import { startLocalRegistry } from "../local/registry.ts";
+import type { RegistryClient } from "../clients/lib/registry-client.ts";
 import { S3RVER_CREDENTIALS } from "../local/s3.ts";
+import { startBenchRegistry } from "./local-registry.ts";
 import { environmentFacts, gitFacts } from "./report.ts";
 
 const MiB = 1024 ** 2;
@@ -167,17 +167,10 @@ const mibPerSecond = (seconds: number) => Math.round((SIZE / MiB / seconds) * 10
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "registry-bench-artifacts-"));
-  const registry = await startLocalRegistry({ inMemory: true, port: 0, dynamoDbPort: 0, s3Port: 0 });
+  const { registry, publisher: api } = await startBenchRegistry();
   try {
     log(`writing a ${SIZE / MiB} MiB file`);
     const { file, sha256, seconds: hashSeconds } = await makeFile(dir);
-    const publisher = registry.principals.find((p) => p.name === "publisher");
-    if (!publisher) throw new Error("no publisher principal");
-    const api = new RegistryClient({
-      endpoint: registry.endpoint,
-      region: registry.region,
-      credentials: { accessKeyId: publisher.accessKeyId, secretAccessKey: publisher.secretAccessKey },
-    });
     const s3 = new S3Client({
       endpoint: registry.s3Endpoint,
       region: registry.region,

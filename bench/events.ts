@@ -11,8 +11,7 @@
  */
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
-import { RegistryClient } from "../clients/lib/registry-client.ts";
-import { startLocalRegistry } from "../local/registry.ts";
+import { startBenchRegistry } from "./local-registry.ts";
 import { environmentFacts, gitFacts } from "./report.ts";
 import { summarizeLatency } from "./stats.ts";
 
@@ -67,22 +66,10 @@ async function ok(response: Promise<{ status: number; rawBody: string }>, status
 
 async function main() {
   const target = await startTarget();
-  const registry = await startLocalRegistry({
-    inMemory: true,
-    port: 0,
-    dynamoDbPort: 0,
-    s3Port: 0,
+  const { registry, publisher: api } = await startBenchRegistry({
     targets: [{ name: "bench", pattern: { source: ["model-registry"] }, url: target.url }],
   });
   try {
-    const publisher = registry.principals.find((p) => p.name === "publisher");
-    if (!publisher) throw new Error("no publisher principal");
-    const api = new RegistryClient({
-      endpoint: registry.endpoint,
-      region: registry.region,
-      credentials: { accessKeyId: publisher.accessKeyId, secretAccessKey: publisher.secretAccessKey },
-    });
-
     // Latency: edits of one model's description, one at a time; seq 1 is the registration.
     const model = `events-${Date.now()}`;
     await ok(api.request({ method: "POST", path: "/models", body: { name: model } }), 201);

@@ -284,8 +284,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   const git = gitFacts();
 
-  const { startLocalRegistry } = await import("../local/registry.ts");
-  const { RegistryClient } = await import("../clients/lib/registry-client.ts");
+  const { startBenchRegistry } = await import("./local-registry.ts");
 
   log("starting the local registry (DynamoDB Local, s3rver, gateway) in memory on free ports");
   let registry: LocalRegistry | undefined;
@@ -298,16 +297,11 @@ async function main(): Promise<void> {
 
   try {
     const registryStarted = performance.now();
-    registry = await startLocalRegistry({ port: 0, dynamoDbPort: 0, s3Port: 0, inMemory: true });
+    const local = await startBenchRegistry();
+    registry = local.registry;
+    const client = local.publisher;
     const startupSeconds = (performance.now() - registryStarted) / 1000;
-    log(`registry up at ${registry.endpoint} in ${startupSeconds.toFixed(1)} s`);
-    const publisher = registry.principals.find((p) => p.name === "publisher");
-    if (!publisher) throw new Error("the local registry has no 'publisher' principal");
-    const client = new RegistryClient({
-      endpoint: registry.endpoint,
-      region: registry.region,
-      credentials: { accessKeyId: publisher.accessKeyId, secretAccessKey: publisher.secretAccessKey },
-    });
+    log(`registry up at ${local.registry.endpoint} in ${startupSeconds.toFixed(1)} s`);
 
     const results = await runBenchmark(client, options);
     const settingsFromEnv = Object.fromEntries(
