@@ -69,7 +69,7 @@ async function writeBigFile(file: string, size: number, seed: number): Promise<v
   for (let offset = 0; offset < size; offset += MiB) {
     const chunk = Buffer.alloc(Math.min(MiB, size - offset));
     for (let i = 0; i < chunk.length; i++) chunk[i] = ((offset + i) * seed) % 251;
-    if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
