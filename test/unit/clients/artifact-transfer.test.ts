@@ -295,9 +295,11 @@ describe("resuming an upload", () => {
     const complete = fake.registryCalls.find((call) => call.path.endsWith("/complete"));
     // Part 1 was sent by an earlier run: its ETag is the MD5 of its bytes, as S3 writes it.
     expect(complete?.body).toMatchObject({
-      parts: [1, 2, 3].map((n) => ({ partNumber: n, etag: `"${md5(BIG.subarray((n - 1) * 1000, n * 1000))}"` })),
+      parts: [1, 2, 3].map((n) => ({
+        partNumber: n,
+        etag: `"${md5(BIG.subarray((n - 1) * 1000, n * 1000))}"`,
+      })),
     });
-  });
   });
 
   it("refuses a local file that is not the declared one before sending anything", async () => {
