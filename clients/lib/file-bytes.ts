@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
+import { type FileHandle, open as openFile } from "node:fs/promises";
 
 export interface FileDigest {
   size: number;
@@ -42,9 +42,15 @@ export async function md5OfRange(file: string, start: number, length: number): P
   return hash.digest("hex");
 }
 
+/** Bytes read per chunk of a request body: what one upload holds in memory at a time. */
+const CHUNK_BYTES = 256 * 1024;
+
 /**
  * `length` bytes from `start` as a request body for `fetch` (sent with a Content-Length, not
- * chunked: S3 refuses chunked presigned PUTs). `onBytes` hears each chunk as it is read.
+ * chunked: S3 refuses chunked presigned PUTs). `onBytes` hears each chunk as it is read. The
+ * stream reads only when asked (`pull`), so this side holds one chunk; Node's `fetch` (undici)
+ * was measured to hold up to about one part per request in flight, so an upload's memory is
+ * bounded by part size × parallelism, never by the file's size.
  */
 export function rangeBody(
   file: string,
@@ -53,7 +59,37 @@ export function rangeBody(
   onBytes: (bytes: number) => void,
 ): ReadableStream<Uint8Array> | Uint8Array {
   if (length === 0) return new Uint8Array(0);
-  const stream = createReadStream(file, { start, end: start + length - 1 });
-  stream.on("data", (chunk) => onBytes(chunk.length));
-  return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  let handle: FileHandle | undefined;
+  let position = start;
+  const end = start + length;
+  const close = async () => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          handle ??= await openFile(file, "r");
+          const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, end - position));
+          const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+          if (bytesRead === 0)
+            throw new Error(`${file} ended at byte ${position}, before byte ${end}: did it change?`);
+          position += bytesRead;
+          onBytes(bytesRead);
+          controller.enqueue(chunk.subarray(0, bytesRead));
+          if (position >= end) {
+            await close();
+            controller.close();
+          }
+        } catch (error) {
+          await close();
+          controller.error(error);
+        }
+      },
+      cancel: close,
+    },
+    { highWaterMark: 0 },
+  );
 }
