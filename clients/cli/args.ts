@@ -23,6 +23,12 @@ export const OPTIONS = {
   format: { type: "string" },
   artifact: { type: "string", multiple: true },
   "artifact-file": { type: "string", multiple: true },
+  "artifact-dir": { type: "string", multiple: true },
+  // node:util parseArgs negates booleans only from Node 22.4 on, so the negations are flags.
+  "no-upload": { type: "boolean" },
+  "no-wait": { type: "boolean" },
+  parallel: { type: "string" },
+  to: { type: "string" },
   "model-card": { type: "string" },
 } as const;
 

@@ -1,9 +1,12 @@
+import { ArtifactError } from "../lib/artifact-errors.ts";
+import type { UploadOptions } from "../lib/artifact-upload.ts";
 import { RegistryClient, type RegistryClientOptions } from "../lib/registry-client.ts";
 import { RegistryError } from "../lib/registry-error.ts";
 import { type Flags, parseCommandLine, unexpectedFlags } from "./args.ts";
-import type { Command, CommandContext } from "./commands/command.ts";
+import { type Command, type CommandContext, Lines } from "./commands/command.ts";
 import { commands, findCommand, groups } from "./commands/index.ts";
 import { type ReadStdin, readStdin } from "./input-files.ts";
+import { type ProgressBarOptions, progressBar } from "./progress-bar.ts";
 import { shortUsage, usage } from "./usage.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -11,18 +14,31 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   stdin: ReadStdin;
+  /** Standard error is a terminal: progress bars are drawn (never into pipes or files). */
+  stderrIsTTY?: boolean;
+  /** The terminal's width. */
+  columns?: number;
 }
 
 export interface RunOptions {
   io?: CliIo;
   /** Extra client options (tests pass `fetch`, `credentials`, `clock`); flags still set endpoint and region. */
   client?: Omit<RegistryClientOptions, "endpoint" | "region">;
+  /** Upload and download settings (tests: a `sleep` that does not wait); `fetch` defaults to the client's. */
+  transfer?: UploadOptions;
+  progress?: ProgressBarOptions;
 }
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdin: readStdin,
+  get stderrIsTTY() {
+    return process.stderr.isTTY === true;
+  },
+  get columns() {
+    return process.stderr.columns;
+  },
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -78,7 +94,7 @@ function report(error: unknown, io: CliIo, command: Command | undefined, group: 
     io.stderr(`registry: ${error.message}\n${shortUsage(command, group)}`);
     return 2;
   }
-  if (error instanceof RegistryError) {
+  if (error instanceof RegistryError || error instanceof ArtifactError) {
     io.stderr(json(error.body));
     return 1;
   }
@@ -108,8 +124,17 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       flags,
       write: { idempotencyKey: flags["idempotency-key"] },
       stdin: io.stdin,
+      transfer: { fetch: options.client?.fetch, ...options.transfer },
+      progress: (label) =>
+        progressBar(
+          label,
+          { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns },
+          options.progress,
+        ),
+      note: io.stderr,
     };
-    io.stdout(json(await command.run(context)));
+    const result = await command.run(context);
+    io.stdout(result instanceof Lines ? result.lines.map((line) => `${line}\n`).join("") : json(result));
     return 0;
   } catch (error) {
     return report(error, io, command, group);

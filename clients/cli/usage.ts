@@ -15,7 +15,15 @@ const GLOBAL_FLAGS = `Global flags:
 const NOTES = `Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY [/ AWS_SESSION_TOKEN], else the AWS SDK
 default chain (AWS_PROFILE, SSO, container or instance role). Local mode prints its credentials at start.
 Lists print one page ({ items, nextToken }); --all follows nextToken and prints one array (--limit is then
-the page size). Output: JSON on stdout. Exit status: 0 success, 1 the request failed (error JSON on stderr), 2 usage error.`;
+the page size). Output: JSON on stdout (download: one "SHA-256  FILE" line per file, as sha256sum writes).
+Exit status: 0 success, 1 the request failed (error JSON on stderr), 2 usage error.
+
+Artifacts: versions create --artifact-file/--artifact-dir declares the files, uploads them (multipart above the
+registry's threshold, --parallel parts at once, default 4), seals the version and waits until it is READY;
+--no-wait stops after the seal request, --no-upload only declares. An interrupted upload is resumed with
+versions upload MODEL VERSION and the same files: only what the bucket lacks is sent. download MODEL VERSION|ALIAS
+--to DIR verifies each file's size and SHA-256 and deletes a file that does not match. A progress bar is drawn
+on stderr when it is a terminal.`;
 
 function lines(group: string | undefined): string {
   return commands

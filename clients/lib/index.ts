@@ -1,4 +1,22 @@
+export {
+  type DownloadedFile,
+  type DownloadRequest,
+  type DownloadResult,
+  downloadArtifact,
+  downloadVersion,
+} from "./artifact-download.ts";
+export { ArtifactError, DownloadIntegrityError, VerificationFailedError } from "./artifact-errors.ts";
+export {
+  type LocalArtifact,
+  resumeUpload,
+  sealAndWait,
+  type UploadOptions,
+  type UploadResult,
+  uploadCreatedVersion,
+  waitUntilVerified,
+} from "./artifact-upload.ts";
 export { DEFAULT_ENDPOINT, DEFAULT_REGION } from "./config.ts";
+export { digestFile, type FileDigest } from "./file-bytes.ts";
 export { encodeRfc3986, pathOf, type Query, type QueryValue } from "./http-encoding.ts";
 export {
   type ConditionalOptions,
@@ -9,4 +27,11 @@ export {
 } from "./registry-client.ts";
 export { type ErrorBody, RegistryError, type RegistryResponse, toErrorBody } from "./registry-error.ts";
 export type { Credentials, CredentialsProvider } from "./signer.ts";
+export {
+  type ProgressListener,
+  type RetryPolicy,
+  TransferError,
+  type TransferOptions,
+  type TransferProgress,
+} from "./transfer.ts";
 export type * from "./types.ts";

@@ -11,6 +11,9 @@ import { RegistryError, type RegistryResponse } from "./registry-error.ts";
 import { type Credentials, type CredentialsProvider, RequestSigner } from "./signer.ts";
 import type {
   AliasResult,
+  ArtifactDownload,
+  CompletedUpload,
+  CompleteUploadInput,
   CreateModelInput,
   CreateVersionInput,
   HistoryEntry,
@@ -20,8 +23,11 @@ import type {
   ModelVersion,
   Page,
   PageQuery,
+  RequestUploadsInput,
+  SealResult,
   UpdateModelInput,
   UpdateVersionInput,
+  UploadUrls,
   VersionComparison,
   VersionId,
 } from "./types.ts";
@@ -213,6 +219,38 @@ export class RegistryClient {
     await this.#call({ method: "DELETE", path: pathOf("models", model, "aliases", alias) });
   }
 
+  /** Fresh upload URLs for one artifact: a single PUT, or part URLs (default: the parts S3 lacks). */
+  requestUploadUrls(model: string, version: VersionId, input: RequestUploadsInput): Promise<UploadUrls> {
+    const path = pathOf("models", model, "versions", version, "uploads");
+    return this.#call({ method: "POST", path, body: input });
+  }
+
+  completeUpload(model: string, version: VersionId, input: CompleteUploadInput): Promise<CompletedUpload> {
+    const path = pathOf("models", model, "versions", version, "uploads", "complete");
+    return this.#call({ method: "POST", path, body: input });
+  }
+
+  /** 200: READY at once (`accepted: false`); 202: VERIFYING while the registry hashes (`accepted: true`). */
+  async sealVersion(model: string, version: VersionId): Promise<SealResult> {
+    const response = await this.request<ModelVersion>({
+      method: "POST",
+      path: pathOf("models", model, "versions", version, "seal"),
+    });
+    if (response.status < 200 || response.status >= 300) throw new RegistryError(response);
+    return { accepted: response.status === 202, version: response.body as ModelVersion };
+  }
+
+  /** A presigned GET of a READY version's artifact, with its size and SHA-256. */
+  getArtifact(model: string, version: VersionId, artifactPath: string): Promise<ArtifactDownload> {
+    const path = pathOf("models", model, "versions", version, "artifacts", ...artifactSegments(artifactPath));
+    return this.#call({ method: "GET", path });
+  }
+
+  getAliasArtifact(model: string, alias: string, artifactPath: string): Promise<ArtifactDownload> {
+    const path = pathOf("models", model, "aliases", alias, "artifacts", ...artifactSegments(artifactPath));
+    return this.#call({ method: "GET", path });
+  }
+
   listHistory(model: string, query: PageQuery = {}): Promise<Page<HistoryEntry>> {
     return this.#call({ method: "GET", path: pathOf("models", model, "history"), query: { ...query } });
   }
@@ -231,6 +269,11 @@ function parseJson<T>(raw: string): T | null {
   } catch {
     return null;
   }
+}
+
+/** An artifact path travels as path segments (`a/b.txt` → `/a/b.txt`), not as one encoded `a%2Fb.txt`. */
+function artifactSegments(path: string): string[] {
+  return path.split("/");
 }
 
 function idempotency(options: WriteOptions): Record<string, string> {

@@ -50,3 +50,18 @@ export type AliasResult = z.output<typeof api.Alias> &
   Partial<Pick<z.output<typeof api.AliasResolution>, "modelVersion">>;
 export type HistoryEntry = z.output<typeof api.HistoryEntry>;
 export type VersionComparison = z.output<typeof api.VersionComparison>;
+
+export type RequestUploadsInput = z.input<typeof api.RequestUploadsInput>;
+/** Fresh upload URLs for one artifact: a single PUT (`url`, `headers`) or part URLs. */
+export type UploadUrls = z.output<typeof api.UploadUrls>;
+export type CompleteUploadInput = z.input<typeof api.CompleteUploadInput>;
+export type CompletedUpload = z.output<typeof api.CompletedUpload>;
+export type ArtifactDownload = z.output<typeof api.ArtifactDownload>;
+export type ArtifactCheck = z.output<typeof api.ArtifactCheck>;
+export type Verification = z.output<typeof api.Verification>;
+
+/** The answer to a seal: `accepted` (202) while the registry verifies, else the version is READY. */
+export interface SealResult {
+  accepted: boolean;
+  version: ModelVersion;
+}

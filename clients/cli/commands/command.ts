@@ -1,8 +1,10 @@
+import type { UploadOptions } from "../../lib/artifact-upload.ts";
 import type { RegistryClient, WriteOptions } from "../../lib/registry-client.ts";
 import type { Page } from "../../lib/types.ts";
 import type { Flags, OptionName } from "../args.ts";
 import { parseLimit } from "../flag-values.ts";
 import type { ReadStdin } from "../input-files.ts";
+import type { ProgressBar } from "../progress-bar.ts";
 
 export interface CommandContext {
   /** Created on first use, so that usage errors never need credentials. */
@@ -12,6 +14,17 @@ export interface CommandContext {
   flags: Flags;
   write: WriteOptions;
   stdin: ReadStdin;
+  /** Ports and settings of uploads and downloads (tests pass a fake `fetch` and a `sleep` that does not wait). */
+  transfer: UploadOptions;
+  /** A progress bar on standard error when it is a terminal; one that draws nothing otherwise. */
+  progress: (label: string) => ProgressBar;
+  /** A note for the user on standard error (stdout stays the command's result). */
+  note: (text: string) => void;
+}
+
+/** A result printed as plain lines rather than JSON. */
+export class Lines {
+  constructor(readonly lines: readonly string[]) {}
 }
 
 export interface Command {
@@ -23,7 +36,7 @@ export interface Command {
   synopsis: string;
   /** Takes `--idempotency-key` (the POSTs). */
   idempotent?: boolean;
-  /** The JSON to print. */
+  /** The JSON to print, or `Lines`. */
   run(context: CommandContext): Promise<unknown>;
 }
 

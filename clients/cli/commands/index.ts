@@ -1,5 +1,6 @@
 import { aliasCommands } from "./aliases.ts";
 import type { Command } from "./command.ts";
+import { downloadCommands } from "./download.ts";
 import { historyCommands } from "./history.ts";
 import { modelCommands } from "./models.ts";
 import { versionCommands } from "./versions.ts";
@@ -9,6 +10,7 @@ export const commands: readonly Command[] = [
   ...versionCommands,
   ...aliasCommands,
   ...historyCommands,
+  ...downloadCommands,
 ];
 
 export const groups: readonly string[] = [...new Set(commands.map((command) => command.words[0] ?? ""))];

@@ -1,6 +1,7 @@
+import type { LocalArtifact } from "../../lib/artifact-upload.ts";
 import type { ArtifactInput, CreateVersionInput } from "../../lib/types.ts";
 import type { Flags } from "../args.ts";
-import { describeArtifactFile } from "../artifact-file.ts";
+import { collectArtifactFiles, describeArtifactFile } from "../artifact-file.ts";
 import { parseArtifactSpec, parseNumberMap, parseStringMap } from "../flag-values.ts";
 import { type ReadStdin, readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
@@ -22,14 +23,19 @@ function merged<T>(base: Record<string, unknown>, field: string, extra: Record<s
 /**
  * The create-version body: `--file` (JSON, `-` for stdin) as the base, then the flags. Scalar flags
  * replace the file's value, map flags (`--metric`, `--param`, `--tag`) add keys, artifacts are appended.
+ * `files` are the local files behind `--artifact-file` and `--artifact-dir`, to upload.
  */
-export async function buildVersionInput(flags: Flags, stdin: ReadStdin): Promise<CreateVersionInput> {
+export async function buildVersionInput(
+  flags: Flags,
+  stdin: ReadStdin,
+): Promise<{ input: CreateVersionInput; files: LocalArtifact[] }> {
   const base = flags.file ? await readJsonObject("file", flags.file, stdin) : {};
   const baseArtifacts = base.artifacts ?? [];
   if (!Array.isArray(baseArtifacts)) throw new UsageError('--file: "artifacts" must be an array');
 
   const artifacts: unknown[] = [...baseArtifacts, ...(flags.artifact ?? []).map(parseArtifactSpec)];
-  for (const file of flags["artifact-file"] ?? []) artifacts.push(await describeArtifactFile(file));
+  const files = await collectArtifactFiles(flags["artifact-file"], flags["artifact-dir"]);
+  for (const { path, file } of files) artifacts.push(await describeArtifactFile(file, path));
 
   // Whatever the file holds goes to the server, whose validation names any field that is wrong.
   const input = { ...base } as CreateVersionInput;
@@ -44,5 +50,5 @@ export async function buildVersionInput(flags: Flags, stdin: ReadStdin): Promise
   if (params) input.params = params as Record<string, string>;
   if (tags) input.tags = tags as Record<string, string>;
   if (artifacts.length > 0) input.artifacts = artifacts as ArtifactInput[];
-  return input;
+  return { input, files };
 }

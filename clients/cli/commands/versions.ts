@@ -1,8 +1,11 @@
+import { resumeUpload, uploadCreatedVersion } from "../../lib/artifact-upload.ts";
 import type { UpdateVersionInput } from "../../lib/types.ts";
+import { collectArtifactFiles } from "../artifact-file.ts";
 import { parseStringMap, parseVersion } from "../flag-values.ts";
 import { readInput } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
 import { type Command, listing, operand } from "./command.ts";
+import { uploadWithProgress } from "./transfer-flags.ts";
 import { buildVersionInput } from "./version-input.ts";
 
 export const versionCommands: Command[] = [
@@ -32,19 +35,44 @@ export const versionCommands: Command[] = [
       "format",
       "artifact",
       "artifact-file",
+      "artifact-dir",
+      "no-upload",
+      "no-wait",
+      "parallel",
     ],
     synopsis:
       "[--file version.json|-] [--description D] [--metric k=NUMBER]... [--param k=v]... [--tag k=v]...\n" +
-      "      [--framework F] [--format F] [--artifact path=P,size=N,sha256=HEX]... [--artifact-file PATH]...",
+      "      [--framework F] [--format F] [--artifact path=P,size=N,sha256=HEX]... [--artifact-file FILE]...\n" +
+      "      [--artifact-dir DIR]... [--no-upload | --no-wait] [--parallel N]",
     idempotent: true,
-    run: async (context) =>
-      context
-        .client()
-        .createVersion(
-          operand(context, 0),
-          await buildVersionInput(context.flags, context.stdin),
-          context.write,
-        ),
+    run: async (context) => {
+      const model = operand(context, 0);
+      const { input, files } = await buildVersionInput(context.flags, context.stdin);
+      const client = context.client();
+      const created = await client.createVersion(model, input, context.write);
+      // Without local files there is nothing to upload: the answer (with its upload URLs) is the result.
+      if (context.flags["no-upload"] || files.length === 0) return created;
+      return uploadWithProgress(context, model, created.version, (options) =>
+        uploadCreatedVersion(client, created, files, options),
+      );
+    },
+  },
+  {
+    words: ["versions", "upload"],
+    operands: ["MODEL", "VERSION"],
+    options: ["artifact-file", "artifact-dir", "no-wait", "parallel"],
+    synopsis: "--artifact-file FILE... | --artifact-dir DIR... [--no-wait] [--parallel N]",
+    run: async (context) => {
+      const model = operand(context, 0);
+      const version = parseVersion("VERSION", operand(context, 1));
+      const files = await collectArtifactFiles(context.flags["artifact-file"], context.flags["artifact-dir"]);
+      if (files.length === 0)
+        throw new UsageError("versions upload: name the files with --artifact-file or --artifact-dir");
+      const client = context.client();
+      return uploadWithProgress(context, model, version, (options) =>
+        resumeUpload(client, model, version, files, options),
+      );
+    },
   },
   {
     words: ["versions", "get"],

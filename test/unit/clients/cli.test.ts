@@ -74,7 +74,7 @@ describe("registry CLI", () => {
     ]);
   });
 
-  it("versions create merges --file with metric, param, tag and artifact flags", async () => {
+  it("versions create --no-upload merges --file with metric, param, tag and artifact flags", async () => {
     const file = join(dir(), "version.json");
     const sha = "c".repeat(64);
     await writeFile(
@@ -104,8 +104,10 @@ describe("registry CLI", () => {
       `path=config.json,size=12,sha256=${sha}`,
       "--artifact-file",
       model,
+      "--no-upload",
     ]);
     expect(run.code).toBe(0);
+    expect(run.requests).toHaveLength(1);
     expect(run.bodyOf()).toEqual({
       description: "from file",
       metrics: { loss: 0.1, auc: 0.91 },

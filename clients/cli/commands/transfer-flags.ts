@@ -1,0 +1,54 @@
+import type { UploadOptions, UploadResult } from "../../lib/artifact-upload.ts";
+import type { ModelVersion } from "../../lib/types.ts";
+import { parseInteger } from "../flag-values.ts";
+import type { CommandContext } from "./command.ts";
+
+export const MAX_PARALLEL = 32;
+
+/** `--parallel N`: part uploads (or file downloads) in flight at once. */
+export function parallelFlag(context: CommandContext): number | undefined {
+  const raw = context.flags.parallel;
+  return raw === undefined ? undefined : parseInteger("--parallel", raw, 1, MAX_PARALLEL);
+}
+
+/**
+ * Runs an upload with the flags' settings (`--parallel`, `--no-wait`) and a progress bar. When
+ * it fails, the user is told the command that resumes it before the error is printed.
+ */
+export async function uploadWithProgress(
+  context: CommandContext,
+  model: string,
+  version: number,
+  upload: (options: UploadOptions) => Promise<UploadResult>,
+): Promise<ModelVersion> {
+  const parallel = parallelFlag(context);
+  const bar = context.progress("uploading");
+  let result: UploadResult;
+  try {
+    result = await upload({
+      ...context.transfer,
+      ...(parallel !== undefined && { parallel }),
+      wait: !context.flags["no-wait"],
+      onProgress: bar.update,
+    });
+  } catch (error) {
+    bar.done();
+    context.note(`registry: the upload stopped; resume it with: ${resumeCommand(context, model, version)}\n`);
+    throw error;
+  }
+  bar.done();
+  if (result.notUploaded.length > 0) {
+    context.note(
+      `registry: version ${version} of '${model}' is not sealed: no local file for ${result.notUploaded.join(", ")}; ` +
+        `upload them with 'registry versions upload ${model} ${version} --artifact-file FILE...'\n`,
+    );
+  }
+  return result.version;
+}
+
+function resumeCommand(context: CommandContext, model: string, version: number): string {
+  const quote = (word: string) => (/^[\w./@=+:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+  const files = (context.flags["artifact-file"] ?? []).flatMap((file) => ["--artifact-file", file]);
+  const dirs = (context.flags["artifact-dir"] ?? []).flatMap((dir) => ["--artifact-dir", dir]);
+  return ["registry", "versions", "upload", model, String(version), ...files, ...dirs].map(quote).join(" ");
+}

@@ -1,0 +1,287 @@
+/**
+ * The CLI's artifact commands end to end against local mode: `versions create` uploads (single
+ * PUT and a 3-part multipart upload), seals and waits for READY; `versions upload` resumes an
+ * interrupted multipart upload; `download` writes verified files and refuses tampered bytes.
+ */
+
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../clients/cli/run.ts";
+import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
+import type { ModelVersion } from "../../clients/lib/types.ts";
+import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
+import { client, createModel, principal, registry, uniqueName } from "./support.ts";
+
+const MiB = 1024 ** 2;
+const run = promisify(execFile);
+const api = client("publisher");
+
+async function cli(argv: string[], fetchFn?: typeof fetch) {
+  const { endpoint, region } = registry();
+  const { accessKeyId, secretAccessKey } = principal("publisher");
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(["--endpoint", endpoint, "--region", region, ...argv], {
+    io: {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      stdin: async () => "",
+    },
+    client: { credentials: { accessKeyId, secretAccessKey }, ...(fetchFn && { fetch: fetchFn }) },
+    transfer: { poll: { intervalMs: 50, maxIntervalMs: 200 } },
+  });
+  return { code, stdout, stderr };
+}
+
+/** A fetch that counts the PUTs it sends to S3, by part number (0 for a single PUT). */
+function countingFetch() {
+  const puts: number[] = [];
+  const fetchFn: typeof fetch = (input, init) => {
+    if (init?.method === "PUT") {
+      const url = new URL(input.toString());
+      puts.push(Number(url.searchParams.get("partNumber") ?? 0));
+    }
+    return fetch(input, init);
+  };
+  return { fetch: fetchFn, puts };
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Writes `size` deterministic bytes 1 MiB at a time, so the test itself never holds the file. */
+async function writeBigFile(file: string, size: number, seed: number): Promise<void> {
+  const out = createWriteStream(file);
+  for (let offset = 0; offset < size; offset += MiB) {
+    const chunk = Buffer.alloc(Math.min(MiB, size - offset));
+    for (let i = 0; i < chunk.length; i++) chunk[i] = ((offset + i) * seed) % 251;
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+/**
+ * Samples the CLI process's memory every 10 ms right after a full GC: what it retains (V8 heap
+ * plus the array buffers that hold file bytes), free of the garbage a stream leaves until the
+ * next collection; printed with the peak RSS as the process exits.
+ */
+const MEMORY_PROBE = `data:text/javascript,${encodeURIComponent(`
+let peak = 0;
+const sample = () => { gc(); const m = process.memoryUsage(); peak = Math.max(peak, m.heapUsed + m.arrayBuffers); };
+setInterval(sample, 10).unref();
+process.on("exit", () => { sample(); process.stderr.write("\\nretained=" + peak + " maxRSS=" + process.resourceUsage().maxRSS * 1024); });
+`)}`;
+
+/** Runs the real CLI (`clients/cli/main.ts`) in a child process; answers its result and its memory peaks. */
+async function cliProcess(argv: string[]) {
+  const { endpoint, region } = registry();
+  const { accessKeyId, secretAccessKey } = principal("publisher");
+  const args = ["--expose-gc", "--import", "tsx", "--import", MEMORY_PROBE, "clients/cli/main.ts", ...argv];
+  const child = await run(process.execPath, args, {
+    env: {
+      ...process.env,
+      REGISTRY_ENDPOINT: endpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    },
+  }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  const retained = Number(/retained=(\d+)/.exec(child.stderr)?.[1]);
+  const maxRss = Number(/maxRSS=(\d+)/.exec(child.stderr)?.[1]);
+  return {
+    code: "code" in child ? child.code : 0,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    retained,
+    maxRss,
+  };
+}
+
+describe("registry CLI with artifacts", () => {
+  let dir = "";
+  let small = "";
+  let big = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "registry-cli-artifacts-"));
+    small = join(dir, "config.json");
+    big = join(dir, "weights.bin");
+    await writeFile(small, JSON.stringify({ layers: 12, heads: 8 }));
+    // 20 MiB: above the test registry's 16 MiB threshold, three parts of 8, 8 and 4 MiB.
+    await writeBigFile(big, 20 * MiB, 31);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("versions create uploads a small and a 3-part file, seals and prints the READY version", async () => {
+    const model = uniqueName("cli-up");
+    await createModel(api, model);
+    const counter = countingFetch();
+    const run = await cli(
+      ["versions", "create", model, "--artifact-file", small, "--artifact-file", big],
+      counter.fetch,
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const version = JSON.parse(run.stdout) as ModelVersion;
+    expect(version).toMatchObject({ model, version: 1, status: "READY" });
+    expect(version.artifacts.map((a) => [a.path, a.size, a.upload?.partCount])).toEqual([
+      ["config.json", expect.any(Number), undefined],
+      ["weights.bin", 20 * MiB, 3],
+    ]);
+    expect(counter.puts.sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it("the CLI process's memory is bounded by part size × parallelism, not by the file's size", async () => {
+    const model = uniqueName("cli-mem");
+    await createModel(api, model);
+    const baseline = await cliProcess(["versions", "create", model, "--artifact-file", small]);
+    expect(baseline.code, baseline.stderr).toBe(0);
+    const growth: Record<string, number> = {};
+    const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+    for (const parallel of ["1", "4"]) {
+      const upload = await cliProcess([
+        "versions",
+        "create",
+        model,
+        "--artifact-file",
+        big,
+        "--parallel",
+        parallel,
+      ]);
+      expect(upload.code, upload.stderr).toBe(0);
+      expect(JSON.parse(upload.stdout)).toMatchObject({ status: "READY" });
+      growth[parallel] = upload.retained - baseline.retained;
+      console.info(
+        `CLI process uploading 20 MiB in 3 parts of 8 MiB, --parallel ${parallel}: retained heap+buffers peak ` +
+          `${mib(upload.retained)} (23-byte file: ${mib(baseline.retained)}, so +${mib(growth[parallel] ?? 0)}); ` +
+          `peak RSS ${mib(upload.maxRss)} (23-byte file: ${mib(baseline.maxRss)})`,
+      );
+    }
+    // One part at a time holds at most about one part (Node's fetch buffers a streamed body), less than the file.
+    expect(growth["1"]).toBeLessThan(16 * MiB);
+    expect(growth["4"]).toBeLessThan(4 * 8 * MiB);
+  });
+
+  it("download through an alias writes identical files and prints one checksum line per file", async () => {
+    const model = uniqueName("cli-dl");
+    await createModel(api, model);
+    const created = await cli([
+      "versions",
+      "create",
+      model,
+      "--artifact-file",
+      small,
+      "--artifact-file",
+      big,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    await api.setAlias(model, "champion", 1);
+
+    const to = join(dir, `download-${model}`);
+    const run = await cli(["download", model, "champion", "--to", to]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const [smallHash, bigHash] = [await sha256OfFile(small), await sha256OfFile(big)];
+    expect(run.stdout).toBe(
+      `${smallHash}  ${join(to, "config.json")}\n${bigHash}  ${join(to, "weights.bin")}\n`,
+    );
+    expect(await sha256OfFile(join(to, "config.json"))).toBe(smallHash);
+    expect(await sha256OfFile(join(to, "weights.bin"))).toBe(bigHash);
+    expect((await readdir(to)).sort()).toEqual(["config.json", "weights.bin"]);
+  });
+
+  it("versions upload resumes an interrupted multipart upload: only the missing parts are sent", async () => {
+    const model = uniqueName("cli-resume");
+    await createModel(api, model);
+    const declared = await cli(["versions", "create", model, "--artifact-file", big, "--no-upload"]);
+    expect(declared.code, declared.stderr).toBe(0);
+    const created = JSON.parse(declared.stdout) as ModelVersion;
+    expect(created.status).toBe("PENDING_UPLOAD");
+
+    // The library uploads part 1, then the connection "drops" for good on the others.
+    const interrupted: typeof fetch = (input, init) => {
+      const part = new URL(input.toString()).searchParams.get("partNumber");
+      if (init?.method === "PUT" && part !== "1")
+        return Promise.resolve(new Response("gone", { status: 400 }));
+      return fetch(input, init);
+    };
+    await expect(
+      uploadCreatedVersion(api, created, [{ path: "weights.bin", file: big }], {
+        fetch: interrupted,
+        parallel: 1,
+      }),
+    ).rejects.toThrow(/part 2: HTTP 400/);
+
+    const counter = countingFetch();
+    const run = await cli(["versions", "upload", model, "1", "--artifact-file", big], counter.fetch);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: "READY" });
+    expect(counter.puts.sort()).toEqual([2, 3]);
+  });
+
+  it("a download whose bytes were changed in the bucket fails, names the file and leaves nothing behind", async () => {
+    const model = uniqueName("cli-tamper");
+    await createModel(api, model);
+    const created = await cli(["versions", "create", model, "--artifact-file", small]);
+    expect(created.code, created.stderr).toBe(0);
+    const { s3Endpoint, region, bucket } = registry();
+    const s3 = new S3Client({
+      endpoint: s3Endpoint,
+      region,
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+    });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `models/${model}/versions/1/config.json`,
+        Body: Buffer.from('{"layers":13,"heads":8}'),
+      }),
+    );
+    s3.destroy();
+
+    const to = join(dir, `tampered-${model}`);
+    const run = await cli(["download", model, "1", "--to", to]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    const { error } = JSON.parse(run.stderr) as { error: { code: string; message: string } };
+    expect(error.code).toBe("DownloadIntegrity");
+    expect(error.message).toContain(join(to, "config.json"));
+    expect(await readdir(to)).toEqual([]);
+  });
+
+  it("a version whose uploaded bytes are wrong ends FAILED, and the CLI says which file", async () => {
+    const model = uniqueName("cli-failed");
+    await createModel(api, model);
+    // s3rver does not check the signed checksum, so other bytes of the same size reach the bucket.
+    const other = Buffer.from(JSON.stringify({ layers: 13, heads: 8 }));
+    const swapped: typeof fetch = (input, init) =>
+      init?.method === "PUT"
+        ? fetch(input, { method: "PUT", headers: init.headers, body: other })
+        : fetch(input, init);
+    const run = await cli(["versions", "create", model, "--artifact-file", small], swapped);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`registry versions upload ${model} 1 --artifact-file ${small}`);
+    const error = JSON.parse(run.stderr.slice(run.stderr.indexOf("{"))) as {
+      error: { code: string; message: string };
+    };
+    expect(error.error.code).toBe("VerificationFailed");
+    expect(error.error.message).toMatch(/config\.json: checksumMismatch/);
+  });
+});
