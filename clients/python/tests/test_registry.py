@@ -37,6 +37,13 @@ PART_SIZE = 8 * MiB
 BIG = "weights/model.bin"
 
 
+def parts_of(size: int) -> int:
+    """Parts of a multipart artifact of ``size`` bytes (8 MiB parts up to 78 GiB)."""
+    return -(-size // PART_SIZE)
+#: Plain HTTP to presigned URLs and to the S3 emulator (works with urllib3 1.26 and 2.x).
+S3 = urllib3.PoolManager()
+
+
 def same_tree(a: Path, b: Path, paths: List[str]) -> bool:
     return all(filecmp.cmp(a / p, b / p, shallow=False) for p in paths)
 
@@ -63,7 +70,7 @@ def test_register_folder_ready_then_download_through_alias(
     artifacts = {a["path"]: a for a in version["artifacts"]}
     assert set(artifacts) == {"config.json", BIG}
     assert artifacts[BIG]["size"] == big_size
-    assert artifacts[BIG]["upload"]["partCount"] == 3, "the big file went up in parts"
+    assert artifacts[BIG]["upload"]["partCount"] == parts_of(big_size) >= 3, "the big file went up in parts"
     assert "upload" not in artifacts["config.json"], "the small one with one PUT"
     assert artifacts[BIG]["sha256"] == sha256_file(model_folder / BIG)
 
@@ -109,7 +116,7 @@ def test_tampered_bytes_are_detected_on_download(
     registry.register_version(model, src, progress=False)
     # Someone with bucket access swaps the object (s3rver takes an unsigned PUT).
     link = registry.get_download(model, 1, "a.txt")
-    swapped = urllib3.request("PUT", link["url"].split("?")[0], body=b"the swapped bytes!\n")
+    swapped = S3.request("PUT", link["url"].split("?")[0], body=b"the swapped bytes!\n")
     assert swapped.status == 200
     out = tmp_path / "out"
     with pytest.raises(ChecksumMismatch) as caught:
@@ -121,7 +128,12 @@ def test_tampered_bytes_are_detected_on_download(
 
 
 def test_a_failed_register_is_resumed(
-    registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    registry: Registry,
+    model: str,
+    model_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    big_size: int,
 ) -> None:
     real_put_part = Uploader._put_part
 
@@ -141,22 +153,25 @@ def test_a_failed_register_is_resumed(
     asked = spy_uploads(registry, monkeypatch)
     version = registry.resume_upload(model, 1, model_folder, progress=False)
     assert version["status"] == "READY"
-    assert [a["parts"] for a in asked if a.get("uploadId")][0] == [3], "only the missing part goes again"
+    # Parts 1 and 2 went up before part 3 failed (a part already in flight may have finished too).
+    again = [a["parts"] for a in asked if a.get("uploadId")][0]
+    assert again[0] == 3 and set(again) <= set(range(3, parts_of(big_size) + 1)), "only missing parts go again"
     out = tmp_path / "out"
     registry.download(model, 1, out, progress=False)
     assert same_tree(model_folder, out, ["config.json", BIG])
 
 
 def test_resume_after_only_part_one_was_uploaded(
-    registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch
+    registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch, big_size: int
 ) -> None:
     files = registry.hash_files(model_folder, progress=False)
     created = registry.create_version(model, [f.declaration() for f in files])
     big = next(u for u in created["uploads"] if u["path"] == BIG)
-    assert [p["partNumber"] for p in big["parts"]] == [1, 2, 3]
+    count = parts_of(big_size)
+    assert [p["partNumber"] for p in big["parts"]] == list(range(1, min(count, 10) + 1))
     with open(model_folder / BIG, "rb") as f:
         first = f.read(big["partSize"])
-    assert urllib3.request("PUT", big["parts"][0]["url"], body=first).status == 200
+    assert S3.request("PUT", big["parts"][0]["url"], body=first).status == 200
     del first
     # config.json was never uploaded either: the seal's report finds it missing.
 
@@ -167,8 +182,8 @@ def test_resume_after_only_part_one_was_uploaded(
     assert len(completions) == 1, "part 1's ETag (its MD5) was right the first time"
     assert completions[0][0]["etag"].strip('"') == hashlib.md5(first_bytes_md5_source(model_folder, big["partSize"])).hexdigest()
     multipart_answers = [a for a in asked if a.get("uploadId")]
-    assert multipart_answers[0]["missingParts"] == 2
-    assert multipart_answers[0]["parts"] == [2, 3]
+    assert multipart_answers[0]["missingParts"] == count - 1
+    assert multipart_answers[0]["parts"] == list(range(2, count + 1))
     assert any(a.get("path") == "config.json" for a in asked)
     assert registry.get_download(model, created["version"], BIG)["sha256"] == sha256_file(model_folder / BIG)
 
@@ -271,13 +286,13 @@ def spy_completions(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> List
 
 
 def test_parts_sent_again_when_guessed_etags_are_refused(
-    registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch
+    registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch, big_size: int
 ) -> None:
     """A bucket with SSE-KMS gives parts ETags that are not their MD5: the client re-sends them."""
     files = registry.hash_files(model_folder, progress=False)
     created = registry.create_version(model, [f.declaration() for f in files])
     big = next(u for u in created["uploads"] if u["path"] == BIG)
-    assert urllib3.request("PUT", big["parts"][0]["url"], body=first_bytes_md5_source(model_folder, big["partSize"])).status == 200
+    assert S3.request("PUT", big["parts"][0]["url"], body=first_bytes_md5_source(model_folder, big["partSize"])).status == 200
     wrong = '"00000000000000000000000000000000"'
     monkeypatch.setattr("model_registry.client.md5_etag", lambda *a: wrong)
     completions = spy_completions(registry, monkeypatch)
@@ -295,7 +310,8 @@ def test_parts_sent_again_when_guessed_etags_are_refused(
     assert version["status"] == "READY"
     assert len(completions) == 1 and all(p["etag"] != wrong for p in completions[0])
     multipart_answers = [a["parts"] for a in asked if a.get("uploadId")]
-    assert multipart_answers[0] == [2, 3] and 1 in multipart_answers[1], "then a URL for part 1 again"
+    assert multipart_answers[0] == list(range(2, parts_of(big_size) + 1))
+    assert 1 in multipart_answers[1], "then a URL for part 1 again"
 
 
 def spy_uploads(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> List[Dict[str, Any]]:

@@ -352,7 +352,10 @@ class Uploader:
         self.parallelism = parallelism
         self.show_progress = progress
         self.max_attempts = max_attempts
+        #: Set: transfers in flight stop at once (their bytes are abandoned).
         self.cancel = threading.Event()
+        #: Set: transfers not yet started do not start.
+        self.stopping = threading.Event()
         self._progress: Optional[Progress] = None
 
     # -- building jobs -----------------------------------------------------------------------
@@ -402,14 +405,24 @@ class Uploader:
                             retry = self._complete(job)
                             if retry:
                                 self._schedule(executor, pending, job, retry)
-        except BaseException:
-            self.cancel.set()
+        except BaseException as error:
+            # Start nothing new. A failed transfer lets the ones in flight finish (less to resume);
+            # an interrupt (Ctrl-C) aborts them at once.
+            self.stopping.set()
+            if not isinstance(error, Exception):
+                self.cancel.set()
             for future in pending:
                 future.cancel()
             raise
         finally:
-            executor.shutdown(wait=True)
-            self._progress.close()
+            try:
+                executor.shutdown(wait=True)
+            except KeyboardInterrupt:
+                self.cancel.set()
+                executor.shutdown(wait=True)
+                raise
+            finally:
+                self._progress.close()
 
     def _schedule(self, executor: ThreadPoolExecutor, pending: Dict[Future, Tuple[Any, int]], job: MultipartJob, parts: Sequence[int]) -> None:
         job.remaining += len(parts)
@@ -433,6 +446,7 @@ class Uploader:
         return []
 
     def _put_single(self, job: SingleJob) -> None:
+        self._check_stopping()
         artifact = job.artifact
         stale = False
         for attempt in range(self.max_attempts):
@@ -456,6 +470,7 @@ class Uploader:
         raise TransferError(f"gave up uploading '{artifact.path}' after {self.max_attempts} attempts")
 
     def _put_part(self, job: MultipartJob, number: int) -> str:
+        self._check_stopping()
         offset, length = job.part_range(number)
         stale: Optional[str] = None
         for attempt in range(self.max_attempts):
@@ -488,8 +503,12 @@ class Uploader:
             self._progress.update(-body.sent)
         return response
 
+    def _check_stopping(self) -> None:
+        if self.stopping.is_set():
+            raise Cancelled("not started: another transfer failed")
+
     def _raise_unless_retryable(self, outcome: Any, what: str, attempt: int) -> None:
-        if self.cancel.is_set():
+        if self.cancel.is_set() or self.stopping.is_set():
             raise Cancelled("cancelled")
         if outcome is _NetworkFailure or outcome.status in RETRYABLE_STATUSES:
             time.sleep(backoff_delay(attempt, base=0.5))
