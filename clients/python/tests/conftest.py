@@ -1,0 +1,95 @@
+"""Fixtures: clients of the running local registry (endpoint and keys from the environment).
+
+``REGISTRY_ENDPOINT``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` (the
+publisher) are required by the integration tests; ``REGISTRY_READER_ACCESS_KEY_ID`` /
+``REGISTRY_READER_SECRET_ACCESS_KEY`` add a read-only client, and
+``REGISTRY_MULTIPART_THRESHOLD_BYTES`` states the registry's threshold (default 16 MiB, the test
+registry's). Without ``REGISTRY_ENDPOINT`` those tests are skipped; the unit tests still run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import botocore.session
+import pytest
+
+from model_registry import Registry
+
+MiB = 1024 * 1024
+PART_SIZE = 8 * MiB
+
+
+def _endpoint() -> str:
+    endpoint = os.environ.get("REGISTRY_ENDPOINT")
+    if not endpoint:
+        pytest.skip("REGISTRY_ENDPOINT is not set: no registry to test against")
+    return endpoint
+
+
+def _session(access_key: str, secret_key: str) -> botocore.session.Session:
+    session = botocore.session.Session()
+    session.set_credentials(access_key, secret_key)
+    return session
+
+
+@pytest.fixture(scope="session")
+def registry() -> Iterator[Registry]:
+    """The publisher, signing with the default credential chain (the AWS_* variables)."""
+    client = Registry(_endpoint(), region=os.environ.get("AWS_REGION"))
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def reader() -> Iterator[Registry]:
+    """A read-only principal (the publisher when no reader keys are given)."""
+    key = os.environ.get("REGISTRY_READER_ACCESS_KEY_ID")
+    secret = os.environ.get("REGISTRY_READER_SECRET_ACCESS_KEY")
+    session = _session(key, secret) if key and secret else None
+    client = Registry(_endpoint(), region=os.environ.get("AWS_REGION"), session=session)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def threshold() -> int:
+    return int(os.environ.get("REGISTRY_MULTIPART_THRESHOLD_BYTES", str(16 * MiB)))
+
+
+@pytest.fixture(scope="session")
+def big_size(threshold: int) -> int:
+    """Above the multipart threshold: with 8 MiB parts, 16 MiB + 4 MiB + a bit is 3 parts."""
+    return threshold + 4 * MiB + 12345
+
+
+def write_random(path: Path, size: int) -> Path:
+    """A file of ``size`` random bytes, written 1 MiB at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            block = os.urandom(min(MiB, left))
+            f.write(block)
+            left -= len(block)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_folder(tmp_path_factory: pytest.TempPathFactory, big_size: int) -> Path:
+    """``config.json`` (small, one PUT) and ``weights/model.bin`` (multipart, 3 parts)."""
+    root = tmp_path_factory.mktemp("model")
+    (root / "config.json").write_text('{"layers": 3}\n')
+    write_random(root / "weights" / "model.bin", big_size)
+    return root
+
+
+@pytest.fixture
+def model(registry: Registry) -> str:
+    """A new model, named so that tests never collide."""
+    name = f"py-{uuid.uuid4().hex[:10]}"
+    registry.create_model(name, description="python client test")
+    return name

@@ -1,0 +1,163 @@
+/**
+ * The Python client (`clients/python`) against the registry the global setup started: creates a
+ * virtualenv once (cached, reinstalled only when `pyproject.toml` changes), then runs its pytest
+ * suite with the endpoint and the local principals' keys in the environment.
+ *
+ * The virtualenv lives in `node_modules/.cache/registry-python-venv/<checkout>` (git-ignored),
+ * or in `REGISTRY_PYTHON_VENV` when set. A missing `python3` fails the test: it is not skipped.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { principal, registry } from "./support.ts";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const PACKAGE = join(ROOT, "clients", "python");
+const PYTHON = process.env.REGISTRY_PYTHON ?? "python3";
+const STAMP_FILE = ".registry-client-stamp";
+
+interface RunResult {
+  code: number | null;
+  output: string;
+  error?: NodeJS.ErrnoException;
+}
+
+/** Runs a command to its end (or `timeoutMs`), answering its exit code and interleaved output. */
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs: number }) {
+  return new Promise<RunResult>((done) => {
+    let output = "";
+    const child = spawn(command, args, { cwd: ROOT, env: options.env ?? process.env });
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${options.timeoutMs / 1000} s]\n`;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      done({ code: null, output, error });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}
+
+/** Where the virtualenv of this checkout lives (one per checkout: node_modules may be shared). */
+function venvDirectory(): string {
+  if (process.env.REGISTRY_PYTHON_VENV) return resolve(process.env.REGISTRY_PYTHON_VENV);
+  const checkout = createHash("sha256").update(PACKAGE).digest("hex").slice(0, 12);
+  return join(ROOT, "node_modules", ".cache", "registry-python-venv", checkout);
+}
+
+const venvPython = (venv: string) =>
+  process.platform === "win32" ? join(venv, "Scripts", "python.exe") : join(venv, "bin", "python");
+
+/**
+ * Creates the virtualenv and installs the client (editable, with `[progress]`) and pytest, unless
+ * it already holds them for the same `pyproject.toml` and checkout. Answers its python.
+ */
+async function ensureVenv(): Promise<{ python: string; installed: boolean; seconds: number }> {
+  const started = Date.now();
+  const version = await run(PYTHON, ["--version"], { timeoutMs: 30_000 });
+  if (version.error?.code === "ENOENT" || version.code !== 0) {
+    throw new Error(
+      `the Python client tests need '${PYTHON}' (Python 3.9+ with venv and pip) on PATH, or REGISTRY_PYTHON ` +
+        `naming one: ${version.error?.message ?? version.output.trim()}`,
+    );
+  }
+  const venv = venvDirectory();
+  const python = venvPython(venv);
+  const stamp = createHash("sha256")
+    .update(readFileSync(join(PACKAGE, "pyproject.toml")))
+    .update(`\n${PACKAGE}\n${version.output.trim()}`)
+    .digest("hex");
+  const stampPath = join(venv, STAMP_FILE);
+  if (existsSync(python) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
+    const check = await run(python, ["-c", "import model_registry, pytest, tqdm"], { timeoutMs: 30_000 });
+    if (check.code === 0) return { python, installed: false, seconds: (Date.now() - started) / 1000 };
+  }
+  rmSync(venv, { recursive: true, force: true });
+  const steps: [string, string[]][] = [
+    [PYTHON, ["-m", "venv", venv]],
+    [
+      python,
+      [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-e",
+        `${PACKAGE}[progress]`,
+        "pytest",
+      ],
+    ],
+  ];
+  for (const [command, args] of steps) {
+    const result = await run(command, args, { timeoutMs: 240_000 });
+    if (result.code !== 0) {
+      throw new Error(
+        `could not prepare the Python virtualenv (${command} ${args.join(" ")}): exit ${result.code}\n${result.output}`,
+      );
+    }
+  }
+  writeFileSync(stampPath, stamp);
+  return { python, installed: true, seconds: (Date.now() - started) / 1000 };
+}
+
+describe("the Python client (clients/python)", () => {
+  let python = "";
+
+  beforeAll(async () => {
+    const venv = await ensureVenv();
+    python = venv.python;
+    console.info(
+      `python venv ${venv.installed ? "created and installed" : "reused"} in ${venv.seconds.toFixed(1)} s (${python})`,
+    );
+  }, 300_000);
+
+  it("passes its pytest suite against the local registry", async () => {
+    const { endpoint, region, multipartThresholdBytes } = registry();
+    const publisher = principal("publisher");
+    const reader = principal("reader");
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LANG: process.env.LANG ?? "C.UTF-8",
+      TMPDIR: process.env.TMPDIR,
+      REGISTRY_ENDPOINT: endpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: publisher.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: publisher.secretAccessKey,
+      REGISTRY_READER_ACCESS_KEY_ID: reader.accessKeyId,
+      REGISTRY_READER_SECRET_ACCESS_KEY: reader.secretAccessKey,
+      REGISTRY_MULTIPART_THRESHOLD_BYTES: String(multipartThresholdBytes),
+      // No shared config, profile or metadata lookups: only the keys above sign.
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_EC2_METADATA_DISABLED: "true",
+      // Nothing written into the checkout (no __pycache__, no .pytest_cache).
+      PYTHONDONTWRITEBYTECODE: "1",
+      NO_PROXY: "127.0.0.1,localhost",
+    };
+    const started = Date.now();
+    const result = await run(
+      python,
+      ["-m", "pytest", "clients/python/tests", "-q", "-p", "no:cacheprovider", "-rfE", "-s"],
+      { env, timeoutMs: 230_000 },
+    );
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const summary = result.output.trim().split("\n").slice(-3).join("\n");
+    console.info(`pytest took ${seconds} s:\n${summary}`);
+    expect(result.code, `pytest failed (exit ${result.code}):\n${result.output}`).toBe(0);
+  }, 240_000);
+});
