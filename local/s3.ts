@@ -118,10 +118,11 @@ async function listParts(root: string, request: IncomingMessage, response: Serve
     .sort((a, b) => a - b);
   const parts = await Promise.all(
     numbers.map(async (n) => {
-      const [info, md5] = await Promise.all([
-        stat(join(folder, String(n))),
-        readFile(join(folder, `${n}.md5`), "utf8"),
-      ]);
+      // A part whose upload was cut off mid-body has no `<n>.md5` yet: in S3 it does not
+      // exist, so it is not listed (the client uploads it again).
+      const md5 = await readFile(join(folder, `${n}.md5`), "utf8").catch(() => undefined);
+      if (md5 === undefined) return "";
+      const info = await stat(join(folder, String(n)));
       return `<Part><PartNumber>${n}</PartNumber><ETag>"${md5.trim()}"</ETag><Size>${info.size}</Size></Part>`;
     }),
   );
