@@ -8,6 +8,8 @@ import { type LocalRegistry, type LocalRegistryOptions, startLocalRegistry } fro
 export async function startBenchRegistry(
   options: LocalRegistryOptions = {},
 ): Promise<{ registry: LocalRegistry; publisher: RegistryClient }> {
+  // The handlers run in this process and log to stdout, where a benchmark prints its JSON.
+  process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
   const registry = await startLocalRegistry({
     inMemory: true,
     port: 0,
