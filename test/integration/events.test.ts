@@ -4,18 +4,21 @@
  * folder, so checkpoints and dead letters are real files.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, describe, expect, it } from "vitest";
 import { envelopeSchema, isDetailType } from "#core/events/catalog.ts";
 import { eventIdOf } from "#core/events/from-history.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
+import { startEventListener } from "../../local/event-listener.ts";
 import { findFreePort } from "../../local/ports.ts";
-import { DEAD_LETTERS_FILE, type LocalRegistry, startLocalRegistry } from "../../local/registry.ts";
+import {
+  DEAD_LETTERS_FILE,
+  type LocalRegistry,
+  type LocalRegistryOptions,
+  startLocalRegistry,
+} from "../../local/registry.ts";
+import { signedHeaders } from "../support/presign.ts";
 
 const savedEnv = { ...process.env };
 const dataDirs: string[] = [];
@@ -32,21 +35,13 @@ const newDataDir = () => {
 /** An HTTP target that records every envelope POSTed to it. */
 async function listener(): Promise<{ url: string; received: EventEnvelope[]; close(): Promise<void> }> {
   const received: EventEnvelope[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/events`,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const target = await startEventListener((event) => received.push(event as EventEnvelope));
+  return { url: target.url, received, close: target.close };
+}
+
+/** Local mode on free ports, its data in `dataDir`, publishing to `targets`. */
+function registryOptions(dataDir: string, targets: LocalRegistryOptions["targets"]) {
+  return { dataDir, port: 0, ...ports, targets };
 }
 
 async function call(
@@ -58,25 +53,14 @@ async function call(
   const url = new URL(path, registry.endpoint);
   const principal = registry.principals.find((p) => p.name === "publisher")!;
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const signer = new SignatureV4({
-    service: "execute-api",
+  const headers = await signedHeaders(url, {
+    method,
     region: registry.region,
     credentials: principal,
-    sha256: Sha256,
+    headers: text === undefined ? {} : { "content-type": "application/json" },
+    body: text,
   });
-  const headers: Record<string, string> = { host: url.host };
-  if (text !== undefined) headers["content-type"] = "application/json";
-  const signed = await signer.sign(
-    new HttpRequest({
-      method,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      headers,
-      body: text,
-    }),
-  );
-  const response = await fetch(url, { method, headers: signed.headers, body: text });
+  const response = await fetch(url, { method, headers, body: text });
   expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
   return response;
 }
@@ -106,12 +90,11 @@ describe("events in local mode", () => {
     timeout: 120_000,
   }, async () => {
     const target = await listener();
-    const registry = await startLocalRegistry({
-      dataDir: newDataDir(),
-      port: 0,
-      ...ports,
-      targets: [{ name: "all", pattern: { source: ["model-registry"] }, url: target.url }],
-    });
+    const registry = await startLocalRegistry(
+      registryOptions(newDataDir(), [
+        { name: "all", pattern: { source: ["model-registry"] }, url: target.url },
+      ]),
+    );
     try {
       // The SSE stream sees the same events.
       const sse = await fetch(`${registry.endpoint}/_local/events`);
@@ -158,12 +141,9 @@ describe("events in local mode", () => {
   }, async () => {
     const dataDir = newDataDir();
     const target = await listener();
-    const options = {
-      dataDir,
-      port: 0,
-      ...ports,
-      targets: [{ name: "all", pattern: { detail: { model: ["restart"] } }, url: target.url }],
-    };
+    const options = registryOptions(dataDir, [
+      { name: "all", pattern: { detail: { model: ["restart"] } }, url: target.url },
+    ]);
     const first = await startLocalRegistry(options);
     try {
       await call(first, "POST", "/models", { name: "restart" });
@@ -205,13 +185,10 @@ describe("events in local mode", () => {
     const healthy = await listener();
     const downPort = await findFreePort();
     const registry = await startLocalRegistry({
-      dataDir,
-      port: 0,
-      ...ports,
-      targets: [
+      ...registryOptions(dataDir, [
         { name: "down", pattern: { source: ["model-registry"] }, url: `http://127.0.0.1:${downPort}/nobody` },
         { name: "healthy", pattern: { source: ["model-registry"] }, url: healthy.url },
-      ],
+      ]),
       targetDelivery: { attempts: 3, backoffMs: () => 20 },
     });
     try {
