@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { envelopeSchema, isDetailType } from "#core/events/catalog.ts";
 import { eventIdOf } from "#core/events/from-history.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
@@ -32,11 +32,22 @@ const newDataDir = () => {
   return dir;
 };
 
-/** An HTTP target that records every envelope POSTed to it. */
-async function listener(): Promise<{ url: string; received: EventEnvelope[]; close(): Promise<void> }> {
+/** An HTTP target that records every envelope POSTed to it; closed when the test is over. */
+async function listener(): Promise<{ url: string; received: EventEnvelope[] }> {
   const received: EventEnvelope[] = [];
   const target = await startEventListener((event) => received.push(event as EventEnvelope));
-  return { url: target.url, received, close: target.close };
+  onTestFinished(() => target.close());
+  return { url: target.url, received };
+}
+
+/** Runs `use` against a local registry started with `options`, and stops it however `use` ends. */
+async function withRegistry(options: LocalRegistryOptions, use: (registry: LocalRegistry) => Promise<void>) {
+  const registry = await startLocalRegistry(options);
+  try {
+    await use(registry);
+  } finally {
+    await registry.stop();
+  }
 }
 
 /** Local mode on free ports, its data in `dataDir`, publishing to `targets`. */
@@ -90,50 +101,47 @@ describe("events in local mode", () => {
     timeout: 120_000,
   }, async () => {
     const target = await listener();
-    const registry = await startLocalRegistry(
+    await withRegistry(
       registryOptions(newDataDir(), [
         { name: "all", pattern: { source: ["model-registry"] }, url: target.url },
       ]),
-    );
-    try {
-      // The SSE stream sees the same events.
-      const sse = await fetch(`${registry.endpoint}/_local/events`);
-      expect(sse.headers.get("content-type")).toContain("text/event-stream");
-      const reader = sse.body!.getReader();
-      let streamed = "";
-      void (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          streamed += Buffer.from(value).toString("utf8");
+      async (registry) => {
+        // The SSE stream sees the same events.
+        const sse = await fetch(`${registry.endpoint}/_local/events`);
+        expect(sse.headers.get("content-type")).toContain("text/event-stream");
+        const reader = sse.body!.getReader();
+        let streamed = "";
+        void (async () => {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            streamed += Buffer.from(value).toString("utf8");
+          }
+        })().catch(() => undefined);
+
+        await call(registry, "POST", "/models", { name: "fraud", owner: "risk", tags: { team: "risk" } });
+        await call(registry, "PATCH", "/models/fraud", { description: "Scores card transactions" });
+        await eventually(() => ofModel(target.received, "fraud").length >= 2, "two events of fraud");
+        await registry.events.bus.settled();
+
+        const fraud = ofModel(target.received, "fraud");
+        expect(fraud.map((e) => [e["detail-type"], e.detail.seq])).toEqual([
+          ["Model Registered", 1],
+          ["Model Updated", 2],
+        ]);
+        for (const event of fraud) {
+          const detailType = event["detail-type"];
+          if (!isDetailType(detailType)) throw new Error(`unknown detail-type ${detailType}`);
+          expect(() => envelopeSchema(detailType).parse(event)).not.toThrow();
+          expect(event.detail.eventId).toBe(eventIdOf("model-registry", "fraud", event.detail.seq as number));
+          expect(event.detail.actor).toMatch(/^arn:aws:iam::000000000000:user\/publisher$/);
         }
-      })().catch(() => undefined);
-
-      await call(registry, "POST", "/models", { name: "fraud", owner: "risk", tags: { team: "risk" } });
-      await call(registry, "PATCH", "/models/fraud", { description: "Scores card transactions" });
-      await eventually(() => ofModel(target.received, "fraud").length >= 2, "two events of fraud");
-      await registry.events.bus.settled();
-
-      const fraud = ofModel(target.received, "fraud");
-      expect(fraud.map((e) => [e["detail-type"], e.detail.seq])).toEqual([
-        ["Model Registered", 1],
-        ["Model Updated", 2],
-      ]);
-      for (const event of fraud) {
-        const detailType = event["detail-type"];
-        if (!isDetailType(detailType)) throw new Error(`unknown detail-type ${detailType}`);
-        expect(() => envelopeSchema(detailType).parse(event)).not.toThrow();
-        expect(event.detail.eventId).toBe(eventIdOf("model-registry", "fraud", event.detail.seq as number));
-        expect(event.detail.actor).toMatch(/^arn:aws:iam::000000000000:user\/publisher$/);
-      }
-      expect(fraud[0]!.detail).toMatchObject({ owner: "risk", tags: { team: "risk" } });
-      await eventually(() => streamed.includes('"Model Updated"'), "the SSE stream");
-      expect(streamed).toContain(`"eventId":"${fraud[0]!.detail.eventId}"`);
-      await reader.cancel();
-    } finally {
-      await registry.stop();
-      await target.close();
-    }
+        expect(fraud[0]!.detail).toMatchObject({ owner: "risk", tags: { team: "risk" } });
+        await eventually(() => streamed.includes('"Model Updated"'), "the SSE stream");
+        expect(streamed).toContain(`"eventId":"${fraud[0]!.detail.eventId}"`);
+        await reader.cancel();
+      },
+    );
   });
 
   it("loses no event when the poller stops between commit and publish: a restart publishes the rest", {
@@ -144,8 +152,7 @@ describe("events in local mode", () => {
     const options = registryOptions(dataDir, [
       { name: "all", pattern: { detail: { model: ["restart"] } }, url: target.url },
     ]);
-    const first = await startLocalRegistry(options);
-    try {
+    await withRegistry(options, async (first) => {
       await call(first, "POST", "/models", { name: "restart" });
       await eventually(() => target.received.length >= 1, "the first event");
       // Committed, never published: the poller is gone before these writes.
@@ -154,12 +161,9 @@ describe("events in local mode", () => {
       await call(first, "PATCH", "/models/restart", { description: "two" });
       await new Promise((r) => setTimeout(r, 500));
       expect(target.received).toHaveLength(1);
-    } finally {
-      await first.stop();
-    }
+    });
 
-    const second = await startLocalRegistry(options);
-    try {
+    await withRegistry(options, async () => {
       await eventually(
         () => new Set(target.received.map((e) => e.detail.eventId)).size >= 3,
         "all three events",
@@ -172,10 +176,7 @@ describe("events in local mode", () => {
         byId.set(event.detail.eventId, event);
       }
       expect([...byId.values()].map((e) => e.detail.seq)).toEqual([1, 2, 3]);
-    } finally {
-      await second.stop();
-      await target.close();
-    }
+    });
   });
 
   it("keeps publishing while a target is down: retries, then one dead-letter line per event", {
@@ -184,30 +185,33 @@ describe("events in local mode", () => {
     const dataDir = newDataDir();
     const healthy = await listener();
     const downPort = await findFreePort();
-    const registry = await startLocalRegistry({
-      ...registryOptions(dataDir, [
-        { name: "down", pattern: { source: ["model-registry"] }, url: `http://127.0.0.1:${downPort}/nobody` },
-        { name: "healthy", pattern: { source: ["model-registry"] }, url: healthy.url },
-      ]),
-      targetDelivery: { attempts: 3, backoffMs: () => 20 },
-    });
-    try {
-      await call(registry, "POST", "/models", { name: "down-a" });
-      await call(registry, "POST", "/models", { name: "down-b" });
-      await eventually(() => healthy.received.length >= 2, "the healthy target's events");
-      await registry.events.bus.settled();
-      const letters = readFileSync(join(dataDir, DEAD_LETTERS_FILE), "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line));
-      expect(letters.map((l) => [l.target, l.attempts, l.event.detail.model])).toEqual([
-        ["down", 3, "down-a"],
-        ["down", 3, "down-b"],
-      ]);
-      expect(letters[0].error).toMatch(/fetch failed|ECONNREFUSED/);
-    } finally {
-      await registry.stop();
-      await healthy.close();
-    }
+    await withRegistry(
+      {
+        ...registryOptions(dataDir, [
+          {
+            name: "down",
+            pattern: { source: ["model-registry"] },
+            url: `http://127.0.0.1:${downPort}/nobody`,
+          },
+          { name: "healthy", pattern: { source: ["model-registry"] }, url: healthy.url },
+        ]),
+        targetDelivery: { attempts: 3, backoffMs: () => 20 },
+      },
+      async (registry) => {
+        await call(registry, "POST", "/models", { name: "down-a" });
+        await call(registry, "POST", "/models", { name: "down-b" });
+        await eventually(() => healthy.received.length >= 2, "the healthy target's events");
+        await registry.events.bus.settled();
+        const letters = readFileSync(join(dataDir, DEAD_LETTERS_FILE), "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line));
+        expect(letters.map((l) => [l.target, l.attempts, l.event.detail.model])).toEqual([
+          ["down", 3, "down-a"],
+          ["down", 3, "down-b"],
+        ]);
+        expect(letters[0].error).toMatch(/fetch failed|ECONNREFUSED/);
+      },
+    );
   });
 });
