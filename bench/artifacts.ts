@@ -20,7 +20,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import type { RegistryClient } from "../clients/lib/registry-client.ts";
 import { S3RVER_CREDENTIALS } from "../local/s3.ts";
 import { startBenchRegistry } from "./local-registry.ts";
-import { environmentFacts, gitFacts } from "./report.ts";
+import { resultHeader } from "./report.ts";
 
 const MiB = 1024 ** 2;
 const COMMAND = "npm run bench:artifacts";
@@ -190,10 +190,7 @@ async function main() {
     const registrySeconds = best(viaRegistry.map((r) => r.uploadSeconds));
     const sdkSeconds = best(viaSdk.map((r) => r.uploadSeconds));
     const result = {
-      command: COMMAND,
-      at: new Date().toISOString(),
-      git: gitFacts(),
-      environment: environmentFacts(),
+      ...resultHeader(COMMAND),
       note: "s3rver and DynamoDB Local on this machine; both uploads write to the same emulator, so the ratio (not the absolute MiB/s) is what carries over to AWS",
       artifactMiB: SIZE / MiB,
       parallelParts: PARALLEL,

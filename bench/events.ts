@@ -9,10 +9,10 @@
  * Throughput: a burst of writes from several clients at once, from the first request to the last
  * event received, counting events per second through the publisher.
  */
-import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
+import { startEventListener } from "../local/event-listener.ts";
 import { startBenchRegistry } from "./local-registry.ts";
-import { environmentFacts, gitFacts } from "./report.ts";
+import { resultHeader } from "./report.ts";
 import { summarizeLatency } from "./stats.ts";
 
 const COMMAND = "npm run bench:events";
@@ -31,22 +31,15 @@ interface Envelope {
 async function startTarget() {
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, (at: number) => void>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const at = performance.now();
-      const event = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Envelope;
-      const key = `${event.detail.model}#${event.detail.seq}`;
-      arrivals.set(key, at);
-      waiters.get(key)?.(at);
-      res.writeHead(204).end();
-    });
+  const listener = await startEventListener((body) => {
+    const at = performance.now();
+    const event = body as Envelope;
+    const key = `${event.detail.model}#${event.detail.seq}`;
+    arrivals.set(key, at);
+    waiters.get(key)?.(at);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}/events`,
+    url: listener.url,
     arrivals,
     arrival(model: string, seq: number): Promise<number> {
       const key = `${model}#${seq}`;
@@ -54,7 +47,7 @@ async function startTarget() {
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve) => waiters.set(key, resolve));
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: listener.close,
   };
 }
 
@@ -103,10 +96,7 @@ async function main() {
     );
     const seconds = (last - started) / 1000;
     const result = {
-      command: COMMAND,
-      at: new Date().toISOString(),
-      git: gitFacts(),
-      environment: environmentFacts(),
+      ...resultHeader(COMMAND),
       note: "local mode: DynamoDB Local's stream, polled every 200 ms when idle, the real publisher handler, the local PutEvents bus and an HTTP target on this machine; AWS's stream and EventBridge delivery add their own latency",
       commitToTargetMs: { samples: LATENCY_SAMPLES, ...summarizeLatency(latencies) },
       burst: {

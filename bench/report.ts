@@ -109,6 +109,11 @@ export function gitFacts(): { commit: string | null; dirty: boolean | null } {
 }
 
 /** Writes `local-latest.json` and `local-<YYYY-MM-DD>.json`; returns their paths. */
+/** The facts every benchmark's result opens with: how it was run, when, at which commit, on what. */
+export function resultHeader(command: string) {
+  return { command, at: new Date().toISOString(), git: gitFacts(), environment: environmentFacts() };
+}
+
 export function writeResults(dir: string, date: Date, json: string): string[] {
   mkdirSync(dir, { recursive: true });
   const day = date.toISOString().slice(0, 10);

@@ -76,9 +76,7 @@ export async function uploadCreatedVersion(
       throw new ArtifactError("NoUploadInstruction", `the registry sent no upload for ${artifact.path}`);
     return () => uploader.upload(file, artifact.size, instruction);
   });
-  for (const job of jobs.ready) uploader.counter.add(job.path, job.size);
-  for (const job of jobs.ready) await job.run();
-  return finish(uploader, created, jobs.missing, options);
+  return runAndSeal(uploader, created, jobs, options);
 }
 
 /**
@@ -119,9 +117,7 @@ export async function resumeUpload(
       await uploader.resume(file, artifact.path, artifact.size, version.status === "FAILED");
     else uploader.counter.add(artifact.path, artifact.size, artifact.size);
   });
-  for (const job of jobs.ready) uploader.counter.add(job.path, job.size);
-  for (const job of jobs.ready) await job.run();
-  return finish(uploader, version, jobs.missing, options);
+  return runAndSeal(uploader, version, jobs, options);
 }
 
 /** Seals the version and, unless `wait` is false, polls until READY; FAILED throws with the report. */
@@ -193,12 +189,15 @@ function plan(
   return { ready, missing };
 }
 
-async function finish(
+/** Counts every job's bytes for progress, runs the jobs in turn, then seals unless files are missing. */
+async function runAndSeal(
   uploader: Uploader,
   version: ModelVersion,
-  missing: string[],
+  { ready, missing }: { ready: Job[]; missing: string[] },
   options: UploadOptions,
 ): Promise<UploadResult> {
+  for (const job of ready) uploader.counter.add(job.path, job.size);
+  for (const job of ready) await job.run();
   const uploadedBytes = uploader.sentBytes;
   if (missing.length > 0 || options.seal === false) return { version, uploadedBytes, notUploaded: missing };
   const sealed = await uploader.registryCall(() =>

@@ -147,37 +147,49 @@ describe("the served OpenAPI document", () => {
   });
 });
 
-describe.each(operations)("$operationId ($method $path)", (op) => {
+/** The property that `op`'s requests of one kind all answer as they should, within `budget`. */
+function requestProperty(
+  title: string,
+  op: Operation,
+  kind: "valid" | "invalid" | "forbidden",
+  budget: number | undefined,
+  whenMissing: string,
+) {
   it(
-    "accepts every request the document calls valid (2xx, or 404/409/412/422 from state), never 5xx, and answers as the document declares",
+    title,
     async () => {
-      const { valid } = requestArbitraries(op, document, fixture);
-      await runProperty(`${op.operationId} valid`, op, valid, validBudget);
+      const requests = requestArbitraries(op, document, fixture)[kind];
+      if (!requests) throw new Error(whenMissing);
+      await runProperty(`${op.operationId} ${kind}`, op, requests, budget);
     },
-    timeout(validBudget),
+    timeout(budget),
   );
+}
 
+describe.each(operations)("$operationId ($method $path)", (op) => {
+  requestProperty(
+    "accepts every request the document calls valid (2xx, or 404/409/412/422 from state), never 5xx, and answers as the document declares",
+    op,
+    "valid",
+    validBudget,
+    `${op.operationId} has no valid generator`,
+  );
   if (withInvalid.includes(op)) {
-    it(
+    requestProperty(
       "answers a request with one part broken by a 400 that names the broken field, never a 5xx",
-      async () => {
-        const { invalid } = requestArbitraries(op, document, fixture);
-        if (!invalid) throw new Error(`${op.operationId} has inputs but no invalid generator`);
-        await runProperty(`${op.operationId} invalid`, op, invalid, invalidBudget);
-      },
-      timeout(invalidBudget),
+      op,
+      "invalid",
+      invalidBudget,
+      `${op.operationId} has inputs but no invalid generator`,
     );
   }
-
   if (writes.includes(op)) {
-    it(
+    requestProperty(
       "refuses principals whose role lacks the route with 403",
-      async () => {
-        const { forbidden } = requestArbitraries(op, document, fixture);
-        if (!forbidden) throw new Error(`${op.operationId}: every principal may call it, nothing to refuse`);
-        await runProperty(`${op.operationId} forbidden`, op, forbidden, forbiddenBudget);
-      },
-      timeout(forbiddenBudget),
+      op,
+      "forbidden",
+      forbiddenBudget,
+      `${op.operationId}: every principal may call it, nothing to refuse`,
     );
   }
 });

@@ -17,6 +17,7 @@ import { runCli } from "../../clients/cli/run.ts";
 import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
 import type { ModelVersion } from "../../clients/lib/types.ts";
 import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
+import { capturedIo } from "../support/captured-io.ts";
 import { client, createModel, principal, registry, uniqueName } from "./support.ts";
 
 const MiB = 1024 ** 2;
@@ -26,22 +27,13 @@ const api = client("publisher");
 async function cli(argv: string[], fetchFn?: typeof fetch) {
   const { endpoint, region } = registry();
   const { accessKeyId, secretAccessKey } = principal("publisher");
-  let stdout = "";
-  let stderr = "";
+  const output = capturedIo();
   const code = await runCli(["--endpoint", endpoint, "--region", region, ...argv], {
-    io: {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      stdin: async () => "",
-    },
+    io: output.io,
     client: { credentials: { accessKeyId, secretAccessKey }, ...(fetchFn && { fetch: fetchFn }) },
     transfer: { poll: { intervalMs: 50, maxIntervalMs: 200 } },
   });
-  return { code, stdout, stderr };
+  return { code, stdout: output.stdout, stderr: output.stderr };
 }
 
 /** A fetch that counts the PUTs it sends to S3, by part number (0 for a single PUT). */

@@ -4,18 +4,21 @@
  * folder, so checkpoints and dead letters are real files.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { envelopeSchema, isDetailType } from "#core/events/catalog.ts";
 import { eventIdOf } from "#core/events/from-history.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
+import { startEventListener } from "../../local/event-listener.ts";
 import { findFreePort } from "../../local/ports.ts";
-import { DEAD_LETTERS_FILE, type LocalRegistry, startLocalRegistry } from "../../local/registry.ts";
+import {
+  DEAD_LETTERS_FILE,
+  type LocalRegistry,
+  type LocalRegistryOptions,
+  startLocalRegistry,
+} from "../../local/registry.ts";
+import { signedHeaders } from "../support/presign.ts";
 
 const savedEnv = { ...process.env };
 const dataDirs: string[] = [];
@@ -29,24 +32,27 @@ const newDataDir = () => {
   return dir;
 };
 
-/** An HTTP target that records every envelope POSTed to it. */
-async function listener(): Promise<{ url: string; received: EventEnvelope[]; close(): Promise<void> }> {
+/** An HTTP target that records every envelope POSTed to it; closed when the test is over. */
+async function listener(): Promise<{ url: string; received: EventEnvelope[] }> {
   const received: EventEnvelope[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/events`,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const target = await startEventListener((event) => received.push(event as EventEnvelope));
+  onTestFinished(() => target.close());
+  return { url: target.url, received };
+}
+
+/** Runs `use` against a local registry started with `options`, and stops it however `use` ends. */
+async function withRegistry(options: LocalRegistryOptions, use: (registry: LocalRegistry) => Promise<void>) {
+  const registry = await startLocalRegistry(options);
+  try {
+    await use(registry);
+  } finally {
+    await registry.stop();
+  }
+}
+
+/** Local mode on free ports, its data in `dataDir`, publishing to `targets`. */
+function registryOptions(dataDir: string, targets: LocalRegistryOptions["targets"]) {
+  return { dataDir, port: 0, ...ports, targets };
 }
 
 async function call(
@@ -58,25 +64,14 @@ async function call(
   const url = new URL(path, registry.endpoint);
   const principal = registry.principals.find((p) => p.name === "publisher")!;
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const signer = new SignatureV4({
-    service: "execute-api",
+  const headers = await signedHeaders(url, {
+    method,
     region: registry.region,
     credentials: principal,
-    sha256: Sha256,
+    headers: text === undefined ? {} : { "content-type": "application/json" },
+    body: text,
   });
-  const headers: Record<string, string> = { host: url.host };
-  if (text !== undefined) headers["content-type"] = "application/json";
-  const signed = await signer.sign(
-    new HttpRequest({
-      method,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      headers,
-      body: text,
-    }),
-  );
-  const response = await fetch(url, { method, headers: signed.headers, body: text });
+  const response = await fetch(url, { method, headers, body: text });
   expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
   return response;
 }
@@ -106,51 +101,47 @@ describe("events in local mode", () => {
     timeout: 120_000,
   }, async () => {
     const target = await listener();
-    const registry = await startLocalRegistry({
-      dataDir: newDataDir(),
-      port: 0,
-      ...ports,
-      targets: [{ name: "all", pattern: { source: ["model-registry"] }, url: target.url }],
-    });
-    try {
-      // The SSE stream sees the same events.
-      const sse = await fetch(`${registry.endpoint}/_local/events`);
-      expect(sse.headers.get("content-type")).toContain("text/event-stream");
-      const reader = sse.body!.getReader();
-      let streamed = "";
-      void (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          streamed += Buffer.from(value).toString("utf8");
+    await withRegistry(
+      registryOptions(newDataDir(), [
+        { name: "all", pattern: { source: ["model-registry"] }, url: target.url },
+      ]),
+      async (registry) => {
+        // The SSE stream sees the same events.
+        const sse = await fetch(`${registry.endpoint}/_local/events`);
+        expect(sse.headers.get("content-type")).toContain("text/event-stream");
+        const reader = sse.body!.getReader();
+        let streamed = "";
+        void (async () => {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            streamed += Buffer.from(value).toString("utf8");
+          }
+        })().catch(() => undefined);
+
+        await call(registry, "POST", "/models", { name: "fraud", owner: "risk", tags: { team: "risk" } });
+        await call(registry, "PATCH", "/models/fraud", { description: "Scores card transactions" });
+        await eventually(() => ofModel(target.received, "fraud").length >= 2, "two events of fraud");
+        await registry.events.bus.settled();
+
+        const fraud = ofModel(target.received, "fraud");
+        expect(fraud.map((e) => [e["detail-type"], e.detail.seq])).toEqual([
+          ["Model Registered", 1],
+          ["Model Updated", 2],
+        ]);
+        for (const event of fraud) {
+          const detailType = event["detail-type"];
+          if (!isDetailType(detailType)) throw new Error(`unknown detail-type ${detailType}`);
+          expect(() => envelopeSchema(detailType).parse(event)).not.toThrow();
+          expect(event.detail.eventId).toBe(eventIdOf("model-registry", "fraud", event.detail.seq as number));
+          expect(event.detail.actor).toMatch(/^arn:aws:iam::000000000000:user\/publisher$/);
         }
-      })().catch(() => undefined);
-
-      await call(registry, "POST", "/models", { name: "fraud", owner: "risk", tags: { team: "risk" } });
-      await call(registry, "PATCH", "/models/fraud", { description: "Scores card transactions" });
-      await eventually(() => ofModel(target.received, "fraud").length >= 2, "two events of fraud");
-      await registry.events.bus.settled();
-
-      const fraud = ofModel(target.received, "fraud");
-      expect(fraud.map((e) => [e["detail-type"], e.detail.seq])).toEqual([
-        ["Model Registered", 1],
-        ["Model Updated", 2],
-      ]);
-      for (const event of fraud) {
-        const detailType = event["detail-type"];
-        if (!isDetailType(detailType)) throw new Error(`unknown detail-type ${detailType}`);
-        expect(() => envelopeSchema(detailType).parse(event)).not.toThrow();
-        expect(event.detail.eventId).toBe(eventIdOf("model-registry", "fraud", event.detail.seq as number));
-        expect(event.detail.actor).toMatch(/^arn:aws:iam::000000000000:user\/publisher$/);
-      }
-      expect(fraud[0]!.detail).toMatchObject({ owner: "risk", tags: { team: "risk" } });
-      await eventually(() => streamed.includes('"Model Updated"'), "the SSE stream");
-      expect(streamed).toContain(`"eventId":"${fraud[0]!.detail.eventId}"`);
-      await reader.cancel();
-    } finally {
-      await registry.stop();
-      await target.close();
-    }
+        expect(fraud[0]!.detail).toMatchObject({ owner: "risk", tags: { team: "risk" } });
+        await eventually(() => streamed.includes('"Model Updated"'), "the SSE stream");
+        expect(streamed).toContain(`"eventId":"${fraud[0]!.detail.eventId}"`);
+        await reader.cancel();
+      },
+    );
   });
 
   it("loses no event when the poller stops between commit and publish: a restart publishes the rest", {
@@ -158,14 +149,10 @@ describe("events in local mode", () => {
   }, async () => {
     const dataDir = newDataDir();
     const target = await listener();
-    const options = {
-      dataDir,
-      port: 0,
-      ...ports,
-      targets: [{ name: "all", pattern: { detail: { model: ["restart"] } }, url: target.url }],
-    };
-    const first = await startLocalRegistry(options);
-    try {
+    const options = registryOptions(dataDir, [
+      { name: "all", pattern: { detail: { model: ["restart"] } }, url: target.url },
+    ]);
+    await withRegistry(options, async (first) => {
       await call(first, "POST", "/models", { name: "restart" });
       await eventually(() => target.received.length >= 1, "the first event");
       // Committed, never published: the poller is gone before these writes.
@@ -174,12 +161,9 @@ describe("events in local mode", () => {
       await call(first, "PATCH", "/models/restart", { description: "two" });
       await new Promise((r) => setTimeout(r, 500));
       expect(target.received).toHaveLength(1);
-    } finally {
-      await first.stop();
-    }
+    });
 
-    const second = await startLocalRegistry(options);
-    try {
+    await withRegistry(options, async () => {
       await eventually(
         () => new Set(target.received.map((e) => e.detail.eventId)).size >= 3,
         "all three events",
@@ -192,10 +176,7 @@ describe("events in local mode", () => {
         byId.set(event.detail.eventId, event);
       }
       expect([...byId.values()].map((e) => e.detail.seq)).toEqual([1, 2, 3]);
-    } finally {
-      await second.stop();
-      await target.close();
-    }
+    });
   });
 
   it("keeps publishing while a target is down: retries, then one dead-letter line per event", {
@@ -204,33 +185,33 @@ describe("events in local mode", () => {
     const dataDir = newDataDir();
     const healthy = await listener();
     const downPort = await findFreePort();
-    const registry = await startLocalRegistry({
-      dataDir,
-      port: 0,
-      ...ports,
-      targets: [
-        { name: "down", pattern: { source: ["model-registry"] }, url: `http://127.0.0.1:${downPort}/nobody` },
-        { name: "healthy", pattern: { source: ["model-registry"] }, url: healthy.url },
-      ],
-      targetDelivery: { attempts: 3, backoffMs: () => 20 },
-    });
-    try {
-      await call(registry, "POST", "/models", { name: "down-a" });
-      await call(registry, "POST", "/models", { name: "down-b" });
-      await eventually(() => healthy.received.length >= 2, "the healthy target's events");
-      await registry.events.bus.settled();
-      const letters = readFileSync(join(dataDir, DEAD_LETTERS_FILE), "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line));
-      expect(letters.map((l) => [l.target, l.attempts, l.event.detail.model])).toEqual([
-        ["down", 3, "down-a"],
-        ["down", 3, "down-b"],
-      ]);
-      expect(letters[0].error).toMatch(/fetch failed|ECONNREFUSED/);
-    } finally {
-      await registry.stop();
-      await healthy.close();
-    }
+    await withRegistry(
+      {
+        ...registryOptions(dataDir, [
+          {
+            name: "down",
+            pattern: { source: ["model-registry"] },
+            url: `http://127.0.0.1:${downPort}/nobody`,
+          },
+          { name: "healthy", pattern: { source: ["model-registry"] }, url: healthy.url },
+        ]),
+        targetDelivery: { attempts: 3, backoffMs: () => 20 },
+      },
+      async (registry) => {
+        await call(registry, "POST", "/models", { name: "down-a" });
+        await call(registry, "POST", "/models", { name: "down-b" });
+        await eventually(() => healthy.received.length >= 2, "the healthy target's events");
+        await registry.events.bus.settled();
+        const letters = readFileSync(join(dataDir, DEAD_LETTERS_FILE), "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line));
+        expect(letters.map((l) => [l.target, l.attempts, l.event.detail.model])).toEqual([
+          ["down", 3, "down-a"],
+          ["down", 3, "down-b"],
+        ]);
+        expect(letters[0].error).toMatch(/fetch failed|ECONNREFUSED/);
+      },
+    );
   });
 });

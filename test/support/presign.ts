@@ -32,3 +32,38 @@ export async function presignedGet(
     signed.searchParams.set(key, String(value));
   return signed;
 }
+
+/**
+ * The headers of an execute-api request to `url` (its query included) signed for `credentials`
+ * with the SDK's own signer: `headers` plus `host`, `x-amz-date`, and `authorization`.
+ */
+export async function signedHeaders(
+  url: URL,
+  options: {
+    method: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+  },
+): Promise<Record<string, string>> {
+  const { method, region, credentials, body } = options;
+  const signer = new SignatureV4({ service: "execute-api", region, credentials, sha256: Sha256 });
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? (values[0] as string) : values;
+  }
+  const signed = await signer.sign(
+    new HttpRequest({
+      method,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query,
+      headers: { ...options.headers, host: url.host },
+      body,
+    }),
+  );
+  return signed.headers;
+}

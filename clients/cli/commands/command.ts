@@ -40,6 +40,15 @@ export interface Command {
   run(context: CommandContext): Promise<unknown>;
 }
 
+/** A command that takes no options: its usage line is its words and operands. */
+export function commandWithoutOptions(
+  words: readonly string[],
+  operands: readonly string[],
+  run: Command["run"],
+): Command {
+  return { words, operands, options: [], synopsis: "", run };
+}
+
 /** One page (`{ items, nextToken }`), or with `--all` every item as one array. */
 export async function listing<T>(
   context: CommandContext,

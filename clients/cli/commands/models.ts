@@ -1,6 +1,6 @@
 import { parseStringMap, splitKeyValue } from "../flag-values.ts";
 import { UsageError } from "../usage-error.ts";
-import { type Command, type CommandContext, listing, operand } from "./command.ts";
+import { type Command, type CommandContext, commandWithoutOptions, listing, operand } from "./command.ts";
 
 function singleTag(context: CommandContext): string | undefined {
   const tags = context.flags.tag ?? [];
@@ -38,13 +38,9 @@ export const modelCommands: Command[] = [
     run: (context) =>
       context.client().createModel({ name: operand(context, 0), ...modelFields(context) }, context.write),
   },
-  {
-    words: ["models", "get"],
-    operands: ["NAME"],
-    options: [],
-    synopsis: "",
-    run: (context) => context.client().getModel(operand(context, 0)),
-  },
+  commandWithoutOptions(["models", "get"], ["NAME"], (context) =>
+    context.client().getModel(operand(context, 0)),
+  ),
   {
     words: ["models", "update"],
     operands: ["NAME"],

@@ -4,7 +4,7 @@ import { collectArtifactFiles } from "../artifact-file.ts";
 import { parseStringMap, parseVersion } from "../flag-values.ts";
 import { readInput } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
-import { type Command, listing, operand } from "./command.ts";
+import { type Command, commandWithoutOptions, listing, operand } from "./command.ts";
 import { uploadWithProgress } from "./transfer-flags.ts";
 import { buildVersionInput } from "./version-input.ts";
 
@@ -74,14 +74,9 @@ export const versionCommands: Command[] = [
       );
     },
   },
-  {
-    words: ["versions", "get"],
-    operands: ["MODEL", "VERSION"],
-    options: [],
-    synopsis: "",
-    run: (context) =>
-      context.client().getVersion(operand(context, 0), parseVersion("VERSION", operand(context, 1))),
-  },
+  commandWithoutOptions(["versions", "get"], ["MODEL", "VERSION"], (context) =>
+    context.client().getVersion(operand(context, 0), parseVersion("VERSION", operand(context, 1))),
+  ),
   {
     words: ["versions", "update"],
     operands: ["MODEL", "VERSION"],
@@ -100,18 +95,13 @@ export const versionCommands: Command[] = [
         .updateVersion(operand(context, 0), version, patch, { ifMatch: context.flags["if-match"] });
     },
   },
-  {
-    words: ["versions", "compare"],
-    operands: ["MODEL", "V1", "V2"],
-    options: [],
-    synopsis: "",
-    run: (context) =>
-      context
-        .client()
-        .compareVersions(
-          operand(context, 0),
-          parseVersion("V1", operand(context, 1)),
-          parseVersion("V2", operand(context, 2)),
-        ),
-  },
+  commandWithoutOptions(["versions", "compare"], ["MODEL", "V1", "V2"], (context) =>
+    context
+      .client()
+      .compareVersions(
+        operand(context, 0),
+        parseVersion("V1", operand(context, 1)),
+        parseVersion("V2", operand(context, 2)),
+      ),
+  ),
 ];

@@ -35,6 +35,24 @@ const bigArtifact = {
 };
 const smallArtifact = { path: "small.bin", size: SMALL.length, sha256: sha256(SMALL) };
 
+/** The upload instruction for big.bin carrying the URLs of the given parts. */
+function bigUpload(numbers: number[], extra: { expiresAt?: string; missingParts?: number } = {}) {
+  return {
+    path: "big.bin",
+    uploadId: "up-1",
+    partSize: 1000,
+    partCount: 3,
+    parts: parts("big.bin", numbers),
+    expiresAt: LATER,
+    ...extra,
+  };
+}
+
+/** The create response for big.bin, carrying the URLs of the given parts. */
+function createdBig(numbers: number[], expiresAt = LATER) {
+  return { ...version("PENDING_UPLOAD", [bigArtifact]), uploads: [bigUpload(numbers, { expiresAt })] };
+}
+
 /** The registry's side of a version of fraud: uploads, completion, seal (202) and READY on the first poll. */
 function registrySide(overrides: (call: RegistryCall) => Reply | undefined = () => undefined) {
   return (call: RegistryCall): Reply => {
@@ -46,14 +64,7 @@ function registrySide(overrides: (call: RegistryCall) => Reply | undefined = () 
       const asked = (call.body as { parts?: { from: number; count: number } }).parts;
       const numbers = asked ? Array.from({ length: asked.count }, (_, i) => asked.from + i) : [];
       return {
-        body: {
-          path: "big.bin",
-          uploadId: "up-1",
-          partSize: 1000,
-          partCount: 3,
-          parts: parts("big.bin", numbers),
-          expiresAt: LATER,
-        },
+        body: bigUpload(numbers),
       };
     }
     if (call.path.endsWith("/seal")) return { status: 202, body: version("VERIFYING", [bigArtifact]) };
@@ -74,19 +85,7 @@ describe("uploading a created version", () => {
   it("reads each part by offset, fetches the URLs the create response lacked with {from, count}, completes, seals and waits for READY", async () => {
     const { big } = await files();
     const fake = fakeTransfer({ registry: registrySide() });
-    const created = {
-      ...version("PENDING_UPLOAD", [bigArtifact]),
-      uploads: [
-        {
-          path: "big.bin",
-          uploadId: "up-1",
-          partSize: 1000,
-          partCount: 3,
-          parts: parts("big.bin", [1]),
-          expiresAt: LATER,
-        },
-      ],
-    };
+    const created = createdBig([1]);
     const progress: TransferProgress[] = [];
     const result = await uploadCreatedVersion(fake.client, created, [{ path: "big.bin", file: big }], {
       ...instantRetries().options,
@@ -138,19 +137,7 @@ describe("uploading a created version", () => {
       registry: registrySide(),
       s3: (call) => ({ status: failures.get(call.partNumber ?? 0)?.shift() ?? 200 }),
     });
-    const created = {
-      ...version("PENDING_UPLOAD", [bigArtifact]),
-      uploads: [
-        {
-          path: "big.bin",
-          uploadId: "up-1",
-          partSize: 1000,
-          partCount: 3,
-          parts: parts("big.bin", [1, 2, 3]),
-          expiresAt: LATER,
-        },
-      ],
-    };
+    const created = createdBig([1, 2, 3]);
     await uploadCreatedVersion(fake.client, created, [{ path: "big.bin", file: big }], {
       ...retries.options,
       fetch: fake.fetch,
@@ -171,19 +158,7 @@ describe("uploading a created version", () => {
       s3: (call) => ({ status: call.partNumber === 2 ? 400 : 200 }),
     });
     const soon = new Date(Date.now() + 10_000).toISOString();
-    const created = {
-      ...version("PENDING_UPLOAD", [bigArtifact]),
-      uploads: [
-        {
-          path: "big.bin",
-          uploadId: "up-1",
-          partSize: 1000,
-          partCount: 3,
-          parts: parts("big.bin", [1, 2, 3]),
-          expiresAt: soon,
-        },
-      ],
-    };
+    const created = createdBig([1, 2, 3], soon);
     await expect(
       uploadCreatedVersion(fake.client, created, [{ path: "big.bin", file: big }], {
         ...instantRetries().options,
@@ -270,15 +245,7 @@ describe("resuming an upload", () => {
         if (call.path.endsWith("/seal")) sealed = true;
         if (call.path.endsWith("/uploads") && !(call.body as { parts?: unknown }).parts)
           return {
-            body: {
-              path: "big.bin",
-              uploadId: "up-1",
-              partSize: 1000,
-              partCount: 3,
-              parts: parts("big.bin", [2, 3]),
-              missingParts: 2,
-              expiresAt: LATER,
-            },
+            body: bigUpload([2, 3], { missingParts: 2 }),
           };
         return undefined;
       }),

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../clients/cli/run.ts";
 import type { ModelVersion } from "../../../clients/lib/types.ts";
+import { capturedIo } from "../../support/captured-io.ts";
 import { TEST_CREDENTIALS } from "./fake-fetch.ts";
 import { fakeTransfer, LATER, REGISTRY, type RegistryCall, type Reply, S3, sha256 } from "./fake-transfer.ts";
 import { temporaryDirectory } from "./temporary-directory.ts";
@@ -31,23 +32,13 @@ function registry(call: RegistryCall): Reply {
 
 async function cli(argv: string[], options: { tty?: boolean } = {}) {
   const fake = fakeTransfer({ registry, s3: (call) => (call.method === "GET" ? { body: WEIGHTS } : {}) });
-  let stdout = "";
-  let stderr = "";
+  const output = capturedIo("", { stderrIsTTY: options.tty ?? false });
   const code = await runCli(["--endpoint", REGISTRY, ...argv], {
-    io: {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      stdin: async () => "",
-      stderrIsTTY: options.tty ?? false,
-    },
+    io: output.io,
     client: { credentials: TEST_CREDENTIALS, fetch: fake.fetch },
     transfer: { sleep: async () => {} },
   });
-  return { code, stdout, stderr, ...fake };
+  return { code, stdout: output.stdout, stderr: output.stderr, ...fake };
 }
 
 describe("registry CLI artifact commands", () => {

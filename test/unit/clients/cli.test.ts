@@ -3,30 +3,21 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../clients/cli/run.ts";
+import { capturedIo } from "../../support/captured-io.ts";
 import { type FakeReply, fakeFetch, TEST_CREDENTIALS } from "./fake-fetch.ts";
 import type { SentRequest } from "./sigv4-reference.ts";
 import { temporaryDirectory } from "./temporary-directory.ts";
 
 async function cli(argv: string[], reply?: (request: SentRequest, index: number) => FakeReply, stdin = "") {
   const recorder = fakeFetch(reply);
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: (text: string) => {
-      stdout += text;
-    },
-    stderr: (text: string) => {
-      stderr += text;
-    },
-    stdin: async () => stdin,
-  };
+  const output = capturedIo(stdin);
   const code = await runCli(["--endpoint", "http://registry.test/v1", ...argv], {
-    io,
+    io: output.io,
     client: { credentials: TEST_CREDENTIALS, fetch: recorder.fetch },
   });
   const requests = recorder.requests;
   const bodyOf = (index = 0) => JSON.parse(requests[index]?.body ?? "null") as unknown;
-  return { code, stdout, stderr, requests, bodyOf };
+  return { code, stdout: output.stdout, stderr: output.stderr, requests, bodyOf };
 }
 
 describe("registry CLI", () => {

@@ -19,6 +19,14 @@ import {
 
 type Case = [description: string, pattern: object, event: object, matches: boolean];
 
+/** Cases that share one pattern: each names an event and whether the pattern matches it. */
+function samePattern(
+  pattern: object,
+  rows: [description: string, event: object, matches: boolean][],
+): Case[] {
+  return rows.map(([description, event, matches]) => [description, pattern, event, matches]);
+}
+
 const ec2Event = {
   version: "0",
   id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
@@ -48,13 +56,10 @@ const cases: Case[] = [
   ["SYNTAX a field the event lacks", { detail: { "instance-type": ["t2.micro"] } }, ec2Event, false],
   ["SYNTAX matching is case-sensitive", { source: ["AWS.EC2"] }, ec2Event, false],
   // FILTERING: prefix.
-  ["FILTERING prefix on time", { time: [{ prefix: "2017-10-02" }] }, { time: "2017-10-02T18:43:48Z" }, true],
-  [
-    "FILTERING prefix does not match another day",
-    { time: [{ prefix: "2017-10-02" }] },
-    { time: "2017-10-03T00:00:00Z" },
-    false,
-  ],
+  ...samePattern({ time: [{ prefix: "2017-10-02" }] }, [
+    ["FILTERING prefix on time", { time: "2017-10-02T18:43:48Z" }, true],
+    ["FILTERING prefix does not match another day", { time: "2017-10-03T00:00:00Z" }, false],
+  ]),
   [
     "FILTERING prefix with equals-ignore-case",
     { detail: { service: [{ prefix: { "equals-ignore-case": "EventB" } }] } },
@@ -62,13 +67,10 @@ const cases: Case[] = [
     true,
   ],
   // FILTERING: suffix.
-  ["FILTERING suffix .png", { FileName: [{ suffix: ".png" }] }, { FileName: "image.png" }, true],
-  [
-    "FILTERING suffix .png is case-sensitive",
-    { FileName: [{ suffix: ".png" }] },
-    { FileName: "image.PNG" },
-    false,
-  ],
+  ...samePattern({ FileName: [{ suffix: ".png" }] }, [
+    ["FILTERING suffix .png", { FileName: "image.png" }, true],
+    ["FILTERING suffix .png is case-sensitive", { FileName: "image.PNG" }, false],
+  ]),
   [
     "FILTERING suffix with equals-ignore-case",
     { detail: { FileName: [{ suffix: { "equals-ignore-case": ".png" } }] } },
@@ -76,30 +78,14 @@ const cases: Case[] = [
     true,
   ],
   // FILTERING: anything-but.
-  [
-    "FILTERING anything-but a string",
-    { detail: { state: [{ "anything-but": "initializing" }] } },
-    { detail: { state: "running" } },
-    true,
-  ],
-  [
-    "FILTERING anything-but the same string",
-    { detail: { state: [{ "anything-but": "initializing" }] } },
-    { detail: { state: "initializing" } },
-    false,
-  ],
-  [
-    "FILTERING anything-but a number",
-    { detail: { "x-limit": [{ "anything-but": 123 }] } },
-    { detail: { "x-limit": 456 } },
-    true,
-  ],
-  [
-    "FILTERING anything-but the same number",
-    { detail: { "x-limit": [{ "anything-but": 123 }] } },
-    { detail: { "x-limit": 123 } },
-    false,
-  ],
+  ...samePattern({ detail: { state: [{ "anything-but": "initializing" }] } }, [
+    ["FILTERING anything-but a string", { detail: { state: "running" } }, true],
+    ["FILTERING anything-but the same string", { detail: { state: "initializing" } }, false],
+  ]),
+  ...samePattern({ detail: { "x-limit": [{ "anything-but": 123 }] } }, [
+    ["FILTERING anything-but a number", { detail: { "x-limit": 456 } }, true],
+    ["FILTERING anything-but the same number", { detail: { "x-limit": 123 } }, false],
+  ]),
   [
     "FILTERING anything-but a list of strings",
     { detail: { state: [{ "anything-but": ["stopped", "overloaded"] }] } },
@@ -165,43 +151,19 @@ const cases: Case[] = [
   ["FILTERING numeric >= includes the bound", { n: [{ numeric: [">=", 10] }] }, { n: 10 }, true],
   ["FILTERING numeric does not match a numeric string", { n: [{ numeric: ["<", 10] }] }, { n: "3" }, false],
   // FILTERING: IP address.
-  [
-    "FILTERING cidr inside the block",
-    { detail: { "source-ip": [{ cidr: "10.0.0.0/24" }] } },
-    { detail: { "source-ip": "10.0.0.255" } },
-    true,
-  ],
-  [
-    "FILTERING cidr outside the block",
-    { detail: { "source-ip": [{ cidr: "10.0.0.0/24" }] } },
-    { detail: { "source-ip": "10.0.1.1" } },
-    false,
-  ],
+  ...samePattern({ detail: { "source-ip": [{ cidr: "10.0.0.0/24" }] } }, [
+    ["FILTERING cidr inside the block", { detail: { "source-ip": "10.0.0.255" } }, true],
+    ["FILTERING cidr outside the block", { detail: { "source-ip": "10.0.1.1" } }, false],
+  ]),
   // FILTERING: exists.
-  [
-    "FILTERING exists true",
-    { detail: { state: [{ exists: true }] } },
-    { detail: { state: "initializing" } },
-    true,
-  ],
-  [
-    "FILTERING exists true on a missing field",
-    { detail: { state: [{ exists: true }] } },
-    { detail: {} },
-    false,
-  ],
-  [
-    "FILTERING exists false",
-    { detail: { "c-count": [{ exists: false }] } },
-    { detail: { state: "x" } },
-    true,
-  ],
-  [
-    "FILTERING exists false on a present field",
-    { detail: { "c-count": [{ exists: false }] } },
-    { detail: { "c-count": 1 } },
-    false,
-  ],
+  ...samePattern({ detail: { state: [{ exists: true }] } }, [
+    ["FILTERING exists true", { detail: { state: "initializing" } }, true],
+    ["FILTERING exists true on a missing field", { detail: {} }, false],
+  ]),
+  ...samePattern({ detail: { "c-count": [{ exists: false }] } }, [
+    ["FILTERING exists false", { detail: { state: "x" } }, true],
+    ["FILTERING exists false on a present field", { detail: { "c-count": 1 } }, false],
+  ]),
   [
     "FILTERING exists works on leaf nodes only",
     { detail: [{ exists: true }] },
@@ -220,18 +182,10 @@ const cases: Case[] = [
     { EventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/model-registry" },
     true,
   ],
-  [
-    "FILTERING wildcard file name",
-    { Filename: [{ wildcard: "dir/*.png" }] },
-    { Filename: "dir/a/b.png" },
-    true,
-  ],
-  [
-    "FILTERING wildcard does not match another extension",
-    { Filename: [{ wildcard: "dir/*.png" }] },
-    { Filename: "dir/b.jpg" },
-    false,
-  ],
+  ...samePattern({ Filename: [{ wildcard: "dir/*.png" }] }, [
+    ["FILTERING wildcard file name", { Filename: "dir/a/b.png" }, true],
+    ["FILTERING wildcard does not match another extension", { Filename: "dir/b.jpg" }, false],
+  ]),
   [
     "FILTERING wildcard escaped star is literal",
     { Filename: [{ wildcard: "a\\*b" }] },

@@ -1,12 +1,9 @@
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteDefinition } from "../../../functions/http/route-table.ts";
 import { type HttpHandler, type LocalGateway, startGateway } from "../../../local/gateway.ts";
 import { builtInPrincipals, type LocalPrincipal } from "../../../local/principals.ts";
-import { presignedGet } from "../../support/presign.ts";
+import { presignedGet, signedHeaders } from "../../support/presign.ts";
 
 const everyone = ["reader", "publisher", "approver", "admin"] as const;
 const routes: RouteDefinition[] = [
@@ -98,29 +95,13 @@ async function send(
   const url = new URL(pathAndQuery, gateway.endpoint);
   let headers: Record<string, string> = { ...options.headers };
   if (options.sign !== false) {
-    const signer = new SignatureV4({
-      service: "execute-api",
+    headers = await signedHeaders(url, {
+      method,
       region: "us-east-1",
       credentials: options.principal ?? reader,
-      sha256: Sha256,
+      headers,
+      body: options.body,
     });
-    const query: Record<string, string | string[]> = {};
-    for (const key of new Set(url.searchParams.keys())) {
-      const values = url.searchParams.getAll(key);
-      query[key] = values.length === 1 ? values[0]! : values;
-    }
-    const signed = await signer.sign(
-      new HttpRequest({
-        method,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: url.pathname,
-        query,
-        headers: { ...headers, host: url.host },
-        body: options.body,
-      }),
-    );
-    headers = signed.headers;
   }
   return fetch(url, { method, headers, body: options.body });
 }

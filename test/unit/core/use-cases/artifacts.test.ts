@@ -265,23 +265,19 @@ describe("multipart uploads", () => {
     const { value } = await artifacts.requestUploadUrls(core, "fraud", 1, { path: big.path }, publisher);
     expect(value).toMatchObject({ uploadId: "upload-1", partCount: 3, missingParts: 2 });
     expect(value.parts?.map((p) => p.partNumber)).toEqual([2, 3]);
-    const asked = await artifacts.requestUploadUrls(
-      core,
-      "fraud",
-      1,
-      { path: big.path, parts: { from: 1, count: 2 } },
-      publisher,
-    );
-    expect(asked.value.parts?.map((p) => p.partNumber)).toEqual([1, 2]);
+    const partsGiven = async (parts: { from: number; count: number }) => {
+      const { value } = await artifacts.requestUploadUrls(
+        core,
+        "fraud",
+        1,
+        { path: big.path, parts },
+        publisher,
+      );
+      return value.parts?.map((p) => p.partNumber);
+    };
+    expect(await partsGiven({ from: 1, count: 2 })).toEqual([1, 2]);
     // A range is cut at the upload's last part; a listed part it lacks is refused.
-    const tail = await artifacts.requestUploadUrls(
-      core,
-      "fraud",
-      1,
-      { path: big.path, parts: { from: 2, count: 100 } },
-      publisher,
-    );
-    expect(tail.value.parts?.map((p) => p.partNumber)).toEqual([2, 3]);
+    expect(await partsGiven({ from: 2, count: 100 })).toEqual([2, 3]);
     await expect(
       artifacts.requestUploadUrls(core, "fraud", 1, { path: big.path, parts: [4] }, publisher),
     ).rejects.toBeInstanceOf(ValidationError);

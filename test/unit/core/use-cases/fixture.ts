@@ -86,12 +86,7 @@ export class FakeArtifactStorage implements ArtifactStorage {
     return upload && [...upload.parts].map(([partNumber, p]) => ({ partNumber, ...p }));
   }
   async completeMultipartUpload(
-    _model: string,
-    _version: number,
-    _path: string,
-    uploadId: string,
-    parts: { partNumber: number; etag: string }[],
-    options: { overwrite: boolean },
+    ...[, , , uploadId, parts, options]: Parameters<ArtifactStorage["completeMultipartUpload"]>
   ): Promise<CompleteMultipartResult> {
     const upload = this.uploads.get(uploadId);
     if (!upload) return { ok: false, reason: "noSuchUpload", message: "no such upload" };

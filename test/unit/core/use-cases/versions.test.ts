@@ -10,6 +10,11 @@ async function withModel(): Promise<TestCore> {
   return core;
 }
 
+/** Creates a version of fraud as the publisher. */
+function createFraudVersion(core: TestCore, body: Parameters<typeof versions.createVersion>[2]) {
+  return versions.createVersion(core, "fraud", body, publisher);
+}
+
 async function markReady(core: TestCore, number: number) {
   const version = await core.store.getVersion("fraud", number);
   if (!version) throw new Error("version missing");
@@ -23,12 +28,7 @@ describe("versions", () => {
     const core = await withModel();
     const numbers = [];
     for (let i = 0; i < 3; i++) {
-      const { value } = await versions.createVersion(
-        core,
-        "fraud",
-        { artifacts: [artifact(), artifact("b.bin")] },
-        publisher,
-      );
+      const { value } = await createFraudVersion(core, { artifacts: [artifact(), artifact("b.bin")] });
       numbers.push(value.version);
       expect(value.uploads.map((u) => u.path)).toEqual(["model.onnx", "b.bin"]);
       expect(value).toMatchObject({ status: "PENDING_UPLOAD", stage: "development", etag: '"1"' });
@@ -39,12 +39,7 @@ describe("versions", () => {
 
   it("a parent version that does not exist is refused, naming the input field", async () => {
     const core = await withModel();
-    const refused = versions.createVersion(
-      core,
-      "fraud",
-      { artifacts: [artifact()], lineage: { parentVersion: 4 } },
-      publisher,
-    );
+    const refused = createFraudVersion(core, { artifacts: [artifact()], lineage: { parentVersion: 4 } });
     await expect(refused).rejects.toBeInstanceOf(ValidationError);
     await expect(refused).rejects.toMatchObject({
       scope: "input",
@@ -59,12 +54,7 @@ describe("versions", () => {
 
   it("a READY version keeps metrics, params, lineage and signature but its description and card stay editable", async () => {
     const core = await withModel();
-    await versions.createVersion(
-      core,
-      "fraud",
-      { artifacts: [artifact()], metrics: { auc: 0.9 } },
-      publisher,
-    );
+    await createFraudVersion(core, { artifacts: [artifact()], metrics: { auc: 0.9 } });
     await markReady(core, 1);
     await expect(
       versions.updateVersion(core, "fraud", 1, { metrics: { auc: 0.99 }, params: { a: "b" } }, publisher),
@@ -81,7 +71,7 @@ describe("versions", () => {
 
   it("a version edit is recorded in the model's history without touching the model's ETag", async () => {
     const core = await withModel();
-    await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+    await createFraudVersion(core, { artifacts: [artifact()] });
     await versions.updateVersion(core, "fraud", 1, { tags: { a: "b" } }, publisher);
     const model = await models.getModel(core, "fraud");
     expect(model.etag).toBe('"1"');
@@ -91,7 +81,7 @@ describe("versions", () => {
 
   it("a model card as large as the item allows can be replaced by another one (history keeps digests, not copies)", async () => {
     const core = await withModel();
-    await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+    await createFraudVersion(core, { artifacts: [artifact()] });
     const card = (c: string) => c.repeat(100_000);
     await versions.updateVersion(core, "fraud", 1, { modelCard: card("a") }, publisher);
     await versions.updateVersion(core, "fraud", 1, { modelCard: card("b") }, publisher);
@@ -107,8 +97,7 @@ describe("versions", () => {
 
   it("lists versions newest first, filtered by stage or status", async () => {
     const core = await withModel();
-    for (let i = 0; i < 3; i++)
-      await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+    for (let i = 0; i < 3; i++) await createFraudVersion(core, { artifacts: [artifact()] });
     await markReady(core, 2);
     const all = await versions.listVersions(core, "fraud", { limit: 2 });
     expect(all.items.map((v) => v.version)).toEqual([3, 2]);
@@ -123,18 +112,8 @@ describe("versions", () => {
 
   it("compares two versions, and names the missing one", async () => {
     const core = await withModel();
-    await versions.createVersion(
-      core,
-      "fraud",
-      { artifacts: [artifact()], metrics: { auc: 0.5 } },
-      publisher,
-    );
-    await versions.createVersion(
-      core,
-      "fraud",
-      { artifacts: [artifact()], metrics: { auc: 0.75, constructor: 1 } },
-      publisher,
-    );
+    await createFraudVersion(core, { artifacts: [artifact()], metrics: { auc: 0.5 } });
+    await createFraudVersion(core, { artifacts: [artifact()], metrics: { auc: 0.75, constructor: 1 } });
     const comparison = await versions.compareVersions(core, "fraud", 1, 2);
     expect(comparison.metrics).toEqual({
       auc: { base: 0.5, other: 0.75, delta: 0.25 },
