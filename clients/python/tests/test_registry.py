@@ -161,12 +161,19 @@ def test_a_failed_register_is_resumed(
     assert same_tree(model_folder, out, ["config.json", BIG])
 
 
+def declare_folder(registry: Registry, model: str, folder: Path):
+    """Hashes the folder and creates a version declaring it (nothing uploaded yet): the files,
+    the created version, and the upload instruction of the big, multipart file."""
+    files = registry.hash_files(folder, progress=False)
+    created = registry.create_version(model, [f.declaration() for f in files])
+    big = next(u for u in created["uploads"] if u["path"] == BIG)
+    return files, created, big
+
+
 def test_resume_after_only_part_one_was_uploaded(
     registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch, big_size: int
 ) -> None:
-    files = registry.hash_files(model_folder, progress=False)
-    created = registry.create_version(model, [f.declaration() for f in files])
-    big = next(u for u in created["uploads"] if u["path"] == BIG)
+    files, created, big = declare_folder(registry, model, model_folder)
     count = parts_of(big_size)
     assert [p["partNumber"] for p in big["parts"]] == list(range(1, min(count, 10) + 1))
     with open(model_folder / BIG, "rb") as f:
@@ -289,9 +296,7 @@ def test_parts_sent_again_when_guessed_etags_are_refused(
     registry: Registry, model: str, model_folder: Path, monkeypatch: pytest.MonkeyPatch, big_size: int
 ) -> None:
     """A bucket with SSE-KMS gives parts ETags that are not their MD5: the client re-sends them."""
-    files = registry.hash_files(model_folder, progress=False)
-    created = registry.create_version(model, [f.declaration() for f in files])
-    big = next(u for u in created["uploads"] if u["path"] == BIG)
+    files, created, big = declare_folder(registry, model, model_folder)
     assert S3.request("PUT", big["parts"][0]["url"], body=first_bytes_md5_source(model_folder, big["partSize"])).status == 200
     wrong = '"00000000000000000000000000000000"'
     monkeypatch.setattr("model_registry.client.md5_etag", lambda *a: wrong)
