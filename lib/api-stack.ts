@@ -40,6 +40,9 @@ const groupAccess: Record<RouteGroup, GroupAccess> = {
   // Resume, complete, seal (HeadObject with checksums) and presigned downloads; it also starts
   // the verifier (granted below).
   artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true },
+  // Requests, decisions and rollbacks; approve, reject and cancel also resume or stop the
+  // workflow execution waiting on the request (granted below).
+  transitions: { table: "readWrite", pageTokens: true },
 };
 
 /**

@@ -187,6 +187,49 @@ export class ArtifactsNotVerifiedError extends DomainError {
   readonly code = "ArtifactsNotVerified" as const;
 }
 
+export class TransitionNotFoundError extends DomainError {
+  readonly code = "TransitionNotFound" as const;
+  constructor(model: string, id: string) {
+    super(`model '${model}' has no transition '${id}'`);
+  }
+}
+
+/** The allowed-transitions table has no move from the version's stage to the one asked for. */
+export class TransitionNotAllowedError extends DomainError {
+  readonly code = "TransitionNotAllowed" as const;
+}
+
+/** The same version already has an open request for the same target stage. */
+export class TransitionAlreadyOpenError extends DomainError {
+  readonly code = "TransitionAlreadyOpen" as const;
+  constructor(model: string, version: number, to: string, readonly transitionId: string) {
+    super(
+      `version ${version} of '${model}' already has an open request to move to ${to} (transition ${transitionId}): follow that one, or cancel it first`,
+      { transitionId },
+    );
+  }
+}
+
+/** The transition is not in a status that allows this action (approve an applied one, cancel an ended one...). */
+export class TransitionStateError extends DomainError {
+  readonly code = "TransitionState" as const;
+}
+
+/** Approval by the requester where the policy forbids it, or by a principal who already decided. */
+export class ApprovalRefusedError extends DomainError {
+  readonly code = "ApprovalRefused" as const;
+}
+
+/** Only the requester may cancel through this route (an admin cancels any with DELETE). */
+export class NotTheRequesterError extends DomainError {
+  readonly code = "NotTheRequester" as const;
+}
+
+/** A rollback found no earlier holder of the stage that can come back. */
+export class NothingToRollBackError extends DomainError {
+  readonly code = "NothingToRollBack" as const;
+}
+
 /** Every domain error class: the source of `DomainErrorCode` (see the comment at the top). */
 export const domainErrors = [
   ValidationError,
@@ -205,6 +248,13 @@ export const domainErrors = [
   VersionNotReadyError,
   UploadIncompleteError,
   ArtifactsNotVerifiedError,
+  TransitionNotFoundError,
+  TransitionNotAllowedError,
+  TransitionAlreadyOpenError,
+  TransitionStateError,
+  ApprovalRefusedError,
+  NotTheRequesterError,
+  NothingToRollBackError,
 ] as const;
 
 export type DomainErrorCode = InstanceType<(typeof domainErrors)[number]>["code"];

@@ -3,8 +3,15 @@
  * implement them; tests pass their own implementations in.
  */
 
-import type { HistoryRecord, ModelRecord, VersionRecord } from "./records.ts";
-import type { Artifact } from "./schemas.ts";
+import type {
+  HistoryRecord,
+  ModelRecord,
+  StageTenureRecord,
+  TransitionRecord,
+  VersionRecord,
+} from "./records.ts";
+import type { Artifact, ValidationCheck } from "./schemas.ts";
+import type { OPEN_TRANSITION_STATUSES } from "./schemas.ts";
 
 export interface Page<T> {
   items: T[];
@@ -35,6 +42,17 @@ export type WriteOp =
   /** Add or remove an alias name on an existing version item. */
   | { kind: "tagVersionAlias"; model: string; version: number; alias: string; action: "add" | "remove" }
   | { kind: "putHistory"; record: HistoryRecord }
+  /**
+   * Put a transition request. `expectRev: null` means it must not exist yet. While its status is
+   * open (REQUESTED, VALIDATING, AWAITING_APPROVAL) the store keeps it in the open-transitions
+   * index (pending approvals, recovery); a terminal status takes it out.
+   */
+  | { kind: "putTransition"; record: TransitionRecord; expectRev: number | null }
+  /**
+   * Begin (`expect: "new"`: must not exist) or end (`expect: "open"`: must exist without
+   * `until`) a version's tenure in a stage.
+   */
+  | { kind: "putStageTenure"; record: StageTenureRecord; expect: "new" | "open" }
   | { kind: "claimIdempotency"; record: IdempotencyRecord };
 
 /** The commit lost a race or broke a condition; `failed` lists the ops whose condition failed. */
@@ -64,6 +82,23 @@ export interface ListVersionsFilter {
   nextToken?: string;
 }
 
+export interface ListTransitionsFilter {
+  /** Only this version's transitions (served by an index, not a filter). */
+  version?: number;
+  status?: string;
+  limit: number;
+  nextToken?: string;
+}
+
+export type OpenTransitionStatus = (typeof OPEN_TRANSITION_STATUSES)[number];
+
+export interface ListOpenTransitionsFilter {
+  /** Only transitions in this open status (AWAITING_APPROVAL: an approver's queue). */
+  status?: OpenTransitionStatus;
+  limit: number;
+  nextToken?: string;
+}
+
 export interface RegistryStore {
   /** Returns tombstones too (with `deletedAt`); the core decides what a tombstone means. */
   getModel(name: string): Promise<ModelRecord | undefined>;
@@ -74,6 +109,17 @@ export interface RegistryStore {
   listVersions(model: string, filter: ListVersionsFilter): Promise<Page<VersionRecord>>;
   listHistory(model: string, page: { limit: number; nextToken?: string }): Promise<Page<HistoryRecord>>;
   getIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined>;
+  getTransition(model: string, id: string): Promise<TransitionRecord | undefined>;
+  /** A model's transitions (or one version's), newest first. */
+  listTransitions(model: string, filter: ListTransitionsFilter): Promise<Page<TransitionRecord>>;
+  /** Open transitions of every model, oldest first: an approver's queue, and local recovery. */
+  listOpenTransitions(filter: ListOpenTransitionsFilter): Promise<Page<TransitionRecord>>;
+  /** Who held a stage of a model, newest tenure first. */
+  listStageTenures(
+    model: string,
+    stage: string,
+    page: { limit: number; nextToken?: string },
+  ): Promise<Page<StageTenureRecord>>;
   /** Commits every op in one transaction, or none. Throws `WriteConflict` when a condition fails. */
   commit(ops: WriteOp[]): Promise<void>;
   /** Deletes the version items of a deleted (tombstoned) model; safe to repeat. */
@@ -174,4 +220,40 @@ export interface Clock {
 export interface Logger {
   /** Powertools' Logger has this shape: each `extra` object is merged into the log line. */
   error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * Resumes or stops the workflow execution waiting on a task token: `SendTaskSuccess` and
+ * `SendTaskFailure` in AWS, the same calls into the local runner in local mode. Both answer
+ * `false` when the execution no longer waits on that token (it timed out, was resumed already,
+ * or was stopped): the decision is recorded either way, so repeating it is harmless.
+ */
+export interface WorkflowControl {
+  resume(token: string, output: Record<string, unknown>): Promise<boolean>;
+  fail(token: string, error: WorkflowStopReason, cause: string): Promise<boolean>;
+}
+
+/** The error names the state machine catches when an approval wait is stopped. */
+export type WorkflowStopReason = "Rejected" | "Cancelled";
+
+/** What a policy's custom validation function is sent. */
+export interface CustomValidationRequest {
+  model: string;
+  version: number;
+  transitionId: string;
+  from: string;
+  to: string;
+  /** The version as the API shows it. */
+  modelVersion: unknown;
+}
+
+/** What it answers. Anything else counts as a failed check, with the reason. */
+export interface CustomValidationAnswer {
+  passed: boolean;
+  checks?: ValidationCheck[];
+}
+
+/** Invokes a policy's custom validation Lambda function (synchronously). */
+export interface CustomValidator {
+  validate(functionArn: string, request: CustomValidationRequest): Promise<CustomValidationAnswer>;
 }

@@ -14,6 +14,9 @@ import type {
   Policy,
   Signature,
   Stage,
+  StageRequirements,
+  StageTenure,
+  Transition,
   Verification,
   VersionStatus,
 } from "./schemas.ts";
@@ -36,6 +39,12 @@ export interface ModelRecord {
   rev: number;
   /** Sequence number of the model's newest history entry. Every mutation bumps it by one. */
   seq: number;
+  /**
+   * The transitions not yet ended, `<version>:<to stage>` → transition id: a second request for
+   * the same version and target is refused while one is open. Every transition step changes the
+   * model item (its `seq`), so this map is always read and written under the model's lock.
+   */
+  openTransitions?: Record<string, string>;
   /** Set when the model was deleted; the item stays as a tombstone so numbering never restarts. */
   deletedAt?: string;
   deletedBy?: string;
@@ -58,6 +67,10 @@ export interface VersionRecord {
   artifacts: Artifact[];
   modelCard?: string;
   aliases: string[];
+  /** When the version entered its current stage (absent while it is in development since creation). */
+  stageSince?: string;
+  /** The `seq` of its open stage-tenure record (absent when none: development since creation). */
+  stageTenure?: number;
   /** The last verification of the artifacts: what the seal or the verifier found. */
   verification?: Verification;
   createdAt: string;
@@ -68,6 +81,34 @@ export interface VersionRecord {
 }
 
 export type HistoryRecord = HistoryEntry & { model: string };
+
+/** A transition request as stored: the API's view plus the workflow's bookkeeping. */
+export interface TransitionRecord extends Transition {
+  /** The stage's requirements as they were when the request was made (what validation checks). */
+  requirements?: z.infer<typeof StageRequirements>;
+  /** The Step Functions execution that owns the request; only it may move it on. */
+  execution?: string;
+  /** The task token of the execution waiting for approvals. Never returned by the API. */
+  taskToken?: string;
+  /** Bumps on every change: writes are conditioned on it. */
+  rev: number;
+}
+
+/** One tenure of a version in a stage; `seq` is the history seq of the change that began it. */
+export interface StageTenureRecord extends StageTenure {
+  model: string;
+  seq: number;
+}
+
+export function toTransitionView(record: TransitionRecord): Transition {
+  const { requirements: _requirements, execution: _execution, taskToken: _token, rev: _rev, ...view } = record;
+  return view;
+}
+
+export function toStageTenureView(record: StageTenureRecord): StageTenure {
+  const { model: _model, seq: _seq, ...view } = record;
+  return view;
+}
 
 export const etagOf = (rev: number): string => `"${rev}"`;
 

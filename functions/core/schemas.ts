@@ -15,3 +15,4 @@ export * from "./schemas/names.ts";
 export * from "./schemas/numbers.ts";
 export * from "./schemas/user-maps.ts";
 export * from "./schemas/versions.ts";
+export * from "./schemas/transitions.ts";

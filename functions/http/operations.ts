@@ -7,6 +7,8 @@ import {
   Alias,
   AliasName,
   AliasResolution,
+  ApproveInput,
+  CancelInput,
   ArtifactDownload,
   ArtifactPath,
   CompletedUpload,
@@ -15,6 +17,8 @@ import {
   CreateModelInput,
   CreateVersionInput,
   HistoryEntry,
+  ListApprovalsQuery,
+  ListTransitionsQuery,
   ListModelsQuery,
   ListVersionsQuery,
   Model,
@@ -22,8 +26,15 @@ import {
   ModelVersion,
   PageQuery,
   page,
+  RejectInput,
+  RequestTransitionInput,
   RequestUploadsInput,
+  RollbackInput,
   SetAliasInput,
+  StageParam,
+  StageTenure,
+  Transition,
+  TransitionId,
   UpdateModelInput,
   UpdateVersionInput,
   UploadUrls,
@@ -50,6 +61,7 @@ export interface OperationSpec {
 const ModelParams = z.object({ model: ModelName });
 const VersionParams = z.object({ model: ModelName, version: VersionParam });
 const AliasParams = z.object({ model: ModelName, alias: AliasName });
+const TransitionParams = z.object({ model: ModelName, transition: TransitionId });
 
 export const operations = {
   health: {
@@ -179,6 +191,93 @@ export const operations = {
   getAliasArtifact: {
     params: z.object({ model: ModelName, alias: AliasName, path: ArtifactPath }),
     success: { status: 200, schema: ArtifactDownload, description: "a presigned GET of the sealed artifact" },
+  },
+
+  requestTransition: {
+    params: VersionParams,
+    body: RequestTransitionInput,
+    success: {
+      status: 202,
+      schema: Transition,
+      description:
+        "the request, REQUESTED: the workflow validates it, waits for approvals where the policy asks, then applies it; poll GET the transition or subscribe to the events",
+    },
+    idempotent: true,
+  },
+  listVersionTransitions: {
+    params: VersionParams,
+    query: PageQuery,
+    success: {
+      status: 200,
+      schema: page(Transition, "TransitionPage"),
+      description: "the version's transitions, newest first",
+    },
+  },
+  listTransitions: {
+    params: ModelParams,
+    query: ListTransitionsQuery,
+    success: {
+      status: 200,
+      schema: page(Transition, "TransitionPage"),
+      description: "the model's transitions, newest first",
+    },
+  },
+  getTransition: {
+    params: TransitionParams,
+    success: { status: 200, schema: Transition, description: "the transition" },
+  },
+  approveTransition: {
+    params: TransitionParams,
+    body: ApproveInput,
+    success: {
+      status: 200,
+      schema: Transition,
+      description: "the transition with your approval; the last approval needed resumes the workflow",
+    },
+    idempotent: true,
+  },
+  rejectTransition: {
+    params: TransitionParams,
+    body: RejectInput,
+    success: { status: 200, schema: Transition, description: "the transition, REJECTED" },
+    idempotent: true,
+  },
+  cancelTransition: {
+    params: TransitionParams,
+    body: CancelInput,
+    success: { status: 200, schema: Transition, description: "the transition, CANCELLED" },
+    idempotent: true,
+  },
+  forceCancelTransition: {
+    params: TransitionParams,
+    success: { status: 200, schema: Transition, description: "the transition, CANCELLED" },
+  },
+  listApprovals: {
+    query: ListApprovalsQuery,
+    success: {
+      status: 200,
+      schema: page(Transition, "TransitionPage"),
+      description: "transitions awaiting approval across every model, oldest first",
+    },
+  },
+  rollback: {
+    params: ModelParams,
+    body: RollbackInput,
+    success: {
+      status: 202,
+      schema: Transition,
+      description: "the rollback request, REQUESTED: the previous holder of the stage goes back through the workflow",
+    },
+    idempotent: true,
+  },
+  getStageHistory: {
+    params: z.object({ model: ModelName, stage: StageParam }),
+    query: PageQuery,
+    success: {
+      status: 200,
+      schema: page(StageTenure, "StageHistoryPage"),
+      description: "the stage's holders, newest first",
+    },
   },
 } satisfies Record<string, OperationSpec>;
 

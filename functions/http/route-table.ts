@@ -14,7 +14,7 @@
  */
 import type { RegistryRole } from "./roles.ts";
 
-export const routeGroups = ["service", "models", "versions", "aliases", "artifacts"] as const;
+export const routeGroups = ["service", "models", "versions", "aliases", "artifacts", "transitions"] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -211,6 +211,96 @@ export const routes: readonly RouteDefinition[] = [
     group: "artifacts",
     operationId: "getAliasArtifact",
     summary: "A download URL of an artifact of the version an alias points at",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  // Stage transitions. Approve and reject are the approver's (and the admin's) and nobody
+  // else's; cancel is the requester's own (publisher), DELETE is the admin's cancel of any.
+  {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/transitions",
+    group: "transitions",
+    operationId: "requestTransition",
+    summary: "Request a move of a version to another stage (validated, approved where the policy says, then applied)",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/versions/{version}/transitions",
+    group: "transitions",
+    operationId: "listVersionTransitions",
+    summary: "A version's transition requests, newest first",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/transitions",
+    group: "transitions",
+    operationId: "listTransitions",
+    summary: "A model's transition requests, newest first",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/transitions/{transition}",
+    group: "transitions",
+    operationId: "getTransition",
+    summary: "A transition request, with its validation report and approvals",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/transitions/{transition}/approve",
+    group: "transitions",
+    operationId: "approveTransition",
+    summary: "Approve a transition awaiting approval (not your own, unless the policy allows it)",
+    roles: ["approver", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/transitions/{transition}/reject",
+    group: "transitions",
+    operationId: "rejectTransition",
+    summary: "Reject a transition awaiting approval (a comment is required)",
+    roles: ["approver", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/transitions/{transition}/cancel",
+    group: "transitions",
+    operationId: "cancelTransition",
+    summary: "Cancel your own open transition request",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "DELETE",
+    path: "/models/{model}/transitions/{transition}",
+    group: "transitions",
+    operationId: "forceCancelTransition",
+    summary: "Cancel anyone's open transition request (admin)",
+    roles: ["admin"],
+  },
+  {
+    method: "GET",
+    path: "/approvals",
+    group: "transitions",
+    operationId: "listApprovals",
+    summary: "Transitions awaiting approval across every model, oldest first (an approver's queue)",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/rollback",
+    group: "transitions",
+    operationId: "rollback",
+    summary: "Request the previous holder of a stage back into it (same workflow and policy)",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "GET",
+    path: "/models/{model}/stages/{stage}/history",
+    group: "transitions",
+    operationId: "getStageHistory",
+    summary: "Which version held a stage, from when to when, moved by whom (newest first)",
     roles: ["reader", "publisher", "approver", "admin"],
   },
 ];

@@ -146,7 +146,16 @@ export const DETAIL_SCHEMAS = {
     transitionId: Transition,
     from: Stage,
     to: Stage,
+    // Optional in the schema only because eventVersion 1 was published without them; always sent.
+    kind: z.enum(["promotion", "rollback"]).optional().meta({
+      description: "rollback: the previous holder of the stage is requested back (always present)",
+    }),
+    comment: z.string().nullable().optional().meta({ description: "the requester's comment (always present)" }),
   }),
+  "Stage Transition Validation Started": versionDetail(
+    "The workflow took the request and runs the target stage's checks.",
+    { transitionId: Transition, to: Stage },
+  ),
   "Stage Transition Validated": versionDetail("The requested transition's checks ran.", {
     transitionId: Transition,
     passed: z.boolean(),
@@ -158,6 +167,14 @@ export const DETAIL_SCHEMAS = {
     required: z.number().int().min(1).meta({ description: "number of approvals required" }),
     link: z.string().min(1).meta({ description: "where an approver reviews and decides" }),
   }),
+  "Stage Transition Approved": versionDetail("An approver approved a transition awaiting approval.", {
+    transitionId: Transition,
+    to: Stage,
+    by: z.string().min(1).meta({ description: "the approving principal" }),
+    comment: z.string().nullable(),
+    approvals: z.number().int().min(1).meta({ description: "approvals so far, this one included" }),
+    required: z.number().int().min(1).meta({ description: "approvals required" }),
+  }),
   "Stage Transition Rejected": versionDetail("A transition ended without changing the stage.", {
     transitionId: Transition,
     by: z
@@ -165,7 +182,15 @@ export const DETAIL_SCHEMAS = {
       .nullable()
       .meta({ description: "who rejected or cancelled it; null for failures and timeouts" }),
     comment: z.string().nullable(),
-    reason: z.enum(["REJECTED", "VALIDATION_FAILED", "CANCELLED", "TIMED_OUT"]),
+    reason: z.enum(["REJECTED", "VALIDATION_FAILED", "CANCELLED", "TIMED_OUT", "FAILED"]).meta({
+      description:
+        "REJECTED by an approver, VALIDATION_FAILED (see the Validated event's report), CANCELLED, TIMED_OUT waiting for approvals, FAILED (the change could not be applied: see message)",
+    }),
+    message: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: "what went wrong, in words (always present; null when the reason says it all)" }),
   }),
   "Model Version Stage Changed": versionDetail(
     "A version entered a stage. Deploy pipelines act on this alone (to = production).",
@@ -236,3 +261,14 @@ export function deployPipelineRule(source: string = DEFAULT_EVENT_SOURCE) {
   };
 }
 export const DEPLOY_PIPELINE_RULE = deployPipelineRule();
+
+/**
+ * The rule that starts the transition workflow: every request (promotion or rollback). The CDK
+ * app and the local bus both build it from here.
+ */
+export function transitionWorkflowRule(source: string = DEFAULT_EVENT_SOURCE) {
+  return {
+    source: [source],
+    "detail-type": ["Stage Transition Requested"] satisfies DetailType[],
+  };
+}

@@ -99,7 +99,92 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
   },
   ALIAS_SET: { detailType: "Model Alias Changed", fields: aliasChange },
   ALIAS_DELETED: { detailType: "Model Alias Changed", fields: aliasChange },
+  TRANSITION_REQUESTED: {
+    detailType: "Stage Transition Requested",
+    fields: ({ version, from, to, details }) => ({
+      version: version as number,
+      transitionId: details.transitionId as string,
+      from: from as Stage,
+      to: to as Stage,
+      kind: details.kind as "promotion" | "rollback",
+      comment: (details.comment ?? null) as string | null,
+    }),
+  },
+  TRANSITION_VALIDATION_STARTED: {
+    detailType: "Stage Transition Validation Started",
+    fields: ({ version, to, details }) => ({
+      version: version as number,
+      transitionId: details.transitionId as string,
+      to: to as Stage,
+    }),
+  },
+  TRANSITION_VALIDATED: {
+    detailType: "Stage Transition Validated",
+    fields: ({ version, details }) => ({
+      version: version as number,
+      transitionId: details.transitionId as string,
+      passed: details.passed as boolean,
+      report: details.report as Record<string, unknown>,
+    }),
+  },
+  APPROVAL_REQUESTED: {
+    detailType: "Approval Requested",
+    fields: ({ version, to, details }) => ({
+      version: version as number,
+      transitionId: details.transitionId as string,
+      to: to as Stage,
+      required: details.required as number,
+      link: details.link as string,
+    }),
+  },
+  TRANSITION_APPROVED: {
+    detailType: "Stage Transition Approved",
+    fields: ({ version, to, details }) => ({
+      version: version as number,
+      transitionId: details.transitionId as string,
+      to: to as Stage,
+      by: details.by as string,
+      comment: (details.comment ?? null) as string | null,
+      approvals: details.approvals as number,
+      required: details.required as number,
+    }),
+  },
+  TRANSITION_REJECTED: { detailType: "Stage Transition Rejected", fields: ended("REJECTED") },
+  TRANSITION_CANCELLED: { detailType: "Stage Transition Rejected", fields: ended("CANCELLED") },
+  TRANSITION_TIMED_OUT: { detailType: "Stage Transition Rejected", fields: ended("TIMED_OUT") },
+  // A failed validation and a change that could not be applied both end FAILED; the entry says which.
+  TRANSITION_FAILED: {
+    detailType: "Stage Transition Rejected",
+    fields: (entry) =>
+      ended(entry.details.validationFailed === true ? "VALIDATION_FAILED" : "FAILED")(entry),
+  },
+  STAGE_CHANGED: {
+    detailType: "Model Version Stage Changed",
+    fields: ({ version, from, to, details }) => ({
+      version: version as number,
+      transitionId: details.transitionId as string,
+      from: from as Stage,
+      to: to as Stage,
+      previous: (details.previous ?? null) as number | null,
+      artifacts: details.artifacts as OwnFields<"Model Version Stage Changed">["artifacts"],
+      approvedBy: (details.approvedBy ?? []) as string[],
+    }),
+  },
 };
+
+type Stage = OwnFields<"Model Version Stage Changed">["to"];
+type EndReason = OwnFields<"Stage Transition Rejected">["reason"];
+
+function ended(reason: EndReason) {
+  return ({ version, details }: HistoryRecord): OwnFields<"Stage Transition Rejected"> => ({
+    version: version as number,
+    transitionId: details.transitionId as string,
+    by: (details.by ?? null) as string | null,
+    comment: (details.comment ?? null) as string | null,
+    reason,
+    message: (details.message ?? null) as string | null,
+  });
+}
 
 /** The detail-type each history action is published as. */
 export const DETAIL_TYPE_OF_ACTION = Object.fromEntries(

@@ -4,7 +4,23 @@
  * tests build it with the in-memory store.
  */
 import { defaultUploadPolicy, type UploadPolicy } from "../artifacts/upload-plan.ts";
-import type { ArtifactStorage, ArtifactVerification, Clock, Logger, RegistryStore } from "../ports.ts";
+import type {
+  ArtifactStorage,
+  ArtifactVerification,
+  Clock,
+  CustomValidator,
+  Logger,
+  RegistryStore,
+  WorkflowControl,
+} from "../ports.ts";
+
+/** Settings of the stage lifecycle. */
+export interface LifecyclePolicy {
+  /** How long a transition waits for its approvals before it ends TIMED_OUT (default 7 days). */
+  approvalTimeoutSeconds: number;
+  /** Where an approver reviews a transition (the `link` of `Approval Requested`). */
+  approvalLink(model: string, transitionId: string): string;
+}
 
 export interface RetryPolicy {
   /** How many times a mutation is decided again after losing a race before giving up with a 409. */
@@ -24,10 +40,43 @@ export interface CoreDeps {
    * abandoned (a lost asynchronous invoke, a crashed verifier): sealing it again restarts it.
    */
   verificationStaleAfterMs: number;
+  /** Resumes or stops a workflow execution waiting for approvals. */
+  workflow: WorkflowControl;
+  /** Runs a policy's custom validation function. */
+  customValidator: CustomValidator;
+  lifecycle: LifecyclePolicy;
   clock: Clock;
   retry: RetryPolicy;
   logger: Logger;
 }
+
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 60 * 60;
+
+/** The API path of a transition: the approval link when no public URL is configured. */
+export const transitionPath = (model: string, transitionId: string) =>
+  `/models/${encodeURIComponent(model)}/transitions/${transitionId}`;
+
+export const defaultLifecycle: LifecyclePolicy = {
+  approvalTimeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  approvalLink: transitionPath,
+};
+
+/** A function that has no workflow to talk to (only transitions and the workflow tasks do). */
+const noWorkflow: WorkflowControl = {
+  resume: async () => {
+    throw new Error("this function cannot resume workflows: approve through the transitions route group");
+  },
+  fail: async () => {
+    throw new Error("this function cannot stop workflows: reject through the transitions route group");
+  },
+};
+
+/** Without a configured invoker a custom validation cannot run: the check fails and says so. */
+const noCustomValidator: CustomValidator = {
+  validate: async () => {
+    throw new Error("custom validation functions are not available here");
+  },
+};
 
 export const defaultRetry: RetryPolicy = {
   attempts: 80,
@@ -55,6 +104,9 @@ export function createCoreDeps(
     verification: noVerifier,
     uploadPolicy: defaultUploadPolicy,
     verificationStaleAfterMs: 20 * 60 * 1000,
+    workflow: noWorkflow,
+    customValidator: noCustomValidator,
+    lifecycle: defaultLifecycle,
     clock: systemClock,
     retry: defaultRetry,
     logger: consoleLogger,

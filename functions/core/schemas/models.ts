@@ -2,7 +2,14 @@
 import { z } from "zod";
 import { ModelName } from "./names.ts";
 import { boundedInteger, storableNumber } from "./numbers.ts";
-import { MetricName, Tags, userMap } from "./user-maps.ts";
+import { MetricName, TagKey, Tags, userMap } from "./user-maps.ts";
+
+/** A Lambda function ARN (optionally with a version or alias qualifier). */
+export const LambdaFunctionArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/, {
+    error: "must be a Lambda function ARN: arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]",
+  });
 
 export const Description = z.string().max(4096, { error: "must be at most 4096 characters" });
 export const Owner = z.string().min(1).max(256, { error: "must be at most 256 characters" });
@@ -41,9 +48,29 @@ export const StageRequirements = z
       .array(z.enum(["runId", "gitCommit", "datasets"]))
       .max(3)
       .optional(),
+    tags: z
+      .array(TagKey)
+      .max(50, { error: "at most 50 required tags" })
+      .optional()
+      .meta({ description: "tag keys the version must carry (any value)" }),
+    compatibleSignature: z.boolean().optional().meta({
+      description:
+        "refuse a version whose signature breaks clients of the version now in the target stage (see compare)",
+    }),
+    customValidation: z
+      .object({ functionArn: LambdaFunctionArn })
+      .strict()
+      .optional()
+      .meta({
+        description:
+          "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see README)",
+      }),
   })
   .strict()
   .meta({ id: "StageRequirements" });
+
+/** Where the version that leaves production goes when another version enters it. */
+export const DEMOTION_STAGES = ["archived", "staging"] as const;
 
 /**
  * Keyed by stage, as strict objects rather than `z.partialRecord`: an unknown stage name (or
@@ -56,6 +83,10 @@ export const Policy = z
   .object({
     approvals: byPolicyStage(ApprovalRule).optional(),
     requirements: byPolicyStage(StageRequirements).optional(),
+    demoteProductionTo: z.enum(DEMOTION_STAGES).optional().meta({
+      description:
+        "where the version that leaves production goes when another one enters it (default archived)",
+    }),
   })
   .strict()
   .meta({

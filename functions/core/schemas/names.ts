@@ -4,6 +4,22 @@ import { z } from "zod";
 export const STAGES = ["development", "staging", "production", "archived"] as const;
 /** PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED; a FAILED version can be uploaded again and sealed again. */
 export const VERSION_STATUSES = ["PENDING_UPLOAD", "VERIFYING", "READY", "FAILED"] as const;
+/**
+ * A stage transition request: REQUESTED (waiting for the workflow) → VALIDATING (the workflow's
+ * checks run, or passed and the change is being applied) → AWAITING_APPROVAL (where the policy
+ * asks for approvals) → one of the terminal statuses.
+ */
+export const TRANSITION_STATUSES = [
+  "REQUESTED",
+  "VALIDATING",
+  "AWAITING_APPROVAL",
+  "APPLIED",
+  "REJECTED",
+  "FAILED",
+  "CANCELLED",
+  "TIMED_OUT",
+] as const;
+export const OPEN_TRANSITION_STATUSES = ["REQUESTED", "VALIDATING", "AWAITING_APPROVAL"] as const;
 export const ARTIFACT_CHECK_STATUSES = [
   "verified",
   "needsHashing",
@@ -28,6 +44,14 @@ export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 export const Stage = z.enum(STAGES).meta({ id: "Stage" });
 export const VersionStatus = z.enum(VERSION_STATUSES).meta({ id: "VersionStatus" });
+export const TransitionStatus = z.enum(TRANSITION_STATUSES).meta({ id: "TransitionStatus" });
+
+/** Transition ids are ULIDs: unique, and their string order is the order they were requested in. */
+export const TRANSITION_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const TransitionId = z
+  .string()
+  .regex(TRANSITION_ID_PATTERN, { error: "must be a transition id: 26 characters of Crockford base32 (a ULID)" })
+  .meta({ example: "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC" });
 
 export const ModelName = z
   .string()
