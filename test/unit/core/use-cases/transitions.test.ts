@@ -17,14 +17,20 @@ import {
 } from "#core/errors.ts";
 import { toRegistryEvent } from "#core/events/from-history.ts";
 import type { RequestContext } from "#core/kernel/context.ts";
-import type { ValidateResult } from "#core/lifecycle/workflow-contract.ts";
 import { runWorkflowStep } from "#core/lifecycle/workflow-steps.ts";
 import type { WorkflowControl, WorkflowStopReason } from "#core/ports.ts";
 import { Policy } from "#core/schemas.ts";
 import * as models from "#core/use-cases/models.ts";
 import * as transitions from "#core/use-cases/transitions.ts";
 import * as versions from "#core/use-cases/versions.ts";
-import { artifact, makeReady, publisher, type TestCore, testCore } from "./fixture.ts";
+import {
+  artifact,
+  makeReady,
+  publisher,
+  runWorkflow as runWorkflowIn,
+  type TestCore,
+  testCore,
+} from "./fixture.ts";
 
 const approver: RequestContext = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-2" };
 const second: RequestContext = { actor: "arn:aws:iam::000000000000:user/second", requestId: "req-3" };
@@ -67,23 +73,8 @@ async function addVersion(core: LifecycleCore, metrics: Record<string, number> =
   return value.version;
 }
 
-let executions = 0;
-
-/** Runs the workflow's steps as the state machine does, up to the approval wait or the end. */
-async function runWorkflow(core: LifecycleCore, id: string, options: { resume?: boolean } = {}) {
-  const execution = `execution-${++executions}`;
-  const validated = (await runWorkflowStep(core, {
-    step: "validate",
-    event: { detail: { model: "fraud", transitionId: id }, ...(options.resume && { resume: true }) },
-    execution,
-  })) as ValidateResult;
-  const step = { model: "fraud", transitionId: id, execution };
-  if (validated.next === "apply") await runWorkflowStep(core, { step: "apply", ...step });
-  if (validated.next === "approval") {
-    await runWorkflowStep(core, { step: "awaitApproval", ...step, token: `token-${execution}` });
-  }
-  return { validated, execution, token: `token-${execution}`, step };
-}
+const runWorkflow = (core: LifecycleCore, id: string, options: { resume?: boolean } = {}) =>
+  runWorkflowIn(core, "fraud", id, options);
 
 async function promote(core: LifecycleCore, version: number, to: "staging" | "production" | "archived") {
   const { value } = await transitions.requestTransition(core, "fraud", version, { to }, publisher);
