@@ -611,7 +611,7 @@ export function describeRegistryStoreContract(
         expect(first).toEqual(e);
       });
 
-      it("keep a request in the open list while its status is open, and take it out when it ends", async () => {
+      it("stay in the open list while their status is open, and leave it when they end", async () => {
         const model = unique("transopen");
         const requestedRecord = await requestTransition(transitionRecord(model, 1, transitionId()));
         const idsOpen = async (filter: { status?: ListOpenTransitionsFilter["status"] } = {}) =>
