@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../clients/cli/run.ts";
 import { capturedIo } from "../../support/captured-io.ts";
@@ -300,5 +301,32 @@ describe("registry CLI lifecycle commands", () => {
     );
     expect(all.stdout).toContain("registry stages history MODEL STAGE [--limit N] [--all]");
     expect(all.stdout).toContain("registry approvals list [--limit N] [--all]");
+  });
+
+  it("runs every lifecycle example of the README without a usage error", async () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const examples = readme
+      .split("\n")
+      .map((line) =>
+        line
+          .replace(/^npx /, "")
+          .replace(/\s+#.*$/, "")
+          .trim(),
+      )
+      .filter((line) => /^registry (transitions|approvals|rollback|stages) [a-z0-9]/.test(line))
+      .filter((line) => !/\b(MODEL|VERSION|ID)\b|\[/.test(line)); // not the synopsis lines
+    expect(examples.length).toBeGreaterThanOrEqual(12);
+    for (const example of examples) {
+      // Words, with "double-quoted" ones kept whole (the README's examples need no more of a shell).
+      const words = [...example.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "").slice(1);
+      const polls = workflow("REQUESTED", "VALIDATING", "APPLIED");
+      // Lists answer an empty page; a transition's routes answer it, APPLIED on the second poll.
+      const reply = (request: SentRequest) =>
+        request.method === "GET" && !/\/transitions\/[0-9A-Z]{26}/.test(request.url.pathname)
+          ? { body: { items: [] } }
+          : polls(request);
+      const run = await cli(words, reply);
+      expect({ example, code: run.code, stderr: run.stderr }).toEqual({ example, code: 0, stderr: "" });
+    }
   });
 });
