@@ -30,6 +30,11 @@ export const OPTIONS = {
   parallel: { type: "string" },
   to: { type: "string" },
   "model-card": { type: "string" },
+  comment: { type: "string" },
+  version: { type: "string" },
+  wait: { type: "boolean" },
+  timeout: { type: "string" },
+  force: { type: "boolean" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -81,3 +81,29 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** A status that changes now and then (a transition being waited for), on one line. */
+export interface StatusLine {
+  update(text: string): void;
+  /** Ends the line (nothing when nothing was drawn). */
+  done(): void;
+}
+
+const NO_STATUS: StatusLine = { update: () => {}, done: () => {} };
+
+/** Like the progress bar: redrawn in place on a terminal, nothing at all into pipes and files. */
+export function statusLine(terminal: ProgressTerminal): StatusLine {
+  if (!terminal.isTTY) return NO_STATUS;
+  let drawn = false;
+  return {
+    update(text) {
+      const width = Math.max(20, (terminal.columns ?? 80) - 1);
+      terminal.write(`\r${text.slice(0, width)}\x1b[K`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) terminal.write("\n");
+      drawn = false;
+    },
+  };
+}

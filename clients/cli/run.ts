@@ -2,11 +2,12 @@ import { ArtifactError } from "../lib/artifact-errors.ts";
 import type { UploadOptions } from "../lib/artifact-upload.ts";
 import { RegistryClient, type RegistryClientOptions } from "../lib/registry-client.ts";
 import { RegistryError } from "../lib/registry-error.ts";
+import { TransitionError } from "../lib/transitions.ts";
 import { type Flags, parseCommandLine, unexpectedFlags } from "./args.ts";
-import { type Command, type CommandContext, Lines } from "./commands/command.ts";
+import { type Command, type CommandContext, Failed, Lines } from "./commands/command.ts";
 import { commands, findCommand, groups } from "./commands/index.ts";
 import { type ReadStdin, readStdin } from "./input-files.ts";
-import { type ProgressBarOptions, progressBar } from "./progress-bar.ts";
+import { type ProgressBarOptions, progressBar, statusLine } from "./progress-bar.ts";
 import { shortUsage, usage } from "./usage.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -62,7 +63,9 @@ function checkCommandLine(command: Command, operands: string[], flags: Flags): v
     throw new UsageError(`${names}: not an option of "registry ${command.words.join(" ")}"`);
   }
   if (flags["idempotency-key"] !== undefined && !command.idempotent) {
-    throw new UsageError(`--idempotency-key applies to the create commands only`);
+    throw new UsageError(
+      `--idempotency-key applies to the create commands and the transition POSTs (request, approve, reject, cancel, rollback) only`,
+    );
   }
   if (operands.length !== command.operands.length) {
     const expected = command.operands.length ? command.operands.join(" ") : "no operands";
@@ -94,7 +97,7 @@ function report(error: unknown, io: CliIo, command: Command | undefined, group: 
     io.stderr(`registry: ${error.message}\n${shortUsage(command, group)}`);
     return 2;
   }
-  if (error instanceof RegistryError || error instanceof ArtifactError) {
+  if (error instanceof RegistryError || error instanceof ArtifactError || error instanceof TransitionError) {
     io.stderr(json(error.body));
     return 1;
   }
@@ -118,6 +121,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     command = resolveCommand(words, group);
     const operands = words.slice(command.words.length);
     checkCommandLine(command, operands, flags);
+    const terminal = { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns };
     const context: CommandContext = {
       client: clientFactory(flags, options.client),
       operands,
@@ -125,17 +129,14 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       write: { idempotencyKey: flags["idempotency-key"] },
       stdin: io.stdin,
       transfer: { fetch: options.client?.fetch, ...options.transfer },
-      progress: (label) =>
-        progressBar(
-          label,
-          { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns },
-          options.progress,
-        ),
+      progress: (label) => progressBar(label, terminal, options.progress),
+      status: () => statusLine(terminal),
       note: io.stderr,
     };
-    const result = await command.run(context);
+    const outcome = await command.run(context);
+    const result = outcome instanceof Failed ? outcome.result : outcome;
     io.stdout(result instanceof Lines ? result.lines.map((line) => `${line}\n`).join("") : json(result));
-    return 0;
+    return outcome instanceof Failed ? outcome.exitCode : 0;
   } catch (error) {
     return report(error, io, command, group);
   }

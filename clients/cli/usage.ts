@@ -1,4 +1,10 @@
 import { DEFAULT_ENDPOINT, DEFAULT_REGION } from "../lib/config.ts";
+import {
+  DEFAULT_WAIT_TIMEOUT_MS,
+  ENDED_TRANSITION_STATUSES,
+  ROLLBACK_STAGES,
+  STAGES,
+} from "../lib/transitions.ts";
 import type { Command } from "./commands/command.ts";
 import { commands, groups } from "./commands/index.ts";
 
@@ -9,7 +15,7 @@ export function commandLine(command: Command): string {
 const GLOBAL_FLAGS = `Global flags:
   --endpoint URL         registry base URL, may include a stage path (env REGISTRY_ENDPOINT; default ${DEFAULT_ENDPOINT})
   --region R             SigV4 signing region (env AWS_REGION or AWS_DEFAULT_REGION; default ${DEFAULT_REGION})
-  --idempotency-key K    Idempotency-Key header for the create commands
+  --idempotency-key K    Idempotency-Key header for the create commands and the transition POSTs
   -h, --help             show this help`;
 
 const NOTES = `Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY [/ AWS_SESSION_TOKEN], else the AWS SDK
@@ -23,7 +29,17 @@ registry's threshold, --parallel parts at once, default 4), seals the version an
 --no-wait stops after the seal request, --no-upload only declares. An interrupted upload is resumed with
 versions upload MODEL VERSION and the same files: only what the bucket lacks is sent. download MODEL VERSION|ALIAS
 --to DIR verifies each file's size and SHA-256 and deletes a file that does not match. A progress bar is drawn
-on stderr when it is a terminal.`;
+on stderr when it is a terminal.
+
+Stages: transitions request asks to move a version to --to STAGE, one of ${STAGES.join(", ")}.
+The registry's workflow validates the request, waits for approvals where the model's policy asks, then
+applies it, so the answer is the request, REQUESTED. --wait (or transitions wait MODEL ID) polls it (250 ms
+growing to 2 s; --timeout SECONDS, default ${DEFAULT_WAIT_TIMEOUT_MS / 1000}) until it has ended or awaits approvals, and prints it.
+Exit 0 when it is APPLIED, or AWAITING_APPROVAL with approvals missing; exit 1 when it ended otherwise
+(${ENDED_TRANSITION_STATUSES.filter((status) => status !== "APPLIED").join(", ")}: status and reason on stderr) or is still open at the timeout.
+Approvers: approvals list, transitions approve / reject (--comment required). cancel is the requester's;
+cancel --force (a DELETE) is an admin's cancel of anyone's request. rollback --stage ${ROLLBACK_STAGES.join("|")}
+requests the stage's previous holder back, through the same workflow.`;
 
 function lines(group: string | undefined): string {
   return commands

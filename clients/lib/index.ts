@@ -34,4 +34,19 @@ export {
   type TransferOptions,
   type TransferProgress,
 } from "./transfer.ts";
+export {
+  approvalCount,
+  awaitsApprovals,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  describeTransition,
+  ENDED_TRANSITION_STATUSES,
+  isEnded,
+  OPEN_TRANSITION_STATUSES,
+  ROLLBACK_STAGES,
+  STAGES,
+  TRANSITION_STATUSES,
+  TransitionError,
+  type WaitForTransitionOptions,
+  waitForTransition,
+} from "./transitions.ts";
 export type * from "./types.ts";

@@ -11,20 +11,28 @@ import { RegistryError, type RegistryResponse } from "./registry-error.ts";
 import { type Credentials, type CredentialsProvider, RequestSigner } from "./signer.ts";
 import type {
   AliasResult,
+  ApproveInput,
   ArtifactDownload,
+  CancelInput,
   CompletedUpload,
   CompleteUploadInput,
   CreateModelInput,
   CreateVersionInput,
   HistoryEntry,
   ListModelsQuery,
+  ListTransitionsQuery,
   ListVersionsQuery,
   Model,
   ModelVersion,
   Page,
   PageQuery,
+  RejectInput,
+  RequestTransitionInput,
   RequestUploadsInput,
+  RollbackInput,
   SealResult,
+  StageTenure,
+  Transition,
   UpdateModelInput,
   UpdateVersionInput,
   UploadUrls,
@@ -253,6 +261,90 @@ export class RegistryClient {
 
   listHistory(model: string, query: PageQuery = {}): Promise<Page<HistoryEntry>> {
     return this.#call({ method: "GET", path: pathOf("models", model, "history"), query: { ...query } });
+  }
+
+  /** 202: the request, REQUESTED; the workflow moves it on (poll `getTransition`, or `waitForTransition`). */
+  requestTransition(
+    model: string,
+    version: VersionId,
+    input: RequestTransitionInput,
+    options: WriteOptions = {},
+  ): Promise<Transition> {
+    const path = pathOf("models", model, "versions", version, "transitions");
+    return this.#call({ method: "POST", path, body: input, headers: idempotency(options) });
+  }
+
+  /** A version's transition requests, newest first. */
+  listVersionTransitions(
+    model: string,
+    version: VersionId,
+    query: PageQuery = {},
+  ): Promise<Page<Transition>> {
+    const path = pathOf("models", model, "versions", version, "transitions");
+    return this.#call({ method: "GET", path, query: { ...query } });
+  }
+
+  /** A model's transition requests, newest first, optionally of one status. */
+  listTransitions(model: string, query: ListTransitionsQuery = {}): Promise<Page<Transition>> {
+    return this.#call({ method: "GET", path: pathOf("models", model, "transitions"), query: { ...query } });
+  }
+
+  getTransition(model: string, id: string): Promise<Transition> {
+    return this.#call({ method: "GET", path: pathOf("models", model, "transitions", id) });
+  }
+
+  approveTransition(
+    model: string,
+    id: string,
+    input: ApproveInput = {},
+    options: WriteOptions = {},
+  ): Promise<Transition> {
+    const path = pathOf("models", model, "transitions", id, "approve");
+    return this.#call({ method: "POST", path, body: input, headers: idempotency(options) });
+  }
+
+  /** The comment is required: the requester reads why. */
+  rejectTransition(
+    model: string,
+    id: string,
+    input: RejectInput,
+    options: WriteOptions = {},
+  ): Promise<Transition> {
+    const path = pathOf("models", model, "transitions", id, "reject");
+    return this.#call({ method: "POST", path, body: input, headers: idempotency(options) });
+  }
+
+  /** The requester cancels their own open request. */
+  cancelTransition(
+    model: string,
+    id: string,
+    input: CancelInput = {},
+    options: WriteOptions = {},
+  ): Promise<Transition> {
+    const path = pathOf("models", model, "transitions", id, "cancel");
+    return this.#call({ method: "POST", path, body: input, headers: idempotency(options) });
+  }
+
+  /** An admin cancels anyone's open request (`DELETE`, no comment). */
+  forceCancelTransition(model: string, id: string): Promise<Transition> {
+    return this.#call({ method: "DELETE", path: pathOf("models", model, "transitions", id) });
+  }
+
+  /** Transitions awaiting approval across every model, oldest first. */
+  listApprovals(query: PageQuery = {}): Promise<Page<Transition>> {
+    return this.#call({ method: "GET", path: pathOf("approvals"), query: { ...query } });
+  }
+
+  /** 202: a transition of kind `rollback` bringing the stage's previous holder back, REQUESTED. */
+  rollback(model: string, input: RollbackInput, options: WriteOptions = {}): Promise<Transition> {
+    const path = pathOf("models", model, "rollback");
+    return this.#call({ method: "POST", path, body: input, headers: idempotency(options) });
+  }
+
+  /** Which version held a stage, from when to when, newest first. */
+  getStageHistory(model: string, stage: string, query: PageQuery = {}): Promise<Page<StageTenure>> {
+    const path = pathOf("models", model, "stages", stage, "history");
+    return this.#call({ method: "GET", path, query: { ...query } });
   }
 
   async #call<T>(options: RequestOptions): Promise<T> {

@@ -8,6 +8,7 @@ import type * as api from "../../functions/core/schemas.ts";
 
 export type Stage = z.output<typeof api.Stage>;
 export type VersionStatus = z.output<typeof api.VersionStatus>;
+export type TransitionStatus = z.output<typeof api.TransitionStatus>;
 export type VersionId = number | string;
 
 export interface Page<T> {
@@ -59,6 +60,19 @@ export type CompletedUpload = z.output<typeof api.CompletedUpload>;
 export type ArtifactDownload = z.output<typeof api.ArtifactDownload>;
 export type ArtifactCheck = z.output<typeof api.ArtifactCheck>;
 export type Verification = z.output<typeof api.Verification>;
+
+export type Transition = z.output<typeof api.Transition>;
+export type StageTenure = z.output<typeof api.StageTenure>;
+export type RequestTransitionInput = z.input<typeof api.RequestTransitionInput>;
+export type ApproveInput = z.input<typeof api.ApproveInput>;
+export type RejectInput = z.input<typeof api.RejectInput>;
+export type CancelInput = z.input<typeof api.CancelInput>;
+export type RollbackInput = z.input<typeof api.RollbackInput>;
+
+export interface ListTransitionsQuery extends PageQuery {
+  /** A transition status; the server answers an unknown one with a 400 listing the statuses. */
+  status?: string;
+}
 
 /** The answer to a seal: `accepted` (202) while the registry verifies, else the version is READY. */
 export interface SealResult {

@@ -1,7 +1,8 @@
 /**
  * The Python client (`clients/python`) against the registry the global setup started: creates a
  * virtualenv once (cached, reinstalled only when `pyproject.toml` changes), then runs its pytest
- * suite with the endpoint and the local principals' keys in the environment.
+ * suite with the endpoint and the local principals' keys (publisher, reader, approver, admin) in
+ * the environment.
  *
  * The virtualenv lives in `node_modules/.cache/registry-python-venv/<checkout>` (git-ignored),
  * or in `REGISTRY_PYTHON_VENV` when set. A missing `python3` fails the test: it is not skipped.
@@ -129,6 +130,8 @@ describe("the Python client (clients/python)", () => {
     const { endpoint, region, multipartThresholdBytes } = registry();
     const publisher = principal("publisher");
     const reader = principal("reader");
+    const approver = principal("approver");
+    const admin = principal("admin");
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -140,6 +143,10 @@ describe("the Python client (clients/python)", () => {
       AWS_SECRET_ACCESS_KEY: publisher.secretAccessKey,
       REGISTRY_READER_ACCESS_KEY_ID: reader.accessKeyId,
       REGISTRY_READER_SECRET_ACCESS_KEY: reader.secretAccessKey,
+      REGISTRY_APPROVER_ACCESS_KEY_ID: approver.accessKeyId,
+      REGISTRY_APPROVER_SECRET_ACCESS_KEY: approver.secretAccessKey,
+      REGISTRY_ADMIN_ACCESS_KEY_ID: admin.accessKeyId,
+      REGISTRY_ADMIN_SECRET_ACCESS_KEY: admin.secretAccessKey,
       REGISTRY_MULTIPART_THRESHOLD_BYTES: String(multipartThresholdBytes),
       // No shared config, profile or metadata lookups: only the keys above sign.
       AWS_CONFIG_FILE: "/dev/null",
@@ -153,11 +160,12 @@ describe("the Python client (clients/python)", () => {
     const result = await run(
       python,
       ["-m", "pytest", "clients/python/tests", "-q", "-p", "no:cacheprovider", "-rfE", "-s"],
-      { env, timeoutMs: 230_000 },
+      // Uploads of a few tens of MiB, and the lifecycle tests' waits for the workflow (30 s at most each).
+      { env, timeoutMs: 400_000 },
     );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const summary = result.output.trim().split("\n").slice(-3).join("\n");
     console.info(`pytest took ${seconds} s:\n${summary}`);
     expect(result.code, `pytest failed (exit ${result.code}):\n${result.output}`).toBe(0);
-  }, 240_000);
+  }, 420_000);
 });

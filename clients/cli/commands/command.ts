@@ -4,7 +4,7 @@ import type { Page } from "../../lib/types.ts";
 import type { Flags, OptionName } from "../args.ts";
 import { parseLimit } from "../flag-values.ts";
 import type { ReadStdin } from "../input-files.ts";
-import type { ProgressBar } from "../progress-bar.ts";
+import type { ProgressBar, StatusLine } from "../progress-bar.ts";
 
 export interface CommandContext {
   /** Created on first use, so that usage errors never need credentials. */
@@ -18,6 +18,8 @@ export interface CommandContext {
   transfer: UploadOptions;
   /** A progress bar on standard error when it is a terminal; one that draws nothing otherwise. */
   progress: (label: string) => ProgressBar;
+  /** A status line on standard error when it is a terminal (redrawn in place); nothing otherwise. */
+  status: () => StatusLine;
   /** A note for the user on standard error (stdout stays the command's result). */
   note: (text: string) => void;
 }
@@ -25,6 +27,17 @@ export interface CommandContext {
 /** A result printed as plain lines rather than JSON. */
 export class Lines {
   constructor(readonly lines: readonly string[]) {}
+}
+
+/**
+ * A result printed as any other, then a non-zero exit status: the command ran, and what it
+ * found is a failure (a transition that ended REJECTED). The command has said why on stderr.
+ */
+export class Failed {
+  constructor(
+    readonly result: unknown,
+    readonly exitCode = 1,
+  ) {}
 }
 
 export interface Command {

@@ -3,6 +3,7 @@ import type { Command } from "./command.ts";
 import { downloadCommands } from "./download.ts";
 import { historyCommands } from "./history.ts";
 import { modelCommands } from "./models.ts";
+import { transitionCommands } from "./transitions.ts";
 import { versionCommands } from "./versions.ts";
 
 export const commands: readonly Command[] = [
@@ -11,6 +12,7 @@ export const commands: readonly Command[] = [
   ...aliasCommands,
   ...historyCommands,
   ...downloadCommands,
+  ...transitionCommands,
 ];
 
 export const groups: readonly string[] = [...new Set(commands.map((command) => command.words[0] ?? ""))];

@@ -2,7 +2,9 @@
 
 ``REGISTRY_ENDPOINT``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` (the
 publisher) are required by the integration tests; ``REGISTRY_READER_ACCESS_KEY_ID`` /
-``REGISTRY_READER_SECRET_ACCESS_KEY`` add a read-only client, and
+``REGISTRY_READER_SECRET_ACCESS_KEY`` add a read-only client; ``REGISTRY_APPROVER_*`` and
+``REGISTRY_ADMIN_*`` (the same two names) sign as the approver and the admin, which the lifecycle
+tests need (a test that uses them fails, with that message, when they are not given); and
 ``REGISTRY_MULTIPART_THRESHOLD_BYTES`` states the registry's threshold (default 16 MiB, the test
 registry's). Without ``REGISTRY_ENDPOINT`` those tests are skipped; the unit tests still run.
 """
@@ -51,6 +53,34 @@ def reader() -> Iterator[Registry]:
     secret = os.environ.get("REGISTRY_READER_SECRET_ACCESS_KEY")
     session = _session(key, secret) if key and secret else None
     client = Registry(_endpoint(), region=os.environ.get("AWS_REGION"), session=session)
+    yield client
+    client.close()
+
+
+def _principal(role: str) -> Registry:
+    key = os.environ.get(f"REGISTRY_{role.upper()}_ACCESS_KEY_ID")
+    secret = os.environ.get(f"REGISTRY_{role.upper()}_SECRET_ACCESS_KEY")
+    endpoint = _endpoint()
+    if not key or not secret:
+        pytest.fail(
+            f"REGISTRY_{role.upper()}_ACCESS_KEY_ID and REGISTRY_{role.upper()}_SECRET_ACCESS_KEY are not set: "
+            f"the lifecycle tests need the {role}'s keys (local mode prints them at start)"
+        )
+    return Registry(endpoint, region=os.environ.get("AWS_REGION"), session=_session(key, secret))
+
+
+@pytest.fixture(scope="session")
+def approver() -> Iterator[Registry]:
+    """The approver: approves and rejects transitions (never the publisher: four eyes)."""
+    client = _principal("approver")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def admin() -> Iterator[Registry]:
+    """The admin: cancels anyone's transition request (``cancel(force=True)``)."""
+    client = _principal("admin")
     yield client
     client.close()
 

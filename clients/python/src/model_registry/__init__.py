@@ -5,6 +5,8 @@
 >>> version = registry.register_version("fraud", "out/model", metrics={"auc": 0.91})
 >>> registry.set_alias("fraud", "champion", version["version"])
 >>> registry.download("fraud", "champion", "/tmp/fraud")
+>>> registry.request_transition("fraud", version["version"], "staging", wait=True)["status"]
+'APPLIED'
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from __future__ import annotations
 from ._transfer import LocalArtifact, collect_files, hash_file, sha256_file, verify_file
 from ._version import __version__
 from .client import Registry, split_version_ref
+from .lifecycle import (
+    ENDED_TRANSITION_STATUSES,
+    OPEN_TRANSITION_STATUSES,
+    STAGES,
+    TRANSITION_STATUSES,
+    awaits_approvals,
+    describe_transition,
+)
 from .errors import (
     AccessDenied,
     AliasNotFound,
@@ -31,6 +41,9 @@ from .errors import (
     ServerError,
     TooManyRequests,
     TransferError,
+    TransitionAlreadyOpen,
+    TransitionFailed,
+    TransitionNotFound,
     Unprocessable,
     UploadIncomplete,
     UploadInterrupted,
@@ -51,6 +64,12 @@ __all__ = [
     "sha256_file",
     "verify_file",
     "__version__",
+    "STAGES",
+    "TRANSITION_STATUSES",
+    "OPEN_TRANSITION_STATUSES",
+    "ENDED_TRANSITION_STATUSES",
+    "awaits_approvals",
+    "describe_transition",
     "AccessDenied",
     "AliasNotFound",
     "ArtifactNotFound",
@@ -69,6 +88,9 @@ __all__ = [
     "ServerError",
     "TooManyRequests",
     "TransferError",
+    "TransitionAlreadyOpen",
+    "TransitionFailed",
+    "TransitionNotFound",
     "Unprocessable",
     "UploadIncomplete",
     "UploadInterrupted",

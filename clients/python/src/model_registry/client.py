@@ -32,11 +32,13 @@ from .errors import (
     ArtifactsNotVerified,
     ChecksumMismatch,
     ModelRegistryError,
+    TransitionFailed,
     UploadIncomplete,
     UploadInterrupted,
     VerificationFailed,
     WaitTimeout,
 )
+from .lifecycle import ENDED_TRANSITION_STATUSES, awaits_approvals, describe_transition
 
 VersionRef = Union[int, str]
 JsonDict = Dict[str, Any]
@@ -45,6 +47,8 @@ _REGION_IN_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com", re.
 _DIGITS = re.compile(r"^[0-9]+$")
 #: Seal-report statuses that mean "upload this artifact (again)".
 _NEEDS_UPLOAD = ("missing", "sizeMismatch", "checksumMismatch")
+#: What ``wait=True`` of a transition request or rollback waits for: applied, or waiting for approvers.
+_SETTLED = ("APPLIED", "AWAITING_APPROVAL")
 
 
 def split_version_ref(ref: VersionRef) -> Tuple[Optional[int], Optional[str]]:
@@ -390,6 +394,180 @@ class Registry:
                 raise WaitTimeout(f"version {version} of '{model}' is still {status} after {timeout:.0f} s")
             time.sleep(delay)
             delay = min(max_poll_interval, delay * 1.5)
+
+    # ------------------------------------------------------------------------------------------
+    # Stage lifecycle
+    # ------------------------------------------------------------------------------------------
+
+    def request_transition(
+        self,
+        model: str,
+        version: int,
+        to: str,
+        comment: Optional[str] = None,
+        *,
+        wait: bool = False,
+        timeout: float = 600.0,
+        idempotency_key: Optional[str] = None,
+    ) -> JsonDict:
+        """``POST …/versions/{version}/transitions``: asks to move the version to stage ``to``.
+
+        The registry answers at once with the request, ``REQUESTED``; its workflow validates it,
+        waits for approvals where the model's policy asks, then applies it. With ``wait`` this
+        polls (:meth:`wait_for_transition`) until the transition is ``APPLIED`` or waits for
+        approvers (``AWAITING_APPROVAL`` with approvals missing), and answers it then; it raises
+        :class:`TransitionFailed` if the request ends otherwise, :class:`WaitTimeout` after
+        ``timeout`` seconds. :class:`TransitionAlreadyOpen` names the open request
+        (``.transition_id``) when the version already has one to the same stage.
+        """
+        route = path_of("models", model, "versions", version, "transitions")
+        body = _drop_none(to=to, comment=comment)
+        transition = self._api.request("POST", route, body=body, idempotency_key=idempotency_key).body
+        if not wait:
+            return transition
+        return self.wait_for_transition(model, transition["id"], timeout=timeout, until=_SETTLED)
+
+    def get_transition(self, model: str, transition_id: str) -> JsonDict:
+        """A transition request, with its ``validation`` report, ``approvals`` and ``reason``."""
+        return self._api.request("GET", path_of("models", model, "transitions", transition_id)).body
+
+    def list_transitions(
+        self,
+        model: str,
+        version: Optional[int] = None,
+        status: Optional[str] = None,
+        *,
+        page_size: int = 100,
+    ) -> Iterator[JsonDict]:
+        """Every transition of the model (or of one ``version``), newest first (following ``nextToken``).
+
+        ``status`` filters the model's transitions (the API does not filter a version's: pass one
+        or the other, else ``ValueError``).
+        """
+        if version is None:
+            route = path_of("models", model, "transitions")
+            return self._paginate(route, {"status": status, "limit": page_size})
+        if status is not None:
+            raise ValueError("status filters a model's transitions; a version's are not filtered (pass one)")
+        return self._paginate(path_of("models", model, "versions", version, "transitions"), {"limit": page_size})
+
+    def approve(
+        self,
+        model: str,
+        transition_id: str,
+        comment: Optional[str] = None,
+        *,
+        idempotency_key: Optional[str] = None,
+    ) -> JsonDict:
+        """Approves a transition ``AWAITING_APPROVAL`` (approver or admin; not your own request
+        unless the policy allows it). The approval that completes the count resumes the workflow:
+        follow it with :meth:`wait_for_transition`."""
+        route = path_of("models", model, "transitions", transition_id, "approve")
+        return self._api.request("POST", route, body=_drop_none(comment=comment), idempotency_key=idempotency_key).body
+
+    def reject(
+        self,
+        model: str,
+        transition_id: str,
+        comment: str,
+        *,
+        idempotency_key: Optional[str] = None,
+    ) -> JsonDict:
+        """Rejects a transition ``AWAITING_APPROVAL``; ``comment`` (required) tells the requester why."""
+        if not comment:
+            raise ValueError("reject needs a comment: the requester reads why")
+        route = path_of("models", model, "transitions", transition_id, "reject")
+        return self._api.request("POST", route, body={"comment": comment}, idempotency_key=idempotency_key).body
+
+    def cancel(
+        self,
+        model: str,
+        transition_id: str,
+        comment: Optional[str] = None,
+        *,
+        force: bool = False,
+        idempotency_key: Optional[str] = None,
+    ) -> JsonDict:
+        """Cancels an open transition request: your own (``POST …/cancel``), or with ``force`` anyone's
+        (``DELETE``, admins only, which takes no comment)."""
+        if force:
+            if comment is not None or idempotency_key is not None:
+                raise ValueError("cancel(force=True) is a DELETE: it takes no comment and no idempotency key")
+            return self._api.request("DELETE", path_of("models", model, "transitions", transition_id)).body
+        route = path_of("models", model, "transitions", transition_id, "cancel")
+        return self._api.request("POST", route, body=_drop_none(comment=comment), idempotency_key=idempotency_key).body
+
+    def list_approvals(self, *, page_size: int = 100) -> Iterator[JsonDict]:
+        """Every transition awaiting approval, across all models, oldest first: an approver's queue."""
+        return self._paginate("/approvals", {"limit": page_size})
+
+    def rollback(
+        self,
+        model: str,
+        stage: str = "production",
+        comment: Optional[str] = None,
+        *,
+        wait: bool = False,
+        timeout: float = 600.0,
+        idempotency_key: Optional[str] = None,
+    ) -> JsonDict:
+        """``POST /models/{model}/rollback``: requests the stage's previous holder back into it.
+
+        A transition of kind ``rollback`` through the same workflow (requirements skipped,
+        approvals kept). ``wait`` as in :meth:`request_transition`. ``NothingToRollBack`` (a
+        :class:`Conflict`) when no other version ever held the stage.
+        """
+        route = path_of("models", model, "rollback")
+        body = _drop_none(stage=stage, comment=comment)
+        transition = self._api.request("POST", route, body=body, idempotency_key=idempotency_key).body
+        if not wait:
+            return transition
+        return self.wait_for_transition(model, transition["id"], timeout=timeout, until=_SETTLED)
+
+    def stage_history(self, model: str, stage: str, *, page_size: int = 100) -> Iterator[JsonDict]:
+        """The stage's tenures, newest first: ``{version, from, until?, enteredBy, approvedBy, …}``;
+        the one without ``until`` is the current holder."""
+        return self._paginate(path_of("models", model, "stages", stage, "history"), {"limit": page_size})
+
+    def wait_for_transition(
+        self,
+        model: str,
+        transition_id: str,
+        *,
+        timeout: float = 600.0,
+        until: Sequence[str] = ("APPLIED",),
+        poll_interval: float = 0.25,
+        max_poll_interval: float = 2.0,
+    ) -> JsonDict:
+        """Polls the transition (0.25 s, doubling up to 2 s) until its status is in ``until`` or
+        ``APPLIED``, and answers it.
+
+        ``AWAITING_APPROVAL`` in ``until`` counts only while approvals are missing: once the last
+        one needed is recorded the wait goes on until the change is applied. A transition that ends
+        ``REJECTED``, ``FAILED``, ``CANCELLED`` or ``TIMED_OUT`` (not in ``until``) raises
+        :class:`TransitionFailed` (``.transition``, ``.status``, ``.reason``); still open after
+        ``timeout`` seconds raises :class:`WaitTimeout`.
+        """
+        wanted = set(until)
+        deadline = time.monotonic() + timeout
+        delay = poll_interval
+        while True:
+            transition = self.get_transition(model, transition_id)
+            status = transition.get("status")
+            if status in wanted and (status != "AWAITING_APPROVAL" or awaits_approvals(transition)):
+                return transition
+            if status == "APPLIED":
+                return transition
+            if status in ENDED_TRANSITION_STATUSES:
+                raise TransitionFailed(transition)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WaitTimeout(
+                    f"{describe_transition(transition)}; still open after {timeout:.0f} s: "
+                    f"wait again with wait_for_transition({model!r}, {transition_id!r})"
+                )
+            time.sleep(min(delay, left))
+            delay = min(max_poll_interval, delay * 2)
 
     # ------------------------------------------------------------------------------------------
     # One-call workflows

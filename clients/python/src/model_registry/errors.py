@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Type
 
+from .lifecycle import describe_transition
+
 
 class ModelRegistryError(Exception):
     """Base class of every exception this package raises."""
@@ -101,6 +103,10 @@ class ArtifactNotFound(NotFound):
     """404 ``ArtifactNotFound``: the version declares no such path."""
 
 
+class TransitionNotFound(NotFound):
+    """404 ``TransitionNotFound``: the model has no transition of that id."""
+
+
 class Conflict(RegistryError):
     """409: name taken, lost race, protected, frozen, sealed, not READY."""
 
@@ -115,6 +121,19 @@ class VersionSealed(Conflict):
 
 class VersionNotReady(Conflict):
     """409 ``VersionNotReady``: downloads and aliases need a READY version."""
+
+
+class TransitionAlreadyOpen(Conflict):
+    """409 ``TransitionAlreadyOpen``: the version already has an open request to the same stage.
+
+    :attr:`transition_id` names it: follow it (``wait_for_transition``) or cancel it first.
+    """
+
+    @property
+    def transition_id(self) -> Optional[str]:
+        inner = self.details.get("details")
+        found = inner.get("transitionId") if isinstance(inner, Mapping) else self.details.get("transitionId")
+        return str(found) if found else None
 
 
 class PreconditionFailed(RegistryError):
@@ -204,6 +223,23 @@ class WaitTimeout(ModelRegistryError, TimeoutError):
     """The version did not reach READY (or FAILED) in time; it may still get there."""
 
 
+class TransitionFailed(ModelRegistryError):
+    """A transition ended without applying: ``REJECTED``, ``FAILED``, ``CANCELLED`` or ``TIMED_OUT``.
+
+    :attr:`transition` is the transition as the registry answered it (``validation`` holds the
+    report of a failed check, ``approvals`` the rejection and its comment); :attr:`status` and
+    :attr:`reason` are copied from it.
+    """
+
+    def __init__(self, transition: Mapping[str, Any]) -> None:
+        self.transition: Dict[str, Any] = dict(transition)
+        self.status: str = str(transition.get("status"))
+        self.reason: Optional[str] = transition.get("reason")
+        self.model: Optional[str] = transition.get("model")
+        self.transition_id: Optional[str] = transition.get("id")
+        super().__init__(describe_transition(transition))
+
+
 class UploadInterrupted(ModelRegistryError):
     """An upload of a created version failed; :attr:`model` and :attr:`version` say what to resume.
 
@@ -236,6 +272,8 @@ _BY_CODE: Dict[str, Type[RegistryError]] = {
     "VersionNotFound": VersionNotFound,
     "AliasNotFound": AliasNotFound,
     "ArtifactNotFound": ArtifactNotFound,
+    "TransitionNotFound": TransitionNotFound,
+    "TransitionAlreadyOpen": TransitionAlreadyOpen,
     "RouteNotFound": NotFound,
     "ModelAlreadyExists": ModelAlreadyExists,
     "VersionSealed": VersionSealed,
