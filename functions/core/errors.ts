@@ -202,7 +202,12 @@ export class TransitionNotAllowedError extends DomainError {
 /** The same version already has an open request for the same target stage. */
 export class TransitionAlreadyOpenError extends DomainError {
   readonly code = "TransitionAlreadyOpen" as const;
-  constructor(model: string, version: number, to: string, readonly transitionId: string) {
+  constructor(
+    model: string,
+    version: number,
+    to: string,
+    readonly transitionId: string,
+  ) {
     super(
       `version ${version} of '${model}' already has an open request to move to ${to} (transition ${transitionId}): follow that one, or cancel it first`,
       { transitionId },

@@ -10,8 +10,7 @@ import type {
   TransitionRecord,
   VersionRecord,
 } from "./records.ts";
-import type { Artifact, ValidationCheck } from "./schemas.ts";
-import type { OPEN_TRANSITION_STATUSES } from "./schemas.ts";
+import type { Artifact, OPEN_TRANSITION_STATUSES, ValidationCheck } from "./schemas.ts";
 
 export interface Page<T> {
   items: T[];

@@ -69,8 +69,11 @@ export interface VersionRecord {
   aliases: string[];
   /** When the version entered its current stage (absent while it is in development since creation). */
   stageSince?: string;
-  /** The `seq` of its open stage-tenure record (absent when none: development since creation). */
-  stageTenure?: number;
+  /**
+   * Its open stage tenure, as stored (absent while in development since creation): closing it
+   * rewrites that record with `until`, so the version carries a copy. Not part of the API view.
+   */
+  stageTenure?: StageTenureRecord;
   /** The last verification of the artifacts: what the seal or the verifier found. */
   verification?: Verification;
   createdAt: string;
@@ -101,7 +104,13 @@ export interface StageTenureRecord extends StageTenure {
 }
 
 export function toTransitionView(record: TransitionRecord): Transition {
-  const { requirements: _requirements, execution: _execution, taskToken: _token, rev: _rev, ...view } = record;
+  const {
+    requirements: _requirements,
+    execution: _execution,
+    taskToken: _token,
+    rev: _rev,
+    ...view
+  } = record;
   return view;
 }
 
@@ -131,7 +140,7 @@ export function toModelView(record: ModelRecord): Model {
 }
 
 export function toVersionView(record: VersionRecord): ModelVersion {
-  const { rev, aliases, ...rest } = record;
+  const { rev, aliases, stageTenure: _tenure, ...rest } = record;
   return { ...rest, aliases: [...aliases].sort(), etag: etagOf(rev) };
 }
 

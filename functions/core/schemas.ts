@@ -13,6 +13,6 @@ export * from "./schemas/lists.ts";
 export * from "./schemas/models.ts";
 export * from "./schemas/names.ts";
 export * from "./schemas/numbers.ts";
+export * from "./schemas/transitions.ts";
 export * from "./schemas/user-maps.ts";
 export * from "./schemas/versions.ts";
-export * from "./schemas/transitions.ts";

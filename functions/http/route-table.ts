@@ -220,7 +220,8 @@ export const routes: readonly RouteDefinition[] = [
     path: "/models/{model}/versions/{version}/transitions",
     group: "transitions",
     operationId: "requestTransition",
-    summary: "Request a move of a version to another stage (validated, approved where the policy says, then applied)",
+    summary:
+      "Request a move of a version to another stage (validated, approved where the policy says, then applied)",
     roles: ["publisher", "admin"],
   },
   {

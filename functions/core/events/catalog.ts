@@ -150,7 +150,11 @@ export const DETAIL_SCHEMAS = {
     kind: z.enum(["promotion", "rollback"]).optional().meta({
       description: "rollback: the previous holder of the stage is requested back (always present)",
     }),
-    comment: z.string().nullable().optional().meta({ description: "the requester's comment (always present)" }),
+    comment: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: "the requester's comment (always present)" }),
   }),
   "Stage Transition Validation Started": versionDetail(
     "The workflow took the request and runs the target stage's checks.",

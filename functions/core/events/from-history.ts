@@ -155,8 +155,7 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
   // A failed validation and a change that could not be applied both end FAILED; the entry says which.
   TRANSITION_FAILED: {
     detailType: "Stage Transition Rejected",
-    fields: (entry) =>
-      ended(entry.details.validationFailed === true ? "VALIDATION_FAILED" : "FAILED")(entry),
+    fields: (entry) => ended(entry.details.validationFailed === true ? "VALIDATION_FAILED" : "FAILED")(entry),
   },
   STAGE_CHANGED: {
     detailType: "Model Version Stage Changed",

@@ -34,20 +34,26 @@ export function changeModel(
   model: ModelRecord,
   ctx: RequestContext,
   now: string,
-  facts: HistoryFacts,
+  facts: HistoryFacts | readonly HistoryFacts[],
   options: ModelChangeOptions = {},
 ): { model: ModelRecord; writes: WriteOp[] } {
   const { set = {}, stamp = true, bumpRev = false } = options;
+  // Several facts of one change (a version entering production and its predecessor leaving it)
+  // get consecutive sequence numbers, in the order given.
+  const entries = Array.isArray(facts) ? (facts as readonly HistoryFacts[]) : [facts as HistoryFacts];
   const after: ModelRecord = {
     ...model,
     ...set,
     ...(stamp && { updatedAt: now, updatedBy: ctx.actor }),
     rev: bumpRev ? model.rev + 1 : model.rev,
-    seq: model.seq + 1,
+    seq: model.seq + entries.length,
   };
   return {
     model: after,
-    writes: [{ kind: "putModel", record: after, expectSeq: model.seq }, historyWrite(after, ctx, now, facts)],
+    writes: [
+      { kind: "putModel", record: after, expectSeq: model.seq },
+      ...entries.map((entry, i) => historyWrite({ ...after, seq: model.seq + 1 + i }, ctx, now, entry)),
+    ],
   };
 }
 

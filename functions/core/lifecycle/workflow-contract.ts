@@ -45,6 +45,8 @@ export interface ValidateResult {
   next: "approval" | "apply" | "end";
   /** With `next: "approval"`: seconds left until the approval deadline (the wait's timeout). */
   approvalTimeoutSeconds?: number;
+  /** With `next: "end"`: where the request stands (for logs and the execution history). */
+  status?: string;
   model: string;
   transitionId: string;
 }

@@ -57,14 +57,10 @@ export const StageRequirements = z
       description:
         "refuse a version whose signature breaks clients of the version now in the target stage (see compare)",
     }),
-    customValidation: z
-      .object({ functionArn: LambdaFunctionArn })
-      .strict()
-      .optional()
-      .meta({
-        description:
-          "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see README)",
-      }),
+    customValidation: z.object({ functionArn: LambdaFunctionArn }).strict().optional().meta({
+      description:
+        "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see README)",
+    }),
   })
   .strict()
   .meta({ id: "StageRequirements" });

@@ -50,7 +50,9 @@ export const TransitionStatus = z.enum(TRANSITION_STATUSES).meta({ id: "Transiti
 export const TRANSITION_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const TransitionId = z
   .string()
-  .regex(TRANSITION_ID_PATTERN, { error: "must be a transition id: 26 characters of Crockford base32 (a ULID)" })
+  .regex(TRANSITION_ID_PATTERN, {
+    error: "must be a transition id: 26 characters of Crockford base32 (a ULID)",
+  })
   .meta({ example: "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC" });
 
 export const ModelName = z

@@ -1,7 +1,7 @@
 /** Stage transitions: requests, validation reports, approvals, rollback and stage history. */
 import { z } from "zod";
-import { Stage, STAGES, TransitionId, TransitionStatus } from "./names.ts";
 import { Limit, NextToken } from "./lists.ts";
+import { STAGES, Stage, TransitionId, TransitionStatus } from "./names.ts";
 
 export const Comment = z
   .string()

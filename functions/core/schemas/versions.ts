@@ -277,6 +277,10 @@ export const ModelVersion = z
     semver: z.string().optional(),
     status: VersionStatus,
     stage: Stage,
+    stageSince: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: "when it entered its stage (absent while in development since creation)" }),
     description: z.string().optional(),
     metrics: z.record(z.string(), z.number()),
     params: z.record(z.string(), z.string()),

@@ -126,6 +126,12 @@ export async function deleteModel(deps: CoreDeps, name: string, ctx: RequestCont
         `model '${name}' has version ${inProduction} in production: archive it (or promote another model) before deleting`,
       );
     }
+    const open = Object.values(model.openTransitions ?? {});
+    if (open.length > 0) {
+      throw new ModelProtectedError(
+        `model '${name}' has open transition requests (${open.join(", ")}): cancel them (or let them end) before deleting`,
+      );
+    }
     const aliases = Object.entries(model.aliases);
     if (aliases.length > 0) {
       const list = aliases.map(([alias, v]) => `${alias} → ${v}`).join(", ");

@@ -1,0 +1,419 @@
+/**
+ * Use cases of stage transitions: one exported function per operationId of the route table's
+ * `transitions` group. A request is only recorded here (202); the workflow (started by the
+ * `Stage Transition Requested` event) validates, waits for approvals and applies it, through
+ * `lifecycle/workflow-steps.ts`. Approve, reject and cancel record the decision in one
+ * transaction and then resume or stop the waiting execution through the `WorkflowControl` port.
+ */
+import { ulid } from "ulid";
+import {
+  ApprovalRefusedError,
+  NothingToRollBackError,
+  NotTheRequesterError,
+  TransitionAlreadyOpenError,
+  TransitionNotAllowedError,
+  TransitionStateError,
+  VersionNotFoundError,
+  VersionNotReadyError,
+} from "../errors.ts";
+import type { Outcome, RequestContext } from "../kernel/context.ts";
+import type { CoreDeps } from "../kernel/deps.ts";
+import { changeModel } from "../kernel/model-change.ts";
+import { nowIso, requireModel, requireVersion } from "../kernel/reads.ts";
+import { mutateIdempotently } from "../kernel/unit-of-work.ts";
+import {
+  allowedTargets,
+  approvalRule,
+  holderOf,
+  isAllowedTransition,
+  openKey,
+  STAGES_REQUIRING_READY,
+  type StageName,
+  stageRequirements,
+} from "../lifecycle/stages.ts";
+import {
+  changeTransition,
+  endTransition,
+  isOpen,
+  requireTransition,
+  transitionFacts,
+} from "../lifecycle/transition-change.ts";
+import type { Page, WriteOp } from "../ports.ts";
+import {
+  type ModelRecord,
+  type TransitionRecord,
+  toStageTenureView,
+  toTransitionView,
+  type VersionRecord,
+} from "../records.ts";
+import type {
+  ApproveInput,
+  CancelInput,
+  ListApprovalsQuery,
+  ListTransitionsQuery,
+  PageQuery,
+  RejectInput,
+  RequestTransitionInput,
+  RollbackInput,
+  StageTenure,
+  Transition,
+} from "../schemas.ts";
+
+export async function requestTransition(
+  deps: CoreDeps,
+  name: string,
+  number: number,
+  input: RequestTransitionInput,
+  ctx: RequestContext,
+): Promise<Outcome<Transition>> {
+  return mutateIdempotently(deps, ctx, `model '${name}'`, async () => {
+    const [model, version] = await Promise.all([
+      requireModel(deps, name),
+      deps.store.getVersion(name, number),
+    ]);
+    if (!version) throw new VersionNotFoundError(name, number);
+    const from = version.stage as StageName;
+    const to = input.to;
+    if (from === to) {
+      throw new TransitionNotAllowedError(`version ${number} of '${name}' is already in ${to}`);
+    }
+    if (!isAllowedTransition(from, to)) {
+      throw new TransitionNotAllowedError(
+        `version ${number} of '${name}' is in ${from}, which moves only to ${allowedTargets(from).join(" or ")}; ${to} is not allowed from there (see the README's table of allowed transitions)`,
+      );
+    }
+    if (STAGES_REQUIRING_READY.includes(to) && version.status !== "READY") {
+      throw new VersionNotReadyError(name, number, version.status, `only sealed versions can enter ${to}`);
+    }
+    return openRequest(deps, model, version, to, "promotion", input.comment, ctx);
+  });
+}
+
+/**
+ * Rollback: the most recent earlier holder of the stage is requested back into it, through the
+ * same workflow: its integrity is checked again (still READY, still where it was), its stage's
+ * requirements are not (it met them when it served; README, "Rollback"), approvals still apply.
+ */
+export async function rollback(
+  deps: CoreDeps,
+  name: string,
+  input: RollbackInput,
+  ctx: RequestContext,
+): Promise<Outcome<Transition>> {
+  return mutateIdempotently(deps, ctx, `model '${name}'`, async () => {
+    const model = await requireModel(deps, name);
+    const stage = input.stage;
+    const current = holderOf(model, stage);
+    const previous = await previousHolder(deps, name, stage, current);
+    if (previous === undefined) {
+      throw new NothingToRollBackError(
+        `model '${name}' has had no other version in ${stage}${current === undefined ? "" : ` than ${current}`}: there is nothing to roll back to`,
+      );
+    }
+    const version = await deps.store.getVersion(name, previous);
+    if (!version) {
+      throw new NothingToRollBackError(
+        `version ${previous} of '${name}', the previous holder of ${stage}, no longer exists`,
+      );
+    }
+    if (version.status !== "READY") {
+      throw new VersionNotReadyError(
+        name,
+        previous,
+        version.status,
+        `only sealed versions can enter ${stage}`,
+      );
+    }
+    return openRequest(deps, model, version, stage, "rollback", input.comment, ctx);
+  });
+}
+
+/** The newest tenure of `stage` held by a version other than `current`. */
+async function previousHolder(
+  deps: CoreDeps,
+  name: string,
+  stage: string,
+  current: number | undefined,
+): Promise<number | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.store.listStageTenures(name, stage, { limit: 25, nextToken });
+    const found = page.items.find((tenure) => tenure.version !== current);
+    if (found) return found.version;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/** Records a new request (REQUESTED) and its history entry; the event starts the workflow. */
+function openRequest(
+  deps: CoreDeps,
+  model: ModelRecord,
+  version: VersionRecord,
+  to: StageName,
+  kind: TransitionRecord["kind"],
+  comment: string | undefined,
+  ctx: RequestContext,
+): { writes: WriteOp[]; result: Transition } {
+  const key = openKey(version.version, to);
+  const open = model.openTransitions?.[key];
+  if (open !== undefined && Object.hasOwn(model.openTransitions ?? {}, key)) {
+    throw new TransitionAlreadyOpenError(model.name, version.version, to, open);
+  }
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const approvals = approvalRule(model.policy, to);
+  const requirements = stageRequirements(model.policy, to);
+  const record: TransitionRecord = {
+    id: ulid(now.getTime()),
+    model: model.name,
+    version: version.version,
+    from: version.stage,
+    to,
+    kind,
+    status: "REQUESTED",
+    ...(comment !== undefined && { comment }),
+    requestedBy: ctx.actor,
+    requestedAt: at,
+    updatedAt: at,
+    approvalsRequired: approvals.required,
+    allowSelfApproval: approvals.allowSelfApproval,
+    approvals: [],
+    ...(requirements && { requirements }),
+    rev: 1,
+  };
+  const change = changeModel(
+    model,
+    ctx,
+    at,
+    transitionFacts(record, "TRANSITION_REQUESTED", { kind, comment: comment ?? null }),
+    { set: { openTransitions: { ...model.openTransitions, [key]: record.id } }, stamp: false },
+  );
+  return {
+    writes: [...change.writes, { kind: "putTransition", record, expectRev: null }],
+    result: toTransitionView(record),
+  };
+}
+
+export async function getTransition(deps: CoreDeps, name: string, id: string): Promise<Transition> {
+  const [transition] = await Promise.all([requireTransition(deps, name, id), requireModel(deps, name)]);
+  return toTransitionView(transition);
+}
+
+export async function listTransitions(
+  deps: CoreDeps,
+  name: string,
+  query: ListTransitionsQuery,
+): Promise<Page<Transition>> {
+  await requireModel(deps, name);
+  const page = await deps.store.listTransitions(name, query);
+  return { ...page, items: page.items.map(toTransitionView) };
+}
+
+export async function listVersionTransitions(
+  deps: CoreDeps,
+  name: string,
+  number: number,
+  query: PageQuery,
+): Promise<Page<Transition>> {
+  await requireVersion(deps, name, number);
+  const page = await deps.store.listTransitions(name, { ...query, version: number });
+  return { ...page, items: page.items.map(toTransitionView) };
+}
+
+export async function listApprovals(deps: CoreDeps, query: ListApprovalsQuery): Promise<Page<Transition>> {
+  const page = await deps.store.listOpenTransitions({ ...query, status: "AWAITING_APPROVAL" });
+  return { ...page, items: page.items.map(toTransitionView) };
+}
+
+export async function getStageHistory(
+  deps: CoreDeps,
+  name: string,
+  stage: string,
+  query: PageQuery,
+): Promise<Page<StageTenure>> {
+  await requireModel(deps, name);
+  const page = await deps.store.listStageTenures(name, stage, query);
+  return { ...page, items: page.items.map(toStageTenureView) };
+}
+
+/**
+ * Records an approval. The requester may not approve their own request unless the policy allows
+ * it, and each principal counts once. The approval that completes the count resumes the
+ * workflow (after the commit): approving again when that resume was lost resumes it again.
+ */
+export async function approveTransition(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  input: ApproveInput,
+  ctx: RequestContext,
+): Promise<Outcome<Transition>> {
+  let resumeWith: string | undefined;
+  const outcome = await mutateIdempotently(deps, ctx, `transition '${id}'`, async () => {
+    resumeWith = undefined;
+    const [model, transition] = await Promise.all([
+      requireModel(deps, name),
+      requireTransition(deps, name, id),
+    ]);
+    awaitingDecision(transition, "approved", deps);
+    if (transition.requestedBy === ctx.actor && !transition.allowSelfApproval) {
+      throw new ApprovalRefusedError(
+        `you requested transition ${id}: the policy of '${name}' needs the approval of someone else (four eyes)`,
+      );
+    }
+    const approved = transition.approvals.filter((a) => a.decision === "APPROVED");
+    if (approved.some((a) => a.by === ctx.actor)) {
+      if (approved.length >= transition.approvalsRequired && transition.taskToken) {
+        // Already complete: the resume after that approval was lost; send it again.
+        resumeWith = transition.taskToken;
+        return { writes: [], result: toTransitionView(transition) };
+      }
+      throw new ApprovalRefusedError(
+        `you already approved transition ${id}; it needs ${transition.approvalsRequired} approvals from distinct principals (${approved.length} so far)`,
+      );
+    }
+    const now = nowIso(deps);
+    const approvals = [
+      ...transition.approvals,
+      {
+        by: ctx.actor,
+        decision: "APPROVED" as const,
+        ...(input.comment !== undefined && { comment: input.comment }),
+        at: now,
+      },
+    ];
+    const count = approved.length + 1;
+    const changed = changeTransition(transition, now, { approvals });
+    const change = changeModel(
+      model,
+      ctx,
+      now,
+      transitionFacts(transition, "TRANSITION_APPROVED", {
+        by: ctx.actor,
+        comment: input.comment ?? null,
+        approvals: count,
+        required: transition.approvalsRequired,
+      }),
+      { stamp: false },
+    );
+    if (count >= transition.approvalsRequired) resumeWith = transition.taskToken;
+    return { writes: [...change.writes, changed.write], result: toTransitionView(changed.transition) };
+  });
+  if (resumeWith && !outcome.replayed) {
+    await deps.workflow.resume(resumeWith, { approvedBy: outcome.value.approvals.map((a) => a.by) });
+  }
+  return outcome;
+}
+
+export async function rejectTransition(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  input: RejectInput,
+  ctx: RequestContext,
+): Promise<Outcome<Transition>> {
+  let stop: string | undefined;
+  const outcome = await mutateIdempotently(deps, ctx, `transition '${id}'`, async () => {
+    const [model, transition] = await Promise.all([
+      requireModel(deps, name),
+      requireTransition(deps, name, id),
+    ]);
+    awaitingDecision(transition, "rejected", deps);
+    const now = nowIso(deps);
+    stop = transition.taskToken;
+    const ended = endTransition(model, transition, ctx, now, {
+      status: "REJECTED",
+      action: "TRANSITION_REJECTED",
+      by: ctx.actor,
+      comment: input.comment,
+      reason: `rejected by ${ctx.actor}: ${input.comment}`,
+      set: {
+        approvals: [
+          ...transition.approvals,
+          { by: ctx.actor, decision: "REJECTED", comment: input.comment, at: now },
+        ],
+      },
+    });
+    return { writes: ended.writes, result: toTransitionView(ended.transition) };
+  });
+  if (stop && !outcome.replayed) await deps.workflow.fail(stop, "Rejected", input.comment);
+  return outcome;
+}
+
+/** The requester cancels their own open request. */
+export async function cancelTransition(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  input: CancelInput,
+  ctx: RequestContext,
+): Promise<Outcome<Transition>> {
+  return cancel(deps, name, id, input.comment, ctx, true);
+}
+
+/** An admin cancels anyone's open request (DELETE, which IAM grants to admins only). */
+export async function forceCancelTransition(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  ctx: RequestContext,
+): Promise<Transition> {
+  return (await cancel(deps, name, id, undefined, ctx, false)).value;
+}
+
+async function cancel(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  comment: string | undefined,
+  ctx: RequestContext,
+  ownOnly: boolean,
+): Promise<Outcome<Transition>> {
+  let stop: string | undefined;
+  const outcome = await mutateIdempotently(deps, ctx, `transition '${id}'`, async () => {
+    const [model, transition] = await Promise.all([
+      requireModel(deps, name),
+      requireTransition(deps, name, id),
+    ]);
+    if (ownOnly && transition.requestedBy !== ctx.actor) {
+      throw new NotTheRequesterError(
+        `transition ${id} was requested by ${transition.requestedBy}: only the requester cancels it here (an admin can cancel any request with DELETE /models/${name}/transitions/${id})`,
+      );
+    }
+    if (!isOpen(transition)) {
+      throw new TransitionStateError(
+        `transition ${id} is ${transition.status}: only open requests can be cancelled`,
+      );
+    }
+    stop = transition.taskToken;
+    const ended = endTransition(model, transition, ctx, nowIso(deps), {
+      status: "CANCELLED",
+      action: "TRANSITION_CANCELLED",
+      by: ctx.actor,
+      ...(comment !== undefined && { comment }),
+      reason: `cancelled by ${ctx.actor}${comment ? `: ${comment}` : ""}`,
+    });
+    return { writes: ended.writes, result: toTransitionView(ended.transition) };
+  });
+  if (stop && !outcome.replayed) await deps.workflow.fail(stop, "Cancelled", comment ?? "cancelled");
+  return outcome;
+}
+
+/** Approve and reject need a request that waits for approvals and has not run out of time. */
+function awaitingDecision(transition: TransitionRecord, decision: string, deps: CoreDeps): void {
+  if (transition.status !== "AWAITING_APPROVAL") {
+    const when =
+      transition.status === "REQUESTED" || transition.status === "VALIDATING"
+        ? "it has not passed validation yet; try again when it is AWAITING_APPROVAL"
+        : "it has ended";
+    throw new TransitionStateError(
+      `transition ${transition.id} is ${transition.status}, so it cannot be ${decision}: ${when}`,
+    );
+  }
+  if (transition.approvalDeadline && transition.approvalDeadline <= nowIso(deps)) {
+    throw new TransitionStateError(
+      `transition ${transition.id} waited for approvals until ${transition.approvalDeadline} and timed out: request it again`,
+    );
+  }
+}
