@@ -1,8 +1,9 @@
-import { App, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { App, ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
-import { Function as LambdaFunction, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import {
@@ -49,6 +50,15 @@ export const WORKFLOW_PATHS = {
 export const TASKS_FUNCTION_TIMEOUT = Duration.minutes(5);
 const STEP_TIMEOUT = Duration.minutes(6);
 
+/**
+ * The tag that marks a Lambda function as a custom validation function the workflow may invoke
+ * (a policy's `customValidation.functionArn`): tag it `model-registry:validation=true`. The tasks
+ * function may invoke any function of this account and region carrying it, and no other (Lambda
+ * evaluates `aws:ResourceTag/<key>` for `lambda:InvokeFunction`: "Using attribute-based access
+ * control in Lambda", https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html).
+ */
+export const CUSTOM_VALIDATION_TAG = { key: "model-registry:validation", value: "true" } as const;
+
 export interface TransitionWorkflowProps {
   /** Runs every Task state (`functions/workflow/transition-tasks.ts`). */
   tasksFunction: IFunction;
@@ -85,6 +95,7 @@ export class TransitionWorkflow extends Construct {
   readonly rule: Rule | undefined;
   /** Requested events EventBridge could not start an execution for (after its retries). */
   readonly deadLetterQueue: Queue | undefined;
+  private readonly taskResponsePolicies: Policy[] = [];
 
   constructor(scope: Construct, id: string, props: TransitionWorkflowProps) {
     super(scope, id);
@@ -96,7 +107,11 @@ export class TransitionWorkflow extends Construct {
 
     // Results are the tasks function's answers themselves (payloadResponseOnly: the Lambda
     // integration without the Invoke response around them).
-    const step = (name: string, payload: Record<string, unknown> & { step: WorkflowStep }, resultPath: string) =>
+    const step = (
+      name: string,
+      payload: Record<string, unknown> & { step: WorkflowStep },
+      resultPath: string,
+    ) =>
       new LambdaInvoke(this, name.replace(/[^A-Za-z]/g, ""), {
         stateName: name,
         lambdaFunction: fn,
@@ -185,6 +200,29 @@ export class TransitionWorkflow extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
 
+    const role = fn.role;
+    if (role) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ["lambda:InvokeFunction"],
+          resources: [
+            Stack.of(this).formatArn({
+              service: "lambda",
+              resource: "function",
+              resourceName: "*",
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+          conditions: {
+            StringEquals: { [`aws:ResourceTag/${CUSTOM_VALIDATION_TAG.key}`]: CUSTOM_VALIDATION_TAG.value },
+          },
+        }),
+      );
+      // The awaitApproval step itself resumes or stops the wait when the request was decided
+      // before the wait began.
+      this.grantTaskResponses(fn);
+    }
+
     if (props.bus) {
       this.deadLetterQueue = new Queue(this, "DeadLetters", {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -205,6 +243,30 @@ export class TransitionWorkflow extends Construct {
         ],
       });
     }
+  }
+
+  /**
+   * Lets functions resume or stop this state machine's approval waits (SendTaskSuccess /
+   * SendTaskFailure). Scoped to the state machine, as CDK's `grantTaskResponse` scopes it and as
+   * IAM evaluates it for callback tasks (an AccessDenied names the state machine ARN), although
+   * the Service Authorization Reference lists no resource type for SendTask* (aws-cdk PR #8486
+   * tested both). A policy of its own, not the roles' default policies: the state machine
+   * depends on the tasks function, whose default policy it would otherwise have to wait for.
+   */
+  grantTaskResponses(...grantees: IFunction[]): void {
+    const roles = grantees.map((grantee) => grantee.role).filter((role) => role !== undefined);
+    if (roles.length === 0) return;
+    this.taskResponsePolicies.push(
+      new Policy(this, `TaskResponses${this.taskResponsePolicies.length || ""}`, {
+        roles,
+        statements: [
+          new PolicyStatement({
+            actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+            resources: [this.stateMachine.stateMachineArn],
+          }),
+        ],
+      }),
+    );
   }
 }
 
@@ -239,11 +301,14 @@ export function synthesizeTransitionWorkflowDefinition(settings: {
 function renderIntrinsic(value: unknown, refs: Record<string, string>): string {
   if (typeof value === "string") return value;
   if (typeof value === "object" && value !== null) {
-    if ("Ref" in value && typeof value.Ref === "string" && value.Ref in refs) return refs[value.Ref] as string;
+    if ("Ref" in value && typeof value.Ref === "string" && value.Ref in refs)
+      return refs[value.Ref] as string;
     if ("Fn::Join" in value && Array.isArray(value["Fn::Join"])) {
       const [separator, parts] = value["Fn::Join"] as [string, unknown[]];
       return parts.map((part) => renderIntrinsic(part, refs)).join(separator);
     }
   }
-  throw new Error(`the workflow definition refers to ${JSON.stringify(value)}, which local mode cannot resolve`);
+  throw new Error(
+    `the workflow definition refers to ${JSON.stringify(value)}, which local mode cannot resolve`,
+  );
 }
