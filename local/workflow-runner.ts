@@ -81,6 +81,8 @@ export interface LocalWorkflowRunner {
   readonly stateMachineArn: string;
   startExecution(input: unknown, name?: string): ExecutionRecord;
   describeExecution(executionArn: string): ExecutionRecord;
+  /** Resolves with the execution's record once it has ended (however long it waits). */
+  ended(executionArn: string): Promise<ExecutionRecord>;
   /** Resumes the task waiting on `token` with `output` (JSON text). */
   sendTaskSuccess(token: string, output: string): void;
   /** Fails the task waiting on `token` with the error name its Catch matches. */
@@ -195,31 +197,32 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
     });
     execution.abort = run.abort;
     running.add(execution);
-    execution.done = run.result.then(
-      (output) => {
-        record.status = "SUCCEEDED";
-        record.output = JSON.stringify(output ?? null);
-      },
-      (error: unknown) => {
-        record.status =
-          error instanceof ExecutionAbortedError
-            ? "ABORTED"
-            : error instanceof ExecutionTimeoutError
-              ? "TIMED_OUT"
-              : "FAILED";
-        const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
-        record.error = cause instanceof Error ? cause.name : "Error";
-        record.cause = cause instanceof Error ? cause.message : String(cause);
-      },
-    );
-    void execution.done.finally(() => {
-      record.stopDate = new Date();
-      closeToken(execution.token);
-      running.delete(execution);
-      options.log?.(
-        `[workflow] ${name} ${record.status}${record.error ? ` (${record.error}: ${record.cause})` : ""}`,
-      );
-    });
+    execution.done = run.result
+      .then(
+        (output) => {
+          record.status = "SUCCEEDED";
+          record.output = JSON.stringify(output ?? null);
+        },
+        (error: unknown) => {
+          record.status =
+            error instanceof ExecutionAbortedError
+              ? "ABORTED"
+              : error instanceof ExecutionTimeoutError
+                ? "TIMED_OUT"
+                : "FAILED";
+          const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+          record.error = cause instanceof Error ? cause.name : "Error";
+          record.cause = cause instanceof Error ? cause.message : String(cause);
+        },
+      )
+      .finally(() => {
+        record.stopDate = new Date();
+        closeToken(execution.token);
+        running.delete(execution);
+        options.log?.(
+          `[workflow] ${name} ${record.status}${record.error ? ` (${record.error}: ${record.cause})` : ""}`,
+        );
+      });
     return { ...record };
   }
 
@@ -254,6 +257,14 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
       if (!execution) {
         throw new WorkflowApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
       }
+      return { ...execution.record };
+    },
+    async ended(executionArn) {
+      const execution = executions.get(executionArn);
+      if (!execution) {
+        throw new WorkflowApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
+      }
+      await execution.done;
       return { ...execution.record };
     },
     sendTaskSuccess(token, output) {
