@@ -48,7 +48,19 @@ let control: StepFunctionsWorkflowControl;
 let calls: WorkflowTask[];
 let behaviour: Behaviour;
 /** Resolves with the task token once the approval wait has begun. */
-let waitBegan: PromiseWithResolvers<string>;
+let waitBegan: Deferred<string>;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 
 const validateAnswer = (next: ValidateResult["next"], approvalTimeoutSeconds?: number): ValidateResult => ({
   next,
@@ -95,7 +107,7 @@ afterAll(async () => {
 function reset(next: Behaviour = {}): void {
   calls = [];
   behaviour = next;
-  waitBegan = Promise.withResolvers<string>();
+  waitBegan = deferred<string>();
 }
 
 afterEach(() => reset());
@@ -130,7 +142,7 @@ describe("the local transition workflow (the definition CDK synthesizes)", () =>
     reset({ validate: async () => validateAnswer("approval", 60) });
     const first = runner.startExecution(INPUT);
     const firstToken = await waitBegan.promise;
-    waitBegan = Promise.withResolvers<string>();
+    waitBegan = deferred<string>();
     const second = runner.startExecution(INPUT);
     const secondToken = await waitBegan.promise;
     expect(first.executionArn).not.toBe(second.executionArn);
@@ -299,7 +311,7 @@ describe("why the runner adapts TimeoutSecondsPath", () => {
     // emulator reads it from the resolved Parameters ({FunctionName, Payload}) and fails. When
     // this test fails, the emulator was fixed: drop `adaptForEmulator`.
     const machine = new StateMachine(definition as unknown as StateMachineDefinition);
-    const run = machine.run(INPUT, {
+    const run = machine.run(JSON.parse(JSON.stringify(INPUT)), {
       context: {
         Task: { Token: "t" },
         Execution: { Id: "arn:aws:states:us-east-1:000000000000:execution:x:y" },
