@@ -318,7 +318,7 @@ describe("why the runner adapts TimeoutSecondsPath", () => {
       },
       overrides: {
         taskResourceLocalHandlers: {
-          Validate: async () => validateAnswer("approval", 60),
+          Validate: async () => JSON.parse(JSON.stringify(validateAnswer("approval", 60))),
           "Wait for approval": () => new Promise(() => undefined),
         },
       },
