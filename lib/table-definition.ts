@@ -17,12 +17,25 @@ export const registryTableDefinition = {
   globalSecondaryIndexes: [
     {
       /**
-       * gsi1 serves: list models by name prefix (`MODELS` / `<name>`), and
-       * list a model's versions in one stage (`MODEL#<name>#STAGE#<stage>` / `VERSION#<n>`).
+       * gsi1 serves: list models by name prefix (`MODELS` / `<name>`),
+       * list a model's versions in one stage (`MODEL#<name>#STAGE#<stage>` / `VERSION#<n>`), and
+       * list one version's transition requests, newest first
+       * (`MODEL#<name>#VERSION#<n>#TRANSITIONS` / `<transition id>`).
        */
       indexName: "gsi1",
       partitionKey: "gsi1pk",
       sortKey: "gsi1sk",
+    },
+    {
+      /**
+       * gsi2 (sparse: only open transition requests carry its keys) serves: list the open
+       * transition requests of every model, by status then oldest first (`TRANSITIONS#OPEN` /
+       * `<status>#<id>`): an approver's queue (AWAITING_APPROVAL), and recovery of requests
+       * whose workflow stopped. A request that ends (APPLIED, REJECTED, ...) leaves the index.
+       */
+      indexName: "gsi2",
+      partitionKey: "gsi2pk",
+      sortKey: "gsi2sk",
     },
   ],
   /** Idempotency records expire through DynamoDB TTL. */

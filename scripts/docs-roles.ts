@@ -1,10 +1,13 @@
 /**
- * Prints the README's role × route matrix from the route table, so the matrix has one source.
- * `npm run docs:roles` rewrites the README between the markers; `test/unit/scripts` fails when
- * the README's copy differs from what this prints.
+ * Prints the README's role × route matrix from the route table, and its table of allowed stage
+ * transitions from the lifecycle's rules, so each has one source. `npm run docs:roles` rewrites
+ * the README between the markers; `test/unit/scripts` fails when a copy differs from what this
+ * prints.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ALLOWED_TRANSITIONS, STAGES_REQUIRING_READY } from "../functions/core/lifecycle/stages.ts";
+import { STAGES } from "../functions/core/schemas.ts";
 import { registryRoles } from "../functions/http/roles.ts";
 import { type RouteDefinition, routes } from "../functions/http/route-table.ts";
 
@@ -24,31 +27,57 @@ export function formatRoleMatrix(table: readonly RouteDefinition[]): string {
   return lines.join("\n");
 }
 
-/** The text between the markers (trimmed), or an error naming the missing marker. */
-export function matrixIn(readme: string): string {
-  const start = readme.indexOf(MATRIX_START);
-  const end = readme.indexOf(MATRIX_END);
-  if (start === -1 || end < start) {
-    throw new Error(`the README has no role matrix: put ${MATRIX_START} and ${MATRIX_END} where it belongs`);
+export const TRANSITIONS_START =
+  "<!-- transitions-table:start (generated from functions/core/lifecycle/stages.ts by `npm run docs:roles`; do not edit) -->";
+export const TRANSITIONS_END = "<!-- transitions-table:end -->";
+
+/** from (rows) × to (columns): the reason a move is allowed, or blank. */
+export function formatTransitionTable(): string {
+  const lines = [`| from \\ to | ${STAGES.join(" | ")} |`, `|---|${STAGES.map(() => "---|").join("")}`];
+  for (const from of STAGES) {
+    const cells = STAGES.map((to) => {
+      const reason = ALLOWED_TRANSITIONS[from][to];
+      if (!reason) return from === to ? "—" : "";
+      return `✓ ${reason}${STAGES_REQUIRING_READY.includes(to) ? " (READY only)" : ""}`;
+    });
+    lines.push(`| **${from}** | ${cells.join(" | ")} |`);
   }
-  return readme.slice(start + MATRIX_START.length, end).trim();
+  return lines.join("\n");
 }
 
-export function withMatrix(readme: string, matrix: string): string {
-  matrixIn(readme);
-  const start = readme.indexOf(MATRIX_START) + MATRIX_START.length;
-  return `${readme.slice(0, start)}\n${matrix}\n${readme.slice(readme.indexOf(MATRIX_END))}`;
+/** The text between the markers (trimmed), or an error naming the missing marker. */
+export function matrixIn(readme: string, markers: [string, string] = [MATRIX_START, MATRIX_END]): string {
+  const [open, close] = markers;
+  const start = readme.indexOf(open);
+  const end = readme.indexOf(close);
+  if (start === -1 || end < start) {
+    throw new Error(`the README has no generated table here: put ${open} and ${close} where it belongs`);
+  }
+  return readme.slice(start + open.length, end).trim();
+}
+
+export function withMatrix(
+  readme: string,
+  matrix: string,
+  markers: [string, string] = [MATRIX_START, MATRIX_END],
+): string {
+  matrixIn(readme, markers);
+  const start = readme.indexOf(markers[0]) + markers[0].length;
+  return `${readme.slice(0, start)}\n${matrix}\n${readme.slice(readme.indexOf(markers[1]))}`;
 }
 
 export const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const readme = readFileSync(readmePath, "utf8");
-  const updated = withMatrix(readme, formatRoleMatrix(routes));
+  const updated = withMatrix(withMatrix(readme, formatRoleMatrix(routes)), formatTransitionTable(), [
+    TRANSITIONS_START,
+    TRANSITIONS_END,
+  ]);
   if (updated === readme) {
-    process.stdout.write("README.md: the role matrix is up to date.\n");
+    process.stdout.write("README.md: the role matrix and the transitions table are up to date.\n");
   } else {
     writeFileSync(readmePath, updated);
-    process.stdout.write("README.md: role matrix rewritten from the route table.\n");
+    process.stdout.write("README.md: role matrix and transitions table rewritten from their sources.\n");
   }
 }

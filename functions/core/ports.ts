@@ -111,7 +111,7 @@ export interface RegistryStore {
   getTransition(model: string, id: string): Promise<TransitionRecord | undefined>;
   /** A model's transitions (or one version's), newest first. */
   listTransitions(model: string, filter: ListTransitionsFilter): Promise<Page<TransitionRecord>>;
-  /** Open transitions of every model, oldest first: an approver's queue, and local recovery. */
+  /** Open transitions of every model, by status, then oldest first: an approver's queue, and local recovery. */
   listOpenTransitions(filter: ListOpenTransitionsFilter): Promise<Page<TransitionRecord>>;
   /** Who held a stage of a model, newest tenure first. */
   listStageTenures(

@@ -5,16 +5,25 @@
  * Tests share one store (one table, for DynamoDB): each uses model names no other test uses.
  */
 import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { monotonicFactory } from "ulid";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ValidationError } from "#core/errors.ts";
 import {
   type IdempotencyRecord,
+  type ListOpenTransitionsFilter,
   type Page,
   type RegistryStore,
   WriteConflict,
   type WriteOp,
 } from "#core/ports.ts";
-import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts";
+import type {
+  HistoryRecord,
+  ModelRecord,
+  StageTenureRecord,
+  TransitionRecord,
+  VersionRecord,
+} from "#core/records.ts";
+import { OPEN_TRANSITION_STATUSES } from "#core/schemas.ts";
 
 const AT = "2025-01-01T00:00:00.000Z";
 
@@ -71,6 +80,54 @@ export function historyRecord(model: string, seq: number): HistoryRecord {
     details: { seq },
   };
 }
+
+/** Transition ids: ULIDs, each greater than the one before (request order). */
+export const transitionId = monotonicFactory();
+
+export function transitionRecord(
+  model: string,
+  version: number,
+  id: string,
+  overrides: Partial<TransitionRecord> = {},
+): TransitionRecord {
+  return {
+    id,
+    model,
+    version,
+    from: "development",
+    to: "staging",
+    kind: "promotion",
+    status: "REQUESTED",
+    requestedBy: "alice",
+    requestedAt: AT,
+    updatedAt: AT,
+    approvalsRequired: 1,
+    allowSelfApproval: false,
+    approvals: [],
+    rev: 1,
+    ...overrides,
+  };
+}
+
+export function stageTenureRecord(
+  model: string,
+  stage: StageTenureRecord["stage"],
+  seq: number,
+  overrides: Partial<StageTenureRecord> = {},
+): StageTenureRecord {
+  return {
+    model,
+    seq,
+    stage,
+    version: 1,
+    from: AT,
+    enteredBy: "alice",
+    approvedBy: [],
+    ...overrides,
+  };
+}
+
+const isOpenStatus = (status: string) => (OPEN_TRANSITION_STATUSES as readonly string[]).includes(status);
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -139,6 +196,53 @@ export function describeRegistryStoreContract(
         { kind: "putModel", record: modelRecord(model, { latestVersion: versions.length }), expectSeq: null },
         ...versions.map((record) => ({ kind: "putVersion" as const, record, expectRev: null })),
       ]);
+
+    /**
+     * Transition requests this test made: the open list spans every model, and the DynamoDB
+     * suite shares its table with other tests, so each test ends the requests it left open.
+     */
+    let requested: TransitionRecord[] = [];
+    const requestTransition = async (record: TransitionRecord) => {
+      await store.commit([{ kind: "putTransition", record, expectRev: null }]);
+      requested.push(record);
+      return record;
+    };
+    /** Writes the request's next state at the rev it had; answers the new record. */
+    const moveTransition = async (record: TransitionRecord, changes: Partial<TransitionRecord>) => {
+      const next = { ...record, ...changes, rev: record.rev + 1 };
+      await store.commit([{ kind: "putTransition", record: next, expectRev: record.rev }]);
+      return next;
+    };
+    afterEach(async () => {
+      const left = requested;
+      requested = [];
+      for (const { model, id } of left) {
+        const current = await store.getTransition(model, id);
+        if (current && isOpenStatus(current.status)) await moveTransition(current, { status: "CANCELLED" });
+      }
+    });
+
+    /**
+     * The open list, every page of it (checking each page's length), narrowed to `ids` in the
+     * order listed: other tests' open requests may be in the list too.
+     */
+    const openTransitionsAmong = async (
+      ids: string[],
+      filter: Omit<ListOpenTransitionsFilter, "nextToken">,
+    ): Promise<TransitionRecord[]> => {
+      const ours = new Set(ids);
+      const listed: TransitionRecord[] = [];
+      let nextToken: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listOpenTransitions({ ...filter, nextToken });
+        expect(page.items.length).toBeLessThanOrEqual(filter.limit);
+        listed.push(...page.items.filter((t) => ours.has(t.id)));
+        nextToken = page.nextToken;
+      } while (nextToken && ++pages < 1000);
+      expect(nextToken).toBeUndefined();
+      return listed;
+    };
 
     describe("models", () => {
       it("creates a model once: creating it again is a conflict on putModel", async () => {
@@ -416,6 +520,254 @@ export function describeRegistryStoreContract(
       });
     });
 
+    describe("transition requests", () => {
+      it("creates a request once, with its workflow bookkeeping: creating it again is a conflict on putTransition", async () => {
+        const model = unique("transition");
+        const record = transitionRecord(model, 1, transitionId(), {
+          requirements: { metrics: { auc: { min: 0.9 } }, tags: ["owner"] },
+          execution: "arn:aws:states:us-east-1:123456789012:execution:transitions:abc",
+          taskToken: "token-1",
+          comment: "ship it",
+        });
+        await requestTransition(record);
+        expect(await store.getTransition(model, record.id)).toEqual(record);
+        await expectConflict(
+          store.commit([{ kind: "putTransition", record: { ...record, comment: "again" }, expectRev: null }]),
+          ["putTransition"],
+        );
+        expect(await store.getTransition(model, record.id)).toEqual(record);
+      });
+
+      it("replaces a request only at the rev the writer read, and never one that does not exist", async () => {
+        const model = unique("transrev");
+        const record = await requestTransition(transitionRecord(model, 1, transitionId()));
+        const stale = { ...record, status: "CANCELLED" as const, rev: 3 };
+        await expectConflict(store.commit([{ kind: "putTransition", record: stale, expectRev: 2 }]), [
+          "putTransition",
+        ]);
+        const validating = await moveTransition(record, { status: "VALIDATING", execution: "exec-1" });
+        expect(await store.getTransition(model, record.id)).toEqual(validating);
+        await expectConflict(
+          store.commit([
+            {
+              kind: "putTransition",
+              record: transitionRecord(model, 1, transitionId(), { rev: 2 }),
+              expectRev: 1,
+            },
+          ]),
+          ["putTransition"],
+        );
+      });
+
+      it("returns nothing for a request never made, or made on another model", async () => {
+        const model = unique("transnone");
+        const record = await requestTransition(transitionRecord(model, 1, transitionId()));
+        expect(await store.getTransition(model, transitionId())).toBeUndefined();
+        expect(await store.getTransition(unique("transnone"), record.id)).toBeUndefined();
+      });
+
+      it("lists a model's requests newest first, page by page, and those with one status", async () => {
+        const model = unique("translist");
+        const statuses = ["APPLIED", "REJECTED", "AWAITING_APPROVAL", "APPLIED", "REQUESTED"] as const;
+        const records: TransitionRecord[] = [];
+        for (const [i, status] of statuses.entries()) {
+          records.push(
+            await requestTransition(transitionRecord(model, (i % 2) + 1, transitionId(), { status })),
+          );
+        }
+        await requestTransition(transitionRecord(unique("translist"), 1, transitionId()));
+        const newestFirst = [...records].reverse().map((t) => t.id);
+        const pages = await allPages(2, (nextToken) => store.listTransitions(model, { limit: 2, nextToken }));
+        expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+        expect(pages.flat().map((t) => t.id)).toEqual(newestFirst);
+        expect(pages.flat()[0]).toEqual(records[4]);
+        const applied = await allPages(1, (nextToken) =>
+          store.listTransitions(model, { status: "APPLIED", limit: 1, nextToken }),
+        );
+        expect(applied.flat().map((t) => t.id)).toEqual([records[3]?.id, records[0]?.id]);
+        expect((await store.listTransitions(model, { status: "FAILED", limit: 10 })).items).toEqual([]);
+        expect((await store.listTransitions(unique("translist"), { limit: 10 })).items).toEqual([]);
+      });
+
+      it("lists one version's requests newest first, page by page, and with one status", async () => {
+        const model = unique("transver");
+        const ofVersion = (version: number, status: TransitionRecord["status"] = "APPLIED") =>
+          requestTransition(transitionRecord(model, version, transitionId(), { status }));
+        const a = await ofVersion(2);
+        const b = await ofVersion(1);
+        const c = await ofVersion(2, "REJECTED");
+        const d = await ofVersion(12);
+        const e = await ofVersion(2, "REQUESTED");
+        const idsOf = async (filter: { version: number; status?: string }) =>
+          (await allPages(2, (nextToken) => store.listTransitions(model, { ...filter, limit: 2, nextToken })))
+            .flat()
+            .map((t) => t.id);
+        expect(await idsOf({ version: 2 })).toEqual([e.id, c.id, a.id]);
+        expect(await idsOf({ version: 1 })).toEqual([b.id]);
+        expect(await idsOf({ version: 12 })).toEqual([d.id]);
+        expect(await idsOf({ version: 2, status: "APPLIED" })).toEqual([a.id]);
+        expect(await idsOf({ version: 3 })).toEqual([]);
+        const [first] = (await store.listTransitions(model, { version: 2, limit: 1 })).items;
+        expect(first).toEqual(e);
+      });
+
+      it("stay in the open list while their status is open, and leave it when they end", async () => {
+        const model = unique("transopen");
+        const requestedRecord = await requestTransition(transitionRecord(model, 1, transitionId()));
+        const idsOpen = async (filter: { status?: ListOpenTransitionsFilter["status"] } = {}) =>
+          (await openTransitionsAmong([requestedRecord.id], { ...filter, limit: 100 })).map((t) => t.status);
+        expect(await idsOpen()).toEqual(["REQUESTED"]);
+        expect(await idsOpen({ status: "REQUESTED" })).toEqual(["REQUESTED"]);
+        expect(await idsOpen({ status: "AWAITING_APPROVAL" })).toEqual([]);
+
+        const validating = await moveTransition(requestedRecord, { status: "VALIDATING" });
+        expect(await idsOpen({ status: "VALIDATING" })).toEqual(["VALIDATING"]);
+        expect(await idsOpen({ status: "REQUESTED" })).toEqual([]);
+
+        const awaiting = await moveTransition(validating, { status: "AWAITING_APPROVAL", taskToken: "t" });
+        const [listed] = await openTransitionsAmong([awaiting.id], {
+          status: "AWAITING_APPROVAL",
+          limit: 100,
+        });
+        expect(listed).toEqual(awaiting);
+
+        const applied = await moveTransition(awaiting, { status: "APPLIED", endedAt: AT, endedBy: "bob" });
+        expect(await idsOpen()).toEqual([]);
+        expect(await idsOpen({ status: "AWAITING_APPROVAL" })).toEqual([]);
+        expect(await store.getTransition(model, applied.id)).toEqual(applied);
+        expect((await store.listTransitions(model, { limit: 10 })).items).toEqual([applied]);
+        expect((await store.listTransitions(model, { version: 1, limit: 10 })).items).toEqual([applied]);
+      });
+
+      it("lists the open requests of one status across models, oldest first, page by page", async () => {
+        const [m1, m2] = [unique("approvals"), unique("approvals")];
+        const awaiting: TransitionRecord[] = [];
+        const others: TransitionRecord[] = [];
+        for (const [i, model] of [m1, m2, m1, m2, m1].entries()) {
+          awaiting.push(
+            await requestTransition(
+              transitionRecord(model, i + 1, transitionId(), { status: "AWAITING_APPROVAL" }),
+            ),
+          );
+          others.push(
+            await requestTransition(transitionRecord(model, i + 1, transitionId(), { status: "REQUESTED" })),
+          );
+        }
+        others.push(await requestTransition(transitionRecord(m1, 9, transitionId(), { status: "APPLIED" })));
+        const ids = [...awaiting, ...others].map((t) => t.id);
+        const listed = await openTransitionsAmong(ids, { status: "AWAITING_APPROVAL", limit: 2 });
+        expect(listed.map((t) => t.id)).toEqual(awaiting.map((t) => t.id));
+        expect(listed).toEqual(awaiting);
+      });
+
+      it("lists every open request across models by status, oldest first within a status", async () => {
+        const model = unique("openall");
+        const statuses = [
+          "VALIDATING",
+          "REQUESTED",
+          "AWAITING_APPROVAL",
+          "REQUESTED",
+          "VALIDATING",
+          "FAILED",
+        ] as const;
+        const records: TransitionRecord[] = [];
+        for (const [i, status] of statuses.entries()) {
+          records.push(await requestTransition(transitionRecord(model, i + 1, transitionId(), { status })));
+        }
+        const expected = records
+          .filter((t) => isOpenStatus(t.status))
+          .sort((a, b) => (`${a.status}#${a.id}` < `${b.status}#${b.id}` ? -1 : 1))
+          .map((t) => `${t.status} ${t.version}`);
+        expect(expected).toEqual([
+          "AWAITING_APPROVAL 3",
+          "REQUESTED 2",
+          "REQUESTED 4",
+          "VALIDATING 1",
+          "VALIDATING 5",
+        ]);
+        const listed = await openTransitionsAmong(
+          records.map((t) => t.id),
+          { limit: 2 },
+        );
+        expect(listed.map((t) => `${t.status} ${t.version}`)).toEqual(expected);
+      });
+    });
+
+    describe("stage tenures", () => {
+      it("begins a tenure once: beginning it again is a conflict on putStageTenure", async () => {
+        const model = unique("tenure");
+        const tenure = stageTenureRecord(model, "production", 4, {
+          version: 3,
+          enteredWith: transitionId(),
+          approvedBy: ["bob", "carol"],
+        });
+        await store.commit([{ kind: "putStageTenure", record: tenure, expect: "new" }]);
+        await expectConflict(
+          store.commit([
+            { kind: "putStageTenure", record: { ...tenure, enteredBy: "mallory" }, expect: "new" },
+          ]),
+          ["putStageTenure"],
+        );
+        expect((await store.listStageTenures(model, "production", { limit: 10 })).items).toEqual([tenure]);
+      });
+
+      it("ends an open tenure exactly once, and never one that was not begun", async () => {
+        const model = unique("tenureend");
+        const open = stageTenureRecord(model, "production", 2);
+        await store.commit([{ kind: "putStageTenure", record: open, expect: "new" }]);
+        const ended = { ...open, until: "2025-02-01T00:00:00.000Z", leftBy: "bob", leftWith: transitionId() };
+        await store.commit([{ kind: "putStageTenure", record: ended, expect: "open" }]);
+        expect((await store.listStageTenures(model, "production", { limit: 10 })).items).toEqual([ended]);
+        await expectConflict(
+          store.commit([
+            {
+              kind: "putStageTenure",
+              record: { ...ended, until: "2025-03-01T00:00:00.000Z", leftBy: "carol" },
+              expect: "open",
+            },
+          ]),
+          ["putStageTenure"],
+        );
+        await expectConflict(
+          store.commit([{ kind: "putStageTenure", record: { ...ended, seq: 3 }, expect: "open" }]),
+          ["putStageTenure"],
+        );
+        await expectConflict(
+          store.commit([{ kind: "putStageTenure", record: { ...ended, stage: "staging" }, expect: "open" }]),
+          ["putStageTenure"],
+        );
+        expect((await store.listStageTenures(model, "production", { limit: 10 })).items).toEqual([ended]);
+        expect((await store.listStageTenures(model, "staging", { limit: 10 })).items).toEqual([]);
+      });
+
+      it("lists one stage's tenures newest first, page by page, apart from other stages and models", async () => {
+        const model = unique("tenurelist");
+        const begin = (stage: StageTenureRecord["stage"], seq: number, version: number, m = model) =>
+          store.commit([
+            { kind: "putStageTenure", record: stageTenureRecord(m, stage, seq, { version }), expect: "new" },
+          ]);
+        await begin("production", 2, 1);
+        await begin("staging", 3, 2);
+        await begin("production", 9, 2);
+        await begin("production", 12, 3);
+        await begin("production", 100, 4);
+        await begin("production", 5, 9, unique("tenurelist"));
+        const pages = await allPages(2, (nextToken) =>
+          store.listStageTenures(model, "production", { limit: 2, nextToken }),
+        );
+        expect(pages.map((p) => p.map((t) => t.seq))).toEqual([
+          [100, 12],
+          [9, 2],
+        ]);
+        expect(pages.flat().map((t) => t.version)).toEqual([4, 3, 2, 1]);
+        expect(pages.flat()[0]).toEqual(stageTenureRecord(model, "production", 100, { version: 4 }));
+        expect(
+          (await store.listStageTenures(model, "staging", { limit: 10 })).items.map((t) => t.seq),
+        ).toEqual([3]);
+        expect((await store.listStageTenures(model, "archived", { limit: 10 })).items).toEqual([]);
+      });
+    });
+
     describe("idempotency records", () => {
       it("claims a key once: claiming it again while the record lives is a conflict", async () => {
         const scope = unique("idem");
@@ -465,6 +817,66 @@ export function describeRegistryStoreContract(
         expect(await store.getVersion(model, 1)).toBeUndefined();
         expect(await store.getIdempotencyRecord(scope)).toBeUndefined();
         expect((await store.listHistory(model, { limit: 10 })).items).toEqual([historyRecord(model, 1)]);
+      });
+
+      it("write nothing of a stage change when one of its conditions fails", async () => {
+        const model = unique("stagechange");
+        await createVersions(model, [versionRecord(model, 1), versionRecord(model, 2)]);
+        const before = await store.getModel(model);
+        const oldTenure = stageTenureRecord(model, "production", 1, { version: 1 });
+        // Version 2's staging tenure, which a stage change must not begin a second time.
+        const stagingTenure = stageTenureRecord(model, "staging", 1, { version: 2 });
+        await store.commit([
+          { kind: "putStageTenure", record: oldTenure, expect: "new" },
+          { kind: "putStageTenure", record: stagingTenure, expect: "new" },
+        ]);
+        const request = await requestTransition(
+          transitionRecord(model, 2, transitionId(), { to: "production", status: "VALIDATING" }),
+        );
+        const change = (overrides: { tenure?: StageTenureRecord; expectRev?: number }): WriteOp[] => [
+          {
+            kind: "putModel",
+            record: modelRecord(model, { seq: 2, stages: { production: 2 } }),
+            expectSeq: 1,
+          },
+          {
+            kind: "putTransition",
+            record: { ...request, status: "APPLIED", previous: 1, rev: request.rev + 1 },
+            expectRev: overrides.expectRev ?? request.rev,
+          },
+          { kind: "putStageTenure", record: { ...oldTenure, until: AT, leftBy: "bob" }, expect: "open" },
+          {
+            kind: "putStageTenure",
+            record: overrides.tenure ?? stageTenureRecord(model, "production", 2, { version: 2 }),
+            expect: "new",
+          },
+          { kind: "putHistory", record: historyRecord(model, 2) },
+        ];
+        // The tenure to begin exists already: nothing else of the change is written.
+        await expectConflict(store.commit(change({ tenure: stagingTenure })), ["putStageTenure"]);
+        // The request moved on meanwhile: likewise.
+        await expectConflict(store.commit(change({ expectRev: 7 })), ["putTransition"]);
+        expect(await store.getModel(model)).toEqual(before);
+        expect(await store.getTransition(model, request.id)).toEqual(request);
+        expect((await store.listStageTenures(model, "production", { limit: 10 })).items).toEqual([oldTenure]);
+        expect((await store.listHistory(model, { limit: 10 })).items).toEqual([]);
+        expect((await openTransitionsAmong([request.id], { status: "VALIDATING", limit: 100 })).length).toBe(
+          1,
+        );
+        // With every condition holding, all of it is written.
+        await store.commit(change({}));
+        expect((await store.getModel(model))?.stages).toEqual({ production: 2 });
+        expect((await store.getTransition(model, request.id))?.status).toBe("APPLIED");
+        expect(
+          (await store.listStageTenures(model, "production", { limit: 10 })).items.map((t) => [
+            t.seq,
+            t.until,
+          ]),
+        ).toEqual([
+          [2, undefined],
+          [1, AT],
+        ]);
+        expect(await openTransitionsAmong([request.id], { limit: 100 })).toEqual([]);
       });
 
       it("leave existing items unchanged when a later op fails", async () => {
@@ -536,6 +948,37 @@ export function describeRegistryStoreContract(
         await expect(store.listVersions(model, { limit: 1, nextToken: "not-a-token" })).rejects.toThrow(
           ValidationError,
         );
+      });
+
+      it("of transition and tenure lists are refused by any other list", async () => {
+        const model = unique("transtoken");
+        for (const status of ["AWAITING_APPROVAL", "AWAITING_APPROVAL", "APPLIED"] as const)
+          await requestTransition(transitionRecord(model, 1, transitionId(), { status }));
+        for (const seq of [1, 2])
+          await store.commit([
+            { kind: "putStageTenure", record: stageTenureRecord(model, "production", seq), expect: "new" },
+          ]);
+        const transitionsToken = (await store.listTransitions(model, { limit: 1 })).nextToken;
+        const versionToken = (await store.listTransitions(model, { version: 1, limit: 1 })).nextToken;
+        const openToken = (await store.listOpenTransitions({ status: "AWAITING_APPROVAL", limit: 1 }))
+          .nextToken;
+        const tenuresToken = (await store.listStageTenures(model, "production", { limit: 1 })).nextToken;
+        for (const token of [transitionsToken, versionToken, openToken, tenuresToken])
+          expect(token).toBeDefined();
+        const refused = [
+          () => store.listTransitions(model, { status: "APPLIED", limit: 1, nextToken: transitionsToken }),
+          () => store.listTransitions(model, { version: 2, limit: 1, nextToken: versionToken }),
+          () => store.listTransitions(model, { limit: 1, nextToken: versionToken }),
+          () => store.listTransitions(unique("transtoken"), { limit: 1, nextToken: transitionsToken }),
+          () => store.listOpenTransitions({ limit: 1, nextToken: openToken }),
+          () => store.listOpenTransitions({ status: "REQUESTED", limit: 1, nextToken: openToken }),
+          () =>
+            store.listOpenTransitions({ status: "AWAITING_APPROVAL", limit: 1, nextToken: transitionsToken }),
+          () => store.listStageTenures(model, "staging", { limit: 1, nextToken: tenuresToken }),
+          () => store.listStageTenures(model, "production", { limit: 1, nextToken: openToken }),
+          () => store.listHistory(model, { limit: 1, nextToken: tenuresToken }),
+        ];
+        for (const list of refused) await expect(list()).rejects.toThrow(ValidationError);
       });
     });
   });

@@ -17,18 +17,32 @@ import {
 import type {
   IdempotencyRecord,
   ListModelsFilter,
+  ListOpenTransitionsFilter,
+  ListTransitionsFilter,
   ListVersionsFilter,
   Page,
   RegistryStore,
   WriteOp,
 } from "#core/ports.ts";
-import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts";
+import type {
+  HistoryRecord,
+  ModelRecord,
+  StageTenureRecord,
+  TransitionRecord,
+  VersionRecord,
+} from "#core/records.ts";
 import { type AttributeMap, type Item, marshallItem, unmarshallItem } from "./codec.ts";
 import { listHistoryNewestFirst, toHistoryRecord } from "./items/history.ts";
 import { toIdempotencyRecord } from "./items/idempotency.ts";
 import { listModelsByName, toModelRecord } from "./items/model.ts";
+import { listStageTenuresNewestFirst, toStageTenureRecord } from "./items/stage-tenure.ts";
+import {
+  listOpenTransitionsOldestFirst,
+  listTransitionsNewestFirst,
+  toTransitionRecord,
+} from "./items/transition.ts";
 import { listVersionsNewestFirst, toVersionRecord, versionKeysOfModel } from "./items/version.ts";
-import { idempotencyKey, modelKey, versionKey } from "./keys.ts";
+import { idempotencyKey, modelKey, transitionKey, versionKey } from "./keys.ts";
 import type { PageTokens } from "./page-token.ts";
 import { Pager } from "./paging.ts";
 import { TABLE } from "./table.ts";
@@ -107,6 +121,37 @@ export class DynamoRegistryStore implements RegistryStore {
   async getIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {
     const item = await this.getItem(idempotencyKey(scope));
     return item && toIdempotencyRecord(item);
+  }
+
+  async getTransition(model: string, id: string): Promise<TransitionRecord | undefined> {
+    const item = await this.getItem(transitionKey(model, id));
+    return item && toTransitionRecord(item);
+  }
+
+  async listTransitions(model: string, filter: ListTransitionsFilter): Promise<Page<TransitionRecord>> {
+    const request = listTransitionsNewestFirst(model, filter, this.table);
+    const page = await this.pager.queryPage(request, filter.limit, filter.nextToken);
+    return { ...page, items: page.items.map(toTransitionRecord) };
+  }
+
+  /** Read from gsi2, eventually consistent: a listed request may have moved on a moment ago. */
+  async listOpenTransitions(filter: ListOpenTransitionsFilter): Promise<Page<TransitionRecord>> {
+    const request = listOpenTransitionsOldestFirst(filter, this.table);
+    const page = await this.pager.queryPage(request, filter.limit, filter.nextToken);
+    return { ...page, items: page.items.map(toTransitionRecord) };
+  }
+
+  async listStageTenures(
+    model: string,
+    stage: string,
+    page: { limit: number; nextToken?: string },
+  ): Promise<Page<StageTenureRecord>> {
+    const result = await this.pager.queryPage(
+      listStageTenuresNewestFirst(model, stage, this.table),
+      page.limit,
+      page.nextToken,
+    );
+    return { ...result, items: result.items.map(toStageTenureRecord) };
   }
 
   commit(ops: WriteOp[]): Promise<void> {

@@ -5,16 +5,23 @@
  */
 import { registryTableDefinition as definition } from "../../../lib/table-definition.ts";
 
-const gsi1 = definition.globalSecondaryIndexes[0];
+const [gsi1, gsi2] = definition.globalSecondaryIndexes;
 
 export const TABLE = { pk: definition.partitionKey, sk: definition.sortKey } as const;
 
-/** gsi1 serves: list models by name prefix, and list a model's versions in one stage. */
+/**
+ * gsi1 serves: list models by name prefix, list a model's versions in one stage, and list one
+ * version's transition requests.
+ */
 export const GSI1 = { name: gsi1.indexName, pk: gsi1.partitionKey, sk: gsi1.sortKey } as const;
+
+/** gsi2 (sparse) serves: list the open transition requests of every model (approvals, recovery). */
+export const GSI2 = { name: gsi2.indexName, pk: gsi2.partitionKey, sk: gsi2.sortKey } as const;
 
 /** The attribute DynamoDB's TTL reads (epoch seconds). */
 export const TTL_ATTRIBUTE = definition.timeToLiveAttribute;
 
-/** Attributes that make up an ExclusiveStartKey for the table and for gsi1. */
+/** Attributes that make up an ExclusiveStartKey for the table and for each index. */
 export const TABLE_KEY_ATTRIBUTES = [TABLE.pk, TABLE.sk] as const;
 export const GSI1_KEY_ATTRIBUTES = [GSI1.pk, GSI1.sk, TABLE.pk, TABLE.sk] as const;
+export const GSI2_KEY_ATTRIBUTES = [GSI2.pk, GSI2.sk, TABLE.pk, TABLE.sk] as const;

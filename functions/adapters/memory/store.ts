@@ -1,7 +1,9 @@
 /**
  * The RegistryStore port held in memory, with DynamoDB's conditional semantics: a stale
- * `seq`/`rev`, an existing key or a missing version fails the whole commit with the same
- * `WriteConflict` the DynamoDB adapter raises, and nothing of a failed commit is applied.
+ * `seq`/`rev`, an existing key, a missing version or an already closed stage tenure fails the
+ * whole commit with the same `WriteConflict` the DynamoDB adapter raises, and nothing of a failed
+ * commit is applied. Lists come in the DynamoDB adapter's orders (the open-transitions list as
+ * its sparse index orders it), with page tokens signed and bound to the list the same way.
  * Fast use-case tests run on it; the store contract suite (test/contract) runs against it and
  * against DynamoDB Local, so the two cannot drift.
  */
@@ -9,13 +11,22 @@ import { PayloadTooLargeError } from "#core/errors.ts";
 import {
   type IdempotencyRecord,
   type ListModelsFilter,
+  type ListOpenTransitionsFilter,
+  type ListTransitionsFilter,
   type ListVersionsFilter,
   type Page,
   type RegistryStore,
   WriteConflict,
   type WriteOp,
 } from "#core/ports.ts";
-import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts";
+import type {
+  HistoryRecord,
+  ModelRecord,
+  StageTenureRecord,
+  TransitionRecord,
+  VersionRecord,
+} from "#core/records.ts";
+import { OPEN_TRANSITION_STATUSES } from "#core/schemas.ts";
 import { PageTokens } from "../dynamodb/page-token.ts";
 
 /** DynamoDB's limits, enforced here too so a use case cannot pass on one store and fail on the other. */
@@ -35,6 +46,10 @@ export class MemoryRegistryStore implements RegistryStore {
   private readonly versions = new Map<string, Map<number, VersionRecord>>();
   /** History by model, then by seq. */
   private readonly history = new Map<string, Map<number, HistoryRecord>>();
+  /** Transition requests by model, then by id. */
+  private readonly transitions = new Map<string, Map<string, TransitionRecord>>();
+  /** Stage tenures by model, then by `<stage>#<seq>` (see `tenureKey`). */
+  private readonly tenures = new Map<string, Map<string, StageTenureRecord>>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
   private readonly tokens: PageTokens;
   private readonly nowSeconds: () => number;
@@ -97,6 +112,41 @@ export class MemoryRegistryStore implements RegistryStore {
     return copy(record);
   }
 
+  async getTransition(model: string, id: string): Promise<TransitionRecord | undefined> {
+    return copy(this.transitions.get(model)?.get(id));
+  }
+
+  async listTransitions(model: string, filter: ListTransitionsFilter): Promise<Page<TransitionRecord>> {
+    // Ids are ULIDs: their order is request order.
+    const matching = [...(this.transitions.get(model)?.values() ?? [])]
+      .filter((t) => filter.version === undefined || t.version === filter.version)
+      .filter((t) => filter.status === undefined || t.status === filter.status)
+      .sort((a, b) => descending(a.id, b.id));
+    const scope = `transitions|${model}|${filter.version ?? ""}|${filter.status ?? ""}`;
+    return this.page(matching, (t) => t.id, descending, filter, scope);
+  }
+
+  /** As the DynamoDB index orders them: by status (its name's order), then oldest first. */
+  async listOpenTransitions(filter: ListOpenTransitionsFilter): Promise<Page<TransitionRecord>> {
+    const matching = [...this.transitions.values()]
+      .flatMap((byId) => [...byId.values()])
+      .filter((t) => isOpen(t.status))
+      .filter((t) => filter.status === undefined || t.status === filter.status)
+      .sort((a, b) => ascending(openKey(a), openKey(b)));
+    return this.page(matching, openKey, ascending, filter, `open-transitions|${filter.status ?? ""}`);
+  }
+
+  async listStageTenures(
+    model: string,
+    stage: string,
+    page: { limit: number; nextToken?: string },
+  ): Promise<Page<StageTenureRecord>> {
+    const tenures = [...(this.tenures.get(model)?.values() ?? [])]
+      .filter((t) => t.stage === stage)
+      .sort((a, b) => b.seq - a.seq);
+    return this.page(tenures, (t) => t.seq, descending, page, `stage-tenures|${model}|${stage}`);
+  }
+
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length > MAX_TRANSACTION_ACTIONS) {
       throw new Error(`a transaction holds at most ${MAX_TRANSACTION_ACTIONS} actions, not ${ops.length}`);
@@ -110,7 +160,11 @@ export class MemoryRegistryStore implements RegistryStore {
     if (failed.length > 0) throw new WriteConflict(failed, false);
     for (const op of ops) {
       if (
-        (op.kind === "putModel" || op.kind === "putVersion" || op.kind === "putHistory") &&
+        (op.kind === "putModel" ||
+          op.kind === "putVersion" ||
+          op.kind === "putHistory" ||
+          op.kind === "putTransition" ||
+          op.kind === "putStageTenure") &&
         tooLarge(op.record)
       ) {
         throw new PayloadTooLargeError(
@@ -144,6 +198,17 @@ export class MemoryRegistryStore implements RegistryStore {
         return this.versions.get(op.model)?.has(op.version) === true;
       case "putHistory":
         return !this.history.get(op.record.model)?.has(op.record.seq);
+      case "putTransition": {
+        const current = this.transitions.get(op.record.model)?.get(op.record.id);
+        return op.expectRev === null ? current === undefined : current?.rev === op.expectRev;
+      }
+      case "putStageTenure": {
+        const current = this.tenures.get(op.record.model)?.get(tenureKey(op.record));
+        // A tenure begins once, and ends once: `until` is set only on an open tenure.
+        return op.expect === "new"
+          ? current === undefined
+          : current !== undefined && current.until === undefined;
+      }
       case "claimIdempotency": {
         const current = this.idempotency.get(op.record.scope);
         return current === undefined || current.expiresAt < this.nowSeconds();
@@ -169,6 +234,12 @@ export class MemoryRegistryStore implements RegistryStore {
       }
       case "putHistory":
         child(this.history, op.record.model).set(op.record.seq, copy(op.record));
+        return;
+      case "putTransition":
+        child(this.transitions, op.record.model).set(op.record.id, copy(op.record));
+        return;
+      case "putStageTenure":
+        child(this.tenures, op.record.model).set(tenureKey(op.record), copy(op.record));
         return;
       case "claimIdempotency":
         this.idempotency.set(op.record.scope, copy(op.record));
@@ -212,10 +283,23 @@ function itemOf(op: WriteOp): string {
       return `version ${op.model} ${op.version}`;
     case "putHistory":
       return `history ${op.record.model} ${op.record.seq}`;
+    case "putTransition":
+      return `transition ${op.record.model} ${op.record.id}`;
+    case "putStageTenure":
+      return `tenure ${op.record.model} ${tenureKey(op.record)}`;
     case "claimIdempotency":
       return `idempotency ${op.record.scope}`;
   }
 }
+
+const OPEN: ReadonlySet<string> = new Set(OPEN_TRANSITION_STATUSES);
+const isOpen = (status: string) => OPEN.has(status);
+
+/** The open-transitions index's sort key: `<status>#<id>`. */
+const openKey = (t: TransitionRecord) => `${t.status}#${t.id}`;
+
+/** A tenure's key within its model: one per stage and the seq that began it. */
+const tenureKey = (t: StageTenureRecord) => `${t.stage}#${t.seq}`;
 
 function child<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
   let found = map.get(key);

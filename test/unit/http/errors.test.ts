@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AliasNotFoundError,
+  ApprovalRefusedError,
   ArtifactNotFoundError,
   ArtifactsNotVerifiedError,
   ConcurrentModificationError,
@@ -11,8 +12,14 @@ import {
   ModelAlreadyExistsError,
   ModelNotFoundError,
   ModelProtectedError,
+  NothingToRollBackError,
+  NotTheRequesterError,
   PayloadTooLargeError,
   PreconditionFailedError,
+  TransitionAlreadyOpenError,
+  TransitionNotAllowedError,
+  TransitionNotFoundError,
+  TransitionStateError,
   UploadIncompleteError,
   ValidationError,
   VersionFrozenError,
@@ -54,6 +61,18 @@ const samples: { [C in DomainErrorCode]: DomainError & { code: C } } = {
   ArtifactsNotVerified: new ArtifactsNotVerifiedError("'model.onnx' is missing", {
     artifacts: [{ path: "model.onnx", status: "missing" }],
   }),
+  TransitionNotFound: new TransitionNotFoundError("fraud", "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC"),
+  TransitionNotAllowed: new TransitionNotAllowedError("version 2 of 'fraud' is in development"),
+  TransitionAlreadyOpen: new TransitionAlreadyOpenError(
+    "fraud",
+    2,
+    "production",
+    "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC",
+  ),
+  TransitionState: new TransitionStateError("transition 01J… is APPLIED"),
+  ApprovalRefused: new ApprovalRefusedError("you requested this transition"),
+  NotTheRequester: new NotTheRequesterError("only the requester cancels it"),
+  NothingToRollBack: new NothingToRollBackError("no other version held production"),
 };
 
 describe("mapping errors to HTTP", () => {

@@ -5,11 +5,11 @@
  */
 import type { WriteOp } from "#core/ports.ts";
 import type { Item } from "../codec.ts";
-import { GSI1, TABLE, TTL_ATTRIBUTE } from "../table.ts";
+import { GSI1, GSI2, TABLE, TTL_ATTRIBUTE } from "../table.ts";
 
 export type { Item } from "../codec.ts";
 
-export type ItemType = "model" | "version" | "history" | "idempotency";
+export type ItemType = "model" | "version" | "history" | "transition" | "stageTenure" | "idempotency";
 
 const SCHEMA_VERSION = 1;
 
@@ -22,6 +22,8 @@ const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
   TABLE.sk,
   GSI1.pk,
   GSI1.sk,
+  GSI2.pk,
+  GSI2.sk,
   TTL_ATTRIBUTE,
   ...Object.keys(envelope("model")),
 ]);

@@ -7,6 +7,8 @@ import { putHistory } from "./history.ts";
 import { claimIdempotency } from "./idempotency.ts";
 import type { TransactItem, Writer } from "./item.ts";
 import { putModel } from "./model.ts";
+import { putStageTenure } from "./stage-tenure.ts";
+import { putTransition } from "./transition.ts";
 import { putVersion, tagVersionAlias } from "./version.ts";
 
 export const writers: { [K in WriteOp["kind"]]: Writer<K> } = {
@@ -14,6 +16,8 @@ export const writers: { [K in WriteOp["kind"]]: Writer<K> } = {
   putVersion,
   tagVersionAlias,
   putHistory,
+  putTransition,
+  putStageTenure,
   claimIdempotency,
 };
 

@@ -5,11 +5,19 @@
 import { describe, expect, it } from "vitest";
 import { toIdempotencyRecord } from "#adapters/dynamodb/items/idempotency.ts";
 import { toModelRecord } from "#adapters/dynamodb/items/model.ts";
+import { toStageTenureRecord } from "#adapters/dynamodb/items/stage-tenure.ts";
+import { toTransitionRecord } from "#adapters/dynamodb/items/transition.ts";
 import { toVersionRecord } from "#adapters/dynamodb/items/version.ts";
 import { toTransactItem, writers } from "#adapters/dynamodb/items/writers.ts";
 import { marshallTransactItem } from "#adapters/dynamodb/transact.ts";
 import type { IdempotencyRecord, WriteOp } from "#core/ports.ts";
-import type { HistoryRecord, ModelRecord, VersionRecord } from "#core/records.ts";
+import type {
+  HistoryRecord,
+  ModelRecord,
+  StageTenureRecord,
+  TransitionRecord,
+  VersionRecord,
+} from "#core/records.ts";
 
 const TABLE = "registry";
 
@@ -69,6 +77,36 @@ const idempotency = {
   createdAt: "2025-01-01T00:00:00.000Z",
   expiresAt: 1_900_000_000,
 } as IdempotencyRecord;
+
+const transition: TransitionRecord = {
+  id: "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC",
+  model: "fraud",
+  version: 42,
+  from: "staging",
+  to: "production",
+  kind: "promotion",
+  status: "AWAITING_APPROVAL",
+  requestedBy: "alice",
+  requestedAt: "2025-01-01T00:00:00.000Z",
+  updatedAt: "2025-01-01T00:01:00.000Z",
+  approvalsRequired: 2,
+  allowSelfApproval: false,
+  approvals: [],
+  requirements: { signature: true },
+  execution: "exec-1",
+  taskToken: "token-1",
+  rev: 3,
+};
+
+const tenure: StageTenureRecord = {
+  model: "fraud",
+  seq: 7,
+  stage: "production",
+  version: 42,
+  from: "2025-01-02T00:00:00.000Z",
+  enteredBy: "alice",
+  approvedBy: ["bob"],
+};
 
 const write = (op: WriteOp) => toTransactItem(op, TABLE);
 
@@ -189,6 +227,72 @@ describe("the history item", () => {
   });
 });
 
+describe("the transition item", () => {
+  it("is keyed under its model by id, in gsi1 under its version, and in gsi2 while open", () => {
+    const Put = putOf({ kind: "putTransition", record: transition, expectRev: null });
+    expect(Put.Item).toEqual({
+      pk: "MODEL#fraud",
+      sk: "TRANSITION#01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC",
+      gsi1pk: "MODEL#fraud#VERSION#0000000042#TRANSITIONS",
+      gsi1sk: "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC",
+      gsi2pk: "TRANSITIONS#OPEN",
+      gsi2sk: "AWAITING_APPROVAL#01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC",
+      type: "transition",
+      v: 1,
+      ...transition,
+    });
+  });
+
+  it.each(["APPLIED", "REJECTED", "FAILED", "CANCELLED", "TIMED_OUT"] as const)(
+    "leaves the open index when %s",
+    (status) => {
+      const Put = putOf({ kind: "putTransition", record: { ...transition, status }, expectRev: 3 });
+      expect(Put.Item).not.toHaveProperty("gsi2pk");
+      expect(Put.Item).not.toHaveProperty("gsi2sk");
+      expect(Put.Item).toMatchObject({ gsi1pk: "MODEL#fraud#VERSION#0000000042#TRANSITIONS", status });
+    },
+  );
+
+  it("is created only if absent, and replaced only at the rev the writer read", () => {
+    expect(write({ kind: "putTransition", record: transition, expectRev: null })).toMatchObject({
+      Put: { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } },
+    });
+    expect(write({ kind: "putTransition", record: transition, expectRev: 2 })).toMatchObject({
+      Put: stillAt("rev", 2),
+    });
+  });
+
+  it("reads back as the record, task token and requirements included, without keys or envelope", () => {
+    const Put = putOf({ kind: "putTransition", record: transition, expectRev: null });
+    expect(toTransitionRecord({ ...Put.Item })).toEqual(transition);
+  });
+});
+
+describe("the stage tenure item", () => {
+  it("is keyed under its model by stage and the seq that began it", () => {
+    expect(write({ kind: "putStageTenure", record: tenure, expect: "new" })).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: { pk: "MODEL#fraud", sk: "STAGE#production#0000000007", type: "stageTenure", v: 1, ...tenure },
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+      },
+    });
+  });
+
+  it("is ended only while it exists and has no end yet", () => {
+    const ended = { ...tenure, until: "2025-02-01T00:00:00.000Z", leftBy: "carol" };
+    expect(write({ kind: "putStageTenure", record: ended, expect: "open" })).toMatchObject({
+      Put: {
+        ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#until)",
+        ExpressionAttributeNames: { "#pk": "pk", "#until": "until" },
+      },
+    });
+    const Put = putOf({ kind: "putStageTenure", record: ended, expect: "open" });
+    expect(toStageTenureRecord({ ...Put.Item })).toEqual(ended);
+  });
+});
+
 describe("the idempotency item", () => {
   it("is keyed by its scope, holds the body as JSON, and expires through the ttl attribute", () => {
     const Put = putOf({ kind: "claimIdempotency", record: idempotency });
@@ -225,7 +329,15 @@ describe("the idempotency item", () => {
 describe("the writers", () => {
   it("cover every write op kind", () => {
     expect(Object.keys(writers).sort()).toEqual(
-      ["claimIdempotency", "putHistory", "putModel", "putVersion", "tagVersionAlias"].sort(),
+      [
+        "claimIdempotency",
+        "putHistory",
+        "putModel",
+        "putStageTenure",
+        "putTransition",
+        "putVersion",
+        "tagVersionAlias",
+      ].sort(),
     );
   });
 

@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import {
   GSI1,
   GSI1_KEY_ATTRIBUTES,
+  GSI2,
+  GSI2_KEY_ATTRIBUTES,
   TABLE,
   TABLE_KEY_ATTRIBUTES,
   TTL_ATTRIBUTE,
@@ -28,14 +30,21 @@ function sources(dir: string): string[] {
 
 describe("the adapter's table names", () => {
   it("come from the table definition", () => {
-    const [gsi1] = definition.globalSecondaryIndexes;
+    const [gsi1, gsi2] = definition.globalSecondaryIndexes;
     expect(TABLE).toEqual({ pk: definition.partitionKey, sk: definition.sortKey });
     expect(GSI1).toEqual({ name: gsi1.indexName, pk: gsi1.partitionKey, sk: gsi1.sortKey });
+    expect(GSI2).toEqual({ name: gsi2.indexName, pk: gsi2.partitionKey, sk: gsi2.sortKey });
     expect(TTL_ATTRIBUTE).toBe(definition.timeToLiveAttribute);
     expect(TABLE_KEY_ATTRIBUTES).toEqual([definition.partitionKey, definition.sortKey]);
     expect(GSI1_KEY_ATTRIBUTES).toEqual([
       gsi1.partitionKey,
       gsi1.sortKey,
+      definition.partitionKey,
+      definition.sortKey,
+    ]);
+    expect(GSI2_KEY_ATTRIBUTES).toEqual([
+      gsi2.partitionKey,
+      gsi2.sortKey,
       definition.partitionKey,
       definition.sortKey,
     ]);

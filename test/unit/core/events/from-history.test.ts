@@ -9,13 +9,15 @@ import {
   uuidV5,
 } from "#core/events/from-history.ts";
 import { detailJsonSchema } from "#core/events/json-schemas.ts";
+import { runWorkflowStep } from "#core/lifecycle/workflow-steps.ts";
 import type { HistoryRecord } from "#core/records.ts";
-import { HISTORY_ACTIONS } from "#core/schemas.ts";
+import { HISTORY_ACTIONS, Policy } from "#core/schemas.ts";
 import * as aliases from "#core/use-cases/aliases.ts";
 import * as artifacts from "#core/use-cases/artifacts.ts";
 import * as models from "#core/use-cases/models.ts";
+import * as transitions from "#core/use-cases/transitions.ts";
 import * as versions from "#core/use-cases/versions.ts";
-import { artifact, FakeArtifactStorage, publisher, testCore } from "../use-cases/fixture.ts";
+import { artifact, FakeArtifactStorage, publisher, runWorkflow, testCore } from "../use-cases/fixture.ts";
 
 const source = "model-registry";
 
@@ -52,10 +54,47 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
   await aliases.setAlias(core, "fraud", "champion", 1, publisher);
   await aliases.setAlias(core, "fraud", "champion", 2, publisher);
   await aliases.deleteAlias(core, "fraud", "champion", publisher);
+  await lifecycle(core);
   await models.deleteModel(core, "fraud", publisher);
   await models.createModel(core, { name: "fraud" }, publisher);
   const page = await core.store.listHistory("fraud", { limit: 100 });
   return [...page.items].sort((a, b) => a.seq - b.seq);
+}
+
+/** Every transition step: applied, approved, failed, rejected, cancelled, timed out, demoted. */
+async function lifecycle(core: ReturnType<typeof testCore>) {
+  const approver = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-9" };
+  core.workflow = { resume: async () => true, fail: async () => true };
+  await models.updateModel(
+    core,
+    "fraud",
+    {
+      policy: Policy.parse({
+        approvals: { production: { required: 1 } },
+        requirements: { archived: { signature: true } },
+      }),
+    },
+    publisher,
+  );
+  const request = async (version: number, to: "staging" | "production" | "archived") => {
+    const { value } = await transitions.requestTransition(core, "fraud", version, { to }, publisher);
+    return { id: value.id, ...(await runWorkflow(core, "fraud", value.id)) };
+  };
+  await request(2, "archived"); // no signature: FAILED
+  for (const v of [1, 2]) await request(v, "staging");
+  const first = await request(1, "production");
+  await transitions.approveTransition(core, "fraud", first.id, { comment: "ok" }, approver);
+  await runWorkflowStep(core, { step: "apply", ...first.step });
+  const rejected = await request(2, "production");
+  await transitions.rejectTransition(core, "fraud", rejected.id, { comment: "not yet" }, approver);
+  const cancelled = await request(2, "production");
+  await transitions.cancelTransition(core, "fraud", cancelled.id, {}, publisher);
+  const expired = await request(2, "production");
+  await runWorkflowStep(core, { step: "expire", ...expired.step });
+  const replacing = await request(2, "production");
+  await transitions.approveTransition(core, "fraud", replacing.id, {}, approver);
+  await runWorkflowStep(core, { step: "apply", ...replacing.step }); // v1 leaves production
+  await request(2, "staging"); // production empty again, so the model can be deleted
 }
 
 describe("history entries become events", () => {

@@ -4,6 +4,8 @@
 import { MemoryRegistryStore } from "#adapters/memory/store.ts";
 import type { RequestContext } from "#core/kernel/context.ts";
 import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
+import type { ValidateResult } from "#core/lifecycle/workflow-contract.ts";
+import { runWorkflowStep } from "#core/lifecycle/workflow-steps.ts";
 import type {
   ArtifactStorage,
   ArtifactVerification,
@@ -212,4 +214,30 @@ export async function makeReady(core: TestCore, model: string, version: number):
   }
   const { value } = await sealVersion(core, model, version, publisher);
   if (value.version.status !== "READY") throw new Error(`version ${version} is ${value.version.status}`);
+}
+
+let executions = 0;
+
+/**
+ * Runs the transition workflow's steps in the order the state machine runs them, up to the
+ * approval wait (whose task token is `token`) or the end. `step` names the execution for the
+ * steps a test runs itself afterwards (apply after an approval, expire).
+ */
+export async function runWorkflow(
+  core: CoreDeps,
+  model: string,
+  transitionId: string,
+  options: { resume?: boolean } = {},
+) {
+  const execution = `execution-${++executions}`;
+  const validated = (await runWorkflowStep(core, {
+    step: "validate",
+    event: { detail: { model, transitionId }, ...(options.resume && { resume: true }) },
+    execution,
+  })) as ValidateResult;
+  const step = { model, transitionId, execution };
+  const token = `token-${execution}`;
+  if (validated.next === "apply") await runWorkflowStep(core, { step: "apply", ...step });
+  if (validated.next === "approval") await runWorkflowStep(core, { step: "awaitApproval", ...step, token });
+  return { validated, execution, token, step };
 }

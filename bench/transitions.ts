@@ -1,0 +1,175 @@
+/**
+ * Stage transitions in local mode: request → table stream → the publisher → the local bus → the
+ * rule that starts the CDK-synthesized state machine in the local runner → Validate and Apply
+ * (the real task handler) → the `Model Version Stage Changed` event at an HTTP target.
+ * `npm run bench:transitions`; prints one JSON document and writes
+ * `bench/results/transitions-latest.json`.
+ *
+ * Latency: auto-approved development → staging transitions (no policy), one at a time, each of
+ * another version; measured two ways: request → APPLIED from the transition's own timestamps
+ * (`endedAt - requestedAt`, the registry's clock), and request answered → the Stage Changed
+ * event received by the target (what a deploy pipeline waits for).
+ * Throughput: a burst of transitions of different versions of one model requested by several
+ * clients at once, from the first request to the last Stage Changed event: transitions applied
+ * per second (they serialize on the model: every step is a change of the model item).
+ */
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { RegistryClient } from "../clients/lib/registry-client.ts";
+import { startEventListener } from "../local/event-listener.ts";
+import { startBenchRegistry } from "./local-registry.ts";
+import { resultHeader } from "./report.ts";
+import { summarizeLatency } from "./stats.ts";
+
+const COMMAND = "npm run bench:transitions";
+const SAMPLES = Number(process.env.TRANSITIONS_BENCH_SAMPLES ?? 50);
+const BURST = Number(process.env.TRANSITIONS_BENCH_BURST ?? 100);
+const BURST_CLIENTS = 8;
+
+const log = (line: string) => process.stderr.write(`[bench:transitions] ${line}\n`);
+
+interface Envelope {
+  "detail-type": string;
+  detail: { model: string; version: number; to: string; transitionId: string };
+}
+
+async function ok<T = unknown>(
+  response: Promise<{ status: number; rawBody: string; body: unknown }>,
+  status: number,
+) {
+  const r = await response;
+  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.rawBody.slice(0, 300)}`);
+  return r.body as T;
+}
+
+/** A target that resolves a waiter when a transition's Stage Changed event arrives. */
+async function startTarget() {
+  const arrivals = new Map<string, number>();
+  const waiters = new Map<string, (at: number) => void>();
+  const listener = await startEventListener((body) => {
+    const event = body as Envelope;
+    if (event["detail-type"] !== "Model Version Stage Changed") return;
+    const at = performance.now();
+    arrivals.set(event.detail.transitionId, at);
+    waiters.get(event.detail.transitionId)?.(at);
+  });
+  return {
+    url: listener.url,
+    arrival(transitionId: string): Promise<number> {
+      const seen = arrivals.get(transitionId);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.set(transitionId, resolve));
+    },
+    close: listener.close,
+  };
+}
+
+/** `count` READY versions of a new model (one small artifact each, uploaded and sealed). */
+async function readyModel(api: RegistryClient, name: string, count: number) {
+  await ok(api.request({ method: "POST", path: "/models", body: { name } }), 201);
+  for (let i = 0; i < count; i++) {
+    const bytes = Buffer.from(`weights ${name} ${i}`);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const created = await ok<{
+      version: number;
+      uploads: { url: string; headers: Record<string, string> }[];
+    }>(
+      api.request({
+        method: "POST",
+        path: `/models/${name}/versions`,
+        body: { artifacts: [{ path: "model.bin", size: bytes.length, sha256 }] },
+      }),
+      201,
+    );
+    const upload = created.uploads[0]!;
+    const put = await fetch(upload.url, { method: "PUT", headers: upload.headers, body: bytes });
+    if (!put.ok) throw new Error(`upload: ${put.status}`);
+    const sealed = await api.request({
+      method: "POST",
+      path: `/models/${name}/versions/${created.version}/seal`,
+    });
+    if (sealed.status !== 200) throw new Error(`seal: ${sealed.status} ${sealed.rawBody}`);
+  }
+}
+
+const requestStaging = (api: RegistryClient, model: string, version: number) =>
+  ok<{ id: string }>(
+    api.request({
+      method: "POST",
+      path: `/models/${model}/versions/${version}/transitions`,
+      body: { to: "staging" },
+    }),
+    202,
+  );
+
+async function main() {
+  const target = await startTarget();
+  const { registry, publisher: api } = await startBenchRegistry({
+    targets: [{ name: "bench", pattern: { source: ["model-registry"] }, url: target.url }],
+  });
+  try {
+    const model = `transitions-${Date.now()}`;
+    log(`preparing ${SAMPLES + BURST} READY versions`);
+    await readyModel(api, model, SAMPLES + BURST);
+
+    log(`latency: ${SAMPLES} development → staging transitions, one at a time`);
+    const applied: number[] = [];
+    const delivered: number[] = [];
+    for (let v = 1; v <= SAMPLES; v++) {
+      const { id } = await requestStaging(api, model, v);
+      const answered = performance.now();
+      delivered.push((await target.arrival(id)) - answered);
+      const done = await ok<{ status: string; requestedAt: string; endedAt: string }>(
+        api.request({ method: "GET", path: `/models/${model}/transitions/${id}` }),
+        200,
+      );
+      if (done.status !== "APPLIED") throw new Error(`transition ${id} ended ${done.status}`);
+      applied.push(Date.parse(done.endedAt) - Date.parse(done.requestedAt));
+    }
+
+    log(`throughput: ${BURST} transitions from ${BURST_CLIENTS} clients`);
+    const started = performance.now();
+    let next = SAMPLES + 1;
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: BURST_CLIENTS }, async () => {
+        for (let v = next++; v <= SAMPLES + BURST; v = next++)
+          ids.push((await requestStaging(api, model, v)).id);
+      }),
+    );
+    const requested = performance.now();
+    const last = Math.max(...(await Promise.all(ids.map((id) => target.arrival(id)))));
+    const seconds = (last - started) / 1000;
+
+    const result = {
+      ...resultHeader(COMMAND),
+      note: "local mode on this machine: DynamoDB Local, its stream polled every 200 ms when idle, the real publisher, the local bus, aws-local-stepfunctions running the CDK-synthesized state machine, the real task handler; in AWS, Step Functions and Lambda start-up add their own latency",
+      requestToAppliedMs: {
+        samples: SAMPLES,
+        measuredBy: "the transition's endedAt - requestedAt (registry clock, millisecond timestamps)",
+        ...summarizeLatency(applied),
+      },
+      requestToStageChangedEventMs: {
+        samples: SAMPLES,
+        measuredBy: "202 answered → Model Version Stage Changed received by an HTTP target",
+        ...summarizeLatency(delivered),
+      },
+      burst: {
+        transitions: BURST,
+        clients: BURST_CLIENTS,
+        requestSeconds: Math.round(((requested - started) / 1000) * 100) / 100,
+        lastAppliedEventAfterSeconds: Math.round(seconds * 100) / 100,
+        transitionsPerSecond: Math.round((BURST / seconds) * 10) / 10,
+      },
+    };
+    const json = `${JSON.stringify(result, null, 2)}\n`;
+    process.stdout.write(json);
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(new URL("results/transitions-latest.json", import.meta.url), json);
+  } finally {
+    await registry.stop();
+    await target.close();
+  }
+}
+
+await main();

@@ -1,0 +1,240 @@
+/**
+ * The lifecycle across a restart of local mode, and the approval timeout: each test starts its
+ * own registry with a data folder (so the table, the stream checkpoint and the open requests are
+ * real files) and an HTTP target that records every event.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { DEPLOY_PIPELINE_RULE } from "#core/events/catalog.ts";
+import { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { EventEnvelope } from "../../local/event-bus.ts";
+import { startEventListener } from "../../local/event-listener.ts";
+import { compileEventPattern } from "../../local/event-pattern.ts";
+import { findFreePort } from "../../local/ports.ts";
+import { type LocalRegistry, type LocalRegistryOptions, startLocalRegistry } from "../../local/registry.ts";
+
+const savedEnv = { ...process.env };
+const dataDirs: string[] = [];
+afterAll(() => {
+  process.env = savedEnv;
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Handlers keep their SDK clients for the process (as in Lambda): every registry here uses these ports. */
+const ports = {
+  dynamoDbPort: await findFreePort(),
+  s3Port: await findFreePort(),
+  eventBusPort: await findFreePort(),
+};
+
+async function listener() {
+  const received: EventEnvelope[] = [];
+  const target = await startEventListener((event) => received.push(event as EventEnvelope));
+  onTestFinished(() => target.close());
+  return { url: target.url, received };
+}
+
+function options(
+  dataDir: string,
+  url: string,
+  extra: Partial<LocalRegistryOptions> = {},
+): LocalRegistryOptions {
+  return {
+    dataDir,
+    port: 0,
+    ...ports,
+    targets: [{ name: "all", pattern: { source: ["model-registry"] }, url }],
+    ...extra,
+  };
+}
+
+function as(registry: LocalRegistry, name: string): RegistryClient {
+  const principal = registry.principals.find((p) => p.name === name)!;
+  return new RegistryClient({
+    endpoint: registry.endpoint,
+    region: registry.region,
+    credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
+  });
+}
+
+async function expectStatus(
+  response: Promise<{ status: number; rawBody: string; body: unknown }>,
+  status: number,
+) {
+  const r = await response;
+  expect(r.status, r.rawBody).toBe(status);
+  return r.body as Record<string, unknown>;
+}
+
+async function readyVersion(api: RegistryClient, model: string) {
+  const bytes = Buffer.from(`weights of ${model}`);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const created = (await expectStatus(
+    api.request({
+      method: "POST",
+      path: `/models/${model}/versions`,
+      body: { artifacts: [{ path: "model.bin", size: bytes.length, sha256 }] },
+    }),
+    201,
+  )) as { version: number; uploads: { url: string; headers: Record<string, string> }[] };
+  const upload = created.uploads[0]!;
+  expect((await fetch(upload.url, { method: "PUT", headers: upload.headers, body: bytes })).ok).toBe(true);
+  await expectStatus(
+    api.request({ method: "POST", path: `/models/${model}/versions/${created.version}/seal` }),
+    200,
+  );
+  return created.version;
+}
+
+async function waitFor(
+  api: RegistryClient,
+  model: string,
+  id: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = (await expectStatus(
+      api.request({ method: "GET", path: `/models/${model}/transitions/${id}` }),
+      200,
+    )) as {
+      status: string;
+    };
+    if (statuses.includes(body.status)) return body as Record<string, unknown> & { status: string };
+    if (Date.now() > deadline) throw new Error(`transition ${id} is still ${body.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const request = async (api: RegistryClient, model: string, version: number, to: string) =>
+  (await expectStatus(
+    api.request({ method: "POST", path: `/models/${model}/versions/${version}/transitions`, body: { to } }),
+    202,
+  )) as { id: string };
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ENDED = ["APPLIED", "REJECTED", "FAILED", "CANCELLED", "TIMED_OUT"];
+
+describe("the lifecycle across restarts", () => {
+  it("a request awaiting approval when local mode stops is approved after the restart and applied once", {
+    timeout: 180_000,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "registry-lifecycle-"));
+    dataDirs.push(dataDir);
+    const target = await listener();
+    const model = "restart";
+    let transitionId = "";
+
+    const first = await startLocalRegistry(options(dataDir, target.url));
+    try {
+      const publisher = as(first, "publisher");
+      await expectStatus(
+        publisher.request({
+          method: "POST",
+          path: "/models",
+          body: { name: model, policy: { approvals: { production: { required: 1 } } } },
+        }),
+        201,
+      );
+      const version = await readyVersion(publisher, model);
+      const staging = await request(publisher, model, version, "staging");
+      expect((await waitFor(publisher, model, staging.id, ENDED)).status).toBe("APPLIED");
+      transitionId = (await request(publisher, model, version, "production")).id;
+      await waitFor(publisher, model, transitionId, ["AWAITING_APPROVAL"]);
+      expect(first.workflows.running()).toBe(1);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startLocalRegistry(options(dataDir, target.url));
+    try {
+      const approver = as(second, "approver");
+      // The recovered execution waits for the decision again: approving resumes it.
+      await eventually(() => second.workflows.running() === 1, "the recovered execution");
+      const waiting = await waitFor(approver, model, transitionId, ["AWAITING_APPROVAL", ...ENDED]);
+      expect(waiting.status).toBe("AWAITING_APPROVAL");
+      await expectStatus(
+        approver.request({
+          method: "POST",
+          path: `/models/${model}/transitions/${transitionId}/approve`,
+          body: {},
+        }),
+        200,
+      );
+      expect((await waitFor(approver, model, transitionId, ENDED)).status).toBe("APPLIED");
+      const modelBody = await expectStatus(
+        approver.request({ method: "GET", path: `/models/${model}` }),
+        200,
+      );
+      expect(modelBody.stages).toEqual({ production: 1 });
+
+      const deploy = compileEventPattern(DEPLOY_PIPELINE_RULE);
+      await eventually(() => target.received.some((e) => deploy(e)), "the production event");
+      await second.events.bus.settled();
+      const production = target.received.filter((e) => deploy(e));
+      expect(production).toHaveLength(1);
+      expect(production[0]!.detail).toMatchObject({
+        transitionId,
+        approvedBy: [second.principals.find((p) => p.name === "approver")!.arn],
+      });
+      // Nothing was lost or doubled across the restart: one event per history entry, seq gapless.
+      const seqs = target.received.filter((e) => e.detail.model === model).map((e) => Number(e.detail.seq));
+      const unique = [...new Set(seqs)].sort((a, b) => a - b);
+      expect(unique).toEqual(Array.from({ length: unique.length }, (_, i) => i + 1));
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("a request nobody decides ends TIMED_OUT after the approval timeout, with its event", {
+    timeout: 120_000,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "registry-lifecycle-"));
+    dataDirs.push(dataDir);
+    const target = await listener();
+    const registry = await startLocalRegistry(options(dataDir, target.url, { approvalTimeoutSeconds: 3 }));
+    try {
+      const publisher = as(registry, "publisher");
+      const model = "timeout";
+      await expectStatus(
+        publisher.request({
+          method: "POST",
+          path: "/models",
+          body: { name: model, policy: { approvals: { staging: { required: 1 } } } },
+        }),
+        201,
+      );
+      const version = await readyVersion(publisher, model);
+      const { id } = await request(publisher, model, version, "staging");
+      const waiting = await waitFor(publisher, model, id, ["AWAITING_APPROVAL", ...ENDED]);
+      expect(waiting.status).toBe("AWAITING_APPROVAL");
+      expect(
+        Date.parse(String(waiting.approvalDeadline)) - Date.parse(String(waiting.requestedAt)),
+      ).toBeLessThan(10_000);
+      const ended = await waitFor(publisher, model, id, ENDED, 30_000);
+      expect(ended).toMatchObject({ status: "TIMED_OUT" });
+      await eventually(
+        () =>
+          target.received.some(
+            (e) => e["detail-type"] === "Stage Transition Rejected" && e.detail.transitionId === id,
+          ),
+        "the Rejected event",
+      );
+      const rejected = target.received.find((e) => e["detail-type"] === "Stage Transition Rejected")!;
+      expect(rejected.detail).toMatchObject({ reason: "TIMED_OUT", by: null });
+    } finally {
+      await registry.stop();
+    }
+  });
+});
