@@ -8,6 +8,7 @@ import {
   DEPLOY_PIPELINE_RULE,
   transitionWorkflowRule,
 } from "../functions/core/events/catalog.ts";
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
 import type {
   StepResult,
   ValidateResult,
@@ -65,6 +66,11 @@ export interface LocalRegistryOptions {
   eventBusPort?: number;
   /** HTTP targets of the local bus; default: the file `REGISTRY_LOCAL_TARGETS` names, if set. */
   targets?: readonly LocalTarget[];
+  /**
+   * How long a transition waits for its approvals (default 7 days; tests shorten it). At most
+   * 24 days here: Node's timers, which run the wait's timeout, stop at 2^31 - 1 ms.
+   */
+  approvalTimeoutSeconds?: number;
   /** Target delivery attempts and back-off (tests shorten them). */
   targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
 }
@@ -105,6 +111,8 @@ export interface LocalRegistry {
 export const DEFAULT_PORTS = { gateway: 8787, dynamoDb: 8000, s3: 4569 } as const;
 export const DEFAULT_DATA_DIR = ".local-data";
 export const DEFAULT_REGION = "us-east-1";
+/** Node's timers (the approval wait's timeout) stop at 2^31 - 1 ms, about 24.8 days. */
+export const MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS = 24 * 24 * 60 * 60;
 /** The bus name local mode's publisher is given; the same default as the CDK app's. */
 export const LOCAL_BUS_NAME = "model-registry";
 export const STREAM_CHECKPOINT_FILE = "stream-checkpoint.json";
@@ -133,8 +141,11 @@ export function handlerEnvironment(settings: {
   eventBusEndpoint?: string;
   /** The local Step Functions endpoint (SendTaskSuccess / SendTaskFailure). */
   stepFunctionsEndpoint?: string;
+  approvalTimeoutSeconds?: number;
 }): Record<string, string> {
   return {
+    // Always set, so one registry's setting never leaks into the next one of the process.
+    APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
     ...(settings.stepFunctionsEndpoint && { AWS_ENDPOINT_URL_SFN: settings.stepFunctionsEndpoint }),
     ...(settings.lambdaEndpoint && {
       AWS_ENDPOINT_URL_LAMBDA: settings.lambdaEndpoint,
@@ -172,6 +183,16 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   const principals = options.principals ?? loadLocalPrincipals();
   const gatewayPort = options.port ?? DEFAULT_PORTS.gateway;
   const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const approvalTimeoutSeconds = options.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+  if (
+    !Number.isInteger(approvalTimeoutSeconds) ||
+    approvalTimeoutSeconds < 1 ||
+    approvalTimeoutSeconds > MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS
+  ) {
+    throw new LocalModeError(
+      `The approval timeout must be 1 to ${MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS} seconds in local mode, not ${approvalTimeoutSeconds}.`,
+    );
+  }
   // Checked first, so a taken API port is reported before Java spends seconds starting.
   if (gatewayPort !== 0) await assertPortFree(gatewayPort, "the registry API", "REGISTRY_PORT", "127.0.0.1");
 
@@ -252,6 +273,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       s3Endpoint: s3.endpoint,
       eventBusEndpoint: bus.endpoint,
       stepFunctionsEndpoint: workflow.endpoint,
+      approvalTimeoutSeconds,
     });
     Object.assign(process.env, env);
     // A developer's temporary AWS credentials must not leak into requests to the emulators.
@@ -316,6 +338,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
  * here so nothing else in local mode pays for aws-cdk-lib), the runner whose Task states invoke
  * the tasks handler in this process, and the Step Functions endpoint in front of it.
  */
+/** Counts registries started in this process: each gets its own instance of the tasks module. */
+let workflowInstances = 0;
+
 async function startWorkflow(
   region: string,
 ): Promise<{ runner: LocalWorkflowRunner; endpoint: string; stop(): Promise<void> }> {
@@ -324,12 +349,12 @@ async function startWorkflow(
   );
   const tasksFunctionArn = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${LOCAL_WORKFLOW.tasksFunction}`;
   const definition = synthesizeTransitionWorkflowDefinition({ tasksFunctionArn });
+  // The handler reads its configuration once, at import (cold start), like in Lambda: a
+  // registry started later in the same process (tests) gets a fresh instance with its own.
+  const tasksModule = new URL("../functions/workflow/transition-tasks.ts", import.meta.url);
+  tasksModule.searchParams.set("instance", String(++workflowInstances));
   const invoker = createLocalInvoker<"transition-tasks", WorkflowTask, ValidateResult | StepResult>({
-    load: () =>
-      importHandler(
-        new URL("../functions/workflow/transition-tasks.ts", import.meta.url),
-        "functions/workflow/transition-tasks.ts",
-      ),
+    load: () => importHandler(tasksModule, "functions/workflow/transition-tasks.ts"),
     timeoutMs: TASKS_FUNCTION_TIMEOUT.toMilliseconds(),
     region,
   });
