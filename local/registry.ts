@@ -64,6 +64,13 @@ export interface LocalRegistryOptions {
   publishEvents?: boolean;
   /** Port of the local bus's PutEvents endpoint; default 0 (any free port). */
   eventBusPort?: number;
+  /**
+   * Ports of the local Lambda and Step Functions endpoints; default 0 (any free port). Handlers
+   * keep their SDK clients for the process (as in Lambda): a test that starts registries one
+   * after another in one process pins these, like the other ports.
+   */
+  lambdaPort?: number;
+  stepFunctionsPort?: number;
   /** HTTP targets of the local bus; default: the file `REGISTRY_LOCAL_TARGETS` names, if set. */
   targets?: readonly LocalTarget[];
   /**
@@ -218,7 +225,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     // Awaited below; a failure meanwhile must not count as unhandled.
     emulators.catch(() => undefined);
     // The workflow's definition comes from the CDK construct while Java starts.
-    const workflow = await startWorkflow(region);
+    const workflow = await startWorkflow(region, options.stepFunctionsPort ?? 0);
     cleanups.push(workflow.stop);
     const [dynamo, s3] = await emulators;
     cleanups.push(dynamo.stop, s3.stop);
@@ -234,7 +241,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       client.destroy();
     }
 
-    const lambda = await startLambdaService({ region });
+    const lambda = await startLambdaService({ region, port: options.lambdaPort ?? 0 });
     cleanups.push(() => lambda.close());
 
     const targets = options.targets ?? loadTargetsFromEnv();
@@ -343,6 +350,7 @@ let workflowInstances = 0;
 
 async function startWorkflow(
   region: string,
+  port: number,
 ): Promise<{ runner: LocalWorkflowRunner; endpoint: string; stop(): Promise<void> }> {
   const { synthesizeTransitionWorkflowDefinition, TASKS_FUNCTION_TIMEOUT } = await import(
     "../lib/transition-workflow.ts"
@@ -376,7 +384,7 @@ async function startWorkflow(
   });
   let endpoint: LocalStepFunctions;
   try {
-    endpoint = await startLocalStepFunctions({ runner });
+    endpoint = await startLocalStepFunctions({ runner, port });
   } catch (error) {
     await runner.stop();
     throw error;
