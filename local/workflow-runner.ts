@@ -293,6 +293,13 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
     async stop() {
       const pending = [...running];
       for (const execution of pending) execution.abort?.();
+      // Settle the waits of the aborted executions too: the emulator's timer for a wait's
+      // timeout (days) is cleared only when the wait settles, and would keep the process alive.
+      // The execution is aborted first, so no Catch runs anything afterwards.
+      for (const [token, waiter] of [...waiters]) {
+        closeToken(token);
+        waiter.reject(Object.assign(new Error("local mode stopped"), { name: "States.Aborted" }));
+      }
       await Promise.allSettled(pending.map((execution) => execution.done));
     },
   };

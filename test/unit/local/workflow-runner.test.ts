@@ -305,6 +305,24 @@ describe("the local transition workflow (the definition CDK synthesizes)", () =>
   });
 });
 
+describe("stopping local mode", () => {
+  it("aborts executions waiting for approval without running any further step, and closes their tokens", async () => {
+    reset({ validate: async () => validateAnswer("approval", 600_000) });
+    const own = createWorkflowRunner({
+      definition,
+      stateMachineArn: STATE_MACHINE_ARN,
+      functions: { [TASKS_ARN]: tasksFunction },
+    });
+    const execution = own.startExecution(INPUT);
+    const token = await waitBegan.promise;
+    // Settling the wait also clears the emulator's timer for it, which would keep the process alive.
+    await own.stop();
+    expect(own.describeExecution(execution.executionArn).status).toBe("ABORTED");
+    expect(steps()).toEqual(["validate", "awaitApproval"]);
+    expect(() => own.sendTaskSuccess(token, "{}")).toThrow(expect.objectContaining({ code: "TaskTimedOut" }));
+  });
+});
+
 describe("why the runner adapts TimeoutSecondsPath", () => {
   it("aws-local-stepfunctions 3.0.0 resolves it against the Lambda request, not the state input", async () => {
     // Step Functions reads `$.validate.approvalTimeoutSeconds` from the state's input; the
