@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "#core/kernel/deps.ts";
 import { registryRoles } from "#http/roles.ts";
 import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
@@ -10,6 +11,7 @@ import { EventPublisher } from "./event-publisher.ts";
 import { RegistryApi } from "./registry-api.ts";
 import { RegistryFunction } from "./registry-function.ts";
 import type { TableAccess } from "./registry-table.ts";
+import { TASKS_FUNCTION_TIMEOUT, TransitionWorkflow } from "./transition-workflow.ts";
 import { type WebhookTarget, WebhookTargets } from "./webhook-targets.ts";
 
 /** What a route group's function may touch. Anything not listed is denied. */
@@ -61,6 +63,8 @@ export interface ApiStackProps extends StackProps {
   cloudWatchRole: boolean;
   /** Consumers outside AWS that get matching events POSTed to them. */
   webhooks?: readonly WebhookTarget[];
+  /** How long a stage transition waits for its approvals (default 7 days). */
+  approvalTimeoutSeconds?: number;
 }
 
 /**
@@ -76,6 +80,10 @@ export class ApiStack extends Stack {
   readonly eventPublisher: EventPublisher;
   /** API destinations for consumers outside AWS (context `webhooks`). */
   readonly webhooks: WebhookTargets;
+  /** Runs every step of the transition workflow. */
+  readonly transitionTasks: RegistryFunction;
+  /** The stage-transition state machine and the rule that starts it. */
+  readonly transitionWorkflow: TransitionWorkflow;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -100,12 +108,12 @@ export class ApiStack extends Stack {
     }
     this.functions = functions;
 
-    const { PAGE_TOKEN_SECRET_ARN: _never, ...verifierEnvironment } = environment;
+    // Workers never list, so they get no page-token secret (readConfig with pageTokens: false).
+    const { PAGE_TOKEN_SECRET_ARN: _never, ...workerEnvironment } = environment;
     this.verifier = new RegistryFunction(this, "VerifierFunction", {
       entry: "functions/workers/verify-artifacts.ts",
       description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",
-      // It never lists, so it gets no page-token secret (readConfig with pageTokens: false).
-      environment: verifierEnvironment,
+      environment: workerEnvironment,
       logRetention: props.functionLogRetention,
       ...VERIFIER,
     });
@@ -123,6 +131,30 @@ export class ApiStack extends Stack {
       accessLogRetention: props.accessLogRetention,
       cloudWatchRole: props.cloudWatchRole,
     });
+
+    this.transitionTasks = new RegistryFunction(this, "TransitionTasksFunction", {
+      entry: "functions/workflow/transition-tasks.ts",
+      description:
+        "Model registry: the stage-transition workflow's steps (validate, await approval, apply, expire, fail)",
+      environment: {
+        ...workerEnvironment,
+        APPROVAL_TIMEOUT_SECONDS: String(props.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+        // Approval links in `Approval Requested` events point at the deployed API.
+        PUBLIC_API_URL: this.registryApi.api.url,
+      },
+      timeout: TASKS_FUNCTION_TIMEOUT,
+      logRetention: props.functionLogRetention,
+    });
+    data.table.bind(this.transitionTasks, "readWrite");
+    // The workflow grants its tasks function the custom validation invokes and SendTask*.
+    this.transitionWorkflow = new TransitionWorkflow(this, "TransitionWorkflow", {
+      tasksFunction: this.transitionTasks,
+      bus: data.events.bus,
+      eventSource: data.events.eventSource,
+      logRetention: props.functionLogRetention,
+    });
+    // Approve, reject and cancel resume or stop the execution waiting on the request.
+    this.transitionWorkflow.grantTaskResponses(functions.transitions);
 
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
       api: this.registryApi.api,
@@ -145,6 +177,10 @@ export class ApiStack extends Stack {
     new CfnOutput(this, "TableName", { value: data.table.table.tableName });
     new CfnOutput(this, "ArtifactBucketName", { value: data.artifacts.bucket.bucketName });
     new CfnOutput(this, "EventBusName", { value: data.events.bus.eventBusName });
+    new CfnOutput(this, "TransitionWorkflowArn", {
+      value: this.transitionWorkflow.stateMachine.stateMachineArn,
+      description: "The stage-transition state machine",
+    });
     for (const role of registryRoles) {
       new CfnOutput(this, `${pascalCase(role)}PolicyArn`, {
         value: this.accessPolicies.policies[role].managedPolicyArn,

@@ -1,5 +1,6 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
 import type { WebhookTarget } from "./webhook-targets.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface RegistryConfig {
   apiCloudWatchRole: boolean;
   /** Consumers outside AWS that get matching events POSTed to them (`lib/webhook-targets.ts`). */
   webhooks: WebhookTarget[];
+  /** How long a stage transition waits for its approvals before it ends TIMED_OUT. */
+  approvalTimeoutSeconds: number;
 }
 
 export const defaultRegistryConfig: RegistryConfig = {
@@ -41,6 +44,7 @@ export const defaultRegistryConfig: RegistryConfig = {
   apiThrottleBurstLimit: 200,
   apiCloudWatchRole: true,
   webhooks: [],
+  approvalTimeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS,
 };
 
 /** Reads the configuration from context, failing at synth time (not at deploy time) on bad values. */
@@ -57,6 +61,7 @@ export function readRegistryConfig(node: Node): RegistryConfig {
     apiThrottleBurstLimit: readInteger(node, "apiThrottleBurstLimit", d.apiThrottleBurstLimit, 0),
     apiCloudWatchRole: readBoolean(node, "apiCloudWatchRole", d.apiCloudWatchRole),
     webhooks: readWebhooks(node),
+    approvalTimeoutSeconds: readInteger(node, "approvalTimeoutSeconds", d.approvalTimeoutSeconds, 1),
   };
 }
 

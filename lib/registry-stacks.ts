@@ -30,6 +30,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig): RegistrySta
     throttleBurstLimit: config.apiThrottleBurstLimit,
     cloudWatchRole: config.apiCloudWatchRole,
     webhooks: config.webhooks,
+    approvalTimeoutSeconds: config.approvalTimeoutSeconds,
   });
 
   Tags.of(data).add("app", "model-registry");

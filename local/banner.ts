@@ -2,8 +2,9 @@ import type { EventEnvelope } from "./event-bus.ts";
 import { EVENT_STREAM_PATH } from "./event-stream.ts";
 import type { LocalRegistry } from "./registry.ts";
 
-/** What the banner reads; `events` is optional so a banner can describe a registry without them. */
-export type BannerInput = Omit<LocalRegistry, "events"> & Partial<Pick<LocalRegistry, "events">>;
+/** What the banner reads; `events` and `workflows` are optional: a banner can describe a registry without them. */
+export type BannerInput = Omit<LocalRegistry, "events" | "workflows"> &
+  Partial<Pick<LocalRegistry, "events" | "workflows">>;
 
 /** The text `npm start` prints once the registry answers: where it is, who can call it, how. */
 export function formatBanner(registry: BannerInput, startupMs: number): string {
@@ -19,6 +20,11 @@ export function formatBanner(registry: BannerInput, startupMs: number): string {
       ? [
           `  Events        curl -N ${registry.endpoint}${EVENT_STREAM_PATH}  (Server-Sent Events, unsigned)${registry.events.poller ? "" : "  [stream poller off]"}`,
           `  Targets       ${registry.events.targets.map((t) => `${t.name} → ${t.url}`).join(", ") || "none (REGISTRY_LOCAL_TARGETS names a targets file)"}`,
+        ]
+      : []),
+    ...(registry.workflows
+      ? [
+          `  Workflows     ${registry.workflows.endpoint}  (Step Functions: the transition workflow CDK synthesizes)`,
         ]
       : []),
     "",

@@ -6,7 +6,9 @@
  * Each accepted entry becomes the envelope EventBridge delivers (`version`, `id`, `detail-type`,
  * `source`, `account`, `time`, `region`, `resources`, `detail`) and goes to:
  * - listeners (the `[event]` console line, the gateway's `GET /_local/events` stream);
- * - rules, given as data (`{name, pattern}`), such as the catalog's deploy-pipeline rule;
+ * - rules, given as data (`{name, pattern}`), such as the catalog's deploy-pipeline rule; a rule
+ *   with `invoke` stands in for an AWS target inside local mode (the transition workflow's
+ *   state machine): called with each matching event, in order, failures dead-lettered;
  * - HTTP targets (`{name, pattern, url}`): POSTed the envelope, in order per target, with
  *   bounded retries and then one line in the dead-letter file. Deliveries run behind the
  *   `PutEvents` answer, so a target that is down never slows the bus or the stream poller.
@@ -31,12 +33,17 @@ export interface EventEnvelope {
   detail: Record<string, unknown>;
 }
 
-export interface LocalRule {
+interface EventRule {
   name: string;
   pattern: EventPattern;
 }
 
-export interface LocalTarget extends LocalRule {
+export interface LocalRule extends EventRule {
+  /** Called with every matching event, one at a time (like a rule's target in AWS). */
+  invoke?: (event: EventEnvelope) => Promise<void> | void;
+}
+
+export interface LocalTarget extends EventRule {
   url: string;
 }
 
@@ -105,6 +112,8 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
   const rules = (options.rules ?? []).map((rule) => ({
     name: rule.name,
     matches: compileEventPattern(rule.pattern),
+    invoke: rule.invoke,
+    queue: Promise.resolve(),
   }));
   const targets = (options.targets ?? []).map((target) => ({
     ...target,
@@ -167,6 +176,24 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       if (!target.matches(envelope)) continue;
       target.queue = target.queue.then(() => deliver(target, envelope));
     }
+    for (const rule of rules) {
+      const { invoke } = rule;
+      if (!invoke || !matched.includes(rule.name)) continue;
+      rule.queue = rule.queue.then(async () => {
+        try {
+          await invoke(envelope);
+        } catch (error) {
+          deadLetter({
+            at: new Date().toISOString(),
+            target: rule.name,
+            url: `local:${rule.name}`,
+            attempts: 1,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            event: envelope,
+          });
+        }
+      });
+    }
   }
 
   async function deliver(target: LocalTarget, envelope: EventEnvelope): Promise<void> {
@@ -187,14 +214,17 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         lastError = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
       }
     }
-    const letter: DeadLetter = {
+    deadLetter({
       at: new Date().toISOString(),
       target: target.name,
       url: target.url,
       attempts,
       error: lastError,
       event: envelope,
-    };
+    });
+  }
+
+  function deadLetter(letter: DeadLetter): void {
     deadLetters.push(letter);
     if (options.deadLetterFile) {
       try {
@@ -252,9 +282,10 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
   const settled = async () => {
     // Deliveries queued while waiting are waited for too.
     for (;;) {
-      const pending = targets.map((t) => t.queue);
+      const queued = [...targets, ...rules];
+      const pending = queued.map((t) => t.queue);
       await Promise.all(pending);
-      if (targets.every((t, i) => t.queue === pending[i])) return;
+      if (queued.every((t, i) => t.queue === pending[i])) return;
     }
   };
 

@@ -30,6 +30,8 @@ export async function startLambdaService(options: {
   region: string;
   /** Like the verifier's Lambda timeout (15 minutes by default). */
   timeoutMs?: number;
+  /** 0 (the default) picks a free port. */
+  port?: number;
   log?: (message: string) => void;
 }): Promise<LocalLambdaService> {
   const log = options.log ?? ((message: string) => console.error(message));
@@ -89,7 +91,7 @@ export async function startLambdaService(options: {
       response.end(JSON.stringify({ errorMessage: (error as Error).message }));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;
 
   const idle = async () => {

@@ -3,20 +3,32 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import { DEFAULT_EVENT_SOURCE, DEPLOY_PIPELINE_RULE } from "../functions/core/events/catalog.ts";
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEPLOY_PIPELINE_RULE,
+  transitionWorkflowRule,
+} from "../functions/core/events/catalog.ts";
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
+import type {
+  StepResult,
+  ValidateResult,
+  WorkflowTask,
+} from "../functions/core/lifecycle/workflow-contract.ts";
 import { createRegistryTable, DEFAULT_TABLE_NAME } from "./create-table.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.ts";
 import { type LocalEventBus, type LocalTarget, parseTargets, startLocalEventBus } from "./event-bus.ts";
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
-import { createLocalInvoker, importHandler } from "./lambda-invoker.ts";
+import { createLocalInvoker, HandlerFailedError, importHandler } from "./lambda-invoker.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
 import { assertPortFree } from "./ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
 import { DEFAULT_BUCKET, type S3Local, S3RVER_CREDENTIALS, startS3Local } from "./s3.ts";
+import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
+import { createWorkflowRunner, type LocalWorkflowRunner, recoverOpenTransitions } from "./workflow-runner.ts";
 
 export interface LocalRegistryOptions {
   /** Registry API port; default 8787, 0 picks a free port. */
@@ -52,8 +64,20 @@ export interface LocalRegistryOptions {
   publishEvents?: boolean;
   /** Port of the local bus's PutEvents endpoint; default 0 (any free port). */
   eventBusPort?: number;
+  /**
+   * Ports of the local Lambda and Step Functions endpoints; default 0 (any free port). Handlers
+   * keep their SDK clients for the process (as in Lambda): a test that starts registries one
+   * after another in one process pins these, like the other ports.
+   */
+  lambdaPort?: number;
+  stepFunctionsPort?: number;
   /** HTTP targets of the local bus; default: the file `REGISTRY_LOCAL_TARGETS` names, if set. */
   targets?: readonly LocalTarget[];
+  /**
+   * How long a transition waits for its approvals (default 7 days; tests shorten it). At most
+   * 24 days here: Node's timers, which run the wait's timeout, stop at 2^31 - 1 ms.
+   */
+  approvalTimeoutSeconds?: number;
   /** Target delivery attempts and back-off (tests shorten them). */
   targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
 }
@@ -75,6 +99,18 @@ export interface LocalRegistry {
   dataDir: string | undefined;
   /** The local bus and, unless disabled, the stream poller that feeds it. */
   events: { bus: LocalEventBus; poller: StreamPoller | undefined; targets: readonly LocalTarget[] };
+  /**
+   * The transition workflow: the state machine CDK synthesizes, run in this process, and its
+   * Step Functions endpoint (`AWS_ENDPOINT_URL_SFN` of the handlers).
+   */
+  workflows: {
+    runner: LocalWorkflowRunner;
+    endpoint: string;
+    /** Executions still running (waiting for approvals included). */
+    running(): number;
+    /** Resolves once every execution has ended or waits for a task token. */
+    idle(): Promise<void>;
+  };
   /** Stops the gateway and both emulators; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -82,10 +118,17 @@ export interface LocalRegistry {
 export const DEFAULT_PORTS = { gateway: 8787, dynamoDb: 8000, s3: 4569 } as const;
 export const DEFAULT_DATA_DIR = ".local-data";
 export const DEFAULT_REGION = "us-east-1";
+/** Node's timers (the approval wait's timeout) stop at 2^31 - 1 ms, about 24.8 days. */
+export const MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS = 24 * 24 * 60 * 60;
 /** The bus name local mode's publisher is given; the same default as the CDK app's. */
 export const LOCAL_BUS_NAME = "model-registry";
 export const STREAM_CHECKPOINT_FILE = "stream-checkpoint.json";
 export const DEAD_LETTERS_FILE = "dead-letters.jsonl";
+/** The names local mode gives the workflow's AWS resources (as a deployment would name them). */
+export const LOCAL_WORKFLOW = {
+  tasksFunction: "model-registry-transition-tasks",
+  stateMachine: "model-registry-transitions",
+} as const;
 
 /**
  * The environment the Lambda handlers read at import time, pointed at the emulators. The AWS
@@ -103,8 +146,14 @@ export function handlerEnvironment(settings: {
   multipartThresholdBytes?: number;
   /** The local bus's PutEvents endpoint; the publisher's SDK client is pointed at it. */
   eventBusEndpoint?: string;
+  /** The local Step Functions endpoint (SendTaskSuccess / SendTaskFailure). */
+  stepFunctionsEndpoint?: string;
+  approvalTimeoutSeconds?: number;
 }): Record<string, string> {
   return {
+    // Always set, so one registry's setting never leaks into the next one of the process.
+    APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+    ...(settings.stepFunctionsEndpoint && { AWS_ENDPOINT_URL_SFN: settings.stepFunctionsEndpoint }),
     ...(settings.lambdaEndpoint && {
       AWS_ENDPOINT_URL_LAMBDA: settings.lambdaEndpoint,
       VERIFIER_FUNCTION_NAME: "model-registry-verify-artifacts" satisfies LocalWorker,
@@ -141,6 +190,16 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   const principals = options.principals ?? loadLocalPrincipals();
   const gatewayPort = options.port ?? DEFAULT_PORTS.gateway;
   const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const approvalTimeoutSeconds = options.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+  if (
+    !Number.isInteger(approvalTimeoutSeconds) ||
+    approvalTimeoutSeconds < 1 ||
+    approvalTimeoutSeconds > MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS
+  ) {
+    throw new LocalModeError(
+      `The approval timeout must be 1 to ${MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS} seconds in local mode, not ${approvalTimeoutSeconds}.`,
+    );
+  }
   // Checked first, so a taken API port is reported before Java spends seconds starting.
   if (gatewayPort !== 0) await assertPortFree(gatewayPort, "the registry API", "REGISTRY_PORT", "127.0.0.1");
 
@@ -154,7 +213,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   };
 
   try {
-    const [dynamo, s3] = await startEmulators(
+    const emulators = startEmulators(
       () =>
         startDynamoDbLocal({
           port: options.dynamoDbPort ?? DEFAULT_PORTS.dynamoDb,
@@ -163,6 +222,12 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
         }),
       () => startS3Local({ port: options.s3Port ?? DEFAULT_PORTS.s3, directory: s3Directory, bucket }),
     );
+    // Awaited below; a failure meanwhile must not count as unhandled.
+    emulators.catch(() => undefined);
+    // The workflow's definition comes from the CDK construct while Java starts.
+    const workflow = await startWorkflow(region, options.stepFunctionsPort ?? 0);
+    cleanups.push(workflow.stop);
+    const [dynamo, s3] = await emulators;
     cleanups.push(dynamo.stop, s3.stop);
 
     const client = new DynamoDBClient({
@@ -176,7 +241,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       client.destroy();
     }
 
-    const lambda = await startLambdaService({ region });
+    const lambda = await startLambdaService({ region, port: options.lambdaPort ?? 0 });
     cleanups.push(() => lambda.close());
 
     const targets = options.targets ?? loadTargetsFromEnv();
@@ -186,7 +251,15 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       account: LOCAL_ACCOUNT_ID,
       port: options.eventBusPort ?? 0,
       // The catalog's rule, as data: the same definition a CDK rule is built from.
-      rules: [{ name: "deploy-pipeline", pattern: DEPLOY_PIPELINE_RULE }],
+      rules: [
+        { name: "deploy-pipeline", pattern: DEPLOY_PIPELINE_RULE },
+        // The rule the CDK app targets at the state machine, as data from the same catalog.
+        {
+          name: "transition-workflow",
+          pattern: transitionWorkflowRule(),
+          invoke: (event) => void workflow.runner.startExecution(event),
+        },
+      ],
       targets,
       deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
       deliveryAttempts: options.targetDelivery?.attempts,
@@ -206,6 +279,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       eventBusEndpoint: bus.endpoint,
+      stepFunctionsEndpoint: workflow.endpoint,
+      approvalTimeoutSeconds,
     });
     Object.assign(process.env, env);
     // A developer's temporary AWS credentials must not leak into requests to the emulators.
@@ -236,6 +311,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       cleanups.push(() => running.stop());
     }
 
+    // Requests in flight when local mode last stopped carry on (their executions died with it).
+    await recoverWorkflows(workflow.runner);
+
     return {
       endpoint: gateway.endpoint,
       region,
@@ -248,11 +326,93 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       principals,
       dataDir,
       events: { bus, poller, targets },
+      workflows: {
+        runner: workflow.runner,
+        endpoint: workflow.endpoint,
+        running: () => workflow.runner.running(),
+        idle: () => workflow.runner.idle(),
+      },
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * The transition workflow: the definition CDK synthesizes (`lib/transition-workflow.ts`, loaded
+ * here so nothing else in local mode pays for aws-cdk-lib), the runner whose Task states invoke
+ * the tasks handler in this process, and the Step Functions endpoint in front of it.
+ */
+/** Counts registries started in this process: each gets its own instance of the tasks module. */
+let workflowInstances = 0;
+
+async function startWorkflow(
+  region: string,
+  port: number,
+): Promise<{ runner: LocalWorkflowRunner; endpoint: string; stop(): Promise<void> }> {
+  const { synthesizeTransitionWorkflowDefinition, TASKS_FUNCTION_TIMEOUT } = await import(
+    "../lib/transition-workflow.ts"
+  );
+  const tasksFunctionArn = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${LOCAL_WORKFLOW.tasksFunction}`;
+  const definition = synthesizeTransitionWorkflowDefinition({ tasksFunctionArn });
+  // The handler reads its configuration once, at import (cold start), like in Lambda: a
+  // registry started later in the same process (tests) gets a fresh instance with its own.
+  const tasksModule = new URL("../functions/workflow/transition-tasks.ts", import.meta.url);
+  tasksModule.searchParams.set("instance", String(++workflowInstances));
+  const invoker = createLocalInvoker<"transition-tasks", WorkflowTask, ValidateResult | StepResult>({
+    load: () => importHandler(tasksModule, "functions/workflow/transition-tasks.ts"),
+    timeoutMs: TASKS_FUNCTION_TIMEOUT.toMilliseconds(),
+    region,
+  });
+  const runner = createWorkflowRunner({
+    definition,
+    stateMachineArn: `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_WORKFLOW.stateMachine}`,
+    functions: {
+      [tasksFunctionArn]: async (payload) => {
+        try {
+          return await invoker.invoke("transition-tasks", payload as WorkflowTask);
+        } catch (error) {
+          // As Lambda reports a function error: the handler's own error (its name is what a
+          // Catch matches and what the execution's failure shows).
+          throw error instanceof HandlerFailedError && error.cause instanceof Error ? error.cause : error;
+        }
+      },
+    },
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  let endpoint: LocalStepFunctions;
+  try {
+    endpoint = await startLocalStepFunctions({ runner, port });
+  } catch (error) {
+    await runner.stop();
+    throw error;
+  }
+  return {
+    runner,
+    endpoint: endpoint.endpoint,
+    stop: async () => {
+      await endpoint.close();
+      await runner.stop();
+    },
+  };
+}
+
+/**
+ * Starts an execution per open transition request. A recovery that fails is reported and
+ * local mode starts anyway: the requests stay open, and the next start tries again.
+ */
+async function recoverWorkflows(runner: LocalWorkflowRunner): Promise<void> {
+  try {
+    const { buildCore } = await import("../functions/http/composition.ts");
+    const { store } = await buildCore();
+    const started = await recoverOpenTransitions(store, runner);
+    if (started > 0) process.stderr.write(`[workflow] resumed ${started} open transition request(s)\n`);
+  } catch (error) {
+    process.stderr.write(
+      `[workflow] could not resume open transition requests: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * `REGISTRY_DATA_DIR`). Ports: `REGISTRY_PORT` (API, 8787), `REGISTRY_DYNAMODB_PORT` (8000),
  * `REGISTRY_S3_PORT` (4569); `REGISTRY_REGION` (us-east-1) is the region clients sign for.
  * `REGISTRY_LOCAL_TARGETS` names a JSON file of HTTP targets for the local event bus.
+ * `REGISTRY_APPROVAL_TIMEOUT_SECONDS` shortens (or lengthens) the approval wait (default 7 days).
  */
 import { formatBanner, formatEventLine } from "./banner.ts";
 import { LocalModeError } from "./local-mode-error.ts";
@@ -54,6 +55,9 @@ try {
     s3Port: portFromEnv("REGISTRY_S3_PORT", DEFAULT_PORTS.s3),
     dataDir: process.env.REGISTRY_DATA_DIR?.trim() || DEFAULT_DATA_DIR,
     region: process.env.REGISTRY_REGION?.trim() || DEFAULT_REGION,
+    ...(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS?.trim() && {
+      approvalTimeoutSeconds: Number(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS),
+    }),
     logRequests: true,
   });
 } catch (error) {

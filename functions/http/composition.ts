@@ -6,14 +6,17 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { createDynamoClient } from "#adapters/dynamodb/client.ts";
 import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import { measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
 import { LambdaArtifactVerification } from "#adapters/lambda/artifact-verification.ts";
+import { LambdaCustomValidator } from "#adapters/lambda/custom-validator.ts";
 import { S3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
+import { StepFunctionsWorkflowControl } from "#adapters/sfn/workflow-control.ts";
 import { defaultUploadPolicy } from "#core/artifacts/upload-plan.ts";
-import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
+import { type CoreDeps, createCoreDeps, transitionPath } from "#core/kernel/deps.ts";
 import { type Config, readConfig } from "./config.ts";
 import { logger } from "./logger.ts";
 
@@ -35,6 +38,8 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
     }),
     bucket: config.artifactBucket,
   });
+  const lambda = new LambdaClient({});
+  const { publicApiUrl } = config;
   return createCoreDeps({
     store,
     artifacts,
@@ -44,8 +49,18 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
       multipartThresholdBytes: config.multipartThresholdBytes,
     },
     ...(config.verifierFunctionName && {
-      verification: new LambdaArtifactVerification(new LambdaClient({}), config.verifierFunctionName),
+      verification: new LambdaArtifactVerification(lambda, config.verifierFunctionName),
     }),
+    // Only the transitions group and the workflow's tasks call these; IAM grants them to those
+    // alone. SendTask* needs no ARN: the token names the execution.
+    workflow: new StepFunctionsWorkflowControl(new SFNClient({})),
+    customValidator: new LambdaCustomValidator(lambda),
+    lifecycle: {
+      approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+      approvalLink: publicApiUrl
+        ? (model, transitionId) => `${publicApiUrl}${transitionPath(model, transitionId)}`
+        : transitionPath,
+    },
     logger,
   });
 }

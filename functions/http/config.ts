@@ -4,6 +4,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { defaultUploadPolicy, uploadPolicyProblem } from "#core/artifacts/upload-plan.ts";
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "#core/kernel/deps.ts";
+
+/** A Standard execution lives at most a year: an approval cannot wait longer. */
+const MAX_APPROVAL_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
 
 export interface Config {
   tableName: string;
@@ -18,6 +22,10 @@ export interface Config {
   multipartThresholdBytes: number;
   /** The artifact verifier's Lambda function (the artifacts group starts it after a seal). */
   verifierFunctionName: string | undefined;
+  /** How long a transition waits for its approvals (`APPROVAL_TIMEOUT_SECONDS`, default 7 days). */
+  approvalTimeoutSeconds: number;
+  /** The API's public base URL (`PUBLIC_API_URL`): approval links point there when set. */
+  publicApiUrl: string | undefined;
 }
 
 /**
@@ -52,6 +60,16 @@ export function readConfig(
     const variable = problem.startsWith("the URL") ? "UPLOAD_URL_TTL_SECONDS" : "MULTIPART_THRESHOLD_BYTES";
     throw new Error(`${variable}: ${problem}`);
   }
+  const approvalTimeoutSeconds = Number(env.APPROVAL_TIMEOUT_SECONDS ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS);
+  if (
+    !Number.isInteger(approvalTimeoutSeconds) ||
+    approvalTimeoutSeconds < 1 ||
+    approvalTimeoutSeconds > MAX_APPROVAL_TIMEOUT_SECONDS
+  ) {
+    throw new Error(
+      `APPROVAL_TIMEOUT_SECONDS: a whole number of seconds from 1 to ${MAX_APPROVAL_TIMEOUT_SECONDS}, got ${env.APPROVAL_TIMEOUT_SECONDS}`,
+    );
+  }
   return {
     tableName,
     artifactBucket,
@@ -65,5 +83,7 @@ export function readConfig(
     uploadUrlTtlSeconds: ttl,
     multipartThresholdBytes: threshold,
     verifierFunctionName: env.VERIFIER_FUNCTION_NAME || undefined,
+    approvalTimeoutSeconds,
+    publicApiUrl: env.PUBLIC_API_URL?.replace(/\/+$/, "") || undefined,
   };
 }

@@ -179,9 +179,10 @@ describe("REST API built from the route table", () => {
 });
 
 describe("functions", () => {
-  it("has one function per route group, the artifact verifier and the event publisher", () => {
-    // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts.
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 2);
+  it("has one function per route group, the artifact verifier, the event publisher and the workflow's tasks", () => {
+    // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts, the
+    // workflow (lib/transition-workflow.ts) in transition-workflow.test.ts.
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 3);
   });
 
   it.each(routeGroups)(
@@ -311,6 +312,49 @@ describe("functions", () => {
       );
       for (const group of routeGroups.filter((g) => g !== "artifacts")) {
         expect(actionsGrantedTo(group), group).not.toContain("lambda:InvokeFunction");
+      }
+    });
+  });
+
+  describe("the transition workflow's tasks function", () => {
+    const tasksId = () =>
+      stacks.api.getLogicalId(stacks.api.transitionTasks.node.defaultChild as CfnFunction);
+    const tasksActions = () => {
+      const role = stacks.api.transitionTasks.role!;
+      const roleRef = `{Ref:${stacks.api.getLogicalId(role.node.defaultChild as CfnRole)}}`;
+      return ofType("AWS::IAM::Policy")
+        .filter(([, policy]) => asArray(propsOf(policy).Roles).map(render).includes(roleRef))
+        .flatMap(([, policy]) => asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement))
+        .flatMap((statement) => asArray((statement as { Action: Json }).Action))
+        .map(String);
+    };
+
+    it("runs every Task of the state machine, with the approval timeout and the API's URL", () => {
+      const env = (propsOf(resources[tasksId()]).Environment as { Variables: Record<string, Json> })
+        .Variables;
+      expect(env.APPROVAL_TIMEOUT_SECONDS).toBe(String(defaultRegistryConfig.approvalTimeoutSeconds));
+      expect(render(env.PUBLIC_API_URL as Json)).toMatch(/^https:\/\//);
+      expect(env.PAGE_TOKEN_SECRET_ARN).toBeUndefined();
+      const machine = ofType("AWS::StepFunctions::StateMachine");
+      expect(machine).toHaveLength(1);
+      expect(render(propsOf(machine[0]![1]).DefinitionString as Json)).toContain(`{${tasksId()}.Arn}`);
+    });
+
+    it("writes the table and answers task tokens, with no page-token secret and no S3", () => {
+      const actions = tasksActions();
+      expect(actions).toEqual(
+        expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]),
+      );
+      expect(actions).toEqual(expect.arrayContaining(["states:SendTaskSuccess", "states:SendTaskFailure"]));
+      expect(actions.some((a) => a.startsWith("secretsmanager:") || a.startsWith("s3:"))).toBe(false);
+    });
+
+    it("leaves SendTask* to the transitions group among the HTTP functions", () => {
+      for (const group of routeGroups) {
+        const granted = actionsGrantedTo(group).filter((a) => a.startsWith("states:"));
+        expect(granted, group).toEqual(
+          group === "transitions" ? ["states:SendTaskSuccess", "states:SendTaskFailure"] : [],
+        );
       }
     });
   });

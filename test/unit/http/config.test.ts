@@ -24,4 +24,23 @@ describe("configuration", () => {
       }),
     ).toThrow(/7 days/);
   });
+
+  it("waits 7 days for approvals unless APPROVAL_TIMEOUT_SECONDS says otherwise, within a year", () => {
+    const base = { TABLE_NAME: "t", ARTIFACT_BUCKET: "b", PAGE_TOKEN_SECRET: "s" };
+    expect(readConfig(base).approvalTimeoutSeconds).toBe(7 * 24 * 3600);
+    expect(readConfig({ ...base, APPROVAL_TIMEOUT_SECONDS: "60" }).approvalTimeoutSeconds).toBe(60);
+    for (const bad of ["0", "1.5", "soon", String(366 * 24 * 3600)]) {
+      expect(() => readConfig({ ...base, APPROVAL_TIMEOUT_SECONDS: bad }), bad).toThrow(
+        /APPROVAL_TIMEOUT_SECONDS/,
+      );
+    }
+  });
+
+  it("takes the public API URL for approval links without its trailing slash", () => {
+    const base = { TABLE_NAME: "t", ARTIFACT_BUCKET: "b", PAGE_TOKEN_SECRET: "s" };
+    expect(readConfig(base).publicApiUrl).toBeUndefined();
+    expect(readConfig({ ...base, PUBLIC_API_URL: "https://x.example/v1/" }).publicApiUrl).toBe(
+      "https://x.example/v1",
+    );
+  });
 });

@@ -1,0 +1,43 @@
+/**
+ * Resumes or stops the execution waiting on a task token: `SendTaskSuccess` with the approval's
+ * output, `SendTaskFailure` with the error name the state machine catches (`Rejected`,
+ * `Cancelled`). Local mode points the same client at its Step Functions endpoint
+ * (`AWS_ENDPOINT_URL_SFN`, `local/step-functions.ts`).
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import type { WorkflowControl, WorkflowStopReason } from "#core/ports.ts";
+
+/** The execution no longer waits on that token: it timed out, was resumed already, or ended. */
+const TOKEN_GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"]);
+
+/** SendTaskFailure's `cause` is at most 32768 characters. */
+const MAX_CAUSE = 32_768;
+
+export class StepFunctionsWorkflowControl implements WorkflowControl {
+  constructor(private readonly client: SFNClient) {}
+
+  resume(token: string, output: Record<string, unknown>): Promise<boolean> {
+    return answered(
+      this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })),
+    );
+  }
+
+  fail(token: string, error: WorkflowStopReason, cause: string): Promise<boolean> {
+    return answered(
+      this.client.send(
+        new SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, MAX_CAUSE) }),
+      ),
+    );
+  }
+}
+
+/** true once Step Functions took the answer, false when nobody waits on the token any more. */
+async function answered(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (error instanceof Error && TOKEN_GONE.has(error.name)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The transition workflow's task function: every Task state of the state machine
+ * (`lib/transition-workflow.ts`) invokes it with `{step, …}` (the contract in
+ * `functions/core/lifecycle/workflow-contract.ts`) and gets the step's result back. Local mode's
+ * workflow runner invokes this same handler (`local/workflow-runner.ts`).
+ *
+ * A thrown error fails the Task state; the state machine catches it and runs the `fail` step.
+ */
+import type { Context } from "aws-lambda";
+import type {
+  StepResult,
+  ValidateResult,
+  WorkflowStep,
+  WorkflowTask,
+} from "#core/lifecycle/workflow-contract.ts";
+import { runWorkflowStep } from "#core/lifecycle/workflow-steps.ts";
+import { buildCore } from "#http/composition.ts";
+import { readConfig } from "#http/config.ts";
+import { logger } from "#http/logger.ts";
+
+// The steps never list, so the function needs no page-token secret (like the verifier).
+const core = await buildCore(readConfig(process.env, { pageTokens: false }));
+
+/** Every step the contract names: a step missing here fails the type-check. */
+const STEPS = {
+  validate: true,
+  awaitApproval: true,
+  apply: true,
+  expire: true,
+  fail: true,
+} as const satisfies Record<WorkflowStep, true>;
+
+export async function handler(task: WorkflowTask, context: Context): Promise<ValidateResult | StepResult> {
+  if (typeof task !== "object" || task === null || !Object.hasOwn(STEPS, task.step)) {
+    throw new Error(`not a workflow task: ${JSON.stringify(task)?.slice(0, 200)}`);
+  }
+  logger.addContext(context);
+  const transition =
+    task.step === "validate"
+      ? { model: task.event.detail?.model, transitionId: task.event.detail?.transitionId }
+      : { model: task.model, transitionId: task.transitionId };
+  // Never the task token: whoever reads the logs could resume the execution with it.
+  const where = { step: task.step, ...transition, execution: task.execution };
+  const result = await runWorkflowStep(core, task);
+  logger.info("workflow step finished", { ...where, next: result.next, status: result.status ?? null });
+  return result;
+}

@@ -1,0 +1,170 @@
+/**
+ * A local Step Functions endpoint over the workflow runner, in the service's own JSON 1.0
+ * protocol (`X-Amz-Target: AWSStepFunctions.<Operation>`), so the registry's
+ * `@aws-sdk/client-sfn` adapter runs unchanged: local mode only sets `AWS_ENDPOINT_URL_SFN`.
+ * Answers SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, StartExecution and
+ * DescribeExecution; errors carry Step Functions' codes (`TaskDoesNotExist`, …), which the SDK
+ * turns into its exception classes. Signatures are not checked: only this machine calls it.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { listenOn } from "./ports.ts";
+import { type ExecutionRecord, type LocalWorkflowRunner, WorkflowApiError } from "./workflow-runner.ts";
+
+export interface LocalStepFunctions {
+  /** Give it to the SDK as `AWS_ENDPOINT_URL_SFN`. */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+class ProtocolError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Body = Record<string, unknown>;
+
+export async function startLocalStepFunctions(options: {
+  runner: LocalWorkflowRunner;
+  /** 0 picks a free port. */
+  port?: number;
+}): Promise<LocalStepFunctions> {
+  const { runner } = options;
+  const operations: Record<string, (body: Body) => unknown> = {
+    SendTaskSuccess: (body) => {
+      runner.sendTaskSuccess(requiredString(body, "taskToken"), requiredString(body, "output"));
+      return {};
+    },
+    SendTaskFailure: (body) => {
+      runner.sendTaskFailure(
+        requiredString(body, "taskToken"),
+        optionalString(body, "error"),
+        optionalString(body, "cause"),
+      );
+      return {};
+    },
+    // Nothing here times out on heartbeats; the call only has to know the token.
+    SendTaskHeartbeat: (body) => {
+      requiredString(body, "taskToken");
+      return {};
+    },
+    StartExecution: (body) => {
+      const arn = requiredString(body, "stateMachineArn");
+      if (arn !== runner.stateMachineArn) {
+        throw new WorkflowApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+      }
+      const input = optionalString(body, "input") ?? "{}";
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(input);
+      } catch {
+        throw new ProtocolError("InvalidExecutionInput", "Invalid State Machine Execution Input: not JSON");
+      }
+      const record = runner.startExecution(parsed, optionalString(body, "name"));
+      return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
+    },
+    DescribeExecution: (body) => describe(runner.describeExecution(requiredString(body, "executionArn"))),
+  };
+
+  async function handle(req: IncomingMessage): Promise<unknown> {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const operation = target.startsWith("AWSStepFunctions.") ? operations[target.slice(17)] : undefined;
+    if (req.method !== "POST" || !operation) {
+      throw new ProtocolError(
+        "UnknownOperationException",
+        `the local Step Functions does not answer '${target}'`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readText(req)) || "{}");
+    } catch {
+      throw new ProtocolError("SerializationException", "the request body is not JSON");
+    }
+    if (typeof body !== "object" || body === null)
+      throw new ProtocolError("SerializationException", "not an object");
+    return operation(body as Body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req)
+      .then((answer) => send(res, 200, answer))
+      .catch((error: unknown) => {
+        if (error instanceof WorkflowApiError || error instanceof ProtocolError) {
+          send(res, 400, { __type: error.code, message: error.message });
+        } else {
+          send(res, 500, { __type: "InternalFailure", message: String((error as Error)?.message ?? error) });
+        }
+      });
+  });
+  const port = await listenOn(
+    server,
+    options.port ?? 0,
+    "127.0.0.1",
+    "the local Step Functions",
+    "REGISTRY_SFN_PORT",
+  );
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function describe(record: ExecutionRecord): Body {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: epochSeconds(record.startDate),
+    ...(record.stopDate && { stopDate: epochSeconds(record.stopDate) }),
+    input: record.input,
+    ...(record.output !== undefined && { output: record.output }),
+    ...(record.error !== undefined && { error: record.error }),
+    ...(record.cause !== undefined && { cause: record.cause }),
+  };
+}
+
+function requiredString(body: Body, key: string): string {
+  const value = body[key];
+  if (typeof value !== "string" || value === "")
+    throw new ProtocolError("ValidationException", `${key} is required`);
+  return value;
+}
+
+function optionalString(body: Body, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new ProtocolError("ValidationException", `${key} must be a string`);
+  return value;
+}
+
+/** The JSON protocols send timestamps as epoch seconds. */
+const epochSeconds = (date: Date) => date.getTime() / 1000;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.0",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": randomUUID(),
+  });
+  res.end(text);
+}
+
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
