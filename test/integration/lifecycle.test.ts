@@ -176,6 +176,8 @@ describe("promotion through staging to approved production", () => {
     expect(published.map((e) => e["detail-type"])).toEqual([
       "Model Registered",
       "Model Version Created",
+      // s3rver keeps no checksums, so the seal hands the version to the verifier (202 VERIFYING).
+      "Model Version Verification Started",
       "Model Version Ready",
       "Stage Transition Requested",
       "Stage Transition Validation Started",

@@ -330,20 +330,9 @@ function applyWrites(
       size: a.size,
       sha256: a.sha256,
     }));
-  const facts: HistoryFacts[] = [
-    {
-      action: "STAGE_CHANGED",
-      version: version.version,
-      from,
-      to,
-      details: {
-        transitionId: transition.id,
-        previous: holder?.version ?? null,
-        artifacts: artifactsOf(version),
-        approvedBy,
-      },
-    },
-  ];
+  // The version leaving the stage comes first, so a subscriber replaying the events in seq order
+  // never sees two holders of an exclusive stage at once.
+  const facts: HistoryFacts[] = [];
   if (holder) {
     facts.push({
       action: "STAGE_CHANGED",
@@ -353,6 +342,18 @@ function applyWrites(
       details: { transitionId: transition.id, previous: null, artifacts: artifactsOf(holder), approvedBy },
     });
   }
+  facts.push({
+    action: "STAGE_CHANGED",
+    version: version.version,
+    from,
+    to,
+    details: {
+      transitionId: transition.id,
+      previous: holder?.version ?? null,
+      artifacts: artifactsOf(version),
+      approvedBy,
+    },
+  });
   const stages = { ...model.stages };
   if (EXCLUSIVE_STAGES.includes(from) && stages[from] === version.version) delete stages[from];
   if (EXCLUSIVE_STAGES.includes(to)) stages[to] = version.version;
@@ -396,8 +397,8 @@ function applyWrites(
       expectRev: v.rev,
     });
   };
-  move(version, to, seq, approvedBy);
-  if (holder) move(holder, demoteTo, seq + 1, []);
+  if (holder) move(holder, demoteTo, seq, []);
+  move(version, to, holder ? seq + 1 : seq, approvedBy);
   const { taskToken: _token, ...rest } = transition;
   writes.push(
     changeTransition(rest as TransitionRecord, now, {

@@ -449,7 +449,9 @@ describe("production holds one version", () => {
     expect((await versions.getVersion(core, "fraud", 1)).stage).toBe("archived");
     expect((await versions.getVersion(core, "fraud", 2)).stage).toBe("production");
     expect((await models.getModel(core, "fraud")).stages).toEqual({ production: 2 });
-    const [left, entered] = (await models.listHistory(core, "fraud", { limit: 2 })).items;
+    // Newest first: the version leaving production is written before the one entering it.
+    const [entered, left] = (await models.listHistory(core, "fraud", { limit: 2 })).items;
+    expect(left!.seq).toBe(entered!.seq - 1);
     expect(entered).toMatchObject({
       action: "STAGE_CHANGED",
       version: 2,
