@@ -45,7 +45,15 @@ export const STATE_DEPENDENT_400: readonly { operations: readonly string[]; fiel
     why: "must name an existing version of the model (at most latestVersion)",
   },
   {
-    operations: ["listModels", "listVersions", "listHistory"],
+    operations: [
+      "listModels",
+      "listVersions",
+      "listHistory",
+      "listTransitions",
+      "listVersionTransitions",
+      "listApprovals",
+      "getStageHistory",
+    ],
     field: "query.nextToken",
     why: "an opaque token the server issued with a previous page; other strings are refused",
   },
@@ -61,9 +69,17 @@ const STATE_DEPENDENT_STATUSES = new Set([404, 409, 412, 422]);
 /** A valid request may exceed the 400 KB item limit once stored (big model card, many fields). */
 const SIZE_DEPENDENT_STATUSES = new Set([413]);
 
+/**
+ * Approving or rejecting a transition: API.md gives these to `approver` (and `admin`), and to
+ * nobody else ("approver: reader + approve and reject").
+ */
+export const isApprovalDecision = (op: Operation) =>
+  op.method === "POST" && /\/(approve|reject)$/.test(op.path);
+
 /** Which principals may call an operation: API.md "Roles" (the document does not say). */
 export function allowedPrincipals(op: Operation): readonly string[] {
   if (op.method === "GET") return ["reader", "publisher", "approver", "admin"];
+  if (isApprovalDecision(op)) return ["approver", "admin"];
   // Deletes are admin's ("admin: everything, including deletes"), but whether "publisher: … edit
   // aliases" covers deleting one is not said: the suite sends deletes as admin and does not judge
   // publisher's.

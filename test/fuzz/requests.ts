@@ -8,7 +8,7 @@ import type { PrincipalName } from "../integration/support.ts";
 import { deref, isObject, type JsonSchema, validate } from "./json-schema.ts";
 import { invalidValue, TRICKY_KEYS, validValue } from "./openapi-arbitraries.ts";
 import { type FuzzRequest, type Operation, type Parameter, parameterValue } from "./operations.ts";
-import { allowedPrincipals } from "./oracles.ts";
+import { allowedPrincipals, isApprovalDecision } from "./oracles.ts";
 
 /** State created before the properties run, so most requests reach past "model not found". */
 export interface Fixture {
@@ -88,10 +88,14 @@ export function requestArbitraries(op: Operation, root: unknown, fixture: Fixtur
   return { valid, invalid, forbidden };
 }
 
-/** Writes as publisher, deletes as admin, reads as reader: the least principal each route allows. */
+/**
+ * Writes as publisher, approval decisions as approver, deletes as admin, reads as reader: the
+ * least principal each route allows.
+ */
 export function defaultPrincipal(op: Operation): PrincipalName {
   if (op.method === "GET") return "reader";
   if (op.method === "DELETE") return "admin";
+  if (isApprovalDecision(op)) return "approver";
   return "publisher";
 }
 
