@@ -8,7 +8,7 @@ import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
 import { EventPublisher } from "./event-publisher.ts";
 import { RegistryApi } from "./registry-api.ts";
-import { RegistryFunction } from "./registry-function.ts";
+import { type OptionalSdk, RegistryFunction } from "./registry-function.ts";
 import type { TableAccess } from "./registry-table.ts";
 import { type WebhookTarget, WebhookTargets } from "./webhook-targets.ts";
 
@@ -22,6 +22,16 @@ interface GroupAccess {
    * cannot start.
    */
   pageTokens?: boolean;
+  /** Starts the artifact verifier (Lambda async invoke). */
+  startsVerifier?: boolean;
+}
+
+/** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling.ts). */
+function sdkWithout(access: GroupAccess): OptionalSdk[] {
+  return [
+    ...(access.artifacts ? [] : (["s3"] as const)),
+    ...(access.startsVerifier ? [] : (["lambda"] as const)),
+  ];
 }
 
 /**
@@ -39,7 +49,7 @@ const groupAccess: Record<RouteGroup, GroupAccess> = {
   aliases: { table: "readWrite", pageTokens: true },
   // Resume, complete, seal (HeadObject with checksums) and presigned downloads; it also starts
   // the verifier (granted below).
-  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true },
+  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true, startsVerifier: true },
 };
 
 /**
@@ -88,6 +98,7 @@ export class ApiStack extends Stack {
         description: `Model registry HTTP routes: ${group}`,
         environment,
         logRetention: props.functionLogRetention,
+        without: sdkWithout(groupAccess[group]),
       });
       const access = groupAccess[group];
       if (access.table) data.table.bind(fn, access.table);
@@ -104,12 +115,15 @@ export class ApiStack extends Stack {
       // It never lists, so it gets no page-token secret (readConfig with pageTokens: false).
       environment: verifierEnvironment,
       logRetention: props.functionLogRetention,
+      without: sdkWithout({ artifacts: "read" }),
       ...VERIFIER,
     });
     data.table.bind(this.verifier, "readWrite");
     data.artifacts.bind(this.verifier, "read");
-    this.verifier.grantInvoke(functions.artifacts);
-    functions.artifacts.addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
+    for (const group of routeGroups.filter((g) => groupAccess[g].startsVerifier)) {
+      this.verifier.grantInvoke(functions[group]);
+      functions[group].addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
+    }
 
     this.registryApi = new RegistryApi(this, "Http", {
       routes,
