@@ -1,5 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { registryRoles } from "#http/roles.ts";
 import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
@@ -9,6 +12,7 @@ import { type RegistryData, registryEnvironment } from "./data-stack.ts";
 import { EventPublisher } from "./event-publisher.ts";
 import { RegistryApi } from "./registry-api.ts";
 import { type OptionalSdk, RegistryFunction } from "./registry-function.ts";
+import { RegistryMonitoring } from "./registry-monitoring.ts";
 import type { TableAccess } from "./registry-table.ts";
 import { type WebhookTarget, WebhookTargets } from "./webhook-targets.ts";
 
@@ -62,7 +66,17 @@ const VERIFIER = { memorySize: 1769, timeout: Duration.minutes(15) } as const;
 export interface ApiStackProps extends StackProps {
   data: RegistryData;
   functionLogRetention: RetentionDays;
-  accessLogRetention: RetentionDays;
+  /** API Gateway stage name (`v1`). */
+  stageName: string;
+  /** `UPLOAD_URL_TTL_SECONDS` of the HTTP functions. */
+  uploadUrlTtlSeconds: number;
+  /** Reserved concurrency of each HTTP function (undefined: unreserved). */
+  reservedConcurrency?: number | undefined;
+  /** Cross-account callers allowed by the API's resource policy. */
+  crossAccount?: { accountIds: readonly string[]; organizationId?: string | undefined };
+  /** Alarm notifications (see RegistryMonitoring). */
+  alarmTopicArn?: string | undefined;
+  alarmEmail?: string | undefined;
   throttleRateLimit: number;
   throttleBurstLimit: number;
   cloudWatchRole: boolean;
@@ -83,13 +97,19 @@ export class ApiStack extends Stack {
   readonly eventPublisher: EventPublisher;
   /** API destinations for consumers outside AWS (context `webhooks`). */
   readonly webhooks: WebhookTargets;
+  /** Verifier invocations that failed after Lambda's retries (their events, for a redrive). */
+  readonly verifierDeadLetters: Queue;
+  readonly monitoring: RegistryMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { data } = props;
     // Every HTTP function shares one config module that reads all of these at cold start, so
     // each gets every name; what it may *do* with them is granted per group below.
-    const environment = registryEnvironment(data);
+    const environment: Record<string, string> = {
+      ...registryEnvironment(data),
+      UPLOAD_URL_TTL_SECONDS: String(props.uploadUrlTtlSeconds),
+    };
 
     const functions = {} as Record<RouteGroup, RegistryFunction>;
     for (const group of routeGroups) {
@@ -99,6 +119,7 @@ export class ApiStack extends Stack {
         environment,
         logRetention: props.functionLogRetention,
         without: sdkWithout(groupAccess[group]),
+        reservedConcurrentExecutions: props.reservedConcurrency,
       });
       const access = groupAccess[group];
       if (access.table) data.table.bind(fn, access.table);
@@ -120,6 +141,18 @@ export class ApiStack extends Stack {
     });
     data.table.bind(this.verifier, "readWrite");
     data.artifacts.bind(this.verifier, "read");
+    // A seal invokes the verifier asynchronously: after Lambda's two retries, the event is kept
+    // here (and alarms) instead of leaving the version VERIFYING with nobody told.
+    this.verifierDeadLetters = new Queue(this, "VerifierDeadLetters", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.verifier.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.verifierDeadLetters),
+    });
     for (const group of routeGroups.filter((g) => groupAccess[g].startsVerifier)) {
       this.verifier.grantInvoke(functions[group]);
       functions[group].addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
@@ -128,11 +161,12 @@ export class ApiStack extends Stack {
     this.registryApi = new RegistryApi(this, "Http", {
       routes,
       handlers: functions,
-      stageName: "v1",
+      stageName: props.stageName,
       throttleRateLimit: props.throttleRateLimit,
       throttleBurstLimit: props.throttleBurstLimit,
-      accessLogRetention: props.accessLogRetention,
+      accessLogs: data.apiAccessLogs,
       cloudWatchRole: props.cloudWatchRole,
+      crossAccount: props.crossAccount,
     });
 
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
@@ -152,7 +186,32 @@ export class ApiStack extends Stack {
       webhooks: props.webhooks ?? [],
     });
 
-    new CfnOutput(this, "ApiUrl", { value: this.registryApi.api.url, description: "Base URL (stage v1)" });
+    this.monitoring = new RegistryMonitoring(this, "Monitoring", {
+      api: this.registryApi.api,
+      functions: {
+        ...Object.fromEntries(
+          routeGroups.map((group) => [
+            pascalCase(group),
+            { fn: functions[group], timeout: functions[group].timeout! },
+          ]),
+        ),
+        Verifier: { fn: this.verifier, timeout: VERIFIER.timeout },
+        EventPublisher: { fn: this.eventPublisher.function, timeout: this.eventPublisher.function.timeout! },
+      },
+      deadLetterQueues: {
+        Verifier: this.verifierDeadLetters,
+        ...(this.webhooks.deadLetters && { Webhooks: this.webhooks.deadLetters }),
+      },
+      existingAlarms: [this.eventPublisher.deadLetterAlarm],
+      streamPublisher: this.eventPublisher.function,
+      alarmTopicArn: props.alarmTopicArn,
+      alarmEmail: props.alarmEmail,
+    });
+
+    new CfnOutput(this, "ApiUrl", {
+      value: this.registryApi.api.url,
+      description: `Base URL (stage ${props.stageName})`,
+    });
     new CfnOutput(this, "TableName", { value: data.table.table.tableName });
     new CfnOutput(this, "ArtifactBucketName", { value: data.artifacts.bucket.bucketName });
     new CfnOutput(this, "EventBusName", { value: data.events.bus.eventBusName });
@@ -162,6 +221,27 @@ export class ApiStack extends Stack {
         description: `Attach to IAM roles that get the registry's ${role} rights`,
       });
     }
+    new CfnOutput(this, "DashboardName", { value: this.monitoring.dashboard.dashboardName });
+  }
+
+  /** Read models, versions, aliases and history; download artifacts (the route table's `reader`). */
+  grantRead(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantRead(grantee);
+  }
+
+  /** Register models, versions and aliases; upload and seal artifacts (`publisher`). */
+  grantPublish(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantPublish(grantee);
+  }
+
+  /** Approve or reject stage transitions (`approver`). */
+  grantApprove(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantApprove(grantee);
+  }
+
+  /** Every route, deletes included (`admin`). */
+  grantAdmin(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantAdmin(grantee);
   }
 }
 

@@ -4,6 +4,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnRestApi, CfnStage } from "aws-cdk-lib/aws-apigateway";
 import type { CfnManagedPolicy, CfnRole } from "aws-cdk-lib/aws-iam";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import type { CfnLogGroup } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
@@ -134,7 +135,7 @@ describe("REST API built from the route table", () => {
     });
   });
 
-  it("writes JSON access logs, including the caller's IAM identity, to a log group with retention", () => {
+  it("writes JSON access logs, including the caller's IAM identity, to the data stack's retained log group", () => {
     const [[, stage]] = ofType("AWS::ApiGateway::Stage") as [[string, CfnResource]];
     const setting = propsOf(stage).AccessLogSetting as { Format: string; DestinationArn: Json };
     // $context.error.messageString arrives already quoted; substitute a sample to check the JSON.
@@ -145,9 +146,13 @@ describe("REST API built from the route table", () => {
       status: "$context.status",
       errorMessage: "sample",
     });
-    const logGroupId = render(setting.DestinationArn).replace(/^\{(.*)\.Arn\}$/, "$1");
-    expect(resources[logGroupId]?.Type).toBe("AWS::Logs::LogGroup");
-    expect(propsOf(resources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
+    // The audit trail lives in the data stack, retained, and outlives redeploys of the API.
+    const dataResources = Template.fromStack(stacks.data).toJSON().Resources as Record<string, CfnResource>;
+    const logGroupId = stacks.data.getLogicalId(stacks.data.apiAccessLogs.node.defaultChild as CfnLogGroup);
+    expect(render(setting.DestinationArn)).toContain(logGroupId);
+    expect(dataResources[logGroupId]?.Type).toBe("AWS::Logs::LogGroup");
+    expect(dataResources[logGroupId]?.DeletionPolicy).toBe("Retain");
+    expect(propsOf(dataResources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
   });
 
   it.each([

@@ -3,17 +3,14 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, it } from "vitest";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
+import { dataStackProps } from "../../lib/registry-stacks.ts";
 import { registryTableDefinition as def } from "../../lib/table-definition.ts";
 
 // The data stack alone: it has no functions, so this synth needs no bundling and no handlers.
 let template: Template;
 
 beforeAll(() => {
-  const stack = new DataStack(new App(), "Test-Data", {
-    busName: defaultRegistryConfig.busName,
-    eventSource: defaultRegistryConfig.eventSource,
-    eventArchiveRetentionDays: defaultRegistryConfig.eventArchiveRetentionDays,
-  });
+  const stack = new DataStack(new App(), "Test-Data", dataStackProps(defaultRegistryConfig));
   template = Template.fromStack(stack);
 });
 
@@ -129,12 +126,12 @@ describe("artifact bucket", () => {
     });
   });
 
-  it("lets browsers PUT and GET through presigned URLs and read the ETag", () => {
+  it("lets browsers PUT, GET and HEAD through presigned URLs and read the ETag", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
       CorsConfiguration: {
         CorsRules: [
           Match.objectLike({
-            AllowedMethods: Match.arrayEquals(["PUT", "GET"]),
+            AllowedMethods: Match.arrayEquals(["PUT", "GET", "HEAD"]),
             AllowedOrigins: ["*"],
             ExposedHeaders: Match.arrayWith(["ETag"]),
           }),
