@@ -4,6 +4,7 @@ import { Grant, type IGrantable, ManagedPolicy, PolicyStatement } from "aws-cdk-
 import { Construct } from "constructs";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import type { HttpMethod, RouteDefinition } from "#http/route-table.ts";
+import { acceptWildcardResources } from "./nag.ts";
 import { executeApiPath } from "./route-paths.ts";
 
 /** One `execute-api:Invoke` permission: a method on the resource part of an execute-api ARN. */
@@ -61,6 +62,11 @@ export class RegistryAccessPolicies extends Construct {
     super(scope, id);
     this.api = props.api;
     this.routes = props.routes;
+    acceptWildcardResources(
+      this,
+      /:execute-api:.*\/(GET|POST|PUT|PATCH|DELETE)\/[^*]*\*/,
+      "One execute-api ARN per route of the role: each {param} of a route path is '*' because IAM sees the request's actual path (routes are listed one by one, never a method or path wildcard)",
+    );
     const stackName = Stack.of(this).stackName;
 
     const policy = (role: RegistryRole): ManagedPolicy =>

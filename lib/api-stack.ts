@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -9,7 +10,8 @@ import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
-import { EventPublisher } from "./event-publisher.ts";
+import { acknowledgeDeadLetterQueue, EventPublisher } from "./event-publisher.ts";
+import { acceptWildcardResources, acknowledge } from "./nag.ts";
 import { RegistryApi } from "./registry-api.ts";
 import { type OptionalSdk, RegistryFunction } from "./registry-function.ts";
 import { RegistryMonitoring } from "./registry-monitoring.ts";
@@ -121,6 +123,11 @@ export class ApiStack extends Stack {
         without: sdkWithout(groupAccess[group]),
         reservedConcurrentExecutions: props.reservedConcurrency,
       });
+      acknowledge(
+        fn,
+        "Serverless-LambdaDLQ",
+        "Invoked synchronously by API Gateway: a failure is the HTTP response, there is no event to keep",
+      );
       const access = groupAccess[group];
       if (access.table) data.table.bind(fn, access.table);
       if (access.artifacts) data.artifacts.bind(fn, access.artifacts);
@@ -148,6 +155,15 @@ export class ApiStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeDeadLetterQueue(
+      this.verifierDeadLetters,
+      "verifier invocations that failed after Lambda's retries",
+    );
+    acknowledge(
+      this.verifier,
+      "Serverless-LambdaDLQ",
+      "Asynchronous failures go to an on-failure destination (VerifierDeadLetters), which keeps the error and the request as well as the event: it supersedes a DLQ",
+    );
     this.verifier.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -155,6 +171,11 @@ export class ApiStack extends Stack {
     });
     for (const group of routeGroups.filter((g) => groupAccess[g].startsVerifier)) {
       this.verifier.grantInvoke(functions[group]);
+      acceptWildcardResources(
+        functions[group].role!,
+        new RegExp(`^<${this.getLogicalId(this.verifier.node.defaultChild as CfnFunction)}\\.Arn>:\\*$`),
+        "lambda:InvokeFunction on the verifier and its versions and aliases (CDK's grantInvoke): one function, never another",
+      );
       functions[group].addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
     }
 

@@ -10,6 +10,7 @@ import {
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { acceptWildcardResources, acknowledge } from "./nag.ts";
 
 /**
  * What a function may do with artifact objects (all under `models/`), least privilege per use:
@@ -116,6 +117,12 @@ export class ArtifactBucket extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 
+    acknowledge(
+      this.bucket,
+      "AwsSolutions-S1",
+      "Who asked for which artifact is in the API's access log (every upload and download URL is issued by a signed API call, logged with the caller's ARN); object-level S3 data events belong in the account's CloudTrail, the platform team's choice",
+    );
+
     // Sealed artifacts are immutable: nobody deletes an object or one of its versions, whatever
     // their IAM policies say (lifecycle expiry is S3's own and is not subject to this policy).
     // Changing this takes an explicit edit of the bucket policy, which CloudTrail records.
@@ -152,6 +159,14 @@ export class ArtifactBucket extends Construct {
   /** Grants `access` on the artifact keys only (not the whole bucket). */
   grant(grantee: IGrantable, access: BucketAccess): Grant {
     this.encryptionKey?.grant(grantee, ...keyActions[access]);
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      acceptWildcardResources(
+        principal,
+        /\/models\/\*$/,
+        "Artifact objects: keys are models/<model>/versions/<n>/<path>, created per version, so the grant covers the models/ prefix (never the whole bucket, never deletes)",
+      );
+    }
     return Grant.addToPrincipal({
       grantee,
       actions: [...bucketActions[access]],

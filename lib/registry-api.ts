@@ -8,6 +8,7 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   type Method,
+  MethodLoggingLevel,
   RequestValidator,
   ResponseType,
   RestApi,
@@ -24,6 +25,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { RouteDefinition, RouteGroup } from "#http/route-table.ts";
+import { acknowledge } from "./nag.ts";
 import { pathParts } from "./route-paths.ts";
 
 export interface RegistryApiProps {
@@ -97,6 +99,9 @@ export class RegistryApi extends Construct {
         throttlingBurstLimit: props.throttleBurstLimit,
         tracingEnabled: true,
         metricsEnabled: true,
+        // Execution logs for failures only; request bodies are never logged (dataTrace off).
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
       },
     });
 
@@ -148,6 +153,31 @@ export class RegistryApi extends Construct {
       methods.set(`${route.method} ${route.path}`, method);
     }
     this.methods = methods;
+
+    acknowledge(
+      this.api,
+      "AwsSolutions-COG4",
+      "Every method uses AWS_IAM (SigV4): callers are IAM roles of notebooks, pipelines and approvers, and the caller's IAM identity is the actor the registry records; a Cognito user pool would add a second identity system",
+    );
+    const stage = this.api.deploymentStage;
+    acknowledge(
+      stage,
+      "AwsSolutions-APIG3",
+      "No WAF web ACL by default: every request must carry a valid SigV4 signature of an IAM principal allowed by policy, and the stage is throttled; attach a web ACL per account if the platform team runs WAF",
+    );
+    acknowledge(
+      stage,
+      "Serverless-APIGWStructuredLogging",
+      "Access log lines are JSON: $context.error.messageString is inserted unquoted because API Gateway already emits it as a quoted, escaped JSON string, so the format template itself does not parse as JSON (test/infra/api-stack.test.ts parses a line)",
+    );
+    const cloudWatchRole = this.api.node.tryFindChild("CloudWatchRole");
+    if (cloudWatchRole) {
+      acknowledge(
+        cloudWatchRole,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+        "API Gateway's account-level logging role: the AWS managed policy is the one API Gateway documents for it, and it only writes CloudWatch Logs",
+      );
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { type HandlerBundle, type OptionalSdk, projectRoot } from "./bundling.ts";
+import { acceptWildcardResources } from "./nag.ts";
 
 export { esbuildOptions, type OptionalSdk } from "./bundling.ts";
 
@@ -108,6 +109,11 @@ export class RegistryFunction extends LambdaFunction {
       },
     });
     logGroup.grantWrite(role);
+    acceptWildcardResources(
+      role,
+      /^\*$/,
+      "Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (test/infra/policies.test.ts allows '*' for these actions only)",
+    );
     this.bundle = bundle;
   }
 }

@@ -17,6 +17,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
+import { acknowledge } from "./nag.ts";
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -77,6 +78,16 @@ export class RegistryMonitoring extends Construct {
         : undefined;
     if (this.alarmTopic instanceof Topic && props.alarmEmail) {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+      acknowledge(
+        this.alarmTopic,
+        "Serverless-SNSRedrivePolicy",
+        "An email subscription for alarm notices: SNS retries delivery, and the alarm's state stays visible in CloudWatch; a dead-letter queue for undelivered alarm emails would be a queue nobody reads",
+      );
+      acknowledge(
+        this.alarmTopic,
+        "AwsSolutions-SNS2",
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and alarm notifications carry only alarm names and states; TLS is enforced",
+      );
     }
     this.alarmAction = this.alarmTopic ? new SnsAction(this.alarmTopic) : undefined;
     this.dashboard = new Dashboard(this, "Dashboard", {

@@ -1,4 +1,4 @@
-import { type App, Tags } from "aws-cdk-lib";
+import { type App, type Environment, Tags } from "aws-cdk-lib";
 import { ApiStack } from "./api-stack.ts";
 import { DataStack, type DataStackProps } from "./data-stack.ts";
 import type { RegistryConfig } from "./registry-config.ts";
@@ -33,12 +33,19 @@ export function dataStackProps(config: RegistryConfig): DataStackProps {
 
 /**
  * Adds the registry's two stacks to an app. Shared by `bin/app.ts` and the infra tests, so the
- * tests check exactly what `cdk deploy` deploys. Stacks are environment-agnostic: synth needs
- * no credentials and no lookups; the account and region come from the deploying profile.
+ * tests check exactly what `cdk deploy` deploys. Stacks are environment-agnostic unless `env` is
+ * given (a customer-managed key needs the region): synth needs no credentials and no lookups;
+ * the account and region come from the deploying profile.
  */
-export function addRegistryStacks(app: App, config: RegistryConfig): RegistryStacks {
+export function addRegistryStacks(app: App, config: RegistryConfig, env?: Environment): RegistryStacks {
+  if (config.customerManagedKey && !env?.region) {
+    // DynamoDB renders a customer-managed key per replica region, so the region must be known.
+    throw new Error(
+      "context 'customerManagedKey' needs the stacks' region: deploy with a profile or AWS_REGION set (cdk passes it as CDK_DEFAULT_REGION)",
+    );
+  }
   const names = stackNames(config);
-  const data = new DataStack(app, names.data, dataStackProps(config));
+  const data = new DataStack(app, names.data, { ...dataStackProps(config), env });
 
   const api = new ApiStack(app, names.api, {
     description: "Model registry: stateless resources (functions, REST API, access policies, alarms)",
@@ -54,6 +61,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig): RegistrySta
     throttleBurstLimit: config.apiThrottleBurstLimit,
     cloudWatchRole: config.apiCloudWatchRole,
     webhooks: config.webhooks,
+    env,
   });
 
   Tags.of(data).add("app", "model-registry");

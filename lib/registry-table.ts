@@ -7,7 +7,7 @@ import {
   TableEncryptionV2,
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
-import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
@@ -81,20 +81,38 @@ export class RegistryTable extends Construct {
   /** Item reads and queries, on the table and its indexes. */
   grantReadData(grantee: IGrantable): Grant {
     this.encryptionKey?.grant(grantee, "kms:Decrypt", "kms:DescribeKey");
-    return this.table.grant(grantee, ...readActions);
+    return this.grantOnTableAndIndexes(grantee, readActions);
   }
 
   /** Item reads, queries and writes (transactions use these same actions). */
   grantReadWriteData(grantee: IGrantable): Grant {
     this.encryptionKey?.grant(
       grantee,
+      // CDK's KMS write set, without its wildcards.
       "kms:Decrypt",
       "kms:DescribeKey",
       "kms:Encrypt",
-      "kms:GenerateDataKey*",
-      "kms:ReEncrypt*",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
     );
-    return this.table.grant(grantee, ...readActions, ...writeActions);
+    return this.grantOnTableAndIndexes(grantee, [...readActions, ...writeActions]);
+  }
+
+  /** On the table and each index the definition names (not `index/*`): a new index is granted when declared. */
+  private grantOnTableAndIndexes(grantee: IGrantable, actions: readonly string[]): Grant {
+    const { tableArn } = this.table;
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [
+        tableArn,
+        ...registryTableDefinition.globalSecondaryIndexes.map(
+          (index) => `${tableArn}/index/${index.indexName}`,
+        ),
+      ],
+    });
   }
 
   /** Sets `TABLE_NAME` on the function and grants it `access`, in one call. */
