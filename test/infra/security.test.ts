@@ -131,10 +131,7 @@ describe("IAM policies", () => {
 });
 
 describe("artifact bucket policy", () => {
-  const bucketPolicy = () =>
-    statementsOf(
-      ofType(plain.data, "AWS::S3::BucketPolicy").reduce((acc, [id, r]) => ({ ...acc, [id]: r }), {}),
-    );
+  const bucketPolicy = () => statementsOf(Object.fromEntries(ofType(plain.data, "AWS::S3::BucketPolicy")));
 
   it("denies deleting any object or object version to every principal", () => {
     const deny = bucketPolicy().find(([, s]) => s.Sid === "DenyArtifactDeletes")?.[1];
