@@ -103,6 +103,8 @@ export class RegistryFunction extends LambdaFunction {
         SERVICE_NAME,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Metrics are written in AWS only (functions/http/telemetry.ts).
+        POWERTOOLS_METRICS_DISABLED: "false",
         // Stack traces point at the TypeScript sources through the bundled source map.
         NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,
