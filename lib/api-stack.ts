@@ -70,6 +70,8 @@ export interface ApiStackProps extends StackProps {
   functionLogRetention: RetentionDays;
   /** API Gateway stage name (`v1`). */
   stageName: string;
+  /** How long a stage transition waits for an approval (`RegistryConfig.approvalTimeout`). */
+  approvalTimeout: Duration;
   /** `UPLOAD_URL_TTL_SECONDS` of the HTTP functions. */
   uploadUrlTtlSeconds: number;
   /** Reserved concurrency of each HTTP function (undefined: unreserved). */
@@ -101,11 +103,18 @@ export class ApiStack extends Stack {
   readonly webhooks: WebhookTargets;
   /** Verifier invocations that failed after Lambda's retries (their events, for a redrive). */
   readonly verifierDeadLetters: Queue;
+  /**
+   * Alarms and dashboard. A workflow added later is watched with one line:
+   * `this.monitoring.addStateMachine(workflow.stateMachine)`.
+   */
   readonly monitoring: RegistryMonitoring;
+  /** The approval wait of the transition workflow's `.waitForTaskToken` task (context `approvalTimeoutDays`). */
+  readonly approvalTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { data } = props;
+    this.approvalTimeout = props.approvalTimeout;
     // Every HTTP function shares one config module that reads all of these at cold start, so
     // each gets every name; what it may *do* with them is granted per group below.
     const environment: Record<string, string> = {

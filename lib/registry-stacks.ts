@@ -52,6 +52,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig, env?: Enviro
     data,
     functionLogRetention: config.functionLogRetention,
     stageName: config.stageName,
+    approvalTimeout: config.approvalTimeout,
     uploadUrlTtlSeconds: config.uploadUrlTtlSeconds,
     reservedConcurrency: config.reservedConcurrency,
     crossAccount: { accountIds: config.crossAccountIds, organizationId: config.organizationId },
