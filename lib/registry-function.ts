@@ -86,6 +86,10 @@ export class RegistryFunction extends LambdaFunction {
         bundling: {
           // Never pulled: bundling is local (esbuild), and a failure throws rather than falling back.
           image: DockerImage.fromRegistry("local-bundling-only"),
+          // Never run either; CDK keys its bundling cache on these options (not on the local
+          // function), so without the bundle spec here every function would get the first
+          // function's bundle.
+          command: ["registry-bundle", JSON.stringify(bundle)],
           local: { tryBundle: (outdir) => bundleInChildProcess({ ...bundle, outdir }) },
         },
       }),

@@ -184,6 +184,13 @@ describe("REST API built from the route table", () => {
 });
 
 describe("functions", () => {
+  it("each deploy their own bundle (one code asset per function, none shared by mistake)", () => {
+    const keys = ofType("AWS::Lambda::Function").map(([, fn]) =>
+      render((propsOf(fn).Code as { S3Key: Json }).S3Key),
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it("has one function per route group, the artifact verifier and the event publisher", () => {
     // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts.
     expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 2);
