@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeclaredBundle, declaredBundles } from "../../lib/bundle-inventory.ts";
 import { BUNDLE_TARGET_BYTES, bundleBudgetExceptions, bundleHandler } from "../../lib/bundling.ts";
@@ -8,6 +10,7 @@ import { BUNDLE_TARGET_BYTES, bundleBudgetExceptions, bundleHandler } from "../.
 // Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling.ts).
 const bundles: DeclaredBundle[] = declaredBundles();
 const sizes = new Map<string, number>();
+const files = new Map<string, string>();
 const outdir = mkdtempSync(join(tmpdir(), "registry-bundles-"));
 
 beforeAll(async () => {
@@ -15,6 +18,7 @@ beforeAll(async () => {
     const dir = join(outdir, String(i));
     await bundleHandler({ ...bundle, outdir: dir });
     sizes.set(bundle.id, statSync(join(dir, "index.mjs")).size);
+    files.set(bundle.entry, join(dir, "index.mjs"));
   }
 }, 60_000);
 
@@ -61,5 +65,43 @@ describe("Lambda bundle sizes", () => {
     expect(models.without).toEqual(["s3", "lambda"]);
     expect(artifacts.without).toEqual([]);
     expect(sizes.get(artifacts.id)! - sizes.get(models.id)!).toBeGreaterThan(150 * 1024);
+  });
+
+  it("still serve requests: the models bundle, S3 left out, answers an invalid create with the registry's 400", () => {
+    // A fresh Node process, as Lambda starts one: the rewritten zod imports and the SDK stubs
+    // run for real. An empty body fails validation before any AWS call.
+    const script = join(outdir, "invoke.mjs");
+    writeFileSync(
+      script,
+      `const { handler } = await import(process.argv[2]);
+const event = { resource: "/models", path: "/models", httpMethod: "POST", headers: { "content-type": "application/json" },
+  multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null,
+  stageVariables: null, body: "{}", isBase64Encoded: false,
+  requestContext: { requestId: "req-1", identity: { userArn: "arn:aws:iam::123456789012:role/notebook" } } };
+const context = { functionName: "models", functionVersion: "1", invokedFunctionArn: "arn", memoryLimitInMB: "1024",
+  awsRequestId: "lambda-1", getRemainingTimeInMillis: () => 10000 };
+process.stdout.write(JSON.stringify(await handler(event, context)));`,
+    );
+    const child = spawnSync(
+      process.execPath,
+      [script, pathToFileURL(files.get("functions/http/handlers/models.ts")!).href],
+      {
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH,
+          TABLE_NAME: "t",
+          ARTIFACT_BUCKET: "b",
+          PAGE_TOKEN_SECRET: "0123456789abcdef0123456789abcdef",
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: "x",
+          AWS_SECRET_ACCESS_KEY: "y",
+          POWERTOOLS_LOG_LEVEL: "SILENT",
+        },
+      },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    const response = JSON.parse(child.stdout) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.code).toBe("ValidationError");
   });
 });
