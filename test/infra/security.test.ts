@@ -130,6 +130,24 @@ describe("IAM policies", () => {
   });
 });
 
+describe("reserved concurrency", () => {
+  it("caps each HTTP function when configured, and leaves the verifier and the publisher alone", () => {
+    const httpIds = new Set(
+      Object.values(full.stacks.api.functions).map((fn) =>
+        full.stacks.api.getLogicalId(fn.node.defaultChild as CfnFunction),
+      ),
+    );
+    for (const [id, fn] of ofType(full.api, "AWS::Lambda::Function")) {
+      expect(propsOf(fn).ReservedConcurrentExecutions, id).toBe(
+        httpIds.has(id) ? fullConfig.reservedConcurrency : undefined,
+      );
+    }
+    for (const [id, fn] of ofType(plain.api, "AWS::Lambda::Function")) {
+      expect(propsOf(fn).ReservedConcurrentExecutions, id).toBeUndefined();
+    }
+  });
+});
+
 describe("artifact bucket policy", () => {
   const bucketPolicy = () => statementsOf(Object.fromEntries(ofType(plain.data, "AWS::S3::BucketPolicy")));
 
