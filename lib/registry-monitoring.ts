@@ -34,16 +34,10 @@ export const alarmThresholds = {
   streamIteratorAge: Duration.minutes(5),
 } as const;
 
-export interface MonitoredFunction {
-  fn: LambdaFunction;
-  /** The function's timeout (for the p99 duration alarm). */
-  timeout: Duration;
-}
-
 export interface RegistryMonitoringProps {
   api: RestApi;
-  /** Every function of the registry, by a readable name. */
-  functions: Record<string, MonitoredFunction>;
+  /** Every function of the registry, by a readable name (more with `addFunction`). */
+  functions: Record<string, LambdaFunction>;
   /** Dead-letter queues by name: any message in one is an event or a job that was not delivered. */
   deadLetterQueues: Record<string, IQueue>;
   /** The stream publisher, whose IteratorAge says how far events lag behind commits. */
@@ -139,33 +133,7 @@ export class RegistryMonitoring extends Construct {
       }),
     );
 
-    // Functions: errors, throttles, p99 duration against the timeout.
-    for (const [name, { fn, timeout }] of Object.entries(props.functions)) {
-      const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" });
-      const throttles = fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" });
-      const p99 = fn.metricDuration({ period: FIVE_MINUTES, statistic: "p99" });
-      this.alarm(`${name}Errors`, errors, 0, `${name}: invocations failed (unhandled errors or timeouts)`);
-      this.alarm(`${name}Throttles`, throttles, 0, `${name}: invocations throttled (concurrency exhausted)`);
-      this.alarm(
-        `${name}DurationP99`,
-        p99,
-        timeout.toMilliseconds() * alarmThresholds.p99DurationOfTimeout,
-        `${name}: p99 duration above 80% of its ${timeout.toHumanString()} timeout`,
-        3,
-      );
-      this.dashboard.addWidgets(
-        new GraphWidget({
-          title: `${name}: invocations, errors, throttles`,
-          left: [fn.metricInvocations({ period: FIVE_MINUTES }), errors, throttles],
-          width: 12,
-        }),
-        new GraphWidget({
-          title: `${name}: duration p50 / p99`,
-          left: [fn.metricDuration({ period: FIVE_MINUTES, statistic: "p50" }), p99],
-          width: 12,
-        }),
-      );
-    }
+    for (const [name, fn] of Object.entries(props.functions)) this.addFunction(name, fn);
 
     // Undelivered work: any message in a dead-letter queue needs a human (and a redrive).
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
@@ -197,6 +165,36 @@ export class RegistryMonitoring extends Construct {
       this.dashboard.addWidgets(new AlarmWidget({ alarm, title: alarm.alarmName, width: 12 }));
     }
     if (props.stateMachine) this.addStateMachine(props.stateMachine);
+  }
+
+  /** Errors, throttles and p99 duration (against its timeout) of one function, with alarms and graphs. */
+  addFunction(name: string, fn: LambdaFunction): void {
+    // Lambda's default when a function sets none.
+    const timeout = fn.timeout ?? Duration.seconds(3);
+    const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" });
+    const throttles = fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" });
+    const p99 = fn.metricDuration({ period: FIVE_MINUTES, statistic: "p99" });
+    this.alarm(`${name}Errors`, errors, 0, `${name}: invocations failed (unhandled errors or timeouts)`);
+    this.alarm(`${name}Throttles`, throttles, 0, `${name}: invocations throttled (concurrency exhausted)`);
+    this.alarm(
+      `${name}DurationP99`,
+      p99,
+      timeout.toMilliseconds() * alarmThresholds.p99DurationOfTimeout,
+      `${name}: p99 duration above 80% of its ${timeout.toHumanString()} timeout`,
+      3,
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: `${name}: invocations, errors, throttles`,
+        left: [fn.metricInvocations({ period: FIVE_MINUTES }), errors, throttles],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: `${name}: duration p50 / p99`,
+        left: [fn.metricDuration({ period: FIVE_MINUTES, statistic: "p50" }), p99],
+        width: 12,
+      }),
+    );
   }
 
   /** Alarms when the workflow's executions fail or time out (one line to wire a later workflow). */
