@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Against a real deployment only: `npm run test:deployed` (vitest.deployed.config.ts).
+    exclude: [...configDefaults.exclude, "test/deployed/**"],
     globalSetup: ["test/integration/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

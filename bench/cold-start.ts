@@ -3,8 +3,7 @@
  * or mark `@aws-sdk/*` external and use the copy in the Node.js 24 Lambda runtime.
  *
  * `node --import tsx bench/cold-start.ts` (a measurement, not a test). For every HTTP handler it
- * builds two bundles with esbuild's JS API and the settings `lib/registry-function.ts` gives
- * NodejsFunction, then times, in fresh Node 24 processes, how long `await import(bundle)` takes
+ * builds two bundles with the deployed esbuild configuration (`lib/bundling.ts`), then times, in fresh Node 24 processes, how long `await import(bundle)` takes
  * (the models/versions/aliases handlers run `await buildCore()` at top level). Prints one JSON
  * document on stdout (progress on stderr) and writes it to `bench/results/cold-start-latest.json`.
  *
@@ -18,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type BuildOptions, build, version as esbuildVersion } from "esbuild";
+import { esbuildOptions } from "../lib/bundling.ts";
 import { gitFacts, loadAverage } from "./report.ts";
 import { percentile, round } from "./stats.ts";
 
@@ -44,50 +44,11 @@ if (!Number.isInteger(REPS) || REPS < 1) throw new Error("COLD_START_REPS must b
  */
 const EXTERNAL_MIN_GAIN = { ms: 25, fraction: 0.1 };
 
-// Same string as the banner in lib/registry-function.ts (checked below, so the two cannot drift).
-const BANNER =
-  "import { createRequire as __registryCreateRequire } from 'module'; const require = __registryCreateRequire(import.meta.url);";
-
-/** What NodejsFunction passes to esbuild for RegistryFunction (see aws-lambda-nodejs bundling). */
-function esbuildOptions(entry: string, outfile: string, variant: Variant): BuildOptions {
-  return {
-    entryPoints: [entry],
-    absWorkingDir: projectRoot,
-    bundle: true,
-    outfile,
-    target: "node24", // from Runtime.NODEJS_24_X
-    platform: "node",
-    format: "esm", // OutputFormat.ESM; the output file is index.mjs
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: variant === "external" ? ["@aws-sdk/*"] : [],
-    banner: { js: BANNER },
-    mainFields: ["module", "main"],
-    metafile: true,
-    logLevel: "warning",
-  };
-}
-
-/** Fails if lib/registry-function.ts no longer uses the settings this script copies. */
-function checkConstructSettings(): void {
-  const source = readFileSync(join(projectRoot, "lib", "registry-function.ts"), "utf8");
-  const expected = [
-    "format: OutputFormat.ESM",
-    'mainFields: ["module", "main"]',
-    "minify: true",
-    "sourceMap: true",
-    "sourcesContent: false",
-    "Runtime.NODEJS_24_X",
-    'NODE_OPTIONS: "--enable-source-maps"',
-  ];
-  const missing = expected.filter((s) => !source.includes(s));
-  if (!source.replace(/"\s*\+?\s*\n\s*"/g, "").includes(BANNER)) missing.push("the createRequire banner");
-  if (missing.length > 0) {
-    throw new Error(
-      `lib/registry-function.ts changed; update bench/cold-start.ts for: ${missing.join(", ")}`,
-    );
-  }
+/** The deployed esbuild configuration (lib/bundling.ts), with `@aws-sdk/*` external for that variant. */
+function variantOptions(entry: string, outdir: string, variant: Variant): BuildOptions {
+  const options = esbuildOptions({ entry, outdir });
+  if (variant === "external") options.external = [...(options.external ?? []), "@aws-sdk/*"];
+  return options;
 }
 
 interface BundleFacts {
@@ -108,7 +69,7 @@ async function buildBundle(
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "index.mjs");
   const started = performance.now();
-  const result = await build(esbuildOptions(`functions/http/handlers/${handler}.ts`, file, variant));
+  const result = await build(variantOptions(`functions/http/handlers/${handler}.ts`, dir, variant));
   const buildMs = performance.now() - started;
   const externals = new Set<string>();
   for (const output of Object.values(result.metafile?.outputs ?? {})) {
@@ -202,7 +163,6 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
-  checkConstructSettings();
   const date = new Date();
   const loadAtStart = loadAverage();
   const childNode = spawnSync(node24, ["--version"], { encoding: "utf8" }).stdout.trim();
@@ -326,7 +286,7 @@ async function main(): Promise<void> {
         order:
           "one unmeasured warm-up process per bundle, then per repetition and handler both variants, alternating which goes first",
         bundles:
-          "esbuild JS API with lib/registry-function.ts's NodejsFunction settings: bundle, platform node, target node24, format esm, minify, sourcemap, sourcesContent false, mainFields module,main, createRequire banner; external [] (bundled) or ['@aws-sdk/*'] (external)",
+          "esbuild JS API with the deployed configuration (lib/bundling.ts esbuildOptions); bundled as deployed, or with '@aws-sdk/*' added to external",
         externalResolution:
           "external bundles are placed in bench/.cold-start-tmp/ (deleted afterwards) and resolve @aws-sdk/* from the project's node_modules, standing in for the runtime's preinstalled SDK",
         importMs:

@@ -2,10 +2,12 @@ import { App } from "aws-cdk-lib";
 import { readRegistryConfig } from "../lib/registry-config.ts";
 import { addRegistryStacks } from "../lib/registry-stacks.ts";
 
-// Context keys (all optional), e.g. `npx cdk synth -c stackPrefix=ModelRegistryDev`:
-// stackPrefix, eventSource, busName, eventArchiveRetentionDays, functionLogRetentionDays,
-// accessLogRetentionDays, apiThrottleRateLimit, apiThrottleBurstLimit, apiCloudWatchRole, webhooks
-// (a JSON array of {name, endpoint, pattern, secretName}: see lib/webhook-targets.ts),
-// approvalTimeoutSeconds (how long a stage transition waits for approvals; default 7 days).
+// Context keys (all optional), e.g. `npx cdk synth -c stackPrefix=ModelRegistryDev`: see the
+// README's "Configuration (CDK context)" table and lib/registry-config.ts.
 const app = new App();
-addRegistryStacks(app, readRegistryConfig(app.node));
+const config = readRegistryConfig(app.node);
+// Environment-agnostic, except that a customer-managed table key needs the region.
+const env = config.customerManagedKey
+  ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
+  : undefined;
+addRegistryStacks(app, config, env);

@@ -1,15 +1,20 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "#core/kernel/deps.ts";
 import { registryRoles } from "#http/roles.ts";
 import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
-import { EventPublisher } from "./event-publisher.ts";
+import { acknowledgeDeadLetterQueue, EventPublisher } from "./event-publisher.ts";
+import { acceptWildcardResources, acknowledge } from "./nag.ts";
 import { RegistryApi } from "./registry-api.ts";
-import { RegistryFunction } from "./registry-function.ts";
+import { type OptionalSdk, RegistryFunction } from "./registry-function.ts";
+import { RegistryMonitoring } from "./registry-monitoring.ts";
 import type { TableAccess } from "./registry-table.ts";
 import { TASKS_FUNCTION_TIMEOUT, TransitionWorkflow } from "./transition-workflow.ts";
 import { type WebhookTarget, WebhookTargets } from "./webhook-targets.ts";
@@ -24,6 +29,16 @@ interface GroupAccess {
    * cannot start.
    */
   pageTokens?: boolean;
+  /** Starts the artifact verifier (Lambda async invoke). */
+  startsVerifier?: boolean;
+}
+
+/** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling.ts). */
+function sdkWithout(access: GroupAccess): OptionalSdk[] {
+  return [
+    ...(access.artifacts ? [] : (["s3"] as const)),
+    ...(access.startsVerifier ? [] : (["lambda"] as const)),
+  ];
 }
 
 /**
@@ -41,7 +56,7 @@ const groupAccess: Record<RouteGroup, GroupAccess> = {
   aliases: { table: "readWrite", pageTokens: true },
   // Resume, complete, seal (HeadObject with checksums) and presigned downloads; it also starts
   // the verifier (granted below).
-  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true },
+  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true, startsVerifier: true },
   // Requests, decisions and rollbacks; approve, reject and cancel also resume or stop the
   // workflow execution waiting on the request (granted below).
   transitions: { table: "readWrite", pageTokens: true },
@@ -57,14 +72,24 @@ const VERIFIER = { memorySize: 1769, timeout: Duration.minutes(15) } as const;
 export interface ApiStackProps extends StackProps {
   data: RegistryData;
   functionLogRetention: RetentionDays;
-  accessLogRetention: RetentionDays;
+  /** API Gateway stage name (`v1`). */
+  stageName: string;
+  /** How long a stage transition waits for an approval (`RegistryConfig.approvalTimeout`). */
+  approvalTimeout: Duration;
+  /** `UPLOAD_URL_TTL_SECONDS` of the HTTP functions. */
+  uploadUrlTtlSeconds: number;
+  /** Reserved concurrency of each HTTP function (undefined: unreserved). */
+  reservedConcurrency?: number | undefined;
+  /** Cross-account callers allowed by the API's resource policy. */
+  crossAccount?: { accountIds: readonly string[]; organizationId?: string | undefined };
+  /** Alarm notifications (see RegistryMonitoring). */
+  alarmTopicArn?: string | undefined;
+  alarmEmail?: string | undefined;
   throttleRateLimit: number;
   throttleBurstLimit: number;
   cloudWatchRole: boolean;
   /** Consumers outside AWS that get matching events POSTed to them. */
   webhooks?: readonly WebhookTarget[];
-  /** How long a stage transition waits for its approvals (default 7 days). */
-  approvalTimeoutSeconds?: number;
 }
 
 /**
@@ -84,13 +109,27 @@ export class ApiStack extends Stack {
   readonly transitionTasks: RegistryFunction;
   /** The stage-transition state machine and the rule that starts it. */
   readonly transitionWorkflow: TransitionWorkflow;
+  /** Verifier invocations that failed after Lambda's retries (their events, for a redrive). */
+  readonly verifierDeadLetters: Queue;
+  /**
+   * Alarms and dashboard. A workflow added later is watched with one line each:
+   * `this.monitoring.addStateMachine(workflow.stateMachine)`, `this.monitoring.addFunction(name, fn)`
+   * (test/infra/security.test.ts fails while a function or state machine has no alarms).
+   */
+  readonly monitoring: RegistryMonitoring;
+  /** The approval wait of the transition workflow's `.waitForTaskToken` task (context `approvalTimeoutDays`). */
+  readonly approvalTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { data } = props;
+    this.approvalTimeout = props.approvalTimeout;
     // Every HTTP function shares one config module that reads all of these at cold start, so
     // each gets every name; what it may *do* with them is granted per group below.
-    const environment = registryEnvironment(data);
+    const environment: Record<string, string> = {
+      ...registryEnvironment(data),
+      UPLOAD_URL_TTL_SECONDS: String(props.uploadUrlTtlSeconds),
+    };
 
     const functions = {} as Record<RouteGroup, RegistryFunction>;
     for (const group of routeGroups) {
@@ -99,7 +138,14 @@ export class ApiStack extends Stack {
         description: `Model registry HTTP routes: ${group}`,
         environment,
         logRetention: props.functionLogRetention,
+        without: sdkWithout(groupAccess[group]),
+        reservedConcurrentExecutions: props.reservedConcurrency,
       });
+      acknowledge(
+        fn,
+        "Serverless-LambdaDLQ",
+        "Invoked synchronously by API Gateway: a failure is the HTTP response, there is no event to keep",
+      );
       const access = groupAccess[group];
       if (access.table) data.table.bind(fn, access.table);
       if (access.artifacts) data.artifacts.bind(fn, access.artifacts);
@@ -115,21 +161,51 @@ export class ApiStack extends Stack {
       description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",
       environment: workerEnvironment,
       logRetention: props.functionLogRetention,
+      without: sdkWithout({ artifacts: "read" }),
       ...VERIFIER,
     });
     data.table.bind(this.verifier, "readWrite");
     data.artifacts.bind(this.verifier, "read");
-    this.verifier.grantInvoke(functions.artifacts);
-    functions.artifacts.addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
+    // A seal invokes the verifier asynchronously: after Lambda's two retries, the event is kept
+    // here (and alarms) instead of leaving the version VERIFYING with nobody told.
+    this.verifierDeadLetters = new Queue(this, "VerifierDeadLetters", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeDeadLetterQueue(
+      this.verifierDeadLetters,
+      "verifier invocations that failed after Lambda's retries",
+    );
+    acknowledge(
+      this.verifier,
+      "Serverless-LambdaDLQ",
+      "Asynchronous failures go to an on-failure destination (VerifierDeadLetters), which keeps the error and the request as well as the event: it supersedes a DLQ",
+    );
+    this.verifier.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.verifierDeadLetters),
+    });
+    for (const group of routeGroups.filter((g) => groupAccess[g].startsVerifier)) {
+      this.verifier.grantInvoke(functions[group]);
+      acceptWildcardResources(
+        functions[group].role!,
+        new RegExp(`^<${this.getLogicalId(this.verifier.node.defaultChild as CfnFunction)}\\.Arn>:\\*$`),
+        "lambda:InvokeFunction on the verifier and its versions and aliases (CDK's grantInvoke): one function, never another",
+      );
+      functions[group].addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
+    }
 
     this.registryApi = new RegistryApi(this, "Http", {
       routes,
       handlers: functions,
-      stageName: "v1",
+      stageName: props.stageName,
       throttleRateLimit: props.throttleRateLimit,
       throttleBurstLimit: props.throttleBurstLimit,
-      accessLogRetention: props.accessLogRetention,
+      accessLogs: data.apiAccessLogs,
       cloudWatchRole: props.cloudWatchRole,
+      crossAccount: props.crossAccount,
     });
 
     this.transitionTasks = new RegistryFunction(this, "TransitionTasksFunction", {
@@ -138,13 +214,20 @@ export class ApiStack extends Stack {
         "Model registry: the stage-transition workflow's steps (validate, await approval, apply, expire, fail)",
       environment: {
         ...workerEnvironment,
-        APPROVAL_TIMEOUT_SECONDS: String(props.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+        APPROVAL_TIMEOUT_SECONDS: String(props.approvalTimeout.toSeconds()),
         // Approval links in `Approval Requested` events point at the deployed API.
         PUBLIC_API_URL: this.registryApi.api.url,
       },
       timeout: TASKS_FUNCTION_TIMEOUT,
       logRetention: props.functionLogRetention,
+      // Custom validation functions are invoked with the Lambda SDK; S3 is never touched.
+      without: ["s3"],
     });
+    acknowledge(
+      this.transitionTasks,
+      "Serverless-LambdaDLQ",
+      "Invoked synchronously by Step Functions: a failure is caught by the state machine (Fail state), there is no event to keep",
+    );
     data.table.bind(this.transitionTasks, "readWrite");
     // The workflow grants its tasks function the custom validation invokes and SendTask*.
     this.transitionWorkflow = new TransitionWorkflow(this, "TransitionWorkflow", {
@@ -173,7 +256,29 @@ export class ApiStack extends Stack {
       webhooks: props.webhooks ?? [],
     });
 
-    new CfnOutput(this, "ApiUrl", { value: this.registryApi.api.url, description: "Base URL (stage v1)" });
+    this.monitoring = new RegistryMonitoring(this, "Monitoring", {
+      api: this.registryApi.api,
+      functions: {
+        ...Object.fromEntries(routeGroups.map((group) => [pascalCase(group), functions[group]])),
+        Verifier: this.verifier,
+        EventPublisher: this.eventPublisher.function,
+        TransitionTasks: this.transitionTasks,
+      },
+      deadLetterQueues: {
+        Verifier: this.verifierDeadLetters,
+        ...(this.webhooks.deadLetters && { Webhooks: this.webhooks.deadLetters }),
+      },
+      existingAlarms: [this.eventPublisher.deadLetterAlarm],
+      streamPublisher: this.eventPublisher.function,
+      alarmTopicArn: props.alarmTopicArn,
+      alarmEmail: props.alarmEmail,
+    });
+    this.monitoring.addStateMachine(this.transitionWorkflow.stateMachine);
+
+    new CfnOutput(this, "ApiUrl", {
+      value: this.registryApi.api.url,
+      description: `Base URL (stage ${props.stageName})`,
+    });
     new CfnOutput(this, "TableName", { value: data.table.table.tableName });
     new CfnOutput(this, "ArtifactBucketName", { value: data.artifacts.bucket.bucketName });
     new CfnOutput(this, "EventBusName", { value: data.events.bus.eventBusName });
@@ -187,6 +292,27 @@ export class ApiStack extends Stack {
         description: `Attach to IAM roles that get the registry's ${role} rights`,
       });
     }
+    new CfnOutput(this, "DashboardName", { value: this.monitoring.dashboard.dashboardName });
+  }
+
+  /** Read models, versions, aliases and history; download artifacts (the route table's `reader`). */
+  grantRead(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantRead(grantee);
+  }
+
+  /** Register models, versions and aliases; upload and seal artifacts (`publisher`). */
+  grantPublish(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantPublish(grantee);
+  }
+
+  /** Approve or reject stage transitions (`approver`). */
+  grantApprove(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantApprove(grantee);
+  }
+
+  /** Every route, deletes included (`admin`). */
+  grantAdmin(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantAdmin(grantee);
   }
 }
 

@@ -6,6 +6,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
+import { acknowledge } from "./nag.ts";
 import type { RegistryEventBus } from "./registry-event-bus.ts";
 import { RegistryFunction } from "./registry-function.ts";
 import type { RegistryTable } from "./registry-table.ts";
@@ -69,6 +70,13 @@ export class EventPublisher extends Construct {
       }),
     );
 
+    acknowledgeDeadLetterQueue(this.deadLetterQueue, "the stream publisher's failed batches");
+    acknowledge(
+      this.function,
+      "Serverless-LambdaDLQ",
+      "Invoked by a DynamoDB stream event source mapping, never asynchronously: records that keep failing go to the mapping's on-failure SQS destination (DeadLetters)",
+    );
+
     this.deadLetterAlarm = new Alarm(this, "DeadLettersAlarm", {
       alarmDescription:
         "History records could not be published to the event bus: subscribers are missing events until they are redriven",
@@ -79,4 +87,11 @@ export class EventPublisher extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/** A queue that is itself a dead-letter queue needs none of its own. */
+export function acknowledgeDeadLetterQueue(queue: Queue, holds: string): void {
+  const reason = `This queue is the dead-letter queue for ${holds}: messages stay 14 days for inspection and redrive, and an alarm fires on the first`;
+  acknowledge(queue, "AwsSolutions-SQS3", reason);
+  acknowledge(queue, "Serverless-SQSRedrivePolicy", reason);
 }

@@ -2,6 +2,7 @@ import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import { acknowledge } from "./nag.ts";
 
 /**
  * The HMAC key that makes list `nextToken`s tamper-proof. Handlers read it once at cold start.
@@ -19,6 +20,15 @@ export class PageTokenSecret extends Construct {
       excludePunctuation: true,
     },
   });
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    acknowledge(
+      this.secret,
+      "AwsSolutions-SMG4",
+      "An HMAC key for pagination tokens, read once per cold start: rotating it only makes clients restart listings in flight; replace it by redeploying (a new generated value) if it leaks",
+    );
+  }
 
   get environment(): Record<string, string> {
     return { [PageTokenSecret.envVar]: this.secret.secretArn };

@@ -8,13 +8,24 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   type Method,
+  MethodLoggingLevel,
+  RequestValidator,
   ResponseType,
   RestApi,
 } from "aws-cdk-lib/aws-apigateway";
+import {
+  AccountPrincipal,
+  AnyPrincipal,
+  Effect,
+  type IPrincipal,
+  PolicyDocument,
+  PolicyStatement,
+} from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { RouteDefinition, RouteGroup } from "#http/route-table.ts";
+import { acknowledge } from "./nag.ts";
 import { pathParts } from "./route-paths.ts";
 
 export interface RegistryApiProps {
@@ -24,9 +35,17 @@ export interface RegistryApiProps {
   stageName: string;
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  accessLogRetention: RetentionDays;
+  /** Where access logs go: a retained group of the data stack (the audit trail). */
+  accessLogs: ILogGroup;
   /** See `RegistryConfig.apiCloudWatchRole`. */
   cloudWatchRole: boolean;
+  /**
+   * Callers in other AWS accounts: the API's resource policy lets these accounts (or every
+   * account of the organisation) invoke it; IAM policies in the callers' accounts then decide
+   * which routes (the grant methods and managed policies generate them). Same-account callers
+   * need no resource-policy entry: their IAM policy alone decides.
+   */
+  crossAccount?: { accountIds: readonly string[]; organizationId?: string | undefined };
 }
 
 /**
@@ -40,6 +59,10 @@ const gatewayErrorCodes: ReadonlyArray<readonly [ResponseType, string]> = [
   [ResponseType.INVALID_SIGNATURE, "InvalidSignature"],
   [ResponseType.EXPIRED_TOKEN, "ExpiredToken"],
   [ResponseType.THROTTLED, "TooManyRequests"],
+  [ResponseType.BAD_REQUEST_PARAMETERS, "ValidationError"],
+  [ResponseType.BAD_REQUEST_BODY, "ValidationError"],
+  [ResponseType.REQUEST_TOO_LARGE, "RequestTooLarge"],
+  [ResponseType.INTEGRATION_TIMEOUT, "Timeout"],
   [ResponseType.DEFAULT_4XX, "RequestRejected"],
   [ResponseType.DEFAULT_5XX, "InternalError"],
 ];
@@ -50,17 +73,14 @@ const gatewayErrorCodes: ReadonlyArray<readonly [ResponseType, string]> = [
  */
 export class RegistryApi extends Construct {
   readonly api: RestApi;
-  readonly accessLogs: LogGroup;
+  readonly accessLogs: ILogGroup;
   /** Each route's method, keyed `"<METHOD> <path>"` as in the route table. */
   readonly methods: ReadonlyMap<string, Method>;
 
   constructor(scope: Construct, id: string, props: RegistryApiProps) {
     super(scope, id);
 
-    this.accessLogs = new LogGroup(this, "AccessLogs", {
-      retention: props.accessLogRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.accessLogs = props.accessLogs;
 
     this.api = new RestApi(this, "Api", {
       description: "Model registry HTTP API (SigV4 / IAM on every route)",
@@ -70,6 +90,7 @@ export class RegistryApi extends Construct {
       cloudWatchRole: props.cloudWatchRole,
       // The role is account-wide: removing it with this stack would break other APIs' logging.
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      policy: crossAccountPolicy(props.crossAccount),
       deployOptions: {
         stageName: props.stageName,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
@@ -78,6 +99,9 @@ export class RegistryApi extends Construct {
         throttlingBurstLimit: props.throttleBurstLimit,
         tracingEnabled: true,
         metricsEnabled: true,
+        // Execution logs for failures only; request bodies are never logged (dataTrace off).
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
       },
     });
 
@@ -85,7 +109,7 @@ export class RegistryApi extends Construct {
     this.api.node.tryRemoveChild("Endpoint");
 
     for (const [type, code] of gatewayErrorCodes) {
-      this.api.addGatewayResponse(`Gateway${code}`, {
+      this.api.addGatewayResponse(`Gateway${type.responseType}`, {
         type,
         templates: {
           // messageString is already a quoted, escaped JSON string.
@@ -106,6 +130,15 @@ export class RegistryApi extends Construct {
       return integration;
     };
 
+    // Parameters and bodies are validated once more, and with field-level messages, by each
+    // operation's zod schema in the function; the gateway rejects requests missing what a
+    // method declares before any function runs.
+    const validator = new RequestValidator(this, "Validator", {
+      restApi: this.api,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
     const methods = new Map<string, Method>();
     for (const route of props.routes) {
       const resource = pathParts(route.path).reduce<IResource>(
@@ -115,11 +148,69 @@ export class RegistryApi extends Construct {
       const method = resource.addMethod(route.method, integrationFor(route.group), {
         authorizationType: AuthorizationType.IAM,
         operationName: route.operationId,
+        requestValidator: validator,
       });
       methods.set(`${route.method} ${route.path}`, method);
     }
     this.methods = methods;
+
+    acknowledge(
+      this.api,
+      "AwsSolutions-COG4",
+      "Every method uses AWS_IAM (SigV4): callers are IAM roles of notebooks, pipelines and approvers, and the caller's IAM identity is the actor the registry records; a Cognito user pool would add a second identity system",
+    );
+    const stage = this.api.deploymentStage;
+    acknowledge(
+      stage,
+      "AwsSolutions-APIG3",
+      "No WAF web ACL by default: every request must carry a valid SigV4 signature of an IAM principal allowed by policy, and the stage is throttled; attach a web ACL per account if the platform team runs WAF",
+    );
+    acknowledge(
+      stage,
+      "Serverless-APIGWStructuredLogging",
+      "Access log lines are JSON: $context.error.messageString is inserted unquoted because API Gateway already emits it as a quoted, escaped JSON string, so the format template itself does not parse as JSON (test/infra/api-stack.test.ts parses a line)",
+    );
+    const cloudWatchRole = this.api.node.tryFindChild("CloudWatchRole");
+    if (cloudWatchRole) {
+      acknowledge(
+        cloudWatchRole,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+        "API Gateway's account-level logging role: the AWS managed policy is the one API Gateway documents for it, and it only writes CloudWatch Logs",
+      );
+    }
   }
+}
+
+/** Allows `execute-api:Invoke` from other accounts or an organisation; none when neither is configured. */
+function crossAccountPolicy(crossAccount: RegistryApiProps["crossAccount"]): PolicyDocument | undefined {
+  if (!crossAccount) return undefined;
+  const statements: PolicyStatement[] = [];
+  const invoke = (sid: string, principals: IPrincipal[], conditions?: Record<string, unknown>) =>
+    new PolicyStatement({
+      sid,
+      effect: Effect.ALLOW,
+      principals,
+      actions: ["execute-api:Invoke"],
+      // Every method of every stage of this API ("execute-api:/" is API Gateway's shorthand).
+      resources: ["execute-api:/*"],
+      conditions,
+    });
+  if (crossAccount.accountIds.length > 0) {
+    statements.push(
+      invoke(
+        "InvokeFromTrustedAccounts",
+        crossAccount.accountIds.map((id) => new AccountPrincipal(id)),
+      ),
+    );
+  }
+  if (crossAccount.organizationId) {
+    statements.push(
+      invoke("InvokeFromOrganization", [new AnyPrincipal()], {
+        StringEquals: { "aws:PrincipalOrgID": crossAccount.organizationId },
+      }),
+    );
+  }
+  return statements.length > 0 ? new PolicyDocument({ statements }) : undefined;
 }
 
 const MESSAGE_PLACEHOLDER = "__ERROR_MESSAGE_STRING__";

@@ -1,3 +1,4 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
@@ -28,9 +29,44 @@ export interface RegistryConfig {
   apiCloudWatchRole: boolean;
   /** Consumers outside AWS that get matching events POSTed to them (`lib/webhook-targets.ts`). */
   webhooks: WebhookTarget[];
-  /** How long a stage transition waits for its approvals before it ends TIMED_OUT. */
-  approvalTimeoutSeconds: number;
+  /** API Gateway stage, the first path segment of every URL (`https://…/v1/models`). */
+  stageName: string;
+  /**
+   * How long a stage transition waits for a human approval (the workflow's `.waitForTaskToken`
+   * task timeout) before it fails as timed out. Context `approvalTimeoutDays`.
+   */
+  approvalTimeout: Duration;
+  /** Lifetime of presigned upload and download URLs (`UPLOAD_URL_TTL_SECONDS` of the functions). */
+  uploadUrlTtlSeconds: number;
+  /**
+   * What deleting the data stack does to the table, the bucket and the audit log: `retain`
+   * (production) or `destroy` (throw-away stages; deletion protection is then off too).
+   */
+  stateRemovalPolicy: RemovalPolicy;
+  /** Origins allowed to PUT/GET artifacts from a browser with presigned URLs. */
+  corsAllowedOrigins: string[];
+  /** Days an overwritten (noncurrent) artifact version is kept before S3 expires it. */
+  noncurrentVersionExpirationDays: number;
+  /**
+   * Reserved concurrency of each HTTP function: with the stage throttle, caps what a burst can
+   * ask of the table. `undefined`: unreserved (accounts with a low concurrency quota cannot
+   * reserve). Context `reservedConcurrency` (a number, or `none`).
+   */
+  reservedConcurrency: number | undefined;
+  /** Encrypt the table and the bucket with a customer-managed KMS key (rotated yearly) instead of AWS-owned keys. */
+  customerManagedKey: boolean;
+  /** Alarm notifications: an email address subscribed to a new SNS topic. */
+  alarmEmail: string | undefined;
+  /** Alarm notifications: an existing SNS topic (takes precedence over `alarmEmail`). */
+  alarmTopicArn: string | undefined;
+  /** AWS accounts whose principals may call the API (their own IAM policies then decide which routes). */
+  crossAccountIds: string[];
+  /** An AWS Organizations id (`o-…`) whose principals may call the API, like `crossAccountIds`. */
+  organizationId: string | undefined;
 }
+
+/** Default time a stage transition waits for an approval: the core's (one week). */
+export const DEFAULT_APPROVAL_TIMEOUT = Duration.seconds(DEFAULT_APPROVAL_TIMEOUT_SECONDS);
 
 export const defaultRegistryConfig: RegistryConfig = {
   stackPrefix: "ModelRegistry",
@@ -44,7 +80,19 @@ export const defaultRegistryConfig: RegistryConfig = {
   apiThrottleBurstLimit: 200,
   apiCloudWatchRole: true,
   webhooks: [],
-  approvalTimeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  stageName: "v1",
+  approvalTimeout: DEFAULT_APPROVAL_TIMEOUT,
+  uploadUrlTtlSeconds: 900,
+  stateRemovalPolicy: RemovalPolicy.RETAIN,
+  // Presigned URLs are the authorization (signed, short-lived): any origin may use one.
+  corsAllowedOrigins: ["*"],
+  noncurrentVersionExpirationDays: 30,
+  reservedConcurrency: undefined,
+  customerManagedKey: false,
+  alarmEmail: undefined,
+  alarmTopicArn: undefined,
+  crossAccountIds: [],
+  organizationId: undefined,
 };
 
 /** Reads the configuration from context, failing at synth time (not at deploy time) on bad values. */
@@ -61,8 +109,68 @@ export function readRegistryConfig(node: Node): RegistryConfig {
     apiThrottleBurstLimit: readInteger(node, "apiThrottleBurstLimit", d.apiThrottleBurstLimit, 0),
     apiCloudWatchRole: readBoolean(node, "apiCloudWatchRole", d.apiCloudWatchRole),
     webhooks: readWebhooks(node),
-    approvalTimeoutSeconds: readInteger(node, "approvalTimeoutSeconds", d.approvalTimeoutSeconds, 1),
+    stageName: readString(node, "stageName", d.stageName, /^[A-Za-z0-9_]{1,128}$/),
+    approvalTimeout: Duration.days(
+      readInteger(node, "approvalTimeoutDays", d.approvalTimeout.toDays(), 1, 365),
+    ),
+    // Presigned URLs live at most 7 days (and no longer than the credentials that signed them).
+    uploadUrlTtlSeconds: readInteger(node, "uploadUrlTtlSeconds", d.uploadUrlTtlSeconds, 60, 7 * 24 * 3600),
+    stateRemovalPolicy: readRemovalPolicy(node, "stateRemovalPolicy", d.stateRemovalPolicy),
+    corsAllowedOrigins: readStringList(
+      node,
+      "corsAllowedOrigins",
+      d.corsAllowedOrigins,
+      /^(\*|https?:\/\/[^\s/]+)$/,
+    ),
+    noncurrentVersionExpirationDays: readInteger(
+      node,
+      "noncurrentVersionExpirationDays",
+      d.noncurrentVersionExpirationDays,
+      1,
+    ),
+    reservedConcurrency: readOptionalInteger(node, "reservedConcurrency", 1),
+    customerManagedKey: readBoolean(node, "customerManagedKey", d.customerManagedKey),
+    alarmEmail: readOptionalString(node, "alarmEmail", /^[^\s@]+@[^\s@]+$/),
+    alarmTopicArn: readOptionalString(
+      node,
+      "alarmTopicArn",
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/,
+    ),
+    crossAccountIds: readStringList(node, "crossAccountIds", d.crossAccountIds, /^\d{12}$/),
+    organizationId: readOptionalString(node, "organizationId", /^o-[a-z0-9]{10,32}$/),
   };
+}
+
+function readOptionalString(node: Node, key: string, pattern: RegExp): string | undefined {
+  return node.tryGetContext(key) === undefined ? undefined : readString(node, key, "", pattern);
+}
+
+/** `none` (or absent) for no value, else an integer >= min. */
+function readOptionalInteger(node: Node, key: string, min: number): number | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === "none") return undefined;
+  return readInteger(node, key, 0, min);
+}
+
+/** A JSON array in `cdk.json`, or a comma-separated string with `-c key=a,b`. */
+function readStringList(node: Node, key: string, fallback: string[], pattern: RegExp): string[] {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  const list = typeof value === "string" ? value.split(",").map((item) => item.trim()) : value;
+  if (!Array.isArray(list) || list.some((item) => typeof item !== "string" || !pattern.test(item))) {
+    throw new Error(
+      `context '${key}' must be a list of values matching ${pattern}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return list as string[];
+}
+
+function readRemovalPolicy(node: Node, key: string, fallback: RemovalPolicy): RemovalPolicy {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  if (value === "retain") return RemovalPolicy.RETAIN;
+  if (value === "destroy") return RemovalPolicy.DESTROY;
+  throw new Error(`context '${key}' must be retain or destroy, got ${JSON.stringify(value)}`);
 }
 
 function readString(node: Node, key: string, fallback: string, pattern: RegExp): string {
@@ -75,12 +183,19 @@ function readString(node: Node, key: string, fallback: string, pattern: RegExp):
 }
 
 /** `-c key=30` arrives as a string, `cdk.json` may hold a number: accept both. */
-function readInteger(node: Node, key: string, fallback: number, min: number): number {
+function readInteger(
+  node: Node,
+  key: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined) return fallback;
   const parsed = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  if (typeof parsed !== "number" || !Number.isInteger(parsed) || parsed < min) {
-    throw new Error(`context '${key}' must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  if (typeof parsed !== "number" || !Number.isInteger(parsed) || parsed < min || parsed > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new Error(`context '${key}' must be an integer ${range}, got ${JSON.stringify(value)}`);
   }
   return parsed;
 }

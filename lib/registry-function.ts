@@ -1,14 +1,29 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { type HandlerBundle, type OptionalSdk, projectRoot } from "./bundling.ts";
+import { acceptWildcardResources } from "./nag.ts";
 
-/** The repository root: bundling resolves `#core/*` imports and the lock file from here. */
-const projectRoot = fileURLToPath(new URL("../", import.meta.url));
+export { esbuildOptions, type OptionalSdk } from "./bundling.ts";
+
+/** Service name of every log line, metric and trace (`SERVICE_NAME`, Powertools' service). */
+export const SERVICE_NAME = "model-registry";
+/** CloudWatch namespace of the registry's own metrics (Powertools Metrics). */
+export const METRICS_NAMESPACE = "ModelRegistry";
+
+/**
+ * IAM path of every role the registry's functions run as. The artifact bucket's policy lets only
+ * principals under this path write artifacts (a presigned PUT is signed by, and so made as, the
+ * function's role), so the data stack and the API stack must agree on it: both get it from here.
+ */
+export function registryRolePath(apiStackName: string): string {
+  return `/model-registry/${apiStackName}/`;
+}
 
 export interface RegistryFunctionProps {
   /** Path of the entry file relative to the repository root; it must export `handler`. */
@@ -18,28 +33,38 @@ export interface RegistryFunctionProps {
   memorySize?: number;
   /** @default 10 seconds */
   timeout?: Duration;
-  /** Added to (and overriding) the defaults: `SERVICE_NAME`, `NODE_OPTIONS`. */
+  /** Added to (and overriding) the defaults: `SERVICE_NAME`, `NODE_OPTIONS`, Powertools' names. */
   environment?: Record<string, string>;
   /** @default one month */
   logRetention?: RetentionDays;
+  /**
+   * Caps concurrent executions (and reserves them): protects what the function writes to from a
+   * burst, and the rest of the account from this function. @default unreserved
+   */
+  reservedConcurrentExecutions?: number;
+  /** SDK clients the function's grants do not cover: left out of its bundle (lib/bundling.ts). */
+  without?: readonly OptionalSdk[];
 }
 
 /**
  * Every Lambda function of the registry is created through this construct, so runtime,
- * architecture, bundling, tracing and logging are decided once.
+ * architecture, bundling, tracing, logging and the role's path are decided once.
  */
-export class RegistryFunction extends NodejsFunction {
+export class RegistryFunction extends LambdaFunction {
   /** Absolute path of a repository-relative file, for checks made before bundling. */
   static resolveEntry(entry: string): string {
     return join(projectRoot, entry);
   }
 
+  /** The repository-relative entry file and bundle settings of this function. */
+  readonly bundle: Omit<HandlerBundle, "outdir">;
+
   constructor(scope: Construct, id: string, props: RegistryFunctionProps) {
     const entry = RegistryFunction.resolveEntry(props.entry);
     if (!existsSync(entry)) {
-      // NodejsFunction would say only "Cannot find entry file"; say what is expected instead.
       throw new Error(`${id}: handler entry ${props.entry} does not exist (it must export \`handler\`)`);
     }
+    const bundle = { entry: props.entry, without: props.without ?? [] };
 
     // An explicit log group (not the implicit /aws/lambda/<name>) so retention is ours to set
     // and the group goes away with the stateless stack instead of living forever.
@@ -47,12 +72,28 @@ export class RegistryFunction extends NodejsFunction {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Its own role, under the registry's path, with no managed policy: writing to its own log
+    // group is granted below, on that group only (not AWSLambdaBasicExecutionRole's logs:* on *).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      path: registryRolePath(Stack.of(scope).stackName),
+      description: `Model registry function ${id}`,
+    });
 
     super(scope, id, {
-      entry,
-      handler: "handler",
-      projectRoot,
-      depsLockFilePath: join(projectRoot, "package-lock.json"),
+      code: Code.fromAsset(projectRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: bundling is local (esbuild), and a failure throws rather than falling back.
+          image: DockerImage.fromRegistry("local-bundling-only"),
+          // Never run either; CDK keys its bundling cache on these options (not on the local
+          // function), so without the bundle spec here every function would get the first
+          // function's bundle.
+          command: ["registry-bundle", JSON.stringify(bundle)],
+          local: { tryBundle: (outdir) => bundleInChildProcess({ ...bundle, outdir }) },
+        },
+      }),
+      handler: "index.handler",
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -60,26 +101,40 @@ export class RegistryFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
+      role,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
-        SERVICE_NAME: "model-registry",
+        SERVICE_NAME,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Metrics are written in AWS only (functions/http/telemetry.ts).
+        POWERTOOLS_METRICS_DISABLED: "false",
         // Stack traces point at the TypeScript sources through the bundled source map.
         NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        // ESM output has no `require`; CommonJS dependencies bundled into it still call it.
-        // The alias keeps the banner's import from clashing with a bundled `createRequire`.
-        banner:
-          "import { createRequire as __registryCreateRequire } from 'module'; const require = __registryCreateRequire(import.meta.url);",
-        mainFields: ["module", "main"],
-        minify: true,
-        sourceMap: true,
-        // Line mapping is all --enable-source-maps needs; embedding sources only grows the zip.
-        sourcesContent: false,
-        // Bundled, SDK pinned: external @aws-sdk/* imported 5-6 ms slower (p50), 345 KiB less gzip; bench/results/cold-start-latest.json
-        externalModules: [],
-      },
     });
+    logGroup.grantWrite(role);
+    acceptWildcardResources(
+      role,
+      /^\*$/,
+      "Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (test/infra/policies.test.ts allows '*' for these actions only)",
+    );
+    this.bundle = bundle;
   }
+}
+
+/** Synth is synchronous and esbuild's plugins need its asynchronous API: bundle in a child. */
+function bundleInChildProcess(bundle: HandlerBundle): boolean {
+  const child = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(projectRoot, "lib", "bundling.ts"), JSON.stringify(bundle)],
+    { cwd: projectRoot, encoding: "utf8" },
+  );
+  if (child.status !== 0) {
+    throw new Error(
+      `bundling ${bundle.entry} failed (exit ${child.status}):\n${child.stderr}${child.stdout}`,
+    );
+  }
+  return true;
 }

@@ -7,7 +7,8 @@ import {
   TableEncryptionV2,
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
-import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { registryTableDefinition } from "./table-definition.ts";
@@ -31,14 +32,24 @@ const writeActions = [
  * The registry's single DynamoDB table, built from `registryTableDefinition` so the deployed
  * table and the local-mode table cannot drift. Key names are never restated here.
  */
+export interface RegistryTableProps {
+  /** Customer-managed key; an AWS-managed key without one. */
+  encryptionKey?: IKey;
+  /** @default RETAIN (and deletion protection); DESTROY turns deletion protection off. */
+  removalPolicy?: RemovalPolicy;
+}
+
 export class RegistryTable extends Construct {
   /** Environment variable through which handlers find the table. */
   static readonly envVar = "TABLE_NAME";
 
   readonly table: TableV2;
+  readonly encryptionKey: IKey | undefined;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: RegistryTableProps = {}) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const def = registryTableDefinition;
 
     this.table = new TableV2(this, "Table", {
@@ -54,10 +65,12 @@ export class RegistryTable extends Construct {
       // Traffic is bursty (CI pipelines, notebooks): pay per request, no capacity planning.
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      encryption: props.encryptionKey
+        ? TableEncryptionV2.customerManagedKey(props.encryptionKey)
+        : TableEncryptionV2.awsManagedKey(),
       // The registry's records outlive any one deployment of its code.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy,
     });
   }
 
@@ -67,12 +80,39 @@ export class RegistryTable extends Construct {
 
   /** Item reads and queries, on the table and its indexes. */
   grantReadData(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, ...readActions);
+    this.encryptionKey?.grant(grantee, "kms:Decrypt", "kms:DescribeKey");
+    return this.grantOnTableAndIndexes(grantee, readActions);
   }
 
   /** Item reads, queries and writes (transactions use these same actions). */
   grantReadWriteData(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, ...readActions, ...writeActions);
+    this.encryptionKey?.grant(
+      grantee,
+      // CDK's KMS write set, without its wildcards.
+      "kms:Decrypt",
+      "kms:DescribeKey",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+    );
+    return this.grantOnTableAndIndexes(grantee, [...readActions, ...writeActions]);
+  }
+
+  /** On the table and each index the definition names (not `index/*`): a new index is granted when declared. */
+  private grantOnTableAndIndexes(grantee: IGrantable, actions: readonly string[]): Grant {
+    const { tableArn } = this.table;
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [
+        tableArn,
+        ...registryTableDefinition.globalSecondaryIndexes.map(
+          (index) => `${tableArn}/index/${index.indexName}`,
+        ),
+      ],
+    });
   }
 
   /** Sets `TABLE_NAME` on the function and grants it `access`, in one call. */

@@ -10,6 +10,7 @@ import {
 import { ApiDestination as ApiDestinationTarget } from "aws-cdk-lib/aws-events-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { acknowledgeDeadLetterQueue } from "./event-publisher.ts";
 
 /**
  * A consumer outside AWS (a deploy service, a chat bot): every event matching `pattern` is
@@ -45,6 +46,7 @@ export class WebhookTargets extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeDeadLetterQueue(this.deadLetters, "webhook deliveries that failed after retries");
     for (const webhook of props.webhooks) {
       const connection = new Connection(this, `${webhook.name}Connection`, {
         description: `Model registry webhook '${webhook.name}'`,

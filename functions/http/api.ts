@@ -22,6 +22,7 @@ import { routeOperation } from "./middleware/route-operation.ts";
 import { type ApiHandler, type UsageMeter, withUsageHeaders } from "./middleware/usage-headers.ts";
 import type { OperationId, Operations } from "./operations.ts";
 import type { RouteGroup } from "./route-table.ts";
+import { requestMetrics } from "./telemetry.ts";
 
 export type { ApiHandler, UsageMeter };
 
@@ -75,6 +76,7 @@ export function createApiHandler(
   // error while the logger still has the request's keys, and `injectLambdaContext` resets them last.
   const chain = middy<APIGatewayProxyEvent, ApiResult, Error, ApiContext>(operation)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestMetrics())
     .use(httpErrors(logger))
     .use(httpResponse())
     .use(routeOperation(group, implementations))

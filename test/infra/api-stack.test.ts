@@ -4,6 +4,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnRestApi, CfnStage } from "aws-cdk-lib/aws-apigateway";
 import type { CfnManagedPolicy, CfnRole } from "aws-cdk-lib/aws-iam";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import type { CfnLogGroup } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
@@ -134,7 +135,7 @@ describe("REST API built from the route table", () => {
     });
   });
 
-  it("writes JSON access logs, including the caller's IAM identity, to a log group with retention", () => {
+  it("writes JSON access logs, including the caller's IAM identity, to the data stack's retained log group", () => {
     const [[, stage]] = ofType("AWS::ApiGateway::Stage") as [[string, CfnResource]];
     const setting = propsOf(stage).AccessLogSetting as { Format: string; DestinationArn: Json };
     // $context.error.messageString arrives already quoted; substitute a sample to check the JSON.
@@ -145,9 +146,13 @@ describe("REST API built from the route table", () => {
       status: "$context.status",
       errorMessage: "sample",
     });
-    const logGroupId = render(setting.DestinationArn).replace(/^\{(.*)\.Arn\}$/, "$1");
-    expect(resources[logGroupId]?.Type).toBe("AWS::Logs::LogGroup");
-    expect(propsOf(resources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
+    // The audit trail lives in the data stack, retained, and outlives redeploys of the API.
+    const dataResources = Template.fromStack(stacks.data).toJSON().Resources as Record<string, CfnResource>;
+    const logGroupId = stacks.data.getLogicalId(stacks.data.apiAccessLogs.node.defaultChild as CfnLogGroup);
+    expect(render(setting.DestinationArn)).toContain(logGroupId);
+    expect(dataResources[logGroupId]?.Type).toBe("AWS::Logs::LogGroup");
+    expect(dataResources[logGroupId]?.DeletionPolicy).toBe("Retain");
+    expect(propsOf(dataResources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
   });
 
   it.each([
@@ -179,6 +184,13 @@ describe("REST API built from the route table", () => {
 });
 
 describe("functions", () => {
+  it("each deploy their own bundle (one code asset per function, none shared by mistake)", () => {
+    const keys = ofType("AWS::Lambda::Function").map(([, fn]) =>
+      render((propsOf(fn).Code as { S3Key: Json }).S3Key),
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it("has one function per route group, the artifact verifier, the event publisher and the workflow's tasks", () => {
     // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts, the
     // workflow (lib/transition-workflow.ts) in transition-workflow.test.ts.
@@ -332,7 +344,7 @@ describe("functions", () => {
     it("runs every Task of the state machine, with the approval timeout and the API's URL", () => {
       const env = (propsOf(resources[tasksId()]).Environment as { Variables: Record<string, Json> })
         .Variables;
-      expect(env.APPROVAL_TIMEOUT_SECONDS).toBe(String(defaultRegistryConfig.approvalTimeoutSeconds));
+      expect(env.APPROVAL_TIMEOUT_SECONDS).toBe(String(defaultRegistryConfig.approvalTimeout.toSeconds()));
       expect(render(env.PUBLIC_API_URL as Json)).toMatch(/^https:\/\//);
       expect(env.PAGE_TOKEN_SECRET_ARN).toBeUndefined();
       const machine = ofType("AWS::StepFunctions::StateMachine");

@@ -1,19 +1,16 @@
-import { App } from "aws-cdk-lib";
+import { App, RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, it } from "vitest";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
+import { dataStackProps } from "../../lib/registry-stacks.ts";
 import { registryTableDefinition as def } from "../../lib/table-definition.ts";
 
 // The data stack alone: it has no functions, so this synth needs no bundling and no handlers.
 let template: Template;
 
 beforeAll(() => {
-  const stack = new DataStack(new App(), "Test-Data", {
-    busName: defaultRegistryConfig.busName,
-    eventSource: defaultRegistryConfig.eventSource,
-    eventArchiveRetentionDays: defaultRegistryConfig.eventArchiveRetentionDays,
-  });
+  const stack = new DataStack(new App(), "Test-Data", dataStackProps(defaultRegistryConfig));
   template = Template.fromStack(stack);
 });
 
@@ -129,12 +126,12 @@ describe("artifact bucket", () => {
     });
   });
 
-  it("lets browsers PUT and GET through presigned URLs and read the ETag", () => {
+  it("lets browsers PUT, GET and HEAD through presigned URLs and read the ETag", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
       CorsConfiguration: {
         CorsRules: [
           Match.objectLike({
-            AllowedMethods: Match.arrayEquals(["PUT", "GET"]),
+            AllowedMethods: Match.arrayEquals(["PUT", "GET", "HEAD"]),
             AllowedOrigins: ["*"],
             ExposedHeaders: Match.arrayWith(["ETag"]),
           }),
@@ -167,6 +164,74 @@ describe("pagination token secret", () => {
   it("is a generated 64-character key", () => {
     template.hasResourceProperties("AWS::SecretsManager::Secret", {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+  });
+});
+
+describe("data stack options", () => {
+  const synthWith = (config: Partial<typeof defaultRegistryConfig>) =>
+    Template.fromStack(
+      new DataStack(new App(), "Options-Data", {
+        ...dataStackProps({ ...defaultRegistryConfig, ...config }),
+        env: { account: "123456789012", region: "us-east-1" },
+      }),
+    );
+
+  it("expires overwritten artifact versions after the configured days, and allows the configured origins", () => {
+    const template = synthWith({
+      noncurrentVersionExpirationDays: 12,
+      corsAllowedOrigins: ["https://studio.example.com"],
+    });
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 12 } })]),
+      },
+      CorsConfiguration: {
+        CorsRules: [Match.objectLike({ AllowedOrigins: ["https://studio.example.com"] })],
+      },
+    });
+  });
+
+  it("encrypts the table and the bucket with a rotated customer-managed key when asked, and keeps the key", () => {
+    const template = synthWith({ customerManagedKey: true });
+    template.hasResource("AWS::KMS::Key", {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: "Retain",
+    });
+    const [keyId] = Object.keys(template.findResources("AWS::KMS::Key"));
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: "aws:kms",
+              KMSMasterKeyID: { "Fn::GetAtt": [keyId, "Arn"] },
+            },
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      SSESpecification: { SSEEnabled: true, SSEType: "KMS" },
+      Replicas: [
+        Match.objectLike({ SSESpecification: { KMSMasterKeyId: { "Fn::GetAtt": [keyId, "Arn"] } } }),
+      ],
+    });
+  });
+
+  it("with stateRemovalPolicy destroy, deletes the table and bucket with the stack and turns deletion protection off", () => {
+    const template = synthWith({ stateRemovalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource("AWS::DynamoDB::GlobalTable", { DeletionPolicy: "Delete" });
+    template.hasResource("AWS::S3::Bucket", { DeletionPolicy: "Delete" });
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
+    });
+  });
+
+  it("keeps the API access log (the audit trail) when the stack is deleted", () => {
+    template.hasResource("AWS::Logs::LogGroup", {
+      DeletionPolicy: "Retain",
+      Properties: { RetentionInDays: defaultRegistryConfig.accessLogRetention },
     });
   });
 });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DataStack } from "../../lib/data-stack.ts";
 import { EventPublisher, PUBLISHER_RETRY_ATTEMPTS } from "../../lib/event-publisher.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
+import { dataStackProps } from "../../lib/registry-stacks.ts";
 import { asArray, type CfnResource, type Json, propsOf, render } from "./template-support.ts";
 
 // The publisher in a stack of its own beside the data stack: only its handler is bundled.
@@ -15,11 +16,7 @@ let publisher: EventPublisher;
 
 beforeAll(() => {
   const app = new App();
-  const data = new DataStack(app, "Test-Data", {
-    busName: defaultRegistryConfig.busName,
-    eventSource: defaultRegistryConfig.eventSource,
-    eventArchiveRetentionDays: defaultRegistryConfig.eventArchiveRetentionDays,
-  });
+  const data = new DataStack(app, "Test-Data", dataStackProps(defaultRegistryConfig));
   stack = new Stack(app, "Test-Events");
   publisher = new EventPublisher(stack, "EventPublisher", { table: data.table, bus: data.events });
   template = Template.fromStack(stack);

@@ -8,6 +8,7 @@ import { transitionWorkflowRule } from "#core/events/catalog.ts";
 import { APPROVAL_STOP_ERRORS, WORKFLOW_STATES } from "#core/lifecycle/workflow-contract.ts";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
+import { dataStackProps } from "../../lib/registry-stacks.ts";
 import {
   CUSTOM_VALIDATION_TAG,
   synthesizeTransitionWorkflowDefinition,
@@ -31,9 +32,8 @@ const SOURCE = "registry-under-test";
 beforeAll(() => {
   const app = new App();
   const data = new DataStack(app, "Test-Data", {
-    busName: defaultRegistryConfig.busName,
+    ...dataStackProps(defaultRegistryConfig),
     eventSource: SOURCE,
-    eventArchiveRetentionDays: defaultRegistryConfig.eventArchiveRetentionDays,
   });
   stack = new Stack(app, "Test-Workflow");
   const fn = (id: string) =>

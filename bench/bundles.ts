@@ -1,0 +1,232 @@
+/**
+ * Lambda bundle sizes and cold-start import cost, for every handler the app deploys.
+ *
+ * `node --import tsx bench/bundles.ts` (a measurement, not a test). It reads the bundles the
+ * stacks declare (`lib/bundle-inventory.ts`: entry and which SDK clients are left out), builds
+ * each exactly as the CDK wrapper does (`lib/bundling.ts`, the one esbuild configuration), and
+ * times, in fresh Node 24 processes, `await import(bundle)`: module evaluation plus the
+ * handler's cold-start work (config, SDK clients, `buildCore()`), against a baseline bundle that
+ * holds one bare DynamoDB client (`bench/probes/dynamodb-client.ts`). Target: each handler's
+ * import p50 at most 1.5x the baseline's; each bundle at most 350 KiB (`BUNDLE_TARGET_BYTES`).
+ *
+ * Two comparisons ride along, both built from the same options with one change:
+ * - `sdkFromRuntime`: every bundle again with `@aws-sdk/*` external (the Lambda runtime's copy),
+ *   to show what the 350 KiB target would cost in import time and SDK pinning;
+ * - `tracer`: the baseline with Powertools Tracer instrumenting the client.
+ *
+ * Prints one JSON document on stdout (progress on stderr) and writes it to
+ * `bench/results/bundles-latest.json`. Settings: `BUNDLE_REPS` (processes per bundle, default 15).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, version as esbuildVersion } from "esbuild";
+import { declaredBundles } from "../lib/bundle-inventory.ts";
+import {
+  BUNDLE_TARGET_BYTES,
+  bundleBudgetExceptions,
+  esbuildOptions,
+  type HandlerBundle,
+  projectRoot,
+} from "../lib/bundling.ts";
+import { gitFacts, loadAverage } from "./report.ts";
+import { percentile, round } from "./stats.ts";
+
+const COMMAND = "node --import tsx bench/bundles.ts";
+const RATIO_TARGET = 1.5;
+const REPS = Number(process.env.BUNDLE_REPS ?? 15);
+if (!Number.isInteger(REPS) || REPS < 1) throw new Error("BUNDLE_REPS must be a positive integer");
+
+/** Inside the project so external `@aws-sdk/*` imports resolve from its node_modules. */
+const tmpDir = join(projectRoot, "bench", ".bundles-tmp");
+const resultsPath = join(projectRoot, "bench", "results", "bundles-latest.json");
+const node24 = join(projectRoot, "node_modules", ".bin", "node");
+
+type Variant = "deployed" | "sdkFromRuntime";
+interface Subject {
+  name: string;
+  bundle: Omit<HandlerBundle, "outdir">;
+}
+
+async function buildVariant(subject: Subject, variant: Variant): Promise<string> {
+  const outdir = join(tmpDir, variant, subject.name.replace(/[^A-Za-z0-9-]+/g, "_"));
+  const options = esbuildOptions({ ...subject.bundle, outdir });
+  if (variant === "sdkFromRuntime") options.external = [...(options.external ?? []), "@aws-sdk/*"];
+  await build(options);
+  return join(outdir, "index.mjs");
+}
+
+function sizeOf(file: string) {
+  const js = readFileSync(file);
+  return { bytes: statSync(file).size, kib: round(js.length / 1024, 1), gzipBytes: gzipSync(js).length };
+}
+
+// Runs in the child: times the import (module evaluation and top-level cold-start work).
+const WRAPPER = `const before = performance.now();
+const mod = await import(process.argv[2]);
+const after = performance.now();
+if (typeof mod.handler !== "function") throw new Error("bundle does not export handler");
+process.stdout.write(JSON.stringify({ importMs: after - before }) + "\\n");
+`;
+
+/** A deployed function's environment, minus anything that would reach the network. */
+function childEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_OPTIONS: "--enable-source-maps",
+    SERVICE_NAME: "model-registry",
+    TABLE_NAME: "t",
+    ARTIFACT_BUCKET: "b",
+    // The key itself, so no Secrets Manager call happens at import (the ARN would fetch it).
+    PAGE_TOKEN_SECRET: "0123456789abcdef0123456789abcdef",
+    VERIFIER_FUNCTION_NAME: "verifier",
+    EVENT_BUS_NAME: "model-registry",
+    EVENT_SOURCE: "model-registry",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "x",
+    AWS_SECRET_ACCESS_KEY: "y",
+    AWS_SESSION_TOKEN: "z",
+  };
+}
+
+function importOnce(wrapper: string, bundle: string): number {
+  const child = spawnSync(node24, [wrapper, pathToFileURL(bundle).href], {
+    env: childEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (child.status !== 0)
+    throw new Error(`importing ${bundle} failed (exit ${child.status}):\n${child.stderr}`);
+  return (JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as { importMs: number }).importMs;
+}
+
+const p50 = (values: number[]) =>
+  round(
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    ),
+    1,
+  );
+const log = (line: string) => process.stderr.write(`[bundles] ${line}\n`);
+
+async function main(): Promise<void> {
+  const date = new Date();
+  const loadAtStart = loadAverage();
+  rmSync(tmpDir, { recursive: true, force: true });
+  mkdirSync(tmpDir, { recursive: true });
+  try {
+    const wrapper = join(tmpDir, "import.mjs");
+    writeFileSync(wrapper, WRAPPER);
+    const handlers: Subject[] = declaredBundles().map((b) => ({ name: b.id, bundle: b }));
+    const baseline: Subject = { name: "baseline", bundle: { entry: "bench/probes/dynamodb-client.ts" } };
+    const tracer: Subject = { name: "tracer", bundle: { entry: "bench/probes/traced-dynamodb-client.ts" } };
+
+    const files = new Map<string, string>();
+    for (const subject of [baseline, ...handlers]) {
+      for (const variant of ["deployed", "sdkFromRuntime"] as const) {
+        files.set(`${subject.name}/${variant}`, await buildVariant(subject, variant));
+      }
+    }
+    files.set("tracer/deployed", await buildVariant(tracer, "deployed"));
+    log(`built ${files.size} bundles`);
+
+    // One unmeasured import each (warm file cache), then REPS rounds over everything, so drift
+    // on this shared machine hits every bundle alike.
+    for (const file of files.values()) importOnce(wrapper, file);
+    const samples = new Map<string, number[]>();
+    for (let rep = 0; rep < REPS; rep++) {
+      const keys = [...files.keys()];
+      if (rep % 2 === 1) keys.reverse();
+      for (const key of keys)
+        samples.set(key, [...(samples.get(key) ?? []), importOnce(wrapper, files.get(key)!)]);
+      log(`round ${rep + 1}/${REPS}`);
+    }
+
+    const measure = (key: string) => ({ ...sizeOf(files.get(key)!), importMsP50: p50(samples.get(key)!) });
+    const base = {
+      deployed: measure("baseline/deployed"),
+      sdkFromRuntime: measure("baseline/sdkFromRuntime"),
+    };
+    const rows = handlers.map(({ name, bundle }) => {
+      const deployed = measure(`${name}/deployed`);
+      const runtime = measure(`${name}/sdkFromRuntime`);
+      const budget = bundleBudgetExceptions[bundle.entry]?.bytes ?? BUNDLE_TARGET_BYTES;
+      return {
+        function: name,
+        entry: bundle.entry,
+        sdkLeftOut: bundle.without ?? [],
+        deployed: {
+          ...deployed,
+          importRatioToBaseline: round(deployed.importMsP50 / base.deployed.importMsP50, 2),
+          meetsSizeTarget: deployed.bytes <= BUNDLE_TARGET_BYTES,
+          withinBudget: deployed.bytes <= budget,
+          meetsImportRatioTarget: deployed.importMsP50 <= RATIO_TARGET * base.deployed.importMsP50,
+        },
+        sdkFromRuntime: {
+          ...runtime,
+          importRatioToBaseline: round(runtime.importMsP50 / base.sdkFromRuntime.importMsP50, 2),
+          importMsVsDeployed: round(runtime.importMsP50 - deployed.importMsP50, 1),
+        },
+      };
+    });
+    const traced = measure("tracer/deployed");
+
+    const cpus = os.cpus();
+    const report = {
+      command: COMMAND,
+      date: date.toISOString(),
+      git: gitFacts(),
+      targets: {
+        sizeBytes: BUNDLE_TARGET_BYTES,
+        importRatioToBaseline: RATIO_TARGET,
+        met: {
+          size: rows.filter((r) => r.deployed.meetsSizeTarget).map((r) => r.entry),
+          importRatio: rows.filter((r) => r.deployed.meetsImportRatioTarget).map((r) => r.entry),
+        },
+      },
+      machine: {
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model.trim() ?? "unknown",
+        loadAverage: { start: loadAtStart, end: loadAverage() },
+      },
+      node: spawnSync(node24, ["--version"], { encoding: "utf8" }).stdout.trim(),
+      esbuild: esbuildVersion,
+      method: {
+        repetitions: REPS,
+        bundles:
+          "lib/bundling.ts esbuildOptions, per function as lib/bundle-inventory.ts reads them from the stacks",
+        importMs:
+          "p50 of performance.now() around `await import(index.mjs)` in a fresh Node 24 process: module evaluation plus top-level cold-start work (config, SDK clients, buildCore with PAGE_TOKEN_SECRET set, so no network)",
+        baseline: "bench/probes/dynamodb-client.ts: one bare DynamoDB client at module scope",
+        sdkFromRuntime:
+          "the same bundles with @aws-sdk/* external, resolved from the project's node_modules as a stand-in for the Lambda runtime's copy",
+      },
+      baseline: base,
+      handlers: rows,
+      tracer: {
+        probe: "bench/probes/traced-dynamodb-client.ts",
+        ...traced,
+        bytesOverBaseline: traced.bytes - base.deployed.bytes,
+        importMsOverBaseline: round(traced.importMsP50 - base.deployed.importMsP50, 1),
+      },
+      caveats: [
+        "x86-64 here, ARM64 (Graviton) in Lambda, where CPU share scales with memory (1024 MB is about 0.6 vCPU): compare ratios, not absolute milliseconds, with Lambda init durations.",
+        "A warm page cache and no package download: Lambda also fetches and unpacks the zip before init.",
+        "The machine is shared with other work; loadAverage records how busy it was.",
+      ],
+    };
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    writeFileSync(resultsPath, json);
+    process.stdout.write(json);
+    log(`wrote ${resultsPath}`);
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+await main();

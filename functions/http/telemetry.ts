@@ -1,0 +1,29 @@
+/**
+ * Powertools Metrics for the HTTP functions: CloudWatch metrics written as embedded-metric-format
+ * log lines (no API call, no extra latency). Each function records a `ColdStart` count per
+ * function and service, so cold starts are a graph instead of a log search.
+ *
+ * On only where the deployment says so: `RegistryFunction` sets `POWERTOOLS_METRICS_DISABLED=false`
+ * in AWS. Local mode, tests and benchmarks share stdout with their own output and leave it unset,
+ * which keeps the metrics middleware out of the chain.
+ *
+ * Not here: Powertools Tracer. Its `captureAWSv3Client` pulls in aws-xray-sdk-core, measured at
+ * +122 KiB minified per bundle (bench/results/bundles-latest.json), against a 350 KiB budget that
+ * the SDK-using bundles already exceed; Lambda's active tracing still traces every invocation and
+ * API Gateway request, without SDK subsegments.
+ */
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { MiddlewareObj } from "@middy/core";
+
+export const metricsEnabled = process.env.POWERTOOLS_METRICS_DISABLED === "false";
+
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || "ModelRegistry",
+  serviceName: process.env.SERVICE_NAME || "model-registry",
+});
+
+/** The middy middlewares that flush metrics after each request (and count cold starts): none when off. */
+export function requestMetrics(): MiddlewareObj[] {
+  return metricsEnabled ? [logMetrics(metrics, { captureColdStartMetric: true })] : [];
+}

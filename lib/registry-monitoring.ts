@@ -1,0 +1,233 @@
+import { Duration } from "aws-cdk-lib";
+import type { RestApi } from "aws-cdk-lib/aws-apigateway";
+import {
+  Alarm,
+  AlarmWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { acknowledge } from "./nag.ts";
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** Thresholds, in one place so the README's operations table and the alarms agree. */
+export const alarmThresholds = {
+  /** Share of requests answered 5xx, over 5 minutes, once at least `minRequests` arrived. */
+  api5xxRate: 0.01,
+  /** Share of requests answered 4xx (a broken client, or someone probing without rights). */
+  api4xxRate: 0.2,
+  minRequests: 20,
+  /** p99 duration, as a share of the function's timeout. */
+  p99DurationOfTimeout: 0.8,
+  /** Age of the oldest stream record the publisher has not handled yet. */
+  streamIteratorAge: Duration.minutes(5),
+} as const;
+
+export interface RegistryMonitoringProps {
+  api: RestApi;
+  /** Every function of the registry, by a readable name (more with `addFunction`). */
+  functions: Record<string, LambdaFunction>;
+  /** Dead-letter queues by name: any message in one is an event or a job that was not delivered. */
+  deadLetterQueues: Record<string, IQueue>;
+  /** The stream publisher, whose IteratorAge says how far events lag behind commits. */
+  streamPublisher: LambdaFunction;
+  /** Alarms made elsewhere (e.g. the publisher's DLQ alarm): get the same actions and a widget. */
+  existingAlarms?: readonly Alarm[];
+  /** The stage-transition workflow, when the stack has one: failures and timeouts alarm. */
+  stateMachine?: IStateMachine;
+  /** Where alarms notify: an existing topic, or a new one with this email subscribed. */
+  alarmTopicArn?: string | undefined;
+  alarmEmail?: string | undefined;
+  dashboardName?: string;
+}
+
+/**
+ * The registry's alarms and its CloudWatch dashboard: API error rates, per-function errors,
+ * throttles and p99 duration, dead-letter queues, the stream publisher's lag, and the workflow's
+ * failures and timeouts. Every alarm notifies the optional SNS topic.
+ */
+export class RegistryMonitoring extends Construct {
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+  readonly alarmTopic: ITopic | undefined;
+  private readonly alarmAction: SnsAction | undefined;
+
+  constructor(scope: Construct, id: string, props: RegistryMonitoringProps) {
+    super(scope, id);
+    this.alarmTopic = props.alarmTopicArn
+      ? Topic.fromTopicArn(this, "AlarmTopic", props.alarmTopicArn)
+      : props.alarmEmail
+        ? new Topic(this, "AlarmTopic", { displayName: "Model registry alarms", enforceSSL: true })
+        : undefined;
+    if (this.alarmTopic instanceof Topic && props.alarmEmail) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+      acknowledge(
+        this.alarmTopic,
+        "Serverless-SNSRedrivePolicy",
+        "An email subscription for alarm notices: SNS retries delivery, and the alarm's state stays visible in CloudWatch; a dead-letter queue for undelivered alarm emails would be a queue nobody reads",
+      );
+      acknowledge(
+        this.alarmTopic,
+        "AwsSolutions-SNS2",
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and alarm notifications carry only alarm names and states; TLS is enforced",
+      );
+    }
+    this.alarmAction = this.alarmTopic ? new SnsAction(this.alarmTopic) : undefined;
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+
+    // API: error rates, guarded so three failed requests at night are not a 100% error rate.
+    const { api } = props;
+    const count = api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" });
+    const rate = (errors: IMetric, label: string, id: string) =>
+      new MathExpression({
+        expression: `IF(requests >= ${alarmThresholds.minRequests}, ${id} / requests, 0)`,
+        usingMetrics: { [id]: errors, requests: count },
+        period: FIVE_MINUTES,
+        label,
+      });
+    const rate5xx = rate(
+      api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
+      "5xx rate",
+      "errors5xx",
+    );
+    const rate4xx = rate(
+      api.metricClientError({ period: FIVE_MINUTES, statistic: "Sum" }),
+      "4xx rate",
+      "errors4xx",
+    );
+    this.alarm(
+      "Api5xxRate",
+      rate5xx,
+      alarmThresholds.api5xxRate,
+      "API answers 5xx to more than 1% of requests",
+    );
+    this.alarm(
+      "Api4xxRate",
+      rate4xx,
+      alarmThresholds.api4xxRate,
+      "API answers 4xx to more than 20% of requests (a broken client, or callers without rights)",
+      3,
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: "API requests", left: [count], width: 8 }),
+      new GraphWidget({ title: "API error rates", left: [rate5xx, rate4xx], width: 8 }),
+      new GraphWidget({
+        title: "API latency (p99)",
+        left: [api.metricLatency({ period: FIVE_MINUTES, statistic: "p99" })],
+        right: [api.metricIntegrationLatency({ period: FIVE_MINUTES, statistic: "p99" })],
+        width: 8,
+      }),
+    );
+
+    for (const [name, fn] of Object.entries(props.functions)) this.addFunction(name, fn);
+
+    // Undelivered work: any message in a dead-letter queue needs a human (and a redrive).
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(
+        `${name}DeadLetters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
+        0,
+        `${name}: messages in the dead-letter queue were not delivered; redrive them once the cause is fixed`,
+      );
+    }
+
+    // Events lag: the age of the oldest stream record the publisher has not published yet.
+    const iteratorAge = props.streamPublisher.metric("IteratorAge", {
+      period: FIVE_MINUTES,
+      statistic: "Maximum",
+    });
+    this.alarm(
+      "StreamIteratorAge",
+      iteratorAge,
+      alarmThresholds.streamIteratorAge.toMilliseconds(),
+      "Events lag commits by more than 5 minutes: the stream publisher is failing or falling behind",
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: "Event publisher lag (IteratorAge max)", left: [iteratorAge], width: 12 }),
+    );
+
+    for (const alarm of props.existingAlarms ?? []) {
+      if (this.alarmAction) alarm.addAlarmAction(this.alarmAction);
+      this.dashboard.addWidgets(new AlarmWidget({ alarm, title: alarm.alarmName, width: 12 }));
+    }
+    if (props.stateMachine) this.addStateMachine(props.stateMachine);
+  }
+
+  /** Errors, throttles and p99 duration (against its timeout) of one function, with alarms and graphs. */
+  addFunction(name: string, fn: LambdaFunction): void {
+    // Lambda's default when a function sets none.
+    const timeout = fn.timeout ?? Duration.seconds(3);
+    const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" });
+    const throttles = fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" });
+    const p99 = fn.metricDuration({ period: FIVE_MINUTES, statistic: "p99" });
+    this.alarm(`${name}Errors`, errors, 0, `${name}: invocations failed (unhandled errors or timeouts)`);
+    this.alarm(`${name}Throttles`, throttles, 0, `${name}: invocations throttled (concurrency exhausted)`);
+    this.alarm(
+      `${name}DurationP99`,
+      p99,
+      timeout.toMilliseconds() * alarmThresholds.p99DurationOfTimeout,
+      `${name}: p99 duration above 80% of its ${timeout.toHumanString()} timeout`,
+      3,
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: `${name}: invocations, errors, throttles`,
+        left: [fn.metricInvocations({ period: FIVE_MINUTES }), errors, throttles],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: `${name}: duration p50 / p99`,
+        left: [fn.metricDuration({ period: FIVE_MINUTES, statistic: "p50" }), p99],
+        width: 12,
+      }),
+    );
+  }
+
+  /** Alarms when the workflow's executions fail or time out (one line to wire a later workflow). */
+  addStateMachine(stateMachine: IStateMachine): void {
+    const failed = stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: "Sum" });
+    const timedOut = stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: "Sum" });
+    this.alarm("WorkflowExecutionsFailed", failed, 0, "Stage-transition workflow executions failed");
+    this.alarm("WorkflowExecutionsTimedOut", timedOut, 0, "Stage-transition workflow executions timed out");
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: "Workflow: failed / timed out", left: [failed, timedOut], width: 12 }),
+    );
+  }
+
+  private alarm(
+    id: string,
+    metric: IMetric,
+    threshold: number,
+    description: string,
+    evaluationPeriods = 1,
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
+      // No traffic is not a failure.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    if (this.alarmAction) alarm.addAlarmAction(this.alarmAction);
+    this.alarms.push(alarm);
+    this.dashboard.addWidgets(new AlarmWidget({ alarm, title: id, width: 6 }));
+    return alarm;
+  }
+}
