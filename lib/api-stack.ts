@@ -31,6 +31,8 @@ interface GroupAccess {
   pageTokens?: boolean;
   /** Starts the artifact verifier (Lambda async invoke). */
   startsVerifier?: boolean;
+  /** Resumes or stops the transition workflow's executions (Step Functions SendTask*). */
+  answersTaskTokens?: boolean;
 }
 
 /** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling.ts). */
@@ -38,6 +40,7 @@ function sdkWithout(access: GroupAccess): OptionalSdk[] {
   return [
     ...(access.artifacts ? [] : (["s3"] as const)),
     ...(access.startsVerifier ? [] : (["lambda"] as const)),
+    ...(access.answersTaskTokens ? [] : (["sfn"] as const)),
   ];
 }
 
@@ -59,7 +62,7 @@ const groupAccess: Record<RouteGroup, GroupAccess> = {
   artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true, startsVerifier: true },
   // Requests, decisions and rollbacks; approve, reject and cancel also resume or stop the
   // workflow execution waiting on the request (granted below).
-  transitions: { table: "readWrite", pageTokens: true },
+  transitions: { table: "readWrite", pageTokens: true, answersTaskTokens: true },
 };
 
 /**
@@ -267,6 +270,9 @@ export class ApiStack extends Stack {
       deadLetterQueues: {
         Verifier: this.verifierDeadLetters,
         ...(this.webhooks.deadLetters && { Webhooks: this.webhooks.deadLetters }),
+        ...(this.transitionWorkflow.deadLetterQueue && {
+          TransitionWorkflow: this.transitionWorkflow.deadLetterQueue,
+        }),
       },
       existingAlarms: [this.eventPublisher.deadLetterAlarm],
       streamPublisher: this.eventPublisher.function,

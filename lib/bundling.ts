@@ -55,6 +55,7 @@ export const UNREACHED_CREDENTIAL_PROVIDERS = [
 export const optionalSdkModules = {
   s3: ["@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"],
   lambda: ["@aws-sdk/client-lambda"],
+  sfn: ["@aws-sdk/client-sfn"],
 } as const;
 export type OptionalSdk = keyof typeof optionalSdkModules;
 
@@ -69,24 +70,34 @@ export const BUNDLE_TARGET_BYTES = 350 * 1024;
  */
 export const bundleBudgetExceptions: Record<string, { bytes: number; reason: string }> = {
   "functions/http/handlers/models.ts": {
-    bytes: 430 * 1024,
-    reason: "the bundled DynamoDB + Secrets Manager clients alone are ~235 KiB, zod ~100 KiB",
+    bytes: 450 * 1024,
+    reason:
+      "the bundled DynamoDB + Secrets Manager clients alone are ~235 KiB, zod ~100 KiB, the route table and operation schemas of all 44 routes ~15 KiB",
   },
   "functions/http/handlers/aliases.ts": {
-    bytes: 430 * 1024,
+    bytes: 450 * 1024,
     reason: "same clients and schemas as models",
   },
   "functions/http/handlers/versions.ts": {
-    bytes: 600 * 1024,
+    bytes: 615 * 1024,
     reason: "adds the S3 client and presigner (~160 KiB) to sign upload URLs",
   },
   "functions/http/handlers/artifacts.ts": {
-    bytes: 670 * 1024,
+    bytes: 685 * 1024,
     reason: "S3 for uploads, seals and downloads, and the Lambda client that starts the verifier",
   },
+  "functions/http/handlers/transitions.ts": {
+    bytes: 475 * 1024,
+    reason: "the models bundle plus the Step Functions client (~25 KiB) that resumes or stops approval waits",
+  },
   "functions/workers/verify-artifacts.ts": {
-    bytes: 550 * 1024,
+    bytes: 575 * 1024,
     reason: "S3 reads and DynamoDB writes; asynchronous, so its cold start is not on a request path",
+  },
+  "functions/workflow/transition-tasks.ts": {
+    bytes: 525 * 1024,
+    reason:
+      "DynamoDB, the Step Functions client (task tokens) and the Lambda client (custom validation); run by Step Functions, so its cold start is not on a request path",
   },
 };
 

@@ -66,7 +66,7 @@ export interface RegistryConfig {
 }
 
 /** Default time a stage transition waits for an approval: the core's (one week). */
-export const DEFAULT_APPROVAL_TIMEOUT = Duration.seconds(DEFAULT_APPROVAL_TIMEOUT_SECONDS);
+export const DEFAULT_APPROVAL_TIMEOUT = Duration.days(DEFAULT_APPROVAL_TIMEOUT_SECONDS / (24 * 60 * 60));
 
 export const defaultRegistryConfig: RegistryConfig = {
   stackPrefix: "ModelRegistry",

@@ -28,6 +28,8 @@ import {
   WORKFLOW_STATES,
   type WorkflowStep,
 } from "../functions/core/lifecycle/workflow-contract.ts";
+import { acknowledgeDeadLetterQueue } from "./event-publisher.ts";
+import { acceptWildcardResources } from "./nag.ts";
 import { cdkEventPattern } from "./webhook-targets.ts";
 
 /**
@@ -199,6 +201,16 @@ export class TransitionWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
+    acceptWildcardResources(
+      this.stateMachine.role,
+      /^\*$/,
+      "Step Functions' log delivery (logs:*LogDelivery*, resource policies) and X-Ray sampling actions have no resource-level permissions",
+    );
+    acceptWildcardResources(
+      this.stateMachine.role,
+      /\.Arn>:\*$/,
+      "lambda:InvokeFunction on the tasks function and its versions and aliases (CDK's LambdaInvoke grant): one function, never another",
+    );
 
     const role = fn.role;
     if (role) {
@@ -218,6 +230,11 @@ export class TransitionWorkflow extends Construct {
           },
         }),
       );
+      acceptWildcardResources(
+        role,
+        /^arn:<AWS::Partition>:lambda:.+:function:\*$/,
+        `policies name their custom validation functions at run time; the invoke is limited to functions tagged ${CUSTOM_VALIDATION_TAG.key}=${CUSTOM_VALIDATION_TAG.value}`,
+      );
       // The awaitApproval step itself resumes or stops the wait when the request was decided
       // before the wait began.
       this.grantTaskResponses(fn);
@@ -229,6 +246,10 @@ export class TransitionWorkflow extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
+      acknowledgeDeadLetterQueue(
+        this.deadLetterQueue,
+        "transition requests EventBridge could not start the workflow for",
+      );
       this.rule = new Rule(this, "Requested", {
         eventBus: props.bus,
         description: "Starts the transition workflow for every stage transition request",
