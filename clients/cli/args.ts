@@ -12,6 +12,7 @@ export const OPTIONS = {
   prefix: { type: "string" },
   owner: { type: "string" },
   description: { type: "string" },
+  "policy-file": { type: "string" },
   tag: { type: "string", multiple: true },
   "if-match": { type: "string" },
   stage: { type: "string" },

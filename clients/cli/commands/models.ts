@@ -1,4 +1,6 @@
+import type { CreateModelInput } from "../../lib/types.ts";
 import { parseStringMap, splitKeyValue } from "../flag-values.ts";
+import { readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
 import { type Command, type CommandContext, commandWithoutOptions, listing, operand } from "./command.ts";
 
@@ -10,9 +12,20 @@ function singleTag(context: CommandContext): string | undefined {
   return tag;
 }
 
-function modelFields(context: CommandContext) {
+/**
+ * `--policy-file FILE` (`-`: standard input): the promotion policy as JSON, sent as given; the
+ * server's validation names any field that is wrong (README, "Stages, transitions and approvals").
+ */
+async function modelFields(context: CommandContext) {
   const { description, owner } = context.flags;
-  return { description, owner, tags: parseStringMap("tag", context.flags.tag) };
+  const file = context.flags["policy-file"];
+  const policy = file === undefined ? undefined : await readJsonObject("policy-file", file, context.stdin);
+  return {
+    description,
+    owner,
+    tags: parseStringMap("tag", context.flags.tag),
+    policy: policy as CreateModelInput["policy"],
+  };
 }
 
 export const modelCommands: Command[] = [
@@ -32,11 +45,13 @@ export const modelCommands: Command[] = [
   {
     words: ["models", "create"],
     operands: ["NAME"],
-    options: ["description", "owner", "tag"],
-    synopsis: "[--description D] [--owner O] [--tag k=v]...",
+    options: ["description", "owner", "tag", "policy-file"],
+    synopsis: "[--description D] [--owner O] [--tag k=v]... [--policy-file FILE]",
     idempotent: true,
-    run: (context) =>
-      context.client().createModel({ name: operand(context, 0), ...modelFields(context) }, context.write),
+    run: async (context) =>
+      context
+        .client()
+        .createModel({ name: operand(context, 0), ...(await modelFields(context)) }, context.write),
   },
   commandWithoutOptions(["models", "get"], ["NAME"], (context) =>
     context.client().getModel(operand(context, 0)),
@@ -44,12 +59,14 @@ export const modelCommands: Command[] = [
   {
     words: ["models", "update"],
     operands: ["NAME"],
-    options: ["description", "owner", "tag", "if-match"],
-    synopsis: "[--description D] [--owner O] [--tag k=v]... [--if-match ETAG]",
-    run: (context) => {
-      const patch = modelFields(context);
+    options: ["description", "owner", "tag", "policy-file", "if-match"],
+    synopsis: "[--description D] [--owner O] [--tag k=v]... [--policy-file FILE] [--if-match ETAG]",
+    run: async (context) => {
+      const patch = await modelFields(context);
       if (Object.values(patch).every((value) => value === undefined)) {
-        throw new UsageError("models update: give at least one of --description, --owner, --tag");
+        throw new UsageError(
+          "models update: give at least one of --description, --owner, --tag, --policy-file",
+        );
       }
       return context.client().updateModel(operand(context, 0), patch, { ifMatch: context.flags["if-match"] });
     },

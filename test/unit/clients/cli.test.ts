@@ -112,6 +112,26 @@ describe("registry CLI", () => {
     });
   });
 
+  it("models create and update send the promotion policy of --policy-file (a file, or - for stdin)", async () => {
+    const policy = { approvals: { production: { required: 2 } } };
+    const created = await cli(
+      ["models", "create", "fraud", "--policy-file", "-"],
+      undefined,
+      JSON.stringify(policy),
+    );
+    expect(created.bodyOf()).toEqual({ name: "fraud", policy });
+    const file = join(dir(), "policy.json");
+    await writeFile(file, JSON.stringify({ demoteProductionTo: "staging" }));
+    const updated = await cli(["models", "update", "fraud", "--policy-file", file]);
+    expect(updated.requests[0]?.method).toBe("PATCH");
+    expect(updated.bodyOf()).toEqual({ policy: { demoteProductionTo: "staging" } });
+    const broken = await cli(["models", "create", "fraud", "--policy-file", "-"], undefined, "[1]");
+    expect(broken).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--policy-file -: expected a JSON object"),
+    });
+  });
+
   it("versions create reads the body from stdin with --file -", async () => {
     const run = await cli(["versions", "create", "fraud", "--file", "-"], undefined, '{"format":"onnx"}');
     expect(run.bodyOf()).toEqual({ format: "onnx" });
