@@ -7,6 +7,11 @@
  * `X-Amz-Invocation-Type: Event` is answered 202 at once and the handler runs in the background
  * (as Lambda's asynchronous invoke); anything else waits and returns the handler's result.
  * Signatures are not checked: only the registry's own functions call it, on 127.0.0.1.
+ *
+ * Besides the registry's workers it runs the functions a deployment would own itself, such as a
+ * policy's custom validation function: `functions` maps a function name to the module that
+ * exports its `handler`. A request may name a function by name or by ARN (`…:function:<name>`,
+ * with or without a qualifier), as the Lambda API allows.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,11 +37,15 @@ export async function startLambdaService(options: {
   timeoutMs?: number;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** Functions of the deployment's own (a policy's custom validation): name → module exporting `handler`. */
+  functions?: Readonly<Record<string, URL>>;
   log?: (message: string) => void;
 }): Promise<LocalLambdaService> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const invoker = createLocalInvoker<LocalWorker, unknown, unknown>({
-    load: (name) => importHandler(LOCAL_WORKERS[name], name),
+  const own = new Map<string, URL>(Object.entries(LOCAL_WORKERS));
+  const modules = new Map<string, URL>([...Object.entries(options.functions ?? {}), ...own]);
+  const invoker = createLocalInvoker<string, unknown, unknown>({
+    load: (name) => importHandler(modules.get(name) as URL, name),
     timeoutMs: options.timeoutMs ?? 15 * 60 * 1000,
     region: options.region,
     functionName: (name) => name,
@@ -45,13 +54,13 @@ export async function startLambdaService(options: {
 
   const server = createServer(async (request, response) => {
     const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? "");
-    const name = match ? decodeURIComponent(match[1] as string) : undefined;
+    const name = match ? functionNameOf(decodeURIComponent(match[1] as string)) : undefined;
     if (request.method !== "POST" || !name) {
       response.writeHead(404, { "content-type": "application/json" });
       response.end(JSON.stringify({ Type: "User", message: "unknown operation" }));
       return;
     }
-    if (!Object.hasOwn(LOCAL_WORKERS, name)) {
+    if (!modules.has(name)) {
       response.writeHead(404, {
         "content-type": "application/json",
         "x-amzn-errortype": "ResourceNotFoundException",
@@ -71,7 +80,7 @@ export async function startLambdaService(options: {
       response.end(JSON.stringify({ Type: "User", message: "the payload is not JSON" }));
       return;
     }
-    const invocation = invoker.invoke(name as LocalWorker, event);
+    const invocation = invoker.invoke(name, event);
     if (request.headers["x-amz-invocation-type"] === "Event") {
       const tracked = invocation.catch((error: LocalInvocationError) =>
         log(`local Lambda ${name} failed: ${error.message}${error.cause ? ` (${String(error.cause)})` : ""}`),
@@ -105,6 +114,12 @@ export async function startLambdaService(options: {
       await Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     },
   };
+}
+
+/** `fairness`, `arn:aws:lambda:us-east-1:123456789012:function:fairness` or `…:fairness:live` → `fairness`. */
+export function functionNameOf(nameOrArn: string): string {
+  const arn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(nameOrArn);
+  return arn ? (arn[1] as string) : nameOrArn;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

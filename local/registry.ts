@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import {
@@ -45,6 +46,12 @@ export interface LocalRegistryOptions {
   region?: string;
   /** Default `model-registry`. */
   tableName?: string;
+  /**
+   * Lambda functions of the deployment's own that local mode runs (a policy's custom validation
+   * function): name → path of a module exporting `handler`. Default: the JSON file
+   * `REGISTRY_LOCAL_FUNCTIONS` names, if set.
+   */
+  functions?: Readonly<Record<string, string>>;
   /** Default `model-registry-artifacts`. */
   bucket?: string;
   /** Default: the built-in principals plus `REGISTRY_LOCAL_PRINCIPALS`. */
@@ -241,7 +248,11 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       client.destroy();
     }
 
-    const lambda = await startLambdaService({ region, port: options.lambdaPort ?? 0 });
+    const lambda = await startLambdaService({
+      region,
+      port: options.lambdaPort ?? 0,
+      functions: localFunctions(options.functions ?? loadFunctionsFromEnv()),
+    });
     cleanups.push(() => lambda.close());
 
     const targets = options.targets ?? loadTargetsFromEnv();
@@ -428,6 +439,51 @@ function publisherInvoker(region: string): (event: DynamoDBStreamEvent) => Promi
     region,
   });
   return (event) => invoker.invoke("publish-history", event);
+}
+
+/** Module paths (relative to the working folder) as file URLs, each checked to exist. */
+function localFunctions(functions: Readonly<Record<string, string>>): Record<string, URL> {
+  const urls: Record<string, URL> = {};
+  for (const [name, path] of Object.entries(functions)) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw new LocalModeError(
+        `local function '${name}': a Lambda function name is 1-64 letters, digits, '-' or '_'.`,
+      );
+    }
+    const file = resolve(path);
+    if (!existsSync(file)) {
+      throw new LocalModeError(
+        `local function '${name}': ${file} does not exist (a module exporting handler).`,
+      );
+    }
+    urls[name] = pathToFileURL(file);
+  }
+  return urls;
+}
+
+/** `REGISTRY_LOCAL_FUNCTIONS`: a JSON file of `{"<function name>": "<module path>"}`. */
+function loadFunctionsFromEnv(): Record<string, string> {
+  const file = process.env.REGISTRY_LOCAL_FUNCTIONS?.trim();
+  if (!file) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new LocalModeError(
+      `REGISTRY_LOCAL_FUNCTIONS names ${file}, which is not a readable JSON file (${(error as Error).message}).`,
+    );
+  }
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((v) => typeof v === "string")
+  ) {
+    throw new LocalModeError(
+      `REGISTRY_LOCAL_FUNCTIONS: ${file} must hold {"<function name>": "<module path>"}.`,
+    );
+  }
+  return parsed as Record<string, string>;
 }
 
 /** `REGISTRY_LOCAL_TARGETS`: a JSON file of `[{"name", "pattern", "url"}]`. */

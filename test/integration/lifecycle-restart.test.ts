@@ -4,7 +4,7 @@
  * real files) and an HTTP target that records every event.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
@@ -72,14 +72,14 @@ async function expectStatus(
   return r.body as Record<string, unknown>;
 }
 
-async function readyVersion(api: RegistryClient, model: string) {
+async function readyVersion(api: RegistryClient, model: string, metrics: Record<string, number> = {}) {
   const bytes = Buffer.from(`weights of ${model}`);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const created = (await expectStatus(
     api.request({
       method: "POST",
       path: `/models/${model}/versions`,
-      body: { artifacts: [{ path: "model.bin", size: bytes.length, sha256 }] },
+      body: { metrics, artifacts: [{ path: "model.bin", size: bytes.length, sha256 }] },
     }),
     201,
   )) as { version: number; uploads: { url: string; headers: Record<string, string> }[] };
@@ -239,6 +239,67 @@ describe("the lifecycle across restarts", () => {
       );
       const rejected = target.received.find((e) => e["detail-type"] === "Stage Transition Rejected")!;
       expect(rejected.detail).toMatchObject({ reason: "TIMED_OUT", by: null });
+    } finally {
+      await registry.stop();
+    }
+  });
+});
+
+describe("a policy's custom validation function in local mode", () => {
+  it("runs the deployment's own function (option functions, or REGISTRY_LOCAL_FUNCTIONS) named by ARN: its checks land in the report, and its verdict decides", {
+    timeout: 120_000,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "registry-lifecycle-"));
+    dataDirs.push(dataDir);
+    // A validation function as a team would write it: it gets the version and answers its checks.
+    const module = join(dataDir, "fairness.mjs");
+    writeFileSync(
+      module,
+      `export const handler = async (request) => {
+  const gap = request.modelVersion.metrics.demographic_parity_gap;
+  const passed = typeof gap === "number" && gap < 0.1;
+  return { passed, checks: [{ check: "parity", expected: "< 0.1", actual: String(gap), passed }] };
+};
+`,
+    );
+    const target = await listener();
+    const registry = await startLocalRegistry(
+      options(dataDir, target.url, { functions: { "fairness-check": module } }),
+    );
+    try {
+      const publisher = as(registry, "publisher");
+      const model = "custom";
+      const functionArn = "arn:aws:lambda:us-east-1:000000000000:function:fairness-check";
+      await expectStatus(
+        publisher.request({
+          method: "POST",
+          path: "/models",
+          body: { name: model, policy: { requirements: { staging: { customValidation: { functionArn } } } } },
+        }),
+        201,
+      );
+      const fair = await readyVersion(publisher, model, { demographic_parity_gap: 0.04 });
+      const unfair = await readyVersion(publisher, model, { demographic_parity_gap: 0.3 });
+      const passed = await waitFor(
+        publisher,
+        model,
+        (await request(publisher, model, fair, "staging")).id,
+        ENDED,
+      );
+      const failed = await waitFor(
+        publisher,
+        model,
+        (await request(publisher, model, unfair, "staging")).id,
+        ENDED,
+      );
+      expect(passed.status).toBe("APPLIED");
+      expect(failed.status).toBe("FAILED");
+      expect((failed.validation as { checks: unknown[] }).checks).toContainEqual({
+        check: `custom:${functionArn}:parity`,
+        expected: "< 0.1",
+        actual: "0.3",
+        passed: false,
+      });
     } finally {
       await registry.stop();
     }
