@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { dirname } from "node:path";
+import { readText, sendAwsJson } from "./aws-json.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
 import { listenOn } from "./ports.ts";
 
@@ -262,13 +263,18 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
 
   const server: Server = createServer((req, res) => {
     handle(req)
-      .then((answer) => send(res, 200, answer))
+      .then((answer) => sendAwsJson(res, 200, answer, "1.1"))
       .catch((error: unknown) => {
         const type = error instanceof BusRequestError ? error.type : "InternalException";
-        send(res, error instanceof BusRequestError ? 400 : 500, {
-          __type: type,
-          message: String((error as Error).message),
-        });
+        sendAwsJson(
+          res,
+          error instanceof BusRequestError ? 400 : 500,
+          {
+            __type: type,
+            message: String((error as Error).message),
+          },
+          "1.1",
+        );
       });
   });
   const port = await listenOn(
@@ -312,25 +318,6 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
 function envelopeTime(time: number | string | undefined): string {
   const date = time === undefined ? new Date() : new Date(typeof time === "number" ? time * 1000 : time);
   return (Number.isNaN(date.getTime()) ? new Date() : date).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function send(res: import("node:http").ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/x-amz-json-1.1",
-    "content-length": Buffer.byteLength(text),
-    "x-amzn-requestid": randomUUID(),
-  });
-  res.end(text);
-}
-
-function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 function causeOf(error: Error): string {

@@ -13,8 +13,9 @@
  * exports its `handler`. A request may name a function by name or by ARN (`…:function:<name>`,
  * with or without a qualifier), as the Lambda API allows.
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./aws-json.ts";
 import { createLocalInvoker, importHandler, type LocalInvocationError } from "./lambda-invoker.ts";
 
 /** Worker functions local mode can invoke: name → module exporting `handler`. */
@@ -120,13 +121,4 @@ export async function startLambdaService(options: {
 export function functionNameOf(nameOrArn: string): string {
   const arn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(nameOrArn);
   return arn ? (arn[1] as string) : nameOrArn;
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
 }

@@ -1,13 +1,5 @@
-/**
- * A local Step Functions endpoint over the workflow runner, in the service's own JSON 1.0
- * protocol (`X-Amz-Target: AWSStepFunctions.<Operation>`), so the registry's
- * `@aws-sdk/client-sfn` adapter runs unchanged: local mode only sets `AWS_ENDPOINT_URL_SFN`.
- * Answers SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, StartExecution and
- * DescribeExecution; errors carry Step Functions' codes (`TaskDoesNotExist`, …), which the SDK
- * turns into its exception classes. Signatures are not checked: only this machine calls it.
- */
-import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
+import { readText, sendAwsJson } from "./aws-json.ts";
 import { listenOn } from "./ports.ts";
 import { type ExecutionRecord, type LocalWorkflowRunner, WorkflowApiError } from "./workflow-runner.ts";
 
@@ -92,12 +84,17 @@ export async function startLocalStepFunctions(options: {
 
   const server = createServer((req, res) => {
     handle(req)
-      .then((answer) => send(res, 200, answer))
+      .then((answer) => sendAwsJson(res, 200, answer, "1.0"))
       .catch((error: unknown) => {
         if (error instanceof WorkflowApiError || error instanceof ProtocolError) {
-          send(res, 400, { __type: error.code, message: error.message });
+          sendAwsJson(res, 400, { __type: error.code, message: error.message }, "1.0");
         } else {
-          send(res, 500, { __type: "InternalFailure", message: String((error as Error)?.message ?? error) });
+          sendAwsJson(
+            res,
+            500,
+            { __type: "InternalFailure", message: String((error as Error)?.message ?? error) },
+            "1.0",
+          );
         }
       });
   });
@@ -149,22 +146,3 @@ function optionalString(body: Body, key: string): string | undefined {
 
 /** The JSON protocols send timestamps as epoch seconds. */
 const epochSeconds = (date: Date) => date.getTime() / 1000;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/x-amz-json-1.0",
-    "content-length": Buffer.byteLength(text),
-    "x-amzn-requestid": randomUUID(),
-  });
-  res.end(text);
-}
-
-function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}

@@ -6,6 +6,7 @@ import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { Page } from "#core/ports.ts";
 import { type Item, marshallItem, unmarshallItem } from "./codec.ts";
 import type { PageTokens } from "./page-token.ts";
+import { GSI1, GSI1_KEY_ATTRIBUTES, TABLE, TABLE_KEY_ATTRIBUTES } from "./table.ts";
 
 /** A Query, in plain values; the item module of the listed kind builds it. */
 export interface ListQuery {
@@ -25,6 +26,46 @@ export interface ListRequest {
   scope: string;
   /** The attributes that make up a resume key on the table or index queried. */
   keyAttributes: readonly string[];
+}
+
+/**
+ * Items of one kind, newest first: from a table partition by sort-key prefix (read
+ * consistently), or from a whole gsi1 partition (eventually consistent, as every GSI), with an
+ * optional `status` filter. Versions and transitions are both listed this way.
+ */
+export function newestFirst(options: {
+  TableName: string;
+  from: { table: string; prefix: string } | { gsi1Partition: string };
+  status?: string | undefined;
+  scope: string;
+}): ListRequest {
+  const { from, status } = options;
+  const onIndex = "gsi1Partition" in from;
+  const names: Record<string, string> = { "#pk": onIndex ? GSI1.pk : TABLE.pk };
+  const values: Item = { ":pk": onIndex ? from.gsi1Partition : from.table };
+  let condition = "#pk = :pk";
+  if (!onIndex) {
+    names["#sk"] = TABLE.sk;
+    values[":prefix"] = from.prefix;
+    condition += " AND begins_with(#sk, :prefix)";
+  }
+  if (status) {
+    names["#status"] = "status";
+    values[":status"] = status;
+  }
+  return {
+    query: {
+      TableName: options.TableName,
+      ...(onIndex ? { IndexName: GSI1.name } : { ConsistentRead: true }),
+      KeyConditionExpression: condition,
+      ...(status && { FilterExpression: "#status = :status" }),
+      ScanIndexForward: false,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+    scope: options.scope,
+    keyAttributes: onIndex ? GSI1_KEY_ATTRIBUTES : TABLE_KEY_ATTRIBUTES,
+  };
 }
 
 /** A filtered list stops after this many round trips and hands back a token to continue. */

@@ -103,23 +103,29 @@ async function validate(deps: CoreDeps, task: Task<"validate">): Promise<Validat
         transitionFacts(transition, "TRANSITION_VALIDATION_STARTED", { execution: task.execution }),
         { stamp: false },
       );
-      return { writes: [...change.writes, changed.write], result: changed.transition };
+      return {
+        writes: [...change.writes, changed.write],
+        result: { transition: changed.transition, model: change.model },
+      };
     }
     if (resume && transition.status === "AWAITING_APPROVAL") {
       // Bookkeeping only (which execution waits for the decision): not a change of the registry's
       // state, so no history entry; conditioned on the request's rev like every other write.
       const changed = changeTransition(transition, nowIso(deps), { execution: task.execution });
-      return { writes: [changed.write], result: changed.transition };
+      return { writes: [changed.write], result: { transition: changed.transition, model } };
     }
     return { writes: [], result: undefined };
   });
   if (!claimed) return ended("not claimed");
-  if (claimed.status === "AWAITING_APPROVAL") return approvalWait(deps, claimed);
+  if (claimed.transition.status === "AWAITING_APPROVAL") return approvalWait(deps, claimed.transition);
 
   // 2. The checks, outside any transaction (a custom validation function may take seconds).
-  const [version, holder] = await checkedVersions(deps, claimed);
+  const [version, holder] = await checkedVersions(deps, claimed.model, claimed.transition);
   const checks = version
-    ? [...stageChecks(claimed, version, holder), ...(await customChecks(deps, claimed, version))]
+    ? [
+        ...stageChecks(claimed.transition, version, holder),
+        ...(await customChecks(deps, claimed.transition, version)),
+      ]
     : [{ check: "version", expected: "exists", actual: "deleted", passed: false }];
   const report: ValidationReport = { passed: checks.every((c) => c.passed), checks, at: nowIso(deps) };
 
@@ -174,13 +180,16 @@ function approvalWait(deps: CoreDeps, transition: TransitionRecord): ValidateRes
   };
 }
 
-/** The version to move and the version now holding the target stage (when it is exclusive). */
+/**
+ * The version to move and the version now holding the target stage (when it is exclusive), as
+ * the model read by the claim says: one BatchGetItem.
+ */
 async function checkedVersions(
   deps: CoreDeps,
+  model: ModelRecord,
   transition: TransitionRecord,
 ): Promise<[VersionRecord | undefined, VersionRecord | undefined]> {
-  const model = await deps.store.getModel(transition.model);
-  const holder = model ? holderOf(model, transition.to as StageName) : undefined;
+  const holder = holderOf(model, transition.to as StageName);
   const numbers =
     holder !== undefined && holder !== transition.version
       ? [transition.version, holder]

@@ -33,12 +33,13 @@ import {
 } from "../lifecycle/stages.ts";
 import {
   changeTransition,
+  type Ending,
   endTransition,
   isOpen,
   requireTransition,
   transitionFacts,
 } from "../lifecycle/transition-change.ts";
-import type { Page, WriteOp } from "../ports.ts";
+import type { Page, WorkflowStopReason, WriteOp } from "../ports.ts";
 import {
   type ModelRecord,
   type TransitionRecord,
@@ -313,16 +314,9 @@ export async function rejectTransition(
   input: RejectInput,
   ctx: RequestContext,
 ): Promise<Outcome<Transition>> {
-  let stop: string | undefined;
-  const outcome = await mutateIdempotently(deps, ctx, `transition '${id}'`, async () => {
-    const [model, transition] = await Promise.all([
-      requireModel(deps, name),
-      requireTransition(deps, name, id),
-    ]);
+  return endAndStop(deps, name, id, ctx, { error: "Rejected", cause: input.comment }, (transition, now) => {
     awaitingDecision(transition, "rejected", deps);
-    const now = nowIso(deps);
-    stop = transition.taskToken;
-    const ended = endTransition(model, transition, ctx, now, {
+    return {
       status: "REJECTED",
       action: "TRANSITION_REJECTED",
       by: ctx.actor,
@@ -334,11 +328,8 @@ export async function rejectTransition(
           { by: ctx.actor, decision: "REJECTED", comment: input.comment, at: now },
         ],
       },
-    });
-    return { writes: ended.writes, result: toTransitionView(ended.transition) };
+    };
   });
-  if (stop && !outcome.replayed) await deps.workflow.fail(stop, "Rejected", input.comment);
-  return outcome;
 }
 
 /** The requester cancels their own open request. */
@@ -362,7 +353,7 @@ export async function forceCancelTransition(
   return (await cancel(deps, name, id, undefined, ctx, false)).value;
 }
 
-async function cancel(
+function cancel(
   deps: CoreDeps,
   name: string,
   id: string,
@@ -370,12 +361,8 @@ async function cancel(
   ctx: RequestContext,
   ownOnly: boolean,
 ): Promise<Outcome<Transition>> {
-  let stop: string | undefined;
-  const outcome = await mutateIdempotently(deps, ctx, `transition '${id}'`, async () => {
-    const [model, transition] = await Promise.all([
-      requireModel(deps, name),
-      requireTransition(deps, name, id),
-    ]);
+  const stop = { error: "Cancelled" as const, cause: comment ?? "cancelled" };
+  return endAndStop(deps, name, id, ctx, stop, (transition) => {
     if (ownOnly && transition.requestedBy !== ctx.actor) {
       throw new NotTheRequesterError(
         `transition ${id} was requested by ${transition.requestedBy}: only the requester cancels it here (an admin can cancel any request with DELETE /models/${name}/transitions/${id})`,
@@ -386,17 +373,40 @@ async function cancel(
         `transition ${id} is ${transition.status}: only open requests can be cancelled`,
       );
     }
-    stop = transition.taskToken;
-    const ended = endTransition(model, transition, ctx, nowIso(deps), {
+    return {
       status: "CANCELLED",
       action: "TRANSITION_CANCELLED",
       by: ctx.actor,
       ...(comment !== undefined && { comment }),
       reason: `cancelled by ${ctx.actor}${comment ? `: ${comment}` : ""}`,
-    });
+    };
+  });
+}
+
+/**
+ * Ends a request by a caller's decision (reject, cancel) in one transaction, then stops the
+ * execution waiting on it, if one waits. `decide` checks the request and says how it ends.
+ */
+async function endAndStop(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  ctx: RequestContext,
+  stop: { error: WorkflowStopReason; cause: string },
+  decide: (transition: TransitionRecord, now: string) => Ending,
+): Promise<Outcome<Transition>> {
+  let token: string | undefined;
+  const outcome = await mutateIdempotently(deps, ctx, `transition '${id}'`, async () => {
+    const [model, transition] = await Promise.all([
+      requireModel(deps, name),
+      requireTransition(deps, name, id),
+    ]);
+    const now = nowIso(deps);
+    const ended = endTransition(model, transition, ctx, now, decide(transition, now));
+    token = transition.taskToken;
     return { writes: ended.writes, result: toTransitionView(ended.transition) };
   });
-  if (stop && !outcome.replayed) await deps.workflow.fail(stop, "Cancelled", comment ?? "cancelled");
+  if (token && !outcome.replayed) await deps.workflow.fail(token, stop.error, stop.cause);
   return outcome;
 }
 

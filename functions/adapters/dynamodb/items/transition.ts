@@ -22,15 +22,8 @@ import {
   transitionsOfVersionIndex,
   transitionsOfVersionPartition,
 } from "../keys.ts";
-import type { ListRequest } from "../paging.ts";
-import {
-  GSI1,
-  GSI1_KEY_ATTRIBUTES,
-  GSI2,
-  GSI2_KEY_ATTRIBUTES,
-  TABLE,
-  TABLE_KEY_ATTRIBUTES,
-} from "../table.ts";
+import { type ListRequest, newestFirst } from "../paging.ts";
+import { GSI2, GSI2_KEY_ATTRIBUTES } from "../table.ts";
 import { createdOrUnchangedSince, envelope, type Item, recordOf, type Writer } from "./item.ts";
 
 const OPEN: ReadonlySet<string> = new Set(OPEN_TRANSITION_STATUSES);
@@ -68,38 +61,15 @@ export function listTransitionsNewestFirst(
   filter: ListTransitionsFilter,
   TableName: string,
 ): ListRequest {
-  const byVersion = filter.version !== undefined;
-  const names: Record<string, string> = {};
-  const values: Item = {};
-  let condition: string;
-  if (byVersion) {
-    names["#pk"] = GSI1.pk;
-    values[":pk"] = transitionsOfVersionPartition(model, filter.version as number);
-    condition = "#pk = :pk";
-  } else {
-    names["#pk"] = TABLE.pk;
-    names["#sk"] = TABLE.sk;
-    values[":pk"] = modelPartition(model);
-    values[":prefix"] = TRANSITION_PREFIX;
-    condition = "#pk = :pk AND begins_with(#sk, :prefix)";
-  }
-  if (filter.status) {
-    names["#status"] = "status";
-    values[":status"] = filter.status;
-  }
-  return {
-    query: {
-      TableName,
-      ...(byVersion ? { IndexName: GSI1.name } : { ConsistentRead: true }),
-      KeyConditionExpression: condition,
-      ...(filter.status && { FilterExpression: "#status = :status" }),
-      ScanIndexForward: false,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
+  return newestFirst({
+    TableName,
+    from:
+      filter.version !== undefined
+        ? { gsi1Partition: transitionsOfVersionPartition(model, filter.version) }
+        : { table: modelPartition(model), prefix: TRANSITION_PREFIX },
+    status: filter.status,
     scope: `transitions|${model}|${filter.version ?? ""}|${filter.status ?? ""}`,
-    keyAttributes: byVersion ? GSI1_KEY_ATTRIBUTES : TABLE_KEY_ATTRIBUTES,
-  };
+  });
 }
 
 /**

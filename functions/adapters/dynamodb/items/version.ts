@@ -12,8 +12,8 @@ import {
   versionsByStageIndex,
   versionsByStagePartition,
 } from "../keys.ts";
-import type { ListRequest } from "../paging.ts";
-import { GSI1, GSI1_KEY_ATTRIBUTES, TABLE, TABLE_KEY_ATTRIBUTES } from "../table.ts";
+import { type ListRequest, newestFirst } from "../paging.ts";
+import { TABLE } from "../table.ts";
 import {
   createdOrUnchangedSince,
   envelope,
@@ -67,39 +67,14 @@ export function listVersionsNewestFirst(
   filter: ListVersionsFilter,
   TableName: string,
 ): ListRequest {
-  const byStage = filter.stage !== undefined && filter.stage !== "";
-  const names: Record<string, string> = {};
-  const values: Item = {};
-  let condition: string;
-  if (byStage) {
-    names["#pk"] = GSI1.pk;
-    values[":pk"] = versionsByStagePartition(model, filter.stage as string);
-    condition = "#pk = :pk";
-  } else {
-    names["#pk"] = TABLE.pk;
-    names["#sk"] = TABLE.sk;
-    values[":pk"] = modelPartition(model);
-    values[":prefix"] = VERSION_PREFIX;
-    condition = "#pk = :pk AND begins_with(#sk, :prefix)";
-  }
-  if (filter.status) {
-    names["#status"] = "status";
-    values[":status"] = filter.status;
-  }
-  return {
-    query: {
-      TableName,
-      // gsi1 is eventually consistent; the table is read consistently.
-      ...(byStage ? { IndexName: GSI1.name } : { ConsistentRead: true }),
-      KeyConditionExpression: condition,
-      ...(filter.status && { FilterExpression: "#status = :status" }),
-      ScanIndexForward: false,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
+  return newestFirst({
+    TableName,
+    from: filter.stage
+      ? { gsi1Partition: versionsByStagePartition(model, filter.stage) }
+      : { table: modelPartition(model), prefix: VERSION_PREFIX },
+    status: filter.status,
     scope: `versions|${model}|${filter.stage ?? ""}|${filter.status ?? ""}`,
-    keyAttributes: byStage ? GSI1_KEY_ATTRIBUTES : TABLE_KEY_ATTRIBUTES,
-  };
+  });
 }
 
 /** Every version item of a model, keys only (for purging a deleted model's versions). */
