@@ -18,7 +18,7 @@
  * `bench/results/bundles-latest.json`. Settings: `BUNDLE_REPS` (processes per bundle, default 15).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,6 +28,7 @@ import { declaredBundles } from "../lib/bundle-inventory.ts";
 import {
   BUNDLE_TARGET_BYTES,
   bundleBudgetExceptions,
+  bundleSizes,
   esbuildOptions,
   type HandlerBundle,
   projectRoot,
@@ -51,17 +52,39 @@ interface Subject {
   bundle: Omit<HandlerBundle, "outdir">;
 }
 
-async function buildVariant(subject: Subject, variant: Variant): Promise<string> {
+interface Built {
+  file: string;
+  size: {
+    /** What Node loads at cold start: index.mjs and the chunks it imports statically. */
+    bytes: number;
+    kib: number;
+    gzipBytes: number;
+    /** Every chunk, those loaded on first use included. */
+    totalBytes: number;
+    /** Chunks loaded on first use, with the project modules they hold (none: SDK-internal). */
+    loadedOnFirstUse: { file: string; bytes: number; holds: string[] }[];
+  };
+}
+
+async function buildVariant(subject: Subject, variant: Variant): Promise<Built> {
   const outdir = join(tmpDir, variant, subject.name.replace(/[^A-Za-z0-9-]+/g, "_"));
   const options = esbuildOptions({ ...subject.bundle, outdir });
   if (variant === "sdkFromRuntime") options.external = [...(options.external ?? []), "@aws-sdk/*"];
-  await build(options);
-  return join(outdir, "index.mjs");
-}
-
-function sizeOf(file: string) {
-  const js = readFileSync(file);
-  return { bytes: statSync(file).size, kib: round(js.length / 1024, 1), gzipBytes: gzipSync(js).length };
+  const sizes = bundleSizes(await build(options));
+  const gzipBytes = sizes.initialFiles.reduce(
+    (sum, file) => sum + gzipSync(readFileSync(join(projectRoot, file))).length,
+    0,
+  );
+  return {
+    file: join(outdir, "index.mjs"),
+    size: {
+      bytes: sizes.initialBytes,
+      kib: round(sizes.initialBytes / 1024, 1),
+      gzipBytes,
+      totalBytes: sizes.totalBytes,
+      loadedOnFirstUse: sizes.lazyChunks,
+    },
+  };
 }
 
 // Runs in the child: times the import (module evaluation and top-level cold-start work).
@@ -126,13 +149,14 @@ async function main(): Promise<void> {
     const baseline: Subject = { name: "baseline", bundle: { entry: "bench/probes/dynamodb-client.ts" } };
     const tracer: Subject = { name: "tracer", bundle: { entry: "bench/probes/traced-dynamodb-client.ts" } };
 
-    const files = new Map<string, string>();
+    const built = new Map<string, Built>();
     for (const subject of [baseline, ...handlers]) {
       for (const variant of ["deployed", "sdkFromRuntime"] as const) {
-        files.set(`${subject.name}/${variant}`, await buildVariant(subject, variant));
+        built.set(`${subject.name}/${variant}`, await buildVariant(subject, variant));
       }
     }
-    files.set("tracer/deployed", await buildVariant(tracer, "deployed"));
+    built.set("tracer/deployed", await buildVariant(tracer, "deployed"));
+    const files = new Map([...built].map(([key, { file }]) => [key, file]));
     log(`built ${files.size} bundles`);
 
     // One unmeasured import each (warm file cache), then REPS rounds over everything, so drift
@@ -147,7 +171,7 @@ async function main(): Promise<void> {
       log(`round ${rep + 1}/${REPS}`);
     }
 
-    const measure = (key: string) => ({ ...sizeOf(files.get(key)!), importMsP50: p50(samples.get(key)!) });
+    const measure = (key: string) => ({ ...built.get(key)!.size, importMsP50: p50(samples.get(key)!) });
     const base = {
       deployed: measure("baseline/deployed"),
       sdkFromRuntime: measure("baseline/sdkFromRuntime"),
@@ -200,8 +224,10 @@ async function main(): Promise<void> {
         repetitions: REPS,
         bundles:
           "lib/bundling.ts esbuildOptions, per function as lib/bundle-inventory.ts reads them from the stacks",
+        bytes:
+          "what a cold start loads: index.mjs plus the chunks it imports statically (minified, source maps excluded); totalBytes adds the chunks loaded on first use (loadedOnFirstUse: an adapter whose SDK client only some routes need, or SDK code Node never reaches, such as the browser user-agent parser)",
         importMs:
-          "p50 of performance.now() around `await import(index.mjs)` in a fresh Node 24 process: module evaluation plus top-level cold-start work (config, SDK clients, buildCore with PAGE_TOKEN_SECRET set, so no network)",
+          "p50 of performance.now() around `await import(index.mjs)` in a fresh Node 24 process: module evaluation plus top-level cold-start work (config, the DynamoDB client, buildCore with PAGE_TOKEN_SECRET set, so no network); chunks loaded on first use are not loaded",
         baseline: "bench/probes/dynamodb-client.ts: one bare DynamoDB client at module scope",
         sdkFromRuntime:
           "the same bundles with @aws-sdk/* external, resolved from the project's node_modules as a stand-in for the Lambda runtime's copy",

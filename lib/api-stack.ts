@@ -24,9 +24,9 @@ interface GroupAccess {
   table?: TableAccess;
   artifacts?: BucketAccess;
   /**
-   * Reads the page-token key. `buildCore()` (functions/http/composition.ts) reads it at cold
-   * start in every function that builds the registry, lists or not: without it the function
-   * cannot start.
+   * Reads the page-token key. `buildCore()` (functions/http/composition.ts) reads it on a
+   * function's first list (a Secrets Manager call), so a function instance that never lists never
+   * reads it.
    */
   pageTokens?: boolean;
   /** Starts the artifact verifier (Lambda async invoke). */

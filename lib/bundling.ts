@@ -6,21 +6,27 @@
  *
  * Deliberately free of aws-cdk-lib imports: the CDK wrapper starts it once per function.
  *
- * Three things on top of plain esbuild, each measured in `bench/results/bundles-latest.json`:
+ * On top of plain esbuild, each measured in `bench/results/bundles-latest.json`:
+ * - Code splitting: `await import()` becomes a chunk loaded on first use. `buildCore()` imports
+ *   the adapters of S3, Lambda, Step Functions and Secrets Manager that way, so a route that never
+ *   needs one does not load it at cold start; SDK code Node never reaches (the browser
+ *   user-agent parser, event streams) lands in chunks that are never loaded. Sizes count what a
+ *   cold start loads: `index.mjs` and the chunks it imports statically (`bundleSizes`).
  * - `import { z } from "zod"` is rewritten to `import * as z from "zod"` in the project's own
  *   sources. The two are the same namespace, but esbuild cannot tree-shake a namespace that a
  *   package re-exports (`export { z }`), so the first form bundles all of zod, every locale
  *   included (about 450 KB minified, against about 100 KB).
  * - Credential providers that the SDK's default chain only reaches when no credentials are in the
- *   environment (SSO, INI profiles, credential processes, web identity, login) stay out of the
- *   bundle. Lambda always sets `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, so
+ *   environment (SSO, INI profiles, credential processes, web identity, login, container and
+ *   instance metadata) stay out of the bundle. Lambda always sets `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, so
  *   the chain stops at `fromEnv`; were one ever reached, the import would resolve to the Lambda
  *   runtime's own copy of the SDK.
  * - A function may be bundled `withoutModules`: SDK packages its grants do not cover. Each is
- *   replaced by a stub whose exports construct fine (composition builds every client at cold
- *   start) but whose calls throw, naming the package, so a missing grant fails loudly instead of
- *   as an AccessDenied from AWS. The API stack derives the list from the same table that decides
- *   the function's IAM grants.
+ *   replaced by a stub whose exports (the names the project imports) construct fine but whose
+ *   calls throw, naming the package, so a missing grant fails loudly instead of as an
+ *   AccessDenied from AWS. The API stack derives the list from the same table that decides the
+ *   function's IAM grants.
+ * - SDK clients import their whole `package.json` for the User-Agent; only the version is kept.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -49,6 +55,10 @@ export const UNREACHED_CREDENTIAL_PROVIDERS = [
   "@aws-sdk/credential-provider-login",
   "@aws-sdk/nested-clients",
   "@aws-sdk/token-providers",
+  // Container and instance metadata credentials (ECS, EC2): the chain's last resort, imported
+  // only when the environment holds no credentials.
+  "@smithy/credential-provider-imds",
+  "@aws-sdk/credential-provider-http",
 ] as const;
 
 /** SDK packages a function can be bundled without (see `withoutModules`). */
@@ -70,34 +80,36 @@ export const BUNDLE_TARGET_BYTES = 350 * 1024;
  */
 export const bundleBudgetExceptions: Record<string, { bytes: number; reason: string }> = {
   "functions/http/handlers/models.ts": {
-    bytes: 450 * 1024,
+    bytes: 385 * 1024,
     reason:
-      "the bundled DynamoDB + Secrets Manager clients alone are ~235 KiB, zod ~100 KiB, the route table and operation schemas of all 44 routes ~15 KiB",
+      "the bundled DynamoDB client alone is ~200 KiB (the baseline), zod ~98 KiB, Powertools Logger and Metrics ~32 KiB, the route table and operation schemas of all routes ~30 KiB",
   },
   "functions/http/handlers/aliases.ts": {
-    bytes: 450 * 1024,
-    reason: "same clients and schemas as models",
+    bytes: 385 * 1024,
+    reason: "same client and schemas as models",
   },
   "functions/http/handlers/versions.ts": {
-    bytes: 615 * 1024,
-    reason: "adds the S3 client and presigner (~160 KiB) to sign upload URLs",
+    bytes: 425 * 1024,
+    reason:
+      "as models, plus ~40 KiB of SDK code (@smithy/core, @aws-sdk/core) that esbuild keeps in the entry because the S3 chunk loaded on first use shares it",
   },
   "functions/http/handlers/artifacts.ts": {
-    bytes: 685 * 1024,
-    reason: "S3 for uploads, seals and downloads, and the Lambda client that starts the verifier",
+    bytes: 570 * 1024,
+    reason:
+      "every route signs or reads S3 objects: the DynamoDB and S3 clients together are ~375 KiB before any of the registry's code",
   },
   "functions/http/handlers/transitions.ts": {
-    bytes: 475 * 1024,
-    reason: "the models bundle plus the Step Functions client (~25 KiB) that resumes or stops approval waits",
+    bytes: 390 * 1024,
+    reason: "same client and schemas as models, plus the lifecycle's rules",
   },
   "functions/workers/verify-artifacts.ts": {
-    bytes: 575 * 1024,
-    reason: "S3 reads and DynamoDB writes; asynchronous, so its cold start is not on a request path",
+    bytes: 530 * 1024,
+    reason:
+      "reads S3 and writes DynamoDB on every run (both clients ~375 KiB); asynchronous, so its cold start is not on a request path",
   },
   "functions/workflow/transition-tasks.ts": {
-    bytes: 525 * 1024,
-    reason:
-      "DynamoDB, the Step Functions client (task tokens) and the Lambda client (custom validation); run by Step Functions, so its cold start is not on a request path",
+    bytes: 375 * 1024,
+    reason: "as models; run by Step Functions, so its cold start is not on a request path",
   },
 };
 
@@ -113,10 +125,15 @@ export interface HandlerBundle {
 /** The esbuild options of one handler bundle (plugins included). */
 export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
   return {
-    entryPoints: [join(projectRoot, bundle.entry)],
+    entryPoints: [{ in: join(projectRoot, bundle.entry), out: "index" }],
     absWorkingDir: projectRoot,
     bundle: true,
-    outfile: join(bundle.outdir, "index.mjs"),
+    outdir: bundle.outdir,
+    outExtension: { ".js": ".mjs" },
+    // `await import()` of an adapter (functions/http/composition.ts) becomes a chunk loaded on
+    // first use, so a client only some routes need stays out of the cold start of the others.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     platform: "node",
     target: NODE_TARGET,
     format: "esm",
@@ -135,6 +152,7 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     logLevel: "warning",
     plugins: [
       zodNamespaceImports(),
+      sdkVersionOnly(),
       withoutModules((bundle.without ?? []).flatMap((sdk) => optionalSdkModules[sdk])),
     ],
   };
@@ -143,6 +161,50 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
 export async function bundleHandler(bundle: HandlerBundle): Promise<BuildResult> {
   const { build } = await import("esbuild");
   return build(esbuildOptions(bundle));
+}
+
+/** What a handler's bundle costs: at cold start, and in all (chunks loaded on first use included). */
+export interface BundleSizes {
+  /** `index.mjs` and every chunk it imports statically: what Node loads before the handler runs. */
+  initialBytes: number;
+  /** Those files, relative to the project root (esbuild's metafile paths). */
+  initialFiles: string[];
+  /** Every `.mjs` file written (source maps excluded). */
+  totalBytes: number;
+  /** Chunks reached only through `await import()`, by the modules of the project they hold. */
+  lazyChunks: { file: string; bytes: number; holds: string[] }[];
+}
+
+/** Reads a build's metafile: which output files the entry loads statically, and which on first use. */
+export function bundleSizes(result: BuildResult): BundleSizes {
+  const outputs = result.metafile?.outputs;
+  if (!outputs) throw new Error("bundleSizes needs a build made with metafile: true");
+  const files = Object.keys(outputs).filter((file) => file.endsWith(".mjs"));
+  const entry = files.find((file) => outputs[file]?.entryPoint !== undefined);
+  if (!entry) throw new Error("the build has no entry point output");
+  const initial = new Set<string>();
+  const visit = (file: string) => {
+    if (initial.has(file)) return;
+    initial.add(file);
+    for (const imported of outputs[file]?.imports ?? [])
+      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  const bytesOf = (file: string) => outputs[file]?.bytes ?? 0;
+  return {
+    initialBytes: [...initial].reduce((sum, file) => sum + bytesOf(file), 0),
+    initialFiles: [...initial],
+    totalBytes: files.reduce((sum, file) => sum + bytesOf(file), 0),
+    lazyChunks: files
+      .filter((file) => !initial.has(file))
+      .map((file) => ({
+        file: file.slice(file.lastIndexOf("/chunks/") + 1),
+        bytes: bytesOf(file),
+        holds: Object.keys(outputs[file]?.inputs ?? {}).filter(
+          (input) => !input.includes("node_modules") && !input.includes(":"),
+        ),
+      })),
+  };
 }
 
 const ZOD_NAMED_IMPORT = /^import \{ z \} from "zod";$/gm;
@@ -162,7 +224,46 @@ function zodNamespaceImports(): Plugin {
   };
 }
 
-/** Replaces each listed package with a stub exporting the same names, each of which throws when used. */
+/**
+ * Each SDK client imports its whole `package.json` to put its version in the User-Agent header;
+ * the version is all it reads (about 2 KiB saved per client).
+ */
+function sdkVersionOnly(): Plugin {
+  return {
+    name: "sdk-version-only",
+    setup(build) {
+      build.onLoad({ filter: /\/node_modules\/@aws-sdk\/[^/]+\/package\.json$/ }, async (args) => {
+        const { name, version } = JSON.parse(await readFile(args.path, "utf8")) as Record<string, unknown>;
+        return { contents: JSON.stringify({ name, version }), loader: "json" };
+      });
+    },
+  };
+}
+
+/**
+ * The names the project's own code imports from a package (`import { A, type B } from "pkg"`).
+ * A stub exports only these: a name missing here fails the build ("No matching export"), never
+ * a request.
+ */
+async function namesImportedFrom(pkg: string): Promise<string[]> {
+  const { glob } = await import("node:fs/promises");
+  const names = new Set<string>();
+  const quoted = pkg.replace(/[/.-]/g, "\\$&");
+  const pattern = new RegExp(`import\\s+(type\\s+)?\\{([^}]*)\\}\\s*from\\s*"${quoted}"`, "g");
+  for await (const file of glob("functions/**/*.ts", { cwd: projectRoot })) {
+    const source = await readFile(join(projectRoot, file), "utf8");
+    for (const [, typeOnly, list] of source.matchAll(pattern)) {
+      if (typeOnly) continue;
+      for (const item of (list ?? "").split(",").map((i) => i.trim())) {
+        if (item === "" || item.startsWith("type ")) continue;
+        names.add(item.split(/\s+as\s+/)[0] as string);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+/** Replaces each listed package with a stub exporting the names the project imports, each of which throws when used. */
 function withoutModules(packages: readonly string[]): Plugin {
   return {
     name: "without-modules",
@@ -173,10 +274,7 @@ function withoutModules(packages: readonly string[]): Plugin {
       );
       build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "without-module" }));
       build.onLoad({ filter: /.*/, namespace: "without-module" }, async (args) => {
-        // Named exports only: nothing in the registry imports these packages' default export.
-        const names = Object.keys(await import(args.path)).filter(
-          (name) => name !== "default" && /^[A-Za-z_$][\w$]*$/.test(name),
-        );
+        const names = await namesImportedFrom(args.path);
         const message = `${args.path} is not bundled into this function: its grants do not cover it (lib/bundling.ts, withoutModules)`;
         return {
           contents: [

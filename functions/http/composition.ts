@@ -1,45 +1,83 @@
 /**
- * Wires the core from its adapters, once per function instance (at cold start). SDK
- * clients live here at module scope; endpoints come from the SDK's own environment variables
- * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`), which local mode sets.
+ * Wires the core from its adapters, once per function instance (at cold start). The DynamoDB
+ * client is built here at module scope; every other SDK client (S3, Lambda, Step Functions,
+ * Secrets Manager) sits behind its adapter, which is imported on first use: a bundled function
+ * loads it as a separate chunk (lib/bundling.ts), so the routes that never need it do not pay
+ * for it at cold start (bench/results/bundles-latest.json). A function whose every request needs
+ * one imports that adapter statically instead (the artifacts handler, the verifier).
+ * Endpoints come from the SDK's own environment variables (`AWS_ENDPOINT_URL_DYNAMODB`,
+ * `AWS_ENDPOINT_URL_S3`, ...), which local mode sets.
  */
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { S3Client } from "@aws-sdk/client-s3";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SFNClient } from "@aws-sdk/client-sfn";
 import { createDynamoClient } from "#adapters/dynamodb/client.ts";
 import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import { measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
-import { LambdaArtifactVerification } from "#adapters/lambda/artifact-verification.ts";
-import { LambdaCustomValidator } from "#adapters/lambda/custom-validator.ts";
-import { S3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
-import { StepFunctionsWorkflowControl } from "#adapters/sfn/workflow-control.ts";
+import type { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
+import { artifactUri } from "#adapters/s3/keys.ts";
 import { defaultUploadPolicy } from "#core/artifacts/upload-plan.ts";
 import { type CoreDeps, createCoreDeps, transitionPath } from "#core/kernel/deps.ts";
+import type { ArtifactStorage } from "#core/ports.ts";
 import { type Config, readConfig } from "./config.ts";
 import { logger } from "./logger.ts";
 
+/**
+ * Adapters a function builds at cold start instead of on first use: those every one of its
+ * requests needs. Passing the factory (a static import) also bundles it into the cold start.
+ */
+export interface AtColdStart {
+  artifactStorage?: typeof createS3ArtifactStorage;
+}
+
 /** The core's dependencies, wired from the configuration: called once, at cold start. */
-export async function buildCore(config: Config = readConfig()): Promise<CoreDeps> {
-  const secret =
-    "value" in config.pageTokenSecret
-      ? config.pageTokenSecret.value
-      : await readSecret(config.pageTokenSecret.arn);
+export async function buildCore(
+  config: Config = readConfig(),
+  atColdStart: AtColdStart = {},
+): Promise<CoreDeps> {
+  const { pageTokenSecret } = config;
   const store = new DynamoRegistryStore({
     client: createDynamoClient(),
     tableName: config.tableName,
-    pageTokens: new PageTokens(secret),
+    pageTokens:
+      "value" in pageTokenSecret
+        ? new PageTokens(pageTokenSecret.value)
+        : onFirstUse(async () => {
+            const { readSecretString } = await import("#adapters/secrets/secret-string.ts");
+            return new PageTokens(await readSecretString(pageTokenSecret.arn));
+          }),
   });
-  const artifacts = new S3ArtifactStorage({
-    client: new S3Client({
-      forcePathStyle: config.s3ForcePathStyle,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-    }),
-    bucket: config.artifactBucket,
+  const storageOptions = { bucket: config.artifactBucket, forcePathStyle: config.s3ForcePathStyle };
+  const storage = atColdStart.artifactStorage?.(storageOptions);
+  const s3 = storage
+    ? async () => storage
+    : onFirstUse(async () =>
+        (await import("#adapters/s3/artifact-storage.ts")).createS3ArtifactStorage(storageOptions),
+      );
+  const artifacts: ArtifactStorage = {
+    uri: (model, version, path) => artifactUri(config.artifactBucket, model, version, path),
+    ...deferred(s3, [
+      "presignPut",
+      "startMultipartUpload",
+      "presignParts",
+      "listParts",
+      "completeMultipartUpload",
+      "head",
+      "digest",
+      "presignGet",
+    ]),
+  };
+  const { verifierFunctionName, publicApiUrl } = config;
+  const verifier = onFirstUse(async () => {
+    const { createLambdaArtifactVerification } = await import("#adapters/lambda/artifact-verification.ts");
+    return createLambdaArtifactVerification(verifierFunctionName ?? "");
   });
-  const lambda = new LambdaClient({});
-  const { publicApiUrl } = config;
+  // Only the transitions group and the workflow's tasks call these two; IAM grants them to those
+  // alone. SendTask* needs no ARN: the token names the execution.
+  const workflow = onFirstUse(async () =>
+    (await import("#adapters/sfn/workflow-control.ts")).createStepFunctionsWorkflowControl(),
+  );
+  const customValidator = onFirstUse(async () =>
+    (await import("#adapters/lambda/custom-validator.ts")).createLambdaCustomValidator(),
+  );
   return createCoreDeps({
     store,
     artifacts,
@@ -48,13 +86,9 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
       urlTtlSeconds: config.uploadUrlTtlSeconds,
       multipartThresholdBytes: config.multipartThresholdBytes,
     },
-    ...(config.verifierFunctionName && {
-      verification: new LambdaArtifactVerification(lambda, config.verifierFunctionName),
-    }),
-    // Only the transitions group and the workflow's tasks call these; IAM grants them to those
-    // alone. SendTask* needs no ARN: the token names the execution.
-    workflow: new StepFunctionsWorkflowControl(new SFNClient({})),
-    customValidator: new LambdaCustomValidator(lambda),
+    ...(verifierFunctionName && { verification: deferred(verifier, ["start"]) }),
+    workflow: deferred(workflow, ["resume", "fail"]),
+    customValidator: deferred(customValidator, ["validate"]),
     lifecycle: {
       approvalTimeoutSeconds: config.approvalTimeoutSeconds,
       approvalLink: publicApiUrl
@@ -65,12 +99,41 @@ export async function buildCore(config: Config = readConfig()): Promise<CoreDeps
   });
 }
 
-async function readSecret(arn: string): Promise<string> {
-  const { SecretString } = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: arn }),
-  );
-  if (!SecretString) throw new Error(`secret ${arn} has no string value`);
-  return SecretString;
+/** Makes a value on the first call and keeps it; a failed attempt is retried by the next call. */
+export function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
+}
+
+/** The asynchronous methods of a port. */
+type AsyncMethod<T> = {
+  [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof T];
+
+/**
+ * A port's asynchronous methods, each of which first gets the adapter (`onFirstUse`) and then
+ * calls it. Typed against the port: a method left out of `methods` fails the type-check where
+ * the port is assembled.
+ */
+export function deferred<T, K extends AsyncMethod<T>>(
+  adapter: () => Promise<T>,
+  methods: readonly K[],
+): Pick<NoInfer<T>, K> {
+  return Object.fromEntries(
+    methods.map((method) => [
+      method,
+      async (...args: unknown[]) => {
+        const target = await adapter();
+        return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      },
+    ]),
+  ) as Pick<NoInfer<T>, K>;
 }
 
 /**

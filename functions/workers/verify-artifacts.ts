@@ -8,6 +8,7 @@
  */
 import type { Context } from "aws-lambda";
 import { z } from "zod";
+import { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
 import { buildCore } from "#http/composition.ts";
 import { readConfig } from "#http/config.ts";
@@ -19,8 +20,11 @@ const VerificationEvent = z.object({
   startedAt: z.iso.datetime(),
 });
 
-// The verifier never lists, so it needs no page-token secret.
-const core = await buildCore(readConfig(process.env, { pageTokens: false }));
+// The verifier never lists, so it needs no page-token secret; it reads S3 on every run, so the
+// S3 client is part of its cold start.
+const core = await buildCore(readConfig(process.env, { pageTokens: false }), {
+  artifactStorage: createS3ArtifactStorage,
+});
 
 export async function handler(event: unknown, context: Context): Promise<{ result: string }> {
   const request = VerificationEvent.parse(event);

@@ -261,7 +261,7 @@ describe("functions", () => {
     expect(can("service", "secretsmanager:")).toBe(false);
   });
 
-  it("lets every function whose handler builds the core read what it loads at cold start", () => {
+  it("lets every function whose handler builds the core read the table and the page-token key (read on its first list)", () => {
     // Read from the handler source so the grants cannot fall behind the composition code.
     const building = routeGroups.filter((group) =>
       readFileSync(RegistryFunction.resolveEntry(`functions/http/handlers/${group}.ts`), "utf8").includes(

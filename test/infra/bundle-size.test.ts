@@ -1,23 +1,33 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeclaredBundle, declaredBundles } from "../../lib/bundle-inventory.ts";
-import { BUNDLE_TARGET_BYTES, bundleBudgetExceptions, bundleHandler } from "../../lib/bundling.ts";
+import {
+  BUNDLE_TARGET_BYTES,
+  type BundleSizes,
+  bundleBudgetExceptions,
+  bundleHandler,
+  bundleSizes,
+} from "../../lib/bundling.ts";
 
 // Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling.ts).
 const bundles: DeclaredBundle[] = declaredBundles();
 const sizes = new Map<string, number>();
+const layouts = new Map<string, BundleSizes>();
 const files = new Map<string, string>();
 const outdir = mkdtempSync(join(tmpdir(), "registry-bundles-"));
 
 beforeAll(async () => {
   for (const [i, bundle] of bundles.entries()) {
     const dir = join(outdir, String(i));
-    await bundleHandler({ ...bundle, outdir: dir });
-    sizes.set(bundle.id, statSync(join(dir, "index.mjs")).size);
+    const layout = bundleSizes(await bundleHandler({ ...bundle, outdir: dir }));
+    // What a cold start loads: index.mjs and the chunks it imports statically.
+    sizes.set(bundle.id, layout.initialBytes);
+    layouts.set(bundle.entry, layout);
     files.set(bundle.entry, join(dir, "index.mjs"));
   }
 }, 60_000);
@@ -105,5 +115,106 @@ process.stdout.write(JSON.stringify(await handler(event, context)));`,
     const response = JSON.parse(child.stdout) as { statusCode: number; body: string };
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.code).toBe("ValidationError");
+  });
+
+  it("load an adapter whose SDK client only some routes need on first use, and bundle the others into the cold start", () => {
+    const lazyModules = (entry: string) => layouts.get(entry)!.lazyChunks.flatMap((chunk) => chunk.holds);
+    // Reads of versions never touch S3; only creating a version with artifacts signs URLs.
+    expect(lazyModules("functions/http/handlers/versions.ts")).toContain(
+      "functions/adapters/s3/artifact-storage.ts",
+    );
+    // Every artifacts route and every verifier run needs S3: it is part of their cold start.
+    for (const entry of ["functions/http/handlers/artifacts.ts", "functions/workers/verify-artifacts.ts"])
+      expect(lazyModules(entry)).not.toContain("functions/adapters/s3/artifact-storage.ts");
+    // The page-token key is read by the first list, not at cold start.
+    expect(lazyModules("functions/http/handlers/models.ts")).toContain(
+      "functions/adapters/secrets/secret-string.ts",
+    );
+    expect(lazyModules("functions/http/handlers/transitions.ts")).toEqual(
+      expect.arrayContaining([
+        "functions/adapters/sfn/workflow-control.ts",
+        "functions/adapters/lambda/custom-validator.ts",
+      ]),
+    );
+  });
+
+  it("read the page-token key from Secrets Manager on the first list only, through the bundle's lazily loaded chunk", async () => {
+    const calls: string[] = [];
+    const secretsManager = createServer((request, response) => {
+      // The script asks how many calls were made so far between its invocations.
+      if (request.method === "GET") return void response.end(String(calls.length));
+      calls.push(String(request.headers["x-amz-target"]));
+      request.resume().on("end", () => {
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+        response.end(
+          JSON.stringify({ Name: "page-token-key", SecretString: "0123456789abcdef0123456789abcdef" }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => secretsManager.listen(0, "127.0.0.1", resolve));
+    const { port } = secretsManager.address() as { port: number };
+    try {
+      const script = join(outdir, "invoke-many.mjs");
+      writeFileSync(
+        script,
+        `const { handler } = await import(process.argv[2]);
+const base = { headers: { "content-type": "application/json" }, multiValueHeaders: {}, multiValueQueryStringParameters: null,
+  pathParameters: null, stageVariables: null, isBase64Encoded: false,
+  requestContext: { requestId: "req-1", identity: { userArn: "arn:aws:iam::123456789012:role/notebook" } } };
+const context = { functionName: "models", functionVersion: "1", invokedFunctionArn: "arn", memoryLimitInMB: "1024",
+  awsRequestId: "lambda-1", getRemainingTimeInMillis: () => 10000 };
+const create = { ...base, resource: "/models", path: "/models", httpMethod: "POST", queryStringParameters: null, body: "{}" };
+const list = { ...base, resource: "/models", path: "/models", httpMethod: "GET", queryStringParameters: { nextToken: "forged.token" }, body: null };
+const answers = [];
+for (const event of [create, list, list]) {
+  const { statusCode, body } = await handler(event, context);
+  const callsSoFar = Number(await (await fetch(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER)).text());
+  answers.push({ statusCode, message: JSON.parse(body).error?.message, callsSoFar });
+}
+process.stdout.write(JSON.stringify(answers));`,
+      );
+      const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const proc = spawn(
+          process.execPath,
+          [script, pathToFileURL(files.get("functions/http/handlers/models.ts")!).href],
+          {
+            env: {
+              PATH: process.env.PATH,
+              TABLE_NAME: "t",
+              ARTIFACT_BUCKET: "b",
+              PAGE_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:page-token-key",
+              AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+              AWS_REGION: "us-east-1",
+              AWS_ACCESS_KEY_ID: "x",
+              AWS_SECRET_ACCESS_KEY: "y",
+              POWERTOOLS_LOG_LEVEL: "SILENT",
+            },
+          },
+        );
+        let stdout = "";
+        let stderr = "";
+        proc.stdout.on("data", (chunk) => (stdout += chunk));
+        proc.stderr.on("data", (chunk) => (stderr += chunk));
+        proc.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(child.code, child.stderr).toBe(0);
+      const [created, listed, listedAgain] = JSON.parse(child.stdout) as {
+        statusCode: number;
+        message: string;
+        callsSoFar: number;
+      }[];
+      // No Secrets Manager call at cold start nor for a request that does not list.
+      expect(created).toMatchObject({ statusCode: 400, callsSoFar: 0 });
+      expect(listed).toEqual({
+        statusCode: 400,
+        message: expect.stringMatching(/not a token this API issued/),
+        callsSoFar: 1,
+      });
+      // Read once per function instance.
+      expect(listedAgain).toMatchObject({ statusCode: 400, callsSoFar: 1 });
+      expect(calls).toEqual(["secretsmanager.GetSecretValue"]);
+    } finally {
+      secretsManager.close();
+    }
   });
 });

@@ -68,13 +68,19 @@ export function newestFirst(options: {
   };
 }
 
+/**
+ * The page-token key, or where to get it: a function's first list reads it (a Secrets Manager
+ * call in AWS), so requests that never list do not wait for it at cold start.
+ */
+export type PageTokenSource = PageTokens | (() => Promise<PageTokens>);
+
 /** A filtered list stops after this many round trips and hands back a token to continue. */
 const MAX_ROUND_TRIPS_PER_PAGE = 8;
 
 export class Pager {
   constructor(
     private readonly client: DynamoDBClient,
-    private readonly tokens: PageTokens,
+    private readonly tokens: PageTokenSource,
   ) {}
 
   /**
@@ -85,7 +91,8 @@ export class Pager {
    */
   async queryPage(request: ListRequest, limit: number, nextToken: string | undefined): Promise<Page<Item>> {
     const { query, scope, keyAttributes } = request;
-    let startKey = nextToken ? this.tokens.decode(nextToken, scope) : undefined;
+    const tokens = typeof this.tokens === "function" ? await this.tokens() : this.tokens;
+    let startKey = nextToken ? tokens.decode(nextToken, scope) : undefined;
     const filtered = query.FilterExpression !== undefined;
     const items: Item[] = [];
     for (let trip = 1; ; trip++) {
@@ -101,11 +108,11 @@ export class Pager {
       if (items.length > limit) {
         const pageItems = items.slice(0, limit);
         const last = pageItems[pageItems.length - 1] as Item;
-        return { items: pageItems, nextToken: this.tokens.encode(pick(last, keyAttributes), scope) };
+        return { items: pageItems, nextToken: tokens.encode(pick(last, keyAttributes), scope) };
       }
       if (!result.LastEvaluatedKey) return { items };
       startKey = unmarshallItem(result.LastEvaluatedKey);
-      if (trip >= MAX_ROUND_TRIPS_PER_PAGE) return { items, nextToken: this.tokens.encode(startKey, scope) };
+      if (trip >= MAX_ROUND_TRIPS_PER_PAGE) return { items, nextToken: tokens.encode(startKey, scope) };
     }
   }
 }

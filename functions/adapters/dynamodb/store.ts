@@ -43,8 +43,8 @@ import {
 } from "./items/transition.ts";
 import { listVersionsNewestFirst, toVersionRecord, versionKeysOfModel } from "./items/version.ts";
 import { idempotencyKey, modelKey, transitionKey, versionKey } from "./keys.ts";
-import type { PageTokens } from "./page-token.ts";
-import { Pager } from "./paging.ts";
+
+import { Pager, type PageTokenSource } from "./paging.ts";
 import { TABLE } from "./table.ts";
 import { commitTransaction } from "./transact.ts";
 
@@ -52,7 +52,7 @@ export interface DynamoStoreOptions {
   /** The low-level client: the adapter marshals items itself (see `codec.ts`). */
   client: DynamoDBClient;
   tableName: string;
-  pageTokens: PageTokens;
+  pageTokens: PageTokenSource;
 }
 
 export class DynamoRegistryStore implements RegistryStore {

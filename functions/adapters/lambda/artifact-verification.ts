@@ -3,7 +3,7 @@
  * seal answers 202 at once, Lambda queues the event and retries a failed run twice. Local mode
  * points the same client at its in-process Lambda endpoint (`local/lambda-service.ts`).
  */
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { ArtifactVerification, VerificationRequest } from "#core/ports.ts";
 
 export class LambdaArtifactVerification implements ArtifactVerification {
@@ -27,3 +27,7 @@ export class LambdaArtifactVerification implements ArtifactVerification {
     }
   }
 }
+
+/** The adapter with its own client: how `buildCore()` makes it, on first use. */
+export const createLambdaArtifactVerification = (functionName: string): ArtifactVerification =>
+  new LambdaArtifactVerification(new LambdaClient({}), functionName);

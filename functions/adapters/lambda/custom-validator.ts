@@ -3,7 +3,7 @@
  * and reads its answer, `{passed, checks?}`. A function that fails, or answers anything else,
  * makes `validate` throw with a short reason: the core records it as a failed check.
  */
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import type { CustomValidationAnswer, CustomValidationRequest, CustomValidator } from "#core/ports.ts";
 import { ValidationCheck } from "#core/schemas.ts";
@@ -60,3 +60,7 @@ function errorMessageOf(text: string): string {
 function short(text: string): string {
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
 }
+
+/** The adapter with its own client: how `buildCore()` makes it, on first use. */
+export const createLambdaCustomValidator = (): CustomValidator =>
+  new LambdaCustomValidator(new LambdaClient({}));

@@ -23,22 +23,19 @@ import {
   ListPartsCommand,
   type ListPartsCommandOutput,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
   S3ServiceException,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ArtifactStorage, CompleteMultipartResult, ObjectFacts, UploadedPart } from "#core/ports.ts";
 import type { Artifact } from "#core/schemas.ts";
+import { artifactObjectKey, artifactUri } from "./keys.ts";
 
 export interface S3ArtifactStorageOptions {
   client: S3Client;
   bucket: string;
 }
-
-/** The one place artifact keys are built: everything of a version lives under its prefix. */
-export const artifactObjectKey = (model: string, version: number, path: string) =>
-  `models/${model}/versions/${version}/${path}`;
 
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
@@ -52,7 +49,7 @@ export class S3ArtifactStorage implements ArtifactStorage {
   }
 
   uri(model: string, version: number, path: string): string {
-    return `s3://${this.bucket}/${artifactObjectKey(model, version, path)}`;
+    return artifactUri(this.bucket, model, version, path);
   }
 
   async presignPut(
@@ -249,4 +246,18 @@ function isS3Error(error: unknown, ...names: string[]): boolean {
   return (
     names.includes(error.name) || (names.includes("NotFound") && status === 404 && error.name === "Unknown")
   );
+}
+
+/** The adapter with its own client: how `buildCore()` makes it, on first use. */
+export function createS3ArtifactStorage(options: {
+  bucket: string;
+  forcePathStyle: boolean;
+}): S3ArtifactStorage {
+  return new S3ArtifactStorage({
+    client: new S3Client({
+      forcePathStyle: options.forcePathStyle,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+    }),
+    bucket: options.bucket,
+  });
 }

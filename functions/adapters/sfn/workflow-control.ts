@@ -4,7 +4,7 @@
  * `Cancelled`). Local mode points the same client at its Step Functions endpoint
  * (`AWS_ENDPOINT_URL_SFN`, `local/step-functions.ts`).
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
 import type { WorkflowControl, WorkflowStopReason } from "#core/ports.ts";
 
 /** The execution no longer waits on that token: it timed out, was resumed already, or ended. */
@@ -41,3 +41,7 @@ async function answered(call: Promise<unknown>): Promise<boolean> {
     throw error;
   }
 }
+
+/** The adapter with its own client: how `buildCore()` makes it, on first use. */
+export const createStepFunctionsWorkflowControl = (): WorkflowControl =>
+  new StepFunctionsWorkflowControl(new SFNClient({}));

@@ -1,8 +1,11 @@
+import { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
 import * as artifacts from "#core/use-cases/artifacts.ts";
 import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
+import { readConfig } from "../config.ts";
 
-const core = await buildCore();
+// Every route of this group signs or reads S3 objects: the S3 client is part of its cold start.
+const core = await buildCore(readConfig(), { artifactStorage: createS3ArtifactStorage });
 
 export const handler = createApiHandler(
   "artifacts",
