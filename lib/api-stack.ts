@@ -75,6 +75,8 @@ const VERIFIER = { memorySize: 1769, timeout: Duration.minutes(15) } as const;
 export interface ApiStackProps extends StackProps {
   data: RegistryData;
   functionLogRetention: RetentionDays;
+  /** Bundle Powertools Tracer into every function (`RegistryConfig.powertoolsTracer`). @default false */
+  powertoolsTracer?: boolean;
   /** API Gateway stage name (`v1`). */
   stageName: string;
   /** How long a stage transition waits for an approval (`RegistryConfig.approvalTimeout`). */
@@ -141,6 +143,7 @@ export class ApiStack extends Stack {
         description: `Model registry HTTP routes: ${group}`,
         environment,
         logRetention: props.functionLogRetention,
+        powertoolsTracer: props.powertoolsTracer,
         without: sdkWithout(groupAccess[group]),
         reservedConcurrentExecutions: props.reservedConcurrency,
       });
@@ -164,6 +167,7 @@ export class ApiStack extends Stack {
       description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",
       environment: workerEnvironment,
       logRetention: props.functionLogRetention,
+      powertoolsTracer: props.powertoolsTracer,
       without: sdkWithout({ artifacts: "read" }),
       ...VERIFIER,
     });
@@ -223,6 +227,7 @@ export class ApiStack extends Stack {
       },
       timeout: TASKS_FUNCTION_TIMEOUT,
       logRetention: props.functionLogRetention,
+      powertoolsTracer: props.powertoolsTracer,
       // Custom validation functions are invoked with the Lambda SDK; S3 is never touched.
       without: ["s3"],
     });
@@ -252,6 +257,7 @@ export class ApiStack extends Stack {
       table: data.table,
       bus: data.events,
       logRetention: props.functionLogRetention,
+      powertoolsTracer: props.powertoolsTracer,
     });
 
     this.webhooks = new WebhookTargets(this, "Webhooks", {

@@ -27,9 +27,10 @@
  *   AccessDenied from AWS. The API stack derives the list from the same table that decides the
  *   function's IAM grants.
  * - SDK clients import their whole `package.json` for the User-Agent; only the version is kept.
+ * - Powertools Tracer only where the deployment asks for it (`tracer`, context `powertoolsTracer`).
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BuildOptions, BuildResult, Plugin } from "esbuild";
 
@@ -120,6 +121,11 @@ export interface HandlerBundle {
   outdir: string;
   /** SDK clients this function has no rights to use: replaced by throwing stubs. */
   without?: readonly OptionalSdk[];
+  /**
+   * Bundle Powertools Tracer (`functions/adapters/tracing.ts`); otherwise that module is
+   * replaced by `tracing-off.ts` and the Tracer is not in the bundle. Context `powertoolsTracer`.
+   */
+  tracer?: boolean;
 }
 
 /** The esbuild options of one handler bundle (plugins included). */
@@ -153,6 +159,7 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     plugins: [
       zodNamespaceImports(),
       sdkVersionOnly(),
+      tracingSwitch(bundle.tracer === true),
       withoutModules((bundle.without ?? []).flatMap((sdk) => optionalSdkModules[sdk])),
     ],
   };
@@ -169,6 +176,8 @@ export interface BundleSizes {
   initialBytes: number;
   /** Those files, relative to the project root (esbuild's metafile paths). */
   initialFiles: string[];
+  /** The source files bundled into them (node_modules paths included). */
+  initialInputs: string[];
   /** Every `.mjs` file written (source maps excluded). */
   totalBytes: number;
   /** Chunks reached only through `await import()`, by the modules of the project they hold. */
@@ -194,6 +203,7 @@ export function bundleSizes(result: BuildResult): BundleSizes {
   return {
     initialBytes: [...initial].reduce((sum, file) => sum + bytesOf(file), 0),
     initialFiles: [...initial],
+    initialInputs: [...initial].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {})),
     totalBytes: files.reduce((sum, file) => sum + bytesOf(file), 0),
     lazyChunks: files
       .filter((file) => !initial.has(file))
@@ -220,6 +230,23 @@ function zodNamespaceImports(): Plugin {
         if (!source.includes('from "zod"')) return undefined;
         return { contents: source.replace(ZOD_NAMED_IMPORT, 'import * as z from "zod";'), loader: "ts" };
       });
+    },
+  };
+}
+
+const TRACING_MODULE = /\/functions\/adapters\/tracing\.ts$/;
+
+/** Without the tracer, `functions/adapters/tracing.ts` is `tracing-off.ts` (same exports, no Tracer). */
+function tracingSwitch(tracer: boolean): Plugin {
+  return {
+    name: "tracing-switch",
+    setup(build) {
+      if (tracer) return;
+      build.onLoad({ filter: TRACING_MODULE }, (args) => ({
+        contents: 'export * from "./tracing-off.ts";',
+        loader: "ts",
+        resolveDir: dirname(args.path),
+      }));
     },
   };
 }

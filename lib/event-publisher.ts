@@ -15,6 +15,8 @@ export interface EventPublisherProps {
   table: RegistryTable;
   bus: RegistryEventBus;
   logRetention?: RetentionDays;
+  /** Bundle Powertools Tracer (`RegistryConfig.powertoolsTracer`). @default false */
+  powertoolsTracer?: boolean;
 }
 
 /** Stream retries per batch before its records go to the dead-letter queue (bisecting on the way). */
@@ -45,6 +47,7 @@ export class EventPublisher extends Construct {
       // Room for the in-invocation back-off on failed PutEvents entries.
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
+      powertoolsTracer: props.powertoolsTracer,
     });
     props.bus.bind(this.function);
 

@@ -63,6 +63,12 @@ export interface RegistryConfig {
   crossAccountIds: string[];
   /** An AWS Organizations id (`o-…`) whose principals may call the API, like `crossAccountIds`. */
   organizationId: string | undefined;
+  /**
+   * Bundle Powertools Tracer into every function: X-Ray subsegments for each AWS SDK call and
+   * invocation, on top of Lambda's active tracing (always on). Off by default: +~124 KiB per
+   * bundle and a slower cold start (bench/results/bundles-latest.json). Context `powertoolsTracer`.
+   */
+  powertoolsTracer: boolean;
 }
 
 /** Default time a stage transition waits for an approval: the core's (one week). */
@@ -93,6 +99,7 @@ export const defaultRegistryConfig: RegistryConfig = {
   alarmTopicArn: undefined,
   crossAccountIds: [],
   organizationId: undefined,
+  powertoolsTracer: false,
 };
 
 /** Reads the configuration from context, failing at synth time (not at deploy time) on bad values. */
@@ -138,6 +145,7 @@ export function readRegistryConfig(node: Node): RegistryConfig {
     ),
     crossAccountIds: readStringList(node, "crossAccountIds", d.crossAccountIds, /^\d{12}$/),
     organizationId: readOptionalString(node, "organizationId", /^o-[a-z0-9]{10,32}$/),
+    powertoolsTracer: readBoolean(node, "powertoolsTracer", d.powertoolsTracer),
   };
 }
 

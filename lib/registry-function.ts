@@ -44,6 +44,8 @@ export interface RegistryFunctionProps {
   reservedConcurrentExecutions?: number;
   /** SDK clients the function's grants do not cover: left out of its bundle (lib/bundling.ts). */
   without?: readonly OptionalSdk[];
+  /** Bundle and turn on Powertools Tracer (`RegistryConfig.powertoolsTracer`). @default false */
+  powertoolsTracer?: boolean;
 }
 
 /**
@@ -64,7 +66,12 @@ export class RegistryFunction extends LambdaFunction {
     if (!existsSync(entry)) {
       throw new Error(`${id}: handler entry ${props.entry} does not exist (it must export \`handler\`)`);
     }
-    const bundle = { entry: props.entry, without: props.without ?? [] };
+    const powertoolsTracer = props.powertoolsTracer === true;
+    const bundle = {
+      entry: props.entry,
+      without: props.without ?? [],
+      ...(powertoolsTracer && { tracer: true }),
+    };
 
     // An explicit log group (not the implicit /aws/lambda/<name>) so retention is ours to set
     // and the group goes away with the stateless stack instead of living forever.
@@ -109,6 +116,11 @@ export class RegistryFunction extends LambdaFunction {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Metrics are written in AWS only (functions/http/telemetry.ts).
         POWERTOOLS_METRICS_DISABLED: "false",
+        ...(powertoolsTracer && {
+          POWERTOOLS_TRACE_ENABLED: "true",
+          // Responses can be large (a page of versions); errors are still recorded.
+          POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
+        }),
         // Stack traces point at the TypeScript sources through the bundled source map.
         NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,

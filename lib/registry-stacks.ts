@@ -51,6 +51,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig, env?: Enviro
     description: "Model registry: stateless resources (functions, REST API, access policies, alarms)",
     data,
     functionLogRetention: config.functionLogRetention,
+    powertoolsTracer: config.powertoolsTracer,
     stageName: config.stageName,
     approvalTimeout: config.approvalTimeout,
     uploadUrlTtlSeconds: config.uploadUrlTtlSeconds,

@@ -5,8 +5,9 @@
  * handler (local/stream-poller.ts).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { EventBridgeBus } from "#adapters/eventbridge/event-bus.ts";
+import { traceHandler } from "#adapters/tracing.ts";
 import { readPublisherConfig } from "./config.ts";
 import { createHistoryPublisher } from "./history-publisher.ts";
 
@@ -20,4 +21,6 @@ const publish = createHistoryPublisher({
   log: logger,
 });
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => publish(event);
+export const handler = traceHandler(
+  async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => publish(event),
+);

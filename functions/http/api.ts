@@ -7,6 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { z } from "zod";
+import { traceInvocations } from "#adapters/tracing.ts";
 import { ValidationError } from "#core/errors.ts";
 import type { Outcome, RequestContext } from "#core/kernel/context.ts";
 import { logger } from "./logger.ts";
@@ -75,6 +76,7 @@ export function createApiHandler(
   // `before` runs top to bottom; `after` and `onError` bottom to top. So `httpErrors` maps an
   // error while the logger still has the request's keys, and `injectLambdaContext` resets them last.
   const chain = middy<APIGatewayProxyEvent, ApiResult, Error, ApiContext>(operation)
+    .use(traceInvocations())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestMetrics())
     .use(httpErrors(logger))

@@ -9,6 +9,7 @@
 import type { Context } from "aws-lambda";
 import { z } from "zod";
 import { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
+import { traceHandler } from "#adapters/tracing.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
 import { buildCore } from "#http/composition.ts";
 import { readConfig } from "#http/config.ts";
@@ -26,7 +27,9 @@ const core = await buildCore(readConfig(process.env, { pageTokens: false }), {
   artifactStorage: createS3ArtifactStorage,
 });
 
-export async function handler(event: unknown, context: Context): Promise<{ result: string }> {
+export const handler = traceHandler(verify);
+
+async function verify(event: unknown, context: Context): Promise<{ result: string }> {
   const request = VerificationEvent.parse(event);
   const result = await verifyVersion(core, request, context.awsRequestId);
   logger.info("artifact verification finished", { ...request, result });

@@ -7,6 +7,7 @@
  * A thrown error fails the Task state; the state machine catches it and runs the `fail` step.
  */
 import type { Context } from "aws-lambda";
+import { traceHandler } from "#adapters/tracing.ts";
 import type {
   StepResult,
   ValidateResult,
@@ -30,7 +31,9 @@ const STEPS = {
   fail: true,
 } as const satisfies Record<WorkflowStep, true>;
 
-export async function handler(task: WorkflowTask, context: Context): Promise<ValidateResult | StepResult> {
+export const handler = traceHandler(runStep);
+
+async function runStep(task: WorkflowTask, context: Context): Promise<ValidateResult | StepResult> {
   if (typeof task !== "object" || task === null || !Object.hasOwn(STEPS, task.step)) {
     throw new Error(`not a workflow task: ${JSON.stringify(task)?.slice(0, 200)}`);
   }

@@ -4,6 +4,7 @@
  * same code serialises the same `PutEvents` request in AWS and on a laptop.
  */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { traceClient } from "#adapters/tracing.ts";
 import {
   type BusEntry,
   type BusEntryResult,
@@ -12,7 +13,7 @@ import {
 } from "#core/events/event-bus-port.ts";
 
 export class EventBridgeBus implements EventBusPort {
-  constructor(private readonly client: EventBridgeClient = new EventBridgeClient({})) {}
+  constructor(private readonly client: EventBridgeClient = traceClient(new EventBridgeClient({}))) {}
 
   async putEvents(entries: readonly BusEntry[]): Promise<BusEntryResult[]> {
     if (entries.length > MAX_ENTRIES_PER_PUT) {

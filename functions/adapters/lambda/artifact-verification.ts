@@ -4,6 +4,7 @@
  * points the same client at its in-process Lambda endpoint (`local/lambda-service.ts`).
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { traceClient } from "#adapters/tracing.ts";
 import type { ArtifactVerification, VerificationRequest } from "#core/ports.ts";
 
 export class LambdaArtifactVerification implements ArtifactVerification {
@@ -30,4 +31,4 @@ export class LambdaArtifactVerification implements ArtifactVerification {
 
 /** The adapter with its own client: how `buildCore()` makes it, on first use. */
 export const createLambdaArtifactVerification = (functionName: string): ArtifactVerification =>
-  new LambdaArtifactVerification(new LambdaClient({}), functionName);
+  new LambdaArtifactVerification(traceClient(new LambdaClient({})), functionName);

@@ -5,6 +5,7 @@
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
+import { traceClient } from "#adapters/tracing.ts";
 import type { CustomValidationAnswer, CustomValidationRequest, CustomValidator } from "#core/ports.ts";
 import { ValidationCheck } from "#core/schemas.ts";
 
@@ -63,4 +64,4 @@ function short(text: string): string {
 
 /** The adapter with its own client: how `buildCore()` makes it, on first use. */
 export const createLambdaCustomValidator = (): CustomValidator =>
-  new LambdaCustomValidator(new LambdaClient({}));
+  new LambdaCustomValidator(traceClient(new LambdaClient({})));

@@ -28,6 +28,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { traceClient } from "#adapters/tracing.ts";
 import type { ArtifactStorage, CompleteMultipartResult, ObjectFacts, UploadedPart } from "#core/ports.ts";
 import type { Artifact } from "#core/schemas.ts";
 import { artifactObjectKey, artifactUri } from "./keys.ts";
@@ -254,10 +255,12 @@ export function createS3ArtifactStorage(options: {
   forcePathStyle: boolean;
 }): S3ArtifactStorage {
   return new S3ArtifactStorage({
-    client: new S3Client({
-      forcePathStyle: options.forcePathStyle,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-    }),
+    client: traceClient(
+      new S3Client({
+        forcePathStyle: options.forcePathStyle,
+        requestChecksumCalculation: "WHEN_REQUIRED",
+      }),
+    ),
     bucket: options.bucket,
   });
 }

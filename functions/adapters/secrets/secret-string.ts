@@ -3,9 +3,10 @@
  * `buildCore()`, so a function that never lists never loads the client nor calls the service.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { traceClient } from "#adapters/tracing.ts";
 
 export async function readSecretString(arn: string): Promise<string> {
-  const { SecretString } = await new SecretsManagerClient({}).send(
+  const { SecretString } = await traceClient(new SecretsManagerClient({})).send(
     new GetSecretValueCommand({ SecretId: arn }),
   );
   if (!SecretString) throw new Error(`secret ${arn} has no string value`);

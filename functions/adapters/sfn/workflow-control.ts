@@ -5,6 +5,7 @@
  * (`AWS_ENDPOINT_URL_SFN`, `local/step-functions.ts`).
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { traceClient } from "#adapters/tracing.ts";
 import type { WorkflowControl, WorkflowStopReason } from "#core/ports.ts";
 
 /** The execution no longer waits on that token: it timed out, was resumed already, or ended. */
@@ -44,4 +45,4 @@ async function answered(call: Promise<unknown>): Promise<boolean> {
 
 /** The adapter with its own client: how `buildCore()` makes it, on first use. */
 export const createStepFunctionsWorkflowControl = (): WorkflowControl =>
-  new StepFunctionsWorkflowControl(new SFNClient({}));
+  new StepFunctionsWorkflowControl(traceClient(new SFNClient({})));
