@@ -12,7 +12,8 @@
  * Two comparisons ride along, both built from the same options with one change:
  * - `sdkFromRuntime`: every bundle again with `@aws-sdk/*` external (the Lambda runtime's copy),
  *   to show what the 350 KiB target would cost in import time and SDK pinning;
- * - `tracer`: the baseline with Powertools Tracer instrumenting the client.
+ * - `withTracer`: every bundle as deployed with context `powertoolsTracer` (Powertools Tracer
+ *   bundled, every SDK client instrumented), to show what turning it on costs.
  *
  * Prints one JSON document on stdout (progress on stderr) and writes it to
  * `bench/results/bundles-latest.json`. Settings: `BUNDLE_REPS` (processes per bundle, default 15).
@@ -46,7 +47,7 @@ const tmpDir = join(projectRoot, "bench", ".bundles-tmp");
 const resultsPath = join(projectRoot, "bench", "results", "bundles-latest.json");
 const node24 = join(projectRoot, "node_modules", ".bin", "node");
 
-type Variant = "deployed" | "sdkFromRuntime";
+type Variant = "deployed" | "sdkFromRuntime" | "withTracer";
 interface Subject {
   name: string;
   bundle: Omit<HandlerBundle, "outdir">;
@@ -68,7 +69,7 @@ interface Built {
 
 async function buildVariant(subject: Subject, variant: Variant): Promise<Built> {
   const outdir = join(tmpDir, variant, subject.name.replace(/[^A-Za-z0-9-]+/g, "_"));
-  const options = esbuildOptions({ ...subject.bundle, outdir });
+  const options = esbuildOptions({ ...subject.bundle, outdir, tracer: variant === "withTracer" });
   if (variant === "sdkFromRuntime") options.external = [...(options.external ?? []), "@aws-sdk/*"];
   const sizes = bundleSizes(await build(options));
   const gzipBytes = sizes.initialFiles.reduce(
@@ -147,15 +148,15 @@ async function main(): Promise<void> {
     writeFileSync(wrapper, WRAPPER);
     const handlers: Subject[] = declaredBundles().map((b) => ({ name: b.id, bundle: b }));
     const baseline: Subject = { name: "baseline", bundle: { entry: "bench/probes/dynamodb-client.ts" } };
-    const tracer: Subject = { name: "tracer", bundle: { entry: "bench/probes/traced-dynamodb-client.ts" } };
 
     const built = new Map<string, Built>();
     for (const subject of [baseline, ...handlers]) {
-      for (const variant of ["deployed", "sdkFromRuntime"] as const) {
+      const variants =
+        subject === baseline ? ["deployed", "sdkFromRuntime"] : ["deployed", "sdkFromRuntime", "withTracer"];
+      for (const variant of variants as Variant[]) {
         built.set(`${subject.name}/${variant}`, await buildVariant(subject, variant));
       }
     }
-    built.set("tracer/deployed", await buildVariant(tracer, "deployed"));
     const files = new Map([...built].map(([key, { file }]) => [key, file]));
     log(`built ${files.size} bundles`);
 
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
     const rows = handlers.map(({ name, bundle }) => {
       const deployed = measure(`${name}/deployed`);
       const runtime = measure(`${name}/sdkFromRuntime`);
+      const withTracer = measure(`${name}/withTracer`);
       const budget = bundleBudgetExceptions[bundle.entry]?.bytes ?? BUNDLE_TARGET_BYTES;
       return {
         function: name,
@@ -196,9 +198,15 @@ async function main(): Promise<void> {
           importRatioToBaseline: round(runtime.importMsP50 / base.sdkFromRuntime.importMsP50, 2),
           importMsVsDeployed: round(runtime.importMsP50 - deployed.importMsP50, 1),
         },
+        withTracer: {
+          bytes: withTracer.bytes,
+          kib: withTracer.kib,
+          importMsP50: withTracer.importMsP50,
+          bytesOverDeployed: withTracer.bytes - deployed.bytes,
+          importMsVsDeployed: round(withTracer.importMsP50 - deployed.importMsP50, 1),
+        },
       };
     });
-    const traced = measure("tracer/deployed");
 
     const cpus = os.cpus();
     const report = {
@@ -231,15 +239,11 @@ async function main(): Promise<void> {
         baseline: "bench/probes/dynamodb-client.ts: one bare DynamoDB client at module scope",
         sdkFromRuntime:
           "the same bundles with @aws-sdk/* external, resolved from the project's node_modules as a stand-in for the Lambda runtime's copy",
+        withTracer:
+          "the same bundles built as with context powertoolsTracer=true (Powertools Tracer and aws-xray-sdk-core bundled, SDK clients instrumented; tracing itself idle, as outside Lambda)",
       },
       baseline: base,
       handlers: rows,
-      tracer: {
-        probe: "bench/probes/traced-dynamodb-client.ts",
-        ...traced,
-        bytesOverBaseline: traced.bytes - base.deployed.bytes,
-        importMsOverBaseline: round(traced.importMsP50 - base.deployed.importMsP50, 1),
-      },
       caveats: [
         "x86-64 here, ARM64 (Graviton) in Lambda, where CPU share scales with memory (1024 MB is about 0.6 vCPU): compare ratios, not absolute milliseconds, with Lambda init durations.",
         "A warm page cache and no package download: Lambda also fetches and unpacks the zip before init.",
