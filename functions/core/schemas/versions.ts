@@ -192,14 +192,16 @@ export const UpdateVersionInput = z
   });
 export type UpdateVersionInput = z.infer<typeof UpdateVersionInput>;
 
-/** Where a multipart upload of an artifact stands: S3's upload id and the planned parts. */
+/**
+ * Where a multipart upload of an artifact stands: S3's upload id and the planned parts. No `id`:
+ * the document has always shown it inline, as `Artifact.upload`.
+ */
 export const MultipartUpload = z
   .object({
     uploadId: z.string(),
     partSize: z.number().int().meta({ description: "bytes per part; the last part holds the rest" }),
     partCount: z.number().int(),
-  })
-  .meta({ id: "MultipartUpload" });
+  });
 export type MultipartUpload = z.infer<typeof MultipartUpload>;
 
 export const Artifact = z
