@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and the operations' zod schemas.
  */
 import * as z from "zod/mini";
-import { ErrorBody, IdempotencyKey, IfMatch } from "#core/schemas.ts";
+import { ErrorBody, IdempotencyKey, IfMatch, jsonSchemaOf, userMapRules } from "#core/schemas.ts";
 import { type ErrorStatus, errorStatus } from "./errors.ts";
 import { type OperationId, type OperationSpec, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
@@ -195,7 +195,15 @@ function relinked(json: unknown): unknown {
  */
 function asDocumented({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) {
   restated(zodSchema, jsonSchema);
-  inDocumentOrder(jsonSchema, Object.keys(z.globalRegistry.get(zodSchema) ?? {}));
+  const metaKeys = Object.keys(z.globalRegistry.get(zodSchema) ?? {});
+  const map = userMapRules.get(zodSchema);
+  if (map) {
+    // A user map's transform says nothing about its keys and values: its rules do.
+    jsonSchema.propertyNames = jsonSchemaOf(map.key);
+    jsonSchema.additionalProperties = jsonSchemaOf(map.value);
+    metaKeys.splice(metaKeys.indexOf("description") + 1, 0, "propertyNames", "additionalProperties");
+  }
+  inDocumentOrder(jsonSchema, metaKeys);
 }
 
 function restated(zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) {
