@@ -138,6 +138,7 @@ export function openApiDocument(): object {
   };
   return cached;
 }
+
 type JsonSchema = Record<string, unknown>;
 
 const COMPONENT_REF = "#/components/schemas/";
@@ -161,8 +162,6 @@ class Components {
       // Bodies are read as sent: a transform's input side (`sha256` before it is lower-cased), a
       // defaulted field optional. A preprocessed number (`limit`) is shown as the number it becomes.
       io: "input",
-      // The maps' transforms: their metadata states what they accept (see `userMap`).
-      unrepresentable: "any",
       override: asDocumented,
     }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
     for (const [id, def] of Object.entries($defs ?? {})) {
@@ -187,11 +186,10 @@ function relinked(json: unknown): unknown {
 }
 
 /**
- * Where zod's JSON Schema says more than the document always has, or says it differently, the
- * document's wording wins (the published contract of the API, unchanged by the switch away from
- * zod-to-openapi): whole numbers without JavaScript's safe-integer bounds, date-times by their
- * `format` alone, a parameter's default, string-keyed maps without `propertyNames: {type: string}`, a literal as a
- * one-value `enum`, a nullable schema as a `type` list.
+ * The document is the API's published contract, and it did not change when zod-to-openapi gave
+ * way to zod's own JSON Schema: where the two say the same thing differently, or zod says more,
+ * the document keeps its wording (`restated`), its key order (`inDocumentOrder`), and each user
+ * map's key and value rules (`userMapRules`).
  */
 function asDocumented({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) {
   restated(zodSchema, jsonSchema);
@@ -206,6 +204,11 @@ function asDocumented({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; j
   inDocumentOrder(jsonSchema, metaKeys);
 }
 
+/**
+ * Whole numbers without JavaScript's safe-integer bounds, date-times by their `format` alone,
+ * `limit`'s default, string-keyed maps without `propertyNames: {type: string}`, a literal as a
+ * one-value `enum`, a nullable schema as a `type` list.
+ */
 function restated(zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) {
   const def = (zodSchema as z.core.$ZodTypes)._zod.def;
   switch (def.type) {
