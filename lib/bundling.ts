@@ -12,10 +12,6 @@
  *   needs one does not load it at cold start; SDK code Node never reaches (the browser
  *   user-agent parser, event streams) lands in chunks that are never loaded. Sizes count what a
  *   cold start loads: `index.mjs` and the chunks it imports statically (`bundleSizes`).
- * - `import { z } from "zod"` is rewritten to `import * as z from "zod"` in the project's own
- *   sources. The two are the same namespace, but esbuild cannot tree-shake a namespace that a
- *   package re-exports (`export { z }`), so the first form bundles all of zod, every locale
- *   included (about 450 KB minified, against about 100 KB).
  * - Credential providers that the SDK's default chain only reaches when no credentials are in the
  *   environment (SSO, INI profiles, credential processes, web identity, login, container and
  *   instance metadata) stay out of the bundle. Lambda always sets `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, so
@@ -80,37 +76,20 @@ export const BUNDLE_TARGET_BYTES = 350 * 1024;
  * Measured sizes: bench/results/bundles-latest.json.
  */
 export const bundleBudgetExceptions: Record<string, { bytes: number; reason: string }> = {
-  "functions/http/handlers/models.ts": {
-    bytes: 385 * 1024,
-    reason:
-      "the bundled DynamoDB client alone is ~200 KiB (the baseline), zod ~98 KiB, Powertools Logger and Metrics ~32 KiB, the route table and operation schemas of all routes ~30 KiB",
-  },
-  "functions/http/handlers/aliases.ts": {
-    bytes: 385 * 1024,
-    reason: "same client and schemas as models",
-  },
   "functions/http/handlers/versions.ts": {
-    bytes: 425 * 1024,
+    bytes: 360 * 1024,
     reason:
-      "as models, plus ~40 KiB of SDK code (@smithy/core, @aws-sdk/core) that esbuild keeps in the entry because the S3 chunk loaded on first use shares it",
+      "its S3 client is loaded on first use, but ~38 KiB of S3-only SDK code (XML protocol, checksums, streams) stays in the cold start: it is re-exported by SDK barrel modules the DynamoDB client imports, and esbuild assigns a barrel's re-exports to the barrel's chunk",
   },
   "functions/http/handlers/artifacts.ts": {
-    bytes: 570 * 1024,
+    bytes: 505 * 1024,
     reason:
       "every route signs or reads S3 objects: the DynamoDB and S3 clients together are ~375 KiB before any of the registry's code",
   },
-  "functions/http/handlers/transitions.ts": {
-    bytes: 390 * 1024,
-    reason: "same client and schemas as models, plus the lifecycle's rules",
-  },
   "functions/workers/verify-artifacts.ts": {
-    bytes: 530 * 1024,
+    bytes: 465 * 1024,
     reason:
       "reads S3 and writes DynamoDB on every run (both clients ~375 KiB); asynchronous, so its cold start is not on a request path",
-  },
-  "functions/workflow/transition-tasks.ts": {
-    bytes: 375 * 1024,
-    reason: "as models; run by Step Functions, so its cold start is not on a request path",
   },
 };
 
@@ -157,7 +136,6 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     metafile: true,
     logLevel: "warning",
     plugins: [
-      zodNamespaceImports(),
       sdkVersionOnly(),
       tracingSwitch(bundle.tracer === true),
       withoutModules((bundle.without ?? []).flatMap((sdk) => optionalSdkModules[sdk])),
@@ -214,23 +192,6 @@ export function bundleSizes(result: BuildResult): BundleSizes {
           (input) => !input.includes("node_modules") && !input.includes(":"),
         ),
       })),
-  };
-}
-
-const ZOD_NAMED_IMPORT = /^import \{ z \} from "zod";$/gm;
-
-/** `import { z } from "zod"` → `import * as z from "zod"` in the project's own TypeScript. */
-function zodNamespaceImports(): Plugin {
-  return {
-    name: "zod-namespace-imports",
-    setup(build) {
-      build.onLoad({ filter: /\.ts$/ }, async (args) => {
-        if (args.path.includes("/node_modules/")) return undefined;
-        const source = await readFile(args.path, "utf8");
-        if (!source.includes('from "zod"')) return undefined;
-        return { contents: source.replace(ZOD_NAMED_IMPORT, 'import * as z from "zod";'), loader: "ts" };
-      });
-    },
   };
 }
 

@@ -3,7 +3,7 @@
  * imports: nothing of the server is loaded at run time), so the client cannot drift from the API.
  * Inputs use the schemas' input side (what a caller may send); results use the output side.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type * as api from "../../functions/core/schemas.ts";
 
 export type Stage = z.output<typeof api.Stage>;

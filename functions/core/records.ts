@@ -4,7 +4,7 @@
  * `seq` (the model's last history sequence number) and tombstones.
  */
 
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type {
   Artifact,
   HistoryEntry,

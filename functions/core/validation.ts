@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { type FieldIssue, ValidationError } from "./errors.ts";
 
 /**
@@ -6,7 +6,7 @@ import { type FieldIssue, ValidationError } from "./errors.ts";
  * field (prefixed with `where` such as `body` or `query`; map keys that are not plain words are
  * quoted, e.g. `body.metrics[""]`) and say what is expected.
  */
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where?: string): z.output<S> {
+export function parseInput<S extends z.ZodMiniType>(schema: S, data: unknown, where?: string): z.output<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   throw new ValidationError(result.error.issues.flatMap((issue) => toFieldIssues(issue, where)));

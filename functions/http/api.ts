@@ -6,7 +6,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { traceInvocations } from "#adapters/tracing.ts";
 import { ValidationError } from "#core/errors.ts";
 import type { Outcome, RequestContext } from "#core/kernel/context.ts";
@@ -27,7 +27,7 @@ import { requestMetrics } from "./telemetry.ts";
 
 export type { ApiHandler, UsageMeter };
 
-type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Out<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
 
 export interface ApiRequest<K extends OperationId> {
   params: Out<Operations[K] extends { params: infer P } ? P : undefined>;

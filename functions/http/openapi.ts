@@ -1,9 +1,8 @@
 /**
  * The OpenAPI 3.1 document, generated from the route table and the operations' zod schemas.
  */
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
-import type { z } from "zod";
-import { ErrorBody, IdempotencyKey, IfMatch } from "#core/schemas.ts";
+import * as z from "zod/mini";
+import { ErrorBody, IdempotencyKey, IfMatch, jsonSchemaOf, userMapRules } from "#core/schemas.ts";
 import { type ErrorStatus, errorStatus } from "./errors.ts";
 import { type OperationId, type OperationSpec, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
@@ -63,7 +62,7 @@ for (const [code, status] of Object.entries(errorStatus)) {
 }
 
 /** The error responses an operation can answer, each naming the codes behind its status. */
-function errorResponsesOf(op: OperationFacts) {
+function errorResponsesOf(components: Components, op: OperationFacts) {
   return Object.fromEntries(
     Object.entries(errorStatusDocs)
       .filter(([, doc]) => doc.appliesTo(op))
@@ -71,7 +70,7 @@ function errorResponsesOf(op: OperationFacts) {
         status,
         {
           description: `${doc.summary}. Codes: ${codesByStatus.get(Number(status))?.join(", ")}`,
-          content: { "application/json": { schema: ErrorBody } },
+          content: { "application/json": { schema: components.schemaOf(ErrorBody) } },
         },
       ]),
   );
@@ -81,55 +80,39 @@ let cached: object | undefined;
 
 export function openApiDocument(): object {
   if (cached) return cached;
-  const registry = new OpenAPIRegistry();
-  registry.registerComponent("securitySchemes", "sigv4", {
-    type: "apiKey",
-    name: "Authorization",
-    in: "header",
-    description: "AWS Signature Version 4 (service `execute-api`); API Gateway IAM authorization",
-  });
+  const components = new Components();
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const spec: OperationSpec = operations[route.operationId as OperationId];
-    const headers: z.ZodType[] = [];
-    if (spec.idempotent) {
-      headers.push(IdempotencyKey.optional().meta({ param: { name: "Idempotency-Key", in: "header" } }));
-    }
-    if (spec.conditional) {
-      headers.push(IfMatch.optional().meta({ param: { name: "If-Match", in: "header" } }));
-    }
-    registry.registerPath({
-      method: route.method.toLowerCase() as "get",
-      path: openApiPath(route.path),
+    // The order zod-to-openapi wrote the document in (parameters, responses, then the body), so
+    // the components keep their places: a diff of the document shows changes, not reshuffles.
+    const parameters = [
+      ...parametersOf(components, spec.params, "path"),
+      ...parametersOf(components, spec.query, "query"),
+      ...(spec.idempotent ? [parameter(components, "Idempotency-Key", "header", IdempotencyKey, false)] : []),
+      ...(spec.conditional ? [parameter(components, "If-Match", "header", IfMatch, false)] : []),
+    ];
+    const responses = {
+      [spec.success.status]: response(components, spec.success),
+      ...Object.fromEntries((spec.alternatives ?? []).map((alt) => [alt.status, response(components, alt)])),
+      ...errorResponsesOf(components, { method: route.method, spec }),
+    };
+    const requestBody = spec.body && {
+      required: true,
+      content: { "application/json": { schema: components.schemaOf(spec.body) } },
+    };
+    const path = openApiPath(route.path);
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
       security: [{ sigv4: [] }],
-      request: {
-        ...(spec.params && { params: spec.params }),
-        ...(spec.query && { query: spec.query }),
-        ...(headers.length > 0 && { headers }),
-        ...(spec.body && {
-          body: { required: true, content: { "application/json": { schema: spec.body } } },
-        }),
-      },
-      responses: {
-        [spec.success.status]: {
-          description: spec.success.description,
-          ...(spec.success.schema && { content: { "application/json": { schema: spec.success.schema } } }),
-        },
-        ...Object.fromEntries(
-          (spec.alternatives ?? []).map((alt) => [
-            alt.status,
-            {
-              description: alt.description,
-              ...(alt.schema && { content: { "application/json": { schema: alt.schema } } }),
-            },
-          ]),
-        ),
-        ...errorResponsesOf({ method: route.method, spec }),
-      },
-    });
+      ...(parameters.length > 0 && { parameters }),
+      ...(requestBody && { requestBody }),
+      responses,
+    };
   }
-  cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  cached = {
     openapi: "3.1.0",
     info: {
       title: "Serverless Model Registry",
@@ -138,8 +121,211 @@ export function openApiDocument(): object {
         "Register models, version them with metrics, lineage and signatures, upload binaries to S3 through presigned URLs, and move versions through stages.",
     },
     servers: [{ url: "/" }],
-  });
+    components: {
+      securitySchemes: {
+        sigv4: {
+          type: "apiKey",
+          name: "Authorization",
+          in: "header",
+          description: "AWS Signature Version 4 (service `execute-api`); API Gateway IAM authorization",
+        },
+      },
+      schemas: components.schemas,
+      parameters: {},
+    },
+    paths,
+    webhooks: {},
+  };
   return cached;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+const COMPONENT_REF = "#/components/schemas/";
+
+/**
+ * `components/schemas`: every schema with an `id` in its metadata, as zod's own JSON Schema
+ * (2020-12, OpenAPI 3.1's dialect). Each schema is converted on its own; the schemas with ids it
+ * uses come back in `$defs`, and move here, referenced as `#/components/schemas/<id>`.
+ */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+
+  /** The JSON Schema of `schema`: a `$ref` when it has an id, inline otherwise. */
+  schemaOf(schema: z.core.$ZodType): JsonSchema {
+    const {
+      $schema: _,
+      $defs,
+      ...root
+    } = z.toJSONSchema(schema, {
+      target: "draft-2020-12",
+      // Bodies are read as sent: a transform's input side (`sha256` before it is lower-cased), a
+      // defaulted field optional. A preprocessed number (`limit`) is shown as the number it becomes.
+      io: "input",
+      override: asDocumented,
+    }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    for (const [id, def] of Object.entries($defs ?? {})) {
+      this.schemas[id] ??= relinked(def) as JsonSchema;
+    }
+    return relinked(root) as JsonSchema;
+  }
+}
+
+/** `#/$defs/<id>` (a schema's own definitions) → `#/components/schemas/<id>`. */
+function relinked(json: unknown): unknown {
+  if (Array.isArray(json)) return json.map(relinked);
+  if (typeof json !== "object" || json === null) return json;
+  return Object.fromEntries(
+    Object.entries(json).map(([key, value]) => [
+      key,
+      key === "$ref" && typeof value === "string"
+        ? value.replace(/^#\/\$defs\//, COMPONENT_REF)
+        : relinked(value),
+    ]),
+  );
+}
+
+/**
+ * The document is the API's published contract, and it did not change when zod-to-openapi gave
+ * way to zod's own JSON Schema: where the two say the same thing differently, or zod says more,
+ * the document keeps its wording (`restated`), its key order (`inDocumentOrder`), and each user
+ * map's key and value rules (`userMapRules`).
+ */
+function asDocumented({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) {
+  restated(zodSchema, jsonSchema);
+  const metaKeys = Object.keys(z.globalRegistry.get(zodSchema) ?? {});
+  const map = userMapRules.get(zodSchema);
+  if (map) {
+    // A user map's transform says nothing about its keys and values: its rules do.
+    jsonSchema.propertyNames = jsonSchemaOf(map.key);
+    jsonSchema.additionalProperties = jsonSchemaOf(map.value);
+    metaKeys.splice(metaKeys.indexOf("description") + 1, 0, "propertyNames", "additionalProperties");
+  }
+  inDocumentOrder(jsonSchema, metaKeys);
+}
+
+/**
+ * Whole numbers without JavaScript's safe-integer bounds, date-times by their `format` alone,
+ * `limit`'s default, string-keyed maps without `propertyNames: {type: string}`, a literal as a
+ * one-value `enum`, a nullable schema as a `type` list.
+ */
+function restated(zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) {
+  const def = (zodSchema as z.core.$ZodTypes)._zod.def;
+  switch (def.type) {
+    case "number": {
+      const explicit = new Set(def.checks?.map((check) => check._zod.def.check));
+      if (!explicit.has("greater_than") && jsonSchema.minimum === Number.MIN_SAFE_INTEGER)
+        delete jsonSchema.minimum;
+      if (!explicit.has("less_than") && jsonSchema.maximum === Number.MAX_SAFE_INTEGER)
+        delete jsonSchema.maximum;
+      break;
+    }
+    case "string":
+      if (jsonSchema.format === "date-time") delete jsonSchema.pattern;
+      break;
+    case "record": {
+      const names = jsonSchema.propertyNames as JsonSchema | undefined;
+      if (names && Object.keys(names).length === 1 && names.type === "string")
+        delete jsonSchema.propertyNames;
+      break;
+    }
+    case "default":
+      // zod leaves out the default of a transforming schema in input mode (it is the output's),
+      // but `limit`'s default stands in for a missing query parameter: it is the input's.
+      if (!("default" in jsonSchema)) jsonSchema.default = JSON.parse(JSON.stringify(def.defaultValue));
+      break;
+    case "literal":
+      if ("const" in jsonSchema) {
+        jsonSchema.enum = [jsonSchema.const];
+        delete jsonSchema.const;
+      }
+      break;
+    case "nullable": {
+      const [inner, nullType] = (jsonSchema.anyOf ?? []) as JsonSchema[];
+      if (inner && typeof inner.type === "string" && nullType?.type === "null") {
+        const { anyOf: _, ...own } = jsonSchema;
+        for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+        Object.assign(jsonSchema, inner, { type: [inner.type, "null"] }, own);
+      }
+      break;
+    }
+  }
+}
+
+/** The order the document has always listed a schema's keywords in; its metadata comes last. */
+const KEYWORD_ORDER = [
+  "$ref",
+  "type",
+  "format",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "exclusiveMinimum",
+  "maximum",
+  "exclusiveMaximum",
+  "enum",
+  "anyOf",
+];
+
+/**
+ * Key order is no part of JSON Schema, but readers and diffs of the document see it: keywords in
+ * the fixed order above, then the default, then the schema's own metadata in the order written.
+ */
+function inDocumentOrder(jsonSchema: JsonSchema, metaKeys: readonly string[]) {
+  const own = new Set(metaKeys);
+  const rank = (key: string) => {
+    if (own.has(key)) return KEYWORD_ORDER.length + 2 + metaKeys.indexOf(key);
+    if (key === "default") return KEYWORD_ORDER.length + 1;
+    const at = KEYWORD_ORDER.indexOf(key);
+    return at === -1 ? KEYWORD_ORDER.length : at;
+  };
+  const entries = Object.entries(jsonSchema).sort(([a], [b]) => rank(a) - rank(b));
+  for (const [key] of entries) delete jsonSchema[key];
+  Object.assign(jsonSchema, Object.fromEntries(entries));
+}
+
+function parametersOf(
+  components: Components,
+  schema: z.core.$ZodObject | undefined,
+  where: "path" | "query",
+) {
+  return Object.entries(schema?._zod.def.shape ?? {}).map(([name, property]) =>
+    parameter(components, name, where, property, where === "path" || !property._zod.optin),
+  );
+}
+
+function parameter(
+  components: Components,
+  name: string,
+  where: "path" | "query" | "header",
+  schema: z.core.$ZodType,
+  required: boolean,
+) {
+  const json = components.schemaOf(schema);
+  return {
+    schema: json,
+    required,
+    ...(typeof json.description === "string" && { description: json.description }),
+    name,
+    in: where,
+  };
+}
+
+function response(
+  components: Components,
+  { description, schema }: { description: string; schema?: z.core.$ZodType },
+) {
+  return {
+    description,
+    ...(schema && { content: { "application/json": { schema: components.schemaOf(schema) } } }),
+  };
 }
 
 /** API Gateway's greedy `{path+}` is OpenAPI's `{path}`: the parameter's pattern says it may hold '/'. */

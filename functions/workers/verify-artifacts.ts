@@ -7,7 +7,7 @@
  * use case, because the version is no longer VERIFYING under that seal.
  */
 import type { Context } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
 import { traceHandler } from "#adapters/tracing.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
@@ -16,8 +16,8 @@ import { readConfig } from "#http/config.ts";
 import { logger } from "#http/logger.ts";
 
 const VerificationEvent = z.object({
-  model: z.string().min(1),
-  version: z.number().int().min(1),
+  model: z.string().check(z.minLength(1)),
+  version: z.int().check(z.minimum(1)),
   startedAt: z.iso.datetime(),
 });
 

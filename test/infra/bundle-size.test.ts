@@ -117,6 +117,19 @@ process.stdout.write(JSON.stringify(await handler(event, context)));`,
     expect(JSON.parse(response.body).error.code).toBe("ValidationError");
   });
 
+  it("use zod/mini, never classic zod, and build no JSON Schema outside the service function", () => {
+    for (const [entry, layout] of layouts) {
+      expect(
+        layout.initialInputs.filter((input) => input.includes("/zod/v4/classic/")),
+        `${entry}: classic zod (~70 KiB more than zod/mini) is in the cold start`,
+      ).toEqual([]);
+      if (entry !== "functions/http/handlers/service.ts")
+        expect(layout.initialInputs.filter((input) => input.includes("/zod/v4/core/to-json-schema"))).toEqual(
+          [],
+        );
+    }
+  });
+
   it("load an adapter whose SDK client only some routes need on first use, and bundle the others into the cold start", () => {
     const lazyModules = (entry: string) => layouts.get(entry)!.lazyChunks.flatMap((chunk) => chunk.holds);
     // Reads of versions never touch S3; only creating a version with artifacts signs URLs.

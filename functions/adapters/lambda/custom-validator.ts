@@ -4,12 +4,12 @@
  * makes `validate` throw with a short reason: the core records it as a failed check.
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { traceClient } from "#adapters/tracing.ts";
 import type { CustomValidationAnswer, CustomValidationRequest, CustomValidator } from "#core/ports.ts";
 import { ValidationCheck } from "#core/schemas.ts";
 
-const Answer = z.object({ passed: z.boolean(), checks: z.array(ValidationCheck).optional() });
+const Answer = z.object({ passed: z.boolean(), checks: z.optional(z.array(ValidationCheck)) });
 
 /** Reasons end up in a validation report: long enough to explain, short enough to read. */
 const MAX_REASON = 300;

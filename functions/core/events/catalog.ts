@@ -12,7 +12,7 @@
  * - Absent values are `null`, not missing, wherever the field is declared: subscribers match
  *   `{"to": [null]}` in rules instead of guessing whether a key is there.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MODEL_FORMATS, STAGES } from "../schemas.ts";
 
 export const EVENT_VERSION = "1";
@@ -22,25 +22,33 @@ export const DEFAULT_EVENT_SOURCE = "model-registry";
 // The catalog declares its own small schemas rather than reusing the API's (which carry OpenAPI
 // ids and input transforms): an event's shape must not change because an API input did.
 const Stage = z.enum(STAGES);
-const VersionNumber = z.number().int().min(1);
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const VersionNumber = z.int().check(z.minimum(1));
+const Sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 /** Fields every detail starts with, in this order; `version` follows `model` where it applies. */
 const HEAD = {
-  eventVersion: z.literal(EVENT_VERSION).meta({ description: "version of this detail's schema" }),
-  eventId: z.string().min(1).meta({
+  eventVersion: z
+    .literal(EVENT_VERSION)
+    .register(z.globalRegistry, { description: "version of this detail's schema" }),
+  eventId: z.string().check(z.minLength(1)).register(z.globalRegistry, {
     description:
       "unique per fact and the same on every redelivery (dedupe on it): a UUID (v5) of the source, model and seq",
   }),
-  model: z.string().min(1).meta({ description: "model name" }),
+  model: z.string().check(z.minLength(1)).register(z.globalRegistry, { description: "model name" }),
 };
 const TAIL = {
-  seq: z.number().int().min(1).meta({
+  seq: z.int().check(z.minimum(1)).register(z.globalRegistry, {
     description: "the model's history sequence number of this fact: strictly increasing per model",
   }),
-  actor: z.string().min(1).meta({ description: "IAM principal ARN (or the local principal) that caused it" }),
-  at: z.iso.datetime().meta({ description: "ISO-8601 UTC time of the change" }),
-  requestId: z.string().min(1).meta({ description: "API request id or transition id that caused it" }),
+  actor: z
+    .string()
+    .check(z.minLength(1))
+    .register(z.globalRegistry, { description: "IAM principal ARN (or the local principal) that caused it" }),
+  at: z.iso.datetime().register(z.globalRegistry, { description: "ISO-8601 UTC time of the change" }),
+  requestId: z
+    .string()
+    .check(z.minLength(1))
+    .register(z.globalRegistry, { description: "API request id or transition id that caused it" }),
 };
 export const COMMON_DETAIL_FIELDS = [
   "eventVersion",
@@ -52,25 +60,27 @@ export const COMMON_DETAIL_FIELDS = [
   "requestId",
 ] as const;
 
-function modelDetail<const Own extends z.ZodRawShape>(description: string, own: Own) {
-  return z.looseObject({ ...HEAD, ...TAIL, ...own }).meta({ description });
+function modelDetail<const Own extends z.core.$ZodShape>(description: string, own: Own) {
+  return z.looseObject({ ...HEAD, ...TAIL, ...own }).register(z.globalRegistry, { description });
 }
 
-function versionDetail<const Own extends z.ZodRawShape>(description: string, own: Own) {
-  const version = VersionNumber.meta({ description: "the version this fact concerns" });
-  return z.looseObject({ ...HEAD, version, ...TAIL, ...own }).meta({ description });
+function versionDetail<const Own extends z.core.$ZodShape>(description: string, own: Own) {
+  const version = VersionNumber.check(z.meta({ description: "the version this fact concerns" }));
+  return z.looseObject({ ...HEAD, version, ...TAIL, ...own }).register(z.globalRegistry, { description });
 }
 
 /** One changed field: values before and after (a model card appears as `{sha256, length}`). */
 const FieldChange = z.looseObject({
-  from: z.unknown().meta({ description: "value before the change; null when the field was unset" }),
-  to: z.unknown().meta({ description: "value after the change" }),
+  from: z
+    .unknown()
+    .register(z.globalRegistry, { description: "value before the change; null when the field was unset" }),
+  to: z.unknown().register(z.globalRegistry, { description: "value after the change" }),
 });
 // `fields` repeats the keys of `changes` because EventBridge rules match arrays of strings
 // (`{"detail": {"fields": ["owner"]}}`) but cannot test whether a key of a map exists.
 const CHANGES = {
-  fields: z.array(z.string()).meta({ description: "names of the changed fields" }),
-  changes: z.record(z.string(), FieldChange).meta({
+  fields: z.array(z.string()).register(z.globalRegistry, { description: "names of the changed fields" }),
+  changes: z.record(z.string(), FieldChange).register(z.globalRegistry, {
     description:
       "changed field → {from, to}; large text fields (the model card) appear as {sha256, length} of the text",
   }),
@@ -78,35 +88,46 @@ const CHANGES = {
 
 /** Where a sealed artifact lives, with the size and checksum S3 verified. */
 const ArtifactLocation = z.looseObject({
-  path: z.string().min(1).meta({ description: "path inside the version, as declared" }),
+  path: z
+    .string()
+    .check(z.minLength(1))
+    .register(z.globalRegistry, { description: "path inside the version, as declared" }),
   uri: z
     .string()
-    .regex(/^s3:\/\/[^/]+\/.+$/)
-    .meta({ description: "s3://bucket/key of the artifact" }),
-  size: z.number().int().min(0).meta({ description: "bytes" }),
-  sha256: Sha256.meta({ description: "SHA-256 of the file, lowercase hex" }),
+    .check(z.regex(/^s3:\/\/[^/]+\/.+$/))
+    .register(z.globalRegistry, { description: "s3://bucket/key of the artifact" }),
+  size: z.int().check(z.minimum(0)).register(z.globalRegistry, { description: "bytes" }),
+  sha256: Sha256.check(z.meta({ description: "SHA-256 of the file, lowercase hex" })),
 });
 
-const Transition = z.string().min(1).meta({ description: "id of the stage transition request" });
+const Transition = z
+  .string()
+  .check(z.minLength(1))
+  .register(z.globalRegistry, { description: "id of the stage transition request" });
 
 export const DETAIL_SCHEMAS = {
   "Model Registered": modelDetail("A model name was registered (or registered again after a delete).", {
-    owner: z.string().nullable().meta({ description: "owning team or person; null when not given" }),
+    owner: z
+      .nullable(z.string())
+      .register(z.globalRegistry, { description: "owning team or person; null when not given" }),
     tags: z.record(z.string(), z.string()),
-    recreated: z
-      .boolean()
-      .meta({ description: "true when the name had been deleted and is registered again" }),
+    recreated: z.boolean().register(z.globalRegistry, {
+      description: "true when the name had been deleted and is registered again",
+    }),
   }),
   "Model Updated": modelDetail("A model's description, owner, tags or policy changed.", CHANGES),
   "Model Deleted": modelDetail("A model was deleted; its versions are being purged.", {
-    latestVersion: z.number().int().min(0).meta({
+    latestVersion: z.int().check(z.minimum(0)).register(z.globalRegistry, {
       description: "highest version number handed out; a re-registered name continues after it",
     }),
   }),
   "Model Version Created": versionDetail("A version was created and awaits the upload of its artifacts.", {
     status: z.literal("PENDING_UPLOAD"),
     // Not `artifacts`: in other details that name holds the artifact list, not a count.
-    artifactCount: z.number().int().min(1).meta({ description: "number of declared artifacts" }),
+    artifactCount: z
+      .int()
+      .check(z.minimum(1))
+      .register(z.globalRegistry, { description: "number of declared artifacts" }),
   }),
   "Model Version Updated": versionDetail(
     "A version's editable fields (description, tags, model card, or before sealing its metadata) changed.",
@@ -117,18 +138,21 @@ export const DETAIL_SCHEMAS = {
     {
       artifacts: z.array(ArtifactLocation),
       metrics: z.record(z.string(), z.number()),
-      format: z.enum(MODEL_FORMATS).nullable().meta({ description: "model format; null when not declared" }),
+      format: z
+        .nullable(z.enum(MODEL_FORMATS))
+        .register(z.globalRegistry, { description: "model format; null when not declared" }),
     },
   ),
   "Model Version Verification Started": versionDetail(
     "A version was sealed and S3's checksums could not settle it: the registry reads and hashes its artifacts.",
     {
-      artifactCount: z.number().int().min(1).meta({ description: "number of declared artifacts" }),
-      needsHashing: z
-        .number()
+      artifactCount: z
         .int()
-        .min(0)
-        .meta({ description: "how many of them the verifier reads (S3 held no full-object SHA-256)" }),
+        .check(z.minimum(1))
+        .register(z.globalRegistry, { description: "number of declared artifacts" }),
+      needsHashing: z.int().check(z.minimum(0)).register(z.globalRegistry, {
+        description: "how many of them the verifier reads (S3 held no full-object SHA-256)",
+      }),
     },
   ),
   "Model Version Verification Failed": versionDetail(
@@ -136,7 +160,7 @@ export const DETAIL_SCHEMAS = {
     {
       artifacts: z.array(
         z.looseObject({
-          path: z.string().min(1),
+          path: z.string().check(z.minLength(1)),
           status: z.enum(["missing", "sizeMismatch", "checksumMismatch"]),
         }),
       ),
@@ -147,14 +171,12 @@ export const DETAIL_SCHEMAS = {
     from: Stage,
     to: Stage,
     // Optional in the schema only because eventVersion 1 was published without them; always sent.
-    kind: z.enum(["promotion", "rollback"]).optional().meta({
+    kind: z.optional(z.enum(["promotion", "rollback"])).register(z.globalRegistry, {
       description: "rollback: the previous holder of the stage is requested back (always present)",
     }),
     comment: z
-      .string()
-      .nullable()
-      .optional()
-      .meta({ description: "the requester's comment (always present)" }),
+      .optional(z.nullable(z.string()))
+      .register(z.globalRegistry, { description: "the requester's comment (always present)" }),
   }),
   "Stage Transition Validation Started": versionDetail(
     "The workflow took the request and runs the target stage's checks.",
@@ -163,38 +185,51 @@ export const DETAIL_SCHEMAS = {
   "Stage Transition Validated": versionDetail("The requested transition's checks ran.", {
     transitionId: Transition,
     passed: z.boolean(),
-    report: z.record(z.string(), z.unknown()).meta({ description: "the validation report" }),
+    report: z
+      .record(z.string(), z.unknown())
+      .register(z.globalRegistry, { description: "the validation report" }),
   }),
   "Approval Requested": versionDetail("A transition passed validation and waits for approvals.", {
     transitionId: Transition,
     to: Stage,
-    required: z.number().int().min(1).meta({ description: "number of approvals required" }),
-    link: z.string().min(1).meta({ description: "where an approver reviews and decides" }),
+    required: z
+      .int()
+      .check(z.minimum(1))
+      .register(z.globalRegistry, { description: "number of approvals required" }),
+    link: z
+      .string()
+      .check(z.minLength(1))
+      .register(z.globalRegistry, { description: "where an approver reviews and decides" }),
   }),
   "Stage Transition Approved": versionDetail("An approver approved a transition awaiting approval.", {
     transitionId: Transition,
     to: Stage,
-    by: z.string().min(1).meta({ description: "the approving principal" }),
-    comment: z.string().nullable(),
-    approvals: z.number().int().min(1).meta({ description: "approvals so far, this one included" }),
-    required: z.number().int().min(1).meta({ description: "approvals required" }),
+    by: z
+      .string()
+      .check(z.minLength(1))
+      .register(z.globalRegistry, { description: "the approving principal" }),
+    comment: z.nullable(z.string()),
+    approvals: z
+      .int()
+      .check(z.minimum(1))
+      .register(z.globalRegistry, { description: "approvals so far, this one included" }),
+    required: z.int().check(z.minimum(1)).register(z.globalRegistry, { description: "approvals required" }),
   }),
   "Stage Transition Rejected": versionDetail("A transition ended without changing the stage.", {
     transitionId: Transition,
-    by: z
-      .string()
-      .nullable()
-      .meta({ description: "who rejected or cancelled it; null for failures and timeouts" }),
-    comment: z.string().nullable(),
-    reason: z.enum(["REJECTED", "VALIDATION_FAILED", "CANCELLED", "TIMED_OUT", "FAILED"]).meta({
-      description:
-        "REJECTED by an approver, VALIDATION_FAILED (see the Validated event's report), CANCELLED, TIMED_OUT waiting for approvals, FAILED (the change could not be applied: see message)",
+    by: z.nullable(z.string()).register(z.globalRegistry, {
+      description: "who rejected or cancelled it; null for failures and timeouts",
     }),
-    message: z
-      .string()
-      .nullable()
-      .optional()
-      .meta({ description: "what went wrong, in words (always present; null when the reason says it all)" }),
+    comment: z.nullable(z.string()),
+    reason: z
+      .enum(["REJECTED", "VALIDATION_FAILED", "CANCELLED", "TIMED_OUT", "FAILED"])
+      .register(z.globalRegistry, {
+        description:
+          "REJECTED by an approver, VALIDATION_FAILED (see the Validated event's report), CANCELLED, TIMED_OUT waiting for approvals, FAILED (the change could not be applied: see message)",
+      }),
+    message: z.optional(z.nullable(z.string())).register(z.globalRegistry, {
+      description: "what went wrong, in words (always present; null when the reason says it all)",
+    }),
   }),
   "Model Version Stage Changed": versionDetail(
     "A version entered a stage. Deploy pipelines act on this alone (to = production).",
@@ -202,23 +237,23 @@ export const DETAIL_SCHEMAS = {
       transitionId: Transition,
       from: Stage,
       to: Stage,
-      previous: VersionNumber.nullable().meta({
+      previous: z.nullable(VersionNumber).register(z.globalRegistry, {
         description: "the version that left `to` in the same change (archived or demoted); null if none",
       }),
       artifacts: z.array(ArtifactLocation),
       approvedBy: z
         .array(z.string())
-        .meta({ description: "principals who approved; empty when none were needed" }),
+        .register(z.globalRegistry, { description: "principals who approved; empty when none were needed" }),
     },
   ),
   "Model Alias Changed": versionDetail(
     "An alias was set, moved or deleted. `version` is its new target, or on delete the version it left.",
     {
-      alias: z.string().min(1),
-      from: VersionNumber.nullable().meta({
+      alias: z.string().check(z.minLength(1)),
+      from: z.nullable(VersionNumber).register(z.globalRegistry, {
         description: "version it pointed to before; null when it was new",
       }),
-      to: VersionNumber.nullable().meta({
+      to: z.nullable(VersionNumber).register(z.globalRegistry, {
         description: "version it points to now; null when it was deleted",
       }),
     },
@@ -242,12 +277,12 @@ export function isDetailType(value: string): value is DetailType {
 export function envelopeSchema<T extends DetailType>(detailType: T) {
   return z.object({
     version: z.literal("0"),
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     "detail-type": z.literal(detailType),
-    source: z.string().min(1),
-    account: z.string().regex(/^\d{12}$/),
+    source: z.string().check(z.minLength(1)),
+    account: z.string().check(z.regex(/^\d{12}$/)),
     time: z.iso.datetime(),
-    region: z.string().min(1),
+    region: z.string().check(z.minLength(1)),
     resources: z.array(z.string()),
     detail: DETAIL_SCHEMAS[detailType],
   });

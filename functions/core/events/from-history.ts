@@ -4,7 +4,7 @@
  * the same `eventId`, which subscribers dedupe on).
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { HistoryRecord } from "../records.ts";
 import type { HISTORY_ACTIONS } from "../schemas.ts";
 import {

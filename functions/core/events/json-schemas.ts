@@ -3,7 +3,7 @@
  * languages validate against. Generated here, written by `npm run events:schemas` to
  * `events/schemas/v1/`, and committed: the committed files are the published contract.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DETAIL_SCHEMAS, DETAIL_TYPES, type DetailType, EVENT_VERSION } from "./catalog.ts";
 import type { JsonSchema } from "./compatibility.ts";
 

@@ -4,7 +4,7 @@
  * stage. Each check says what was expected and what was found, so a FAILED report explains itself.
  */
 
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { compareVersions } from "../compare.ts";
 import type { TransitionRecord, VersionRecord } from "../records.ts";
 import type { StageRequirements, ValidationCheck } from "../schemas.ts";

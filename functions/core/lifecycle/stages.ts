@@ -4,7 +4,7 @@
  * printed from `ALLOWED_TRANSITIONS` (`npm run docs:roles` checks it with the role matrix).
  */
 
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { ModelRecord } from "../records.ts";
 import type { Policy, Stage } from "../schemas.ts";
 

@@ -1,17 +1,17 @@
 /** The body of every error response. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().meta({ example: "ModelNotFound" }),
-      message: z.string().meta({ example: "model 'fraud' does not exist" }),
+      code: z.string().register(z.globalRegistry, { example: "ModelNotFound" }),
+      message: z.string().register(z.globalRegistry, { example: "model 'fraud' does not exist" }),
       requestId: z.string(),
-      issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-      details: z.unknown().optional().meta({
+      issues: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
+      details: z.optional(z.unknown()).register(z.globalRegistry, {
         description:
           "machine-readable facts, e.g. `{artifacts: [...]}`: the per-artifact report of a refused seal",
       }),
     }),
   })
-  .meta({ id: "Error" });
+  .register(z.globalRegistry, { id: "Error" });

@@ -1,5 +1,5 @@
 /** History entries: the audit trail and outbox of every mutation. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const HISTORY_ACTIONS = [
   "MODEL_REGISTERED",
@@ -26,15 +26,15 @@ export const HISTORY_ACTIONS = [
 
 export const HistoryEntry = z
   .object({
-    seq: z.number().int(),
+    seq: z.int(),
     at: z.iso.datetime(),
     actor: z.string(),
     action: z.enum(HISTORY_ACTIONS),
     requestId: z.string(),
-    version: z.number().int().optional(),
-    from: z.unknown().optional(),
-    to: z.unknown().optional(),
+    version: z.optional(z.int()),
+    from: z.optional(z.unknown()),
+    to: z.optional(z.unknown()),
     details: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: "HistoryEntry" });
+  .register(z.globalRegistry, { id: "HistoryEntry" });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;

@@ -1,43 +1,42 @@
 /** Lists: page size, tokens, filters and the page shape. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Stage, VersionStatus } from "./names.ts";
 import { decimalParam } from "./numbers.ts";
 
-export const Limit = decimalParam(1, 100).default(20).meta({ description: "page size, 1-100 (default 20)" });
+export const Limit = z
+  ._default(decimalParam(1, 100), 20)
+  .register(z.globalRegistry, { description: "page size, 1-100 (default 20)" });
 
 export const NextToken = z
-  .string()
-  .min(1)
-  .max(4096)
-  .optional()
-  .meta({ description: "from the previous page" });
+  .optional(z.string().check(z.minLength(1), z.maxLength(4096)))
+  .register(z.globalRegistry, { description: "from the previous page" });
 
-export const ListModelsQuery = z
-  .object({
-    prefix: z.string().max(128).optional(),
-    tag: z
-      .string()
-      .regex(/^[^=]+=.*$/, { error: "must look like key=value" })
-      .optional(),
-    owner: z.string().max(256).optional(),
-    limit: Limit,
-    nextToken: NextToken,
-  })
-  .strict();
+export const ListModelsQuery = z.strictObject({
+  prefix: z.optional(z.string().check(z.maxLength(128))),
+  tag: z.optional(z.string().check(z.regex(/^[^=]+=.*$/, { error: "must look like key=value" }))),
+  owner: z.optional(z.string().check(z.maxLength(256))),
+  limit: Limit,
+  nextToken: NextToken,
+});
 export type ListModelsQuery = z.infer<typeof ListModelsQuery>;
 
-export const ListVersionsQuery = z
-  .object({ stage: Stage.optional(), status: VersionStatus.optional(), limit: Limit, nextToken: NextToken })
-  .strict();
+export const ListVersionsQuery = z.strictObject({
+  stage: z.optional(Stage),
+  status: z.optional(VersionStatus),
+  limit: Limit,
+  nextToken: NextToken,
+});
 export type ListVersionsQuery = z.infer<typeof ListVersionsQuery>;
 
-export const PageQuery = z.object({ limit: Limit, nextToken: NextToken }).strict();
+export const PageQuery = z.strictObject({ limit: Limit, nextToken: NextToken });
 export type PageQuery = z.infer<typeof PageQuery>;
 
-export const page = <T extends z.ZodType>(item: T, id: string) =>
+export const page = <T extends z.core.$ZodType>(item: T, id: string) =>
   z
     .object({
       items: z.array(item),
-      nextToken: z.string().optional().meta({ description: "absent on the last page" }),
+      nextToken: z
+        .optional(z.string())
+        .register(z.globalRegistry, { description: "absent on the last page" }),
     })
-    .meta({ id });
+    .register(z.globalRegistry, { id });

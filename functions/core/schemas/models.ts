@@ -1,69 +1,67 @@
 /** Models: their editable fields, promotion policy, inputs and representation. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ModelName } from "./names.ts";
 import { boundedInteger, storableNumber } from "./numbers.ts";
 import { MetricName, TagKey, Tags, userMap } from "./user-maps.ts";
 
 /** A Lambda function ARN (optionally with a version or alias qualifier). */
-export const LambdaFunctionArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/, {
+export const LambdaFunctionArn = z.string().check(
+  z.regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/, {
     error: "must be a Lambda function ARN: arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]",
-  });
+  }),
+);
 
-export const Description = z.string().max(4096, { error: "must be at most 4096 characters" });
-export const Owner = z.string().min(1).max(256, { error: "must be at most 256 characters" });
+export const Description = z.string().check(z.maxLength(4096, { error: "must be at most 4096 characters" }));
+export const Owner = z
+  .string()
+  .check(z.minLength(1), z.maxLength(256, { error: "must be at most 256 characters" }));
 
 export const MetricThreshold = z
-  .object({
-    min: storableNumber("must be a number").optional(),
-    max: storableNumber("must be a number").optional(),
+  .strictObject({
+    min: z.optional(storableNumber("must be a number")),
+    max: z.optional(storableNumber("must be a number")),
   })
-  .strict()
-  .refine((t) => t.min !== undefined || t.max !== undefined, { error: "give min, max or both" })
+  .check(z.refine((t) => t.min !== undefined || t.max !== undefined, { error: "give min, max or both" }))
   // No `id`: it is embedded in MetricThresholds through zod's own JSON Schema (see `userMap`).
-  .meta({ minProperties: 1, description: "the range a metric must fall in" });
+  .register(z.globalRegistry, { minProperties: 1, description: "the range a metric must fall in" });
 
 export const ApprovalRule = z
-  .object({
+  .strictObject({
     required: boundedInteger(0, 10, "must be a whole number of approvals from 0 to 10"),
-    allowSelfApproval: z.boolean().default(false),
+    allowSelfApproval: z._default(z.boolean(), false),
   })
-  .strict()
-  .meta({ id: "ApprovalRule" });
+  .register(z.globalRegistry, { id: "ApprovalRule" });
 
 export const StageRequirements = z
-  .object({
-    metrics: userMap({
-      key: MetricName,
-      value: MetricThreshold,
-      maxEntries: 100,
-      noun: "metric thresholds",
-      id: "MetricThresholds",
-      description: "metric name → the range its value must fall in (at most 100)",
-    }).optional(),
-    signature: z.boolean().optional(),
-    modelCard: z.boolean().optional(),
-    lineage: z
-      .array(z.enum(["runId", "gitCommit", "datasets"]))
-      .max(3)
-      .optional(),
+  .strictObject({
+    metrics: z.optional(
+      userMap({
+        key: MetricName,
+        value: MetricThreshold,
+        maxEntries: 100,
+        noun: "metric thresholds",
+        id: "MetricThresholds",
+        description: "metric name → the range its value must fall in (at most 100)",
+      }),
+    ),
+    signature: z.optional(z.boolean()),
+    modelCard: z.optional(z.boolean()),
+    lineage: z.optional(z.array(z.enum(["runId", "gitCommit", "datasets"])).check(z.maxLength(3))),
     tags: z
-      .array(TagKey)
-      .max(50, { error: "at most 50 required tags" })
-      .optional()
-      .meta({ description: "tag keys the version must carry (any value)" }),
-    compatibleSignature: z.boolean().optional().meta({
+      .optional(z.array(TagKey).check(z.maxLength(50, { error: "at most 50 required tags" })))
+      .register(z.globalRegistry, { description: "tag keys the version must carry (any value)" }),
+    compatibleSignature: z.optional(z.boolean()).register(z.globalRegistry, {
       description:
         "refuse a version whose signature breaks clients of the version now in the target stage (see compare)",
     }),
-    customValidation: z.object({ functionArn: LambdaFunctionArn }).strict().optional().meta({
-      description:
-        "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see README)",
-    }),
+    customValidation: z
+      .optional(z.strictObject({ functionArn: LambdaFunctionArn }))
+      .register(z.globalRegistry, {
+        description:
+          "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see README)",
+      }),
   })
-  .strict()
-  .meta({ id: "StageRequirements" });
+  .register(z.globalRegistry, { id: "StageRequirements" });
 
 /** Where the version that leaves production goes when another version enters it. */
 export const DEMOTION_STAGES = ["archived", "staging"] as const;
@@ -72,20 +70,19 @@ export const DEMOTION_STAGES = ["archived", "staging"] as const;
  * Keyed by stage, as strict objects rather than `z.partialRecord`: an unknown stage name (or
  * `__proto__`) is then an "unknown field" naming it, where a record would skip `__proto__` silently.
  */
-export const byPolicyStage = <T extends z.ZodType>(rule: T) =>
-  z.object({ staging: rule.optional(), production: rule.optional(), archived: rule.optional() }).strict();
+export const byPolicyStage = <T extends z.core.$ZodType>(rule: T) =>
+  z.strictObject({ staging: z.optional(rule), production: z.optional(rule), archived: z.optional(rule) });
 
 export const Policy = z
-  .object({
-    approvals: byPolicyStage(ApprovalRule).optional(),
-    requirements: byPolicyStage(StageRequirements).optional(),
-    demoteProductionTo: z.enum(DEMOTION_STAGES).optional().meta({
+  .strictObject({
+    approvals: z.optional(byPolicyStage(ApprovalRule)),
+    requirements: z.optional(byPolicyStage(StageRequirements)),
+    demoteProductionTo: z.optional(z.enum(DEMOTION_STAGES)).register(z.globalRegistry, {
       description:
         "where the version that leaves production goes when another one enters it (default archived)",
     }),
   })
-  .strict()
-  .meta({
+  .register(z.globalRegistry, {
     id: "Policy",
     description: "Which promotions need approval, and what a version must satisfy to enter a stage.",
     example: {
@@ -95,46 +92,50 @@ export const Policy = z
   });
 
 export const CreateModelInput = z
-  .object({
+  .strictObject({
     name: ModelName,
-    description: Description.optional(),
-    owner: Owner.optional(),
-    tags: Tags.optional(),
-    policy: Policy.optional(),
+    description: z.optional(Description),
+    owner: z.optional(Owner),
+    tags: z.optional(Tags),
+    policy: z.optional(Policy),
   })
-  .strict()
-  .meta({ id: "CreateModelInput" });
+  .register(z.globalRegistry, { id: "CreateModelInput" });
 export type CreateModelInput = z.infer<typeof CreateModelInput>;
 
 export const UpdateModelInput = z
-  .object({
-    description: Description.optional(),
-    owner: Owner.optional(),
-    tags: Tags.optional(),
-    policy: Policy.optional(),
+  .strictObject({
+    description: z.optional(Description),
+    owner: z.optional(Owner),
+    tags: z.optional(Tags),
+    policy: z.optional(Policy),
   })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, {
-    error: "give at least one of description, owner, tags, policy",
-  })
-  .meta({ id: "UpdateModelInput", minProperties: 1 });
+  .check(
+    z.refine((v) => Object.keys(v).length > 0, {
+      error: "give at least one of description, owner, tags, policy",
+    }),
+  )
+  .register(z.globalRegistry, { id: "UpdateModelInput", minProperties: 1 });
 export type UpdateModelInput = z.infer<typeof UpdateModelInput>;
 
 export const Model = z
   .object({
     name: z.string(),
-    description: z.string().optional(),
-    owner: z.string().optional(),
+    description: z.optional(z.string()),
+    owner: z.optional(z.string()),
     tags: z.record(z.string(), z.string()),
     policy: Policy,
-    latestVersion: z.number().int().meta({ description: "0 until the first version is created" }),
-    stages: z.record(z.string(), z.number().int()).meta({ description: "exclusive stage → version" }),
-    aliases: z.record(z.string(), z.number().int()),
+    latestVersion: z
+      .int()
+      .register(z.globalRegistry, { description: "0 until the first version is created" }),
+    stages: z
+      .record(z.string(), z.int())
+      .register(z.globalRegistry, { description: "exclusive stage → version" }),
+    aliases: z.record(z.string(), z.int()),
     createdAt: z.iso.datetime(),
     createdBy: z.string(),
     updatedAt: z.iso.datetime(),
     updatedBy: z.string(),
     etag: z.string(),
   })
-  .meta({ id: "Model" });
+  .register(z.globalRegistry, { id: "Model" });
 export type Model = z.infer<typeof Model>;

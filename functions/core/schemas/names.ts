@@ -1,5 +1,5 @@
 /** Names, stages and statuses: the identifiers every aggregate shares. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const STAGES = ["development", "staging", "production", "archived"] as const;
 /** PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED; a FAILED version can be uploaded again and sealed again. */
@@ -42,29 +42,37 @@ export const MODEL_FORMATS = [
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-export const Stage = z.enum(STAGES).meta({ id: "Stage" });
-export const VersionStatus = z.enum(VERSION_STATUSES).meta({ id: "VersionStatus" });
-export const TransitionStatus = z.enum(TRANSITION_STATUSES).meta({ id: "TransitionStatus" });
+export const Stage = z.enum(STAGES).register(z.globalRegistry, { id: "Stage" });
+export const VersionStatus = z.enum(VERSION_STATUSES).register(z.globalRegistry, { id: "VersionStatus" });
+export const TransitionStatus = z
+  .enum(TRANSITION_STATUSES)
+  .register(z.globalRegistry, { id: "TransitionStatus" });
 
 /** Transition ids are ULIDs: unique, and their string order is the order they were requested in. */
 export const TRANSITION_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const TransitionId = z
   .string()
-  .regex(TRANSITION_ID_PATTERN, {
-    error: "must be a transition id: 26 characters of Crockford base32 (a ULID)",
-  })
-  .meta({ example: "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC" });
+  .check(
+    z.regex(TRANSITION_ID_PATTERN, {
+      error: "must be a transition id: 26 characters of Crockford base32 (a ULID)",
+    }),
+  )
+  .register(z.globalRegistry, { example: "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC" });
 
 export const ModelName = z
   .string()
-  .regex(MODEL_NAME_PATTERN, {
-    error: "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit",
-  })
-  .meta({ example: "fraud-detector" });
+  .check(
+    z.regex(MODEL_NAME_PATTERN, {
+      error: "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit",
+    }),
+  )
+  .register(z.globalRegistry, { example: "fraud-detector" });
 
 export const AliasName = z
   .string()
-  .regex(ALIAS_PATTERN, {
-    error: "must be 1-64 characters of letters, digits, '_' or '-', starting with a letter",
-  })
-  .meta({ example: "champion" });
+  .check(
+    z.regex(ALIAS_PATTERN, {
+      error: "must be 1-64 characters of letters, digits, '_' or '-', starting with a letter",
+    }),
+  )
+  .register(z.globalRegistry, { example: "champion" });

@@ -1,5 +1,5 @@
 /** Numbers the API accepts: what DynamoDB can store, and canonical decimal integers in paths and queries. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The largest version number; also bounds `latestVersion` so the sort keys stay fixed-width. */
 export const MAX_VERSION = 9_999_999_999;
@@ -16,15 +16,17 @@ export const DYNAMODB_NUMBER_RULE =
 export const storableNumber = (notANumber: string) =>
   z
     .number({ error: notANumber })
-    .gt(-1e126, { error: DYNAMODB_NUMBER_RULE })
-    .lt(1e126, { error: DYNAMODB_NUMBER_RULE })
-    .refine((n) => n === 0 || Math.abs(n) >= 1e-130, { error: DYNAMODB_NUMBER_RULE })
+    .check(
+      z.gt(-1e126, { error: DYNAMODB_NUMBER_RULE }),
+      z.lt(1e126, { error: DYNAMODB_NUMBER_RULE }),
+      z.refine((n) => n === 0 || Math.abs(n) >= 1e-130, { error: DYNAMODB_NUMBER_RULE }),
+    )
     // The refinement is invisible to the generated document: state the same rule as JSON Schema.
-    .meta({ anyOf: [{ const: 0 }, { minimum: 1e-130 }, { maximum: -1e-130 }] });
+    .register(z.globalRegistry, { anyOf: [{ const: 0 }, { minimum: 1e-130 }, { maximum: -1e-130 }] });
 
 /** A whole JSON number within bounds; the bounds are checks, so the document states them. */
 export const boundedInteger = (min: number, max: number, rule: string) =>
-  z.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+  z.int({ error: rule }).check(z.minimum(min, { error: rule }), z.maximum(max, { error: rule }));
 
 export const CANONICAL_DECIMAL = /^[1-9][0-9]{0,15}$/;
 
@@ -36,13 +38,14 @@ export const CANONICAL_DECIMAL = /^[1-9][0-9]{0,15}$/;
  */
 export const decimalParam = (min: number, max: number) => {
   const rule = `must be a whole number from ${min} to ${max}, written in plain decimal digits (no sign, leading zero, exponent, decimal point or spaces)`;
-  return z.preprocess(
-    (raw: string, ctx) => {
+  // zod/mini has no `preprocess`: this is what it is, a transform piped into the number's rules.
+  return z.pipe(
+    z.transform((raw: unknown, ctx) => {
       if (typeof raw === "string" && CANONICAL_DECIMAL.test(raw)) return Number(raw);
       if (typeof raw === "number") return raw; // an already-parsed value from in-process callers
       ctx.issues.push({ code: "custom", message: rule, input: raw });
       return raw;
-    },
+    }),
     boundedInteger(min, max, rule),
   );
 };
@@ -51,7 +54,7 @@ export const VersionNumber = boundedInteger(
   1,
   MAX_VERSION,
   `must be a positive integer (1 to ${MAX_VERSION})`,
-).meta({ description: "a version number of this model", example: 3 });
+).register(z.globalRegistry, { description: "a version number of this model", example: 3 });
 
 /** `{version}` and `{other}` in paths. */
 export const VersionParam = decimalParam(1, MAX_VERSION);

@@ -1,5 +1,5 @@
 /** Versions: artifacts, lineage, signature, inputs, representation and comparison. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../artifacts/upload-plan.ts";
 import { Description } from "./models.ts";
 import { ARTIFACT_CHECK_STATUSES, MODEL_FORMATS, Stage, VersionStatus } from "./names.ts";
@@ -40,85 +40,97 @@ export const ArtifactPath = z
     const broken = ARTIFACT_PATH_RULES.find(([rule]) => !rule.test(ctx.value));
     if (broken) ctx.issues.push({ code: "custom", message: broken[1], input: ctx.value });
   })
-  .meta({ pattern: ARTIFACT_PATH.source, example: "weights/model.onnx" });
+  .register(z.globalRegistry, { pattern: ARTIFACT_PATH.source, example: "weights/model.onnx" });
 
 export const ArtifactDeclaration = z
-  .object({
+  .strictObject({
     path: ArtifactPath,
     size: z
-      .number({ error: "must be the file size in bytes" })
-      .int({ error: "must be a whole number of bytes" })
-      .min(0, { error: "must not be negative" })
-      .max(MAX_ARTIFACT_BYTES, {
-        error: `artifacts are at most 5 TiB (${MAX_ARTIFACT_BYTES} bytes), S3's largest object`,
+      .int({
+        // One schema checks both: a non-number and a fraction get different messages.
+        error: (issue) =>
+          issue.code === "invalid_type" && issue.expected === "number"
+            ? "must be the file size in bytes"
+            : "must be a whole number of bytes",
       })
-      .meta({
+      .check(
+        z.minimum(0, { error: "must not be negative" }),
+        z.maximum(MAX_ARTIFACT_BYTES, {
+          error: `artifacts are at most 5 TiB (${MAX_ARTIFACT_BYTES} bytes), S3's largest object`,
+        }),
+      )
+      .register(z.globalRegistry, {
         description:
           "bytes; at most 5 TiB (5497558138880), S3's largest object. Above the multipart threshold (64 MiB by default) the upload is in parts",
       }),
-    sha256: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, { error: "must be the SHA-256 of the file as 64 hex characters" })
-      .transform((s) => s.toLowerCase()),
-    contentType: z
-      .string()
-      .regex(/^[\w.+-]+\/[\w.+-]+$/, { error: "must be a MIME type such as application/octet-stream" })
-      .optional(),
+    sha256: z.pipe(
+      z
+        .string()
+        .check(
+          z.regex(/^[0-9a-fA-F]{64}$/, { error: "must be the SHA-256 of the file as 64 hex characters" }),
+        ),
+      z.transform((s) => s.toLowerCase()),
+    ),
+    contentType: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^[\w.+-]+\/[\w.+-]+$/, { error: "must be a MIME type such as application/octet-stream" }),
+        ),
+    ),
   })
-  .strict()
-  .meta({ id: "ArtifactDeclaration" });
+  .register(z.globalRegistry, { id: "ArtifactDeclaration" });
 
-export const Dataset = z
-  .object({
-    name: z.string().min(1).max(256),
-    uri: z.string().min(1).max(2048),
-    digest: z.string().max(256).optional(),
-  })
-  .strict();
+export const Dataset = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(256)),
+  uri: z.string().check(z.minLength(1), z.maxLength(2048)),
+  digest: z.optional(z.string().check(z.maxLength(256))),
+});
 
 export const Lineage = z
-  .object({
-    runId: z.string().min(1).max(256).optional(),
-    runUri: z.string().min(1).max(2048).optional(),
-    gitRepo: z.string().min(1).max(2048).optional(),
-    gitCommit: z
-      .string()
-      .regex(/^[0-9a-fA-F]{7,64}$/, { error: "must be a git commit hash (7-64 hex characters)" })
-      .optional(),
-    datasets: z.array(Dataset).max(50, { error: "at most 50 datasets" }).optional(),
-    parentVersion: VersionNumber.optional(),
+  .strictObject({
+    runId: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+    runUri: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    gitRepo: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    gitCommit: z.optional(
+      z
+        .string()
+        .check(z.regex(/^[0-9a-fA-F]{7,64}$/, { error: "must be a git commit hash (7-64 hex characters)" })),
+    ),
+    datasets: z.optional(z.array(Dataset).check(z.maxLength(50, { error: "at most 50 datasets" }))),
+    parentVersion: z.optional(VersionNumber),
   })
-  .strict()
-  .meta({ id: "Lineage" });
+  .register(z.globalRegistry, { id: "Lineage" });
 
-export const TensorSpec = z
-  .object({
-    name: z.string().min(1).max(256),
-    type: z.string().regex(/^[A-Za-z][A-Za-z0-9_<>[\], ]{0,63}$/, {
+export const TensorSpec = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(256)),
+  type: z.string().check(
+    z.regex(/^[A-Za-z][A-Za-z0-9_<>[\], ]{0,63}$/, {
       error: "must be a type name such as float32 or string",
     }),
-    shape: z
-      .array(
-        boundedInteger(
-          -1,
-          Number.MAX_SAFE_INTEGER,
-          `dimensions must be whole numbers from -1 (variable) to ${Number.MAX_SAFE_INTEGER}`,
-        ),
-      )
-      .max(32, { error: "at most 32 dimensions" })
-      .optional()
-      .meta({ description: "-1 marks a variable dimension" }),
-    optional: z.boolean().optional(),
-  })
-  .strict();
+  ),
+  shape: z
+    .optional(
+      z
+        .array(
+          boundedInteger(
+            -1,
+            Number.MAX_SAFE_INTEGER,
+            `dimensions must be whole numbers from -1 (variable) to ${Number.MAX_SAFE_INTEGER}`,
+          ),
+        )
+        .check(z.maxLength(32, { error: "at most 32 dimensions" })),
+    )
+    .register(z.globalRegistry, { description: "-1 marks a variable dimension" }),
+  optional: z.optional(z.boolean()),
+});
 
 export const Signature = z
-  .object({
-    inputs: z.array(TensorSpec).max(500),
-    outputs: z.array(TensorSpec).max(500),
+  .strictObject({
+    inputs: z.array(TensorSpec).check(z.maxLength(500)),
+    outputs: z.array(TensorSpec).check(z.maxLength(500)),
   })
-  .strict()
-  .meta({ id: "Signature" });
+  .register(z.globalRegistry, { id: "Signature" });
 export type Signature = z.infer<typeof Signature>;
 
 /** `onnx` → `[oO][nN][nN][xX]`: the document can state case-insensitivity only as a pattern. */
@@ -133,58 +145,71 @@ const MODEL_FORMAT_RULE = `must be one of ${MODEL_FORMATS.join(", ")} (any case)
  * sends `ONNX` is not told it is wrong.
  */
 export const ModelFormat = z
-  .string({ error: MODEL_FORMAT_RULE })
-  .regex(new RegExp(`^(?:${MODEL_FORMATS.map(anyCase).join("|")})$`), { error: MODEL_FORMAT_RULE })
-  .transform((raw) => raw.toLowerCase() as (typeof MODEL_FORMATS)[number])
-  .meta({ description: `one of ${MODEL_FORMATS.join(", ")}, in any case (\`ONNX\` is read as \`onnx\`)` });
+  .pipe(
+    z
+      .string({ error: MODEL_FORMAT_RULE })
+      .check(
+        z.regex(new RegExp(`^(?:${MODEL_FORMATS.map(anyCase).join("|")})$`), { error: MODEL_FORMAT_RULE }),
+      ),
+    z.transform((raw) => raw.toLowerCase() as (typeof MODEL_FORMATS)[number]),
+  )
+  .register(z.globalRegistry, {
+    description: `one of ${MODEL_FORMATS.join(", ")}, in any case (\`ONNX\` is read as \`onnx\`)`,
+  });
 
 export const CreateVersionInput = z
-  .object({
-    description: Description.optional(),
-    metrics: Metrics.optional(),
-    params: Params.optional(),
-    tags: Tags.optional(),
-    lineage: Lineage.optional(),
-    signature: Signature.optional(),
-    framework: z.string().min(1).max(64).optional(),
-    format: ModelFormat.optional(),
-    semver: z
-      .string()
-      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, {
-        error: "must be a semantic version like 1.4.0",
-      })
-      .optional(),
+  .strictObject({
+    description: z.optional(Description),
+    metrics: z.optional(Metrics),
+    params: z.optional(Params),
+    tags: z.optional(Tags),
+    lineage: z.optional(Lineage),
+    signature: z.optional(Signature),
+    framework: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    format: z.optional(ModelFormat),
+    semver: z.optional(
+      z.string().check(
+        z.regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, {
+          error: "must be a semantic version like 1.4.0",
+        }),
+      ),
+    ),
     artifacts: z
       .array(ArtifactDeclaration, {
         error: "is required: list the files of this version as {path, size, sha256}",
       })
-      .min(1, { error: "declare at least one artifact" })
-      .max(100, { error: "at most 100 artifacts" })
-      .refine((list) => new Set(list.map((a) => a.path)).size === list.length, {
-        error: "artifact paths must be unique: declare each file once",
-      })
+      .check(
+        z.minLength(1, { error: "declare at least one artifact" }),
+        z.maxLength(100, { error: "at most 100 artifacts" }),
+        z.refine((list) => new Set(list.map((a) => a.path)).size === list.length, {
+          error: "artifact paths must be unique: declare each file once",
+        }),
+      )
       // `uniqueItems` is implied by unique paths; JSON Schema cannot say "unique by path".
-      .meta({ uniqueItems: true, description: "the files of this version; each path at most once" }),
+      .register(z.globalRegistry, {
+        uniqueItems: true,
+        description: "the files of this version; each path at most once",
+      }),
   })
-  .strict()
-  .meta({ id: "CreateVersionInput" });
+  .register(z.globalRegistry, { id: "CreateVersionInput" });
 export type CreateVersionInput = z.infer<typeof CreateVersionInput>;
 
 export const UpdateVersionInput = z
-  .object({
-    description: Description.optional(),
-    tags: Tags.optional(),
-    modelCard: z.string().max(100_000, { error: "must be at most 100000 characters" }).optional(),
-    metrics: Metrics.optional(),
-    params: Params.optional(),
-    lineage: Lineage.optional(),
-    signature: Signature.optional(),
-    framework: z.string().min(1).max(64).optional(),
-    format: ModelFormat.optional(),
+  .strictObject({
+    description: z.optional(Description),
+    tags: z.optional(Tags),
+    modelCard: z.optional(
+      z.string().check(z.maxLength(100_000, { error: "must be at most 100000 characters" })),
+    ),
+    metrics: z.optional(Metrics),
+    params: z.optional(Params),
+    lineage: z.optional(Lineage),
+    signature: z.optional(Signature),
+    framework: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    format: z.optional(ModelFormat),
   })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { error: "give at least one field to change" })
-  .meta({
+  .check(z.refine((v) => Object.keys(v).length > 0, { error: "give at least one field to change" }))
+  .register(z.globalRegistry, {
     id: "UpdateVersionInput",
     minProperties: 1,
     description:
@@ -192,48 +217,50 @@ export const UpdateVersionInput = z
   });
 export type UpdateVersionInput = z.infer<typeof UpdateVersionInput>;
 
-/** Where a multipart upload of an artifact stands: S3's upload id and the planned parts. */
-export const MultipartUpload = z
-  .object({
-    uploadId: z.string(),
-    partSize: z.number().int().meta({ description: "bytes per part; the last part holds the rest" }),
-    partCount: z.number().int(),
-  })
-  .meta({ id: "MultipartUpload" });
+/**
+ * Where a multipart upload of an artifact stands: S3's upload id and the planned parts. No `id`:
+ * the document has always shown it inline, as `Artifact.upload`.
+ */
+export const MultipartUpload = z.object({
+  uploadId: z.string(),
+  partSize: z
+    .int()
+    .register(z.globalRegistry, { description: "bytes per part; the last part holds the rest" }),
+  partCount: z.int(),
+});
 export type MultipartUpload = z.infer<typeof MultipartUpload>;
 
 export const Artifact = z
   .object({
     path: z.string(),
-    size: z.number().int(),
+    size: z.int(),
     sha256: z.string(),
-    contentType: z.string().optional(),
-    upload: MultipartUpload.optional().meta({
+    contentType: z.optional(z.string()),
+    upload: z.optional(MultipartUpload).register(z.globalRegistry, {
       description: "present when the artifact is uploaded in parts (above the multipart threshold)",
     }),
   })
-  .meta({ id: "Artifact" });
+  .register(z.globalRegistry, { id: "Artifact" });
 export type Artifact = z.infer<typeof Artifact>;
 
 export const UploadInstruction = z
   .object({
     path: z.string(),
-    method: z.literal("PUT").optional(),
-    url: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    uploadId: z.string().optional(),
+    method: z.optional(z.literal("PUT")),
+    url: z.optional(z.string()),
+    headers: z.optional(z.record(z.string(), z.string())),
+    uploadId: z.optional(z.string()),
     parts: z
-      .array(z.object({ partNumber: z.number().int(), url: z.string() }))
-      .optional()
-      .meta({
+      .optional(z.array(z.object({ partNumber: z.int(), url: z.string() })))
+      .register(z.globalRegistry, {
         description:
           "presigned PUT URLs of the first parts only; ask POST /models/{model}/versions/{version}/uploads for the others",
       }),
-    partSize: z.number().int().optional(),
-    partCount: z.number().int().optional(),
+    partSize: z.optional(z.int()),
+    partCount: z.optional(z.int()),
     expiresAt: z.iso.datetime(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: "UploadInstruction",
     description:
       "single upload: PUT the bytes to `url` with exactly `headers`; multipart: PUT each part to its URL, then POST .../uploads/complete with the parts' ETags",
@@ -245,13 +272,14 @@ export const ArtifactCheck = z
   .object({
     path: z.string(),
     status: z.enum(ARTIFACT_CHECK_STATUSES),
-    expected: z.object({ size: z.number().int(), sha256: z.string() }),
+    expected: z.object({ size: z.int(), sha256: z.string() }),
     actual: z
-      .object({ size: z.number().int(), sha256: z.string().optional() })
-      .nullable()
-      .meta({ description: "what S3 holds; null when the object is missing; sha256 when known" }),
+      .nullable(z.object({ size: z.int(), sha256: z.optional(z.string()) }))
+      .register(z.globalRegistry, {
+        description: "what S3 holds; null when the object is missing; sha256 when known",
+      }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: "ArtifactCheck",
     description:
       "verified: size and SHA-256 match; needsHashing: the size matches and S3 has no full-object SHA-256, so the verifier reads it",
@@ -263,59 +291,66 @@ export const Verification = z
   .object({
     status: z.enum(["RUNNING", "PASSED", "FAILED"]),
     startedAt: z.iso.datetime(),
-    checkedAt: z.iso.datetime().optional(),
+    checkedAt: z.optional(z.iso.datetime()),
     requestedBy: z.string(),
-    artifacts: z.array(ArtifactCheck).optional(),
+    artifacts: z.optional(z.array(ArtifactCheck)),
   })
-  .meta({ id: "Verification" });
+  .register(z.globalRegistry, { id: "Verification" });
 export type Verification = z.infer<typeof Verification>;
 
 export const ModelVersion = z
   .object({
     model: z.string(),
-    version: z.number().int(),
-    semver: z.string().optional(),
+    version: z.int(),
+    semver: z.optional(z.string()),
     status: VersionStatus,
     stage: Stage,
-    stageSince: z.iso
-      .datetime()
-      .optional()
-      .meta({ description: "when it entered its stage (absent while in development since creation)" }),
-    description: z.string().optional(),
+    stageSince: z.optional(z.iso.datetime()).register(z.globalRegistry, {
+      description: "when it entered its stage (absent while in development since creation)",
+    }),
+    description: z.optional(z.string()),
     metrics: z.record(z.string(), z.number()),
     params: z.record(z.string(), z.string()),
     tags: z.record(z.string(), z.string()),
-    lineage: Lineage.optional(),
-    signature: Signature.optional(),
-    framework: z.string().optional(),
-    format: z.enum(MODEL_FORMATS).optional(),
+    lineage: z.optional(Lineage),
+    signature: z.optional(Signature),
+    framework: z.optional(z.string()),
+    format: z.optional(z.enum(MODEL_FORMATS)),
     artifacts: z.array(Artifact),
-    modelCard: z.string().optional(),
+    modelCard: z.optional(z.string()),
     aliases: z.array(z.string()),
-    verification: Verification.optional(),
+    verification: z.optional(Verification),
     createdAt: z.iso.datetime(),
     createdBy: z.string(),
     updatedAt: z.iso.datetime(),
     updatedBy: z.string(),
     etag: z.string(),
   })
-  .meta({ id: "ModelVersion" });
+  .register(z.globalRegistry, { id: "ModelVersion" });
 export type ModelVersion = z.infer<typeof ModelVersion>;
 
-export const CreatedVersion = ModelVersion.extend({
-  uploads: z.array(UploadInstruction).meta({ description: "where to upload each declared artifact" }),
-}).meta({ id: "CreatedVersion" });
+export const CreatedVersion = z
+  .extend(ModelVersion, {
+    uploads: z
+      .array(UploadInstruction)
+      .register(z.globalRegistry, { description: "where to upload each declared artifact" }),
+  })
+  .register(z.globalRegistry, { id: "CreatedVersion" });
 
 export const VersionComparison = z
   .object({
     model: z.string(),
-    base: z.number().int(),
-    other: z.number().int(),
+    base: z.int(),
+    other: z.int(),
     metrics: z.record(
       z.string(),
-      z.object({ base: z.number().nullable(), other: z.number().nullable(), delta: z.number().nullable() }),
+      z.object({
+        base: z.nullable(z.number()),
+        other: z.nullable(z.number()),
+        delta: z.nullable(z.number()),
+      }),
     ),
-    params: z.record(z.string(), z.object({ base: z.string().nullable(), other: z.string().nullable() })),
+    params: z.record(z.string(), z.object({ base: z.nullable(z.string()), other: z.nullable(z.string()) })),
     signature: z.object({
       changes: z.array(
         z.object({
@@ -323,14 +358,14 @@ export const VersionComparison = z
           name: z.string(),
           change: z.enum(["added", "removed", "typeChanged", "shapeChanged", "optionalityChanged"]),
           breaking: z.boolean(),
-          base: z.unknown().optional(),
-          other: z.unknown().optional(),
+          base: z.optional(z.unknown()),
+          other: z.optional(z.unknown()),
         }),
       ),
       breaking: z.boolean(),
     }),
-    format: z.object({ base: z.string().nullable(), other: z.string().nullable() }),
-    framework: z.object({ base: z.string().nullable(), other: z.string().nullable() }),
+    format: z.object({ base: z.nullable(z.string()), other: z.nullable(z.string()) }),
+    framework: z.object({ base: z.nullable(z.string()), other: z.nullable(z.string()) }),
   })
-  .meta({ id: "VersionComparison" });
+  .register(z.globalRegistry, { id: "VersionComparison" });
 export type VersionComparison = z.infer<typeof VersionComparison>;

@@ -2,7 +2,7 @@
  * Use cases of the version aggregate: one exported function per operationId of the route
  * table's `versions` group.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { planUploads } from "../artifacts/uploads.ts";
 import { compareVersions as compare } from "../compare.ts";
 import {

@@ -3,12 +3,12 @@
  * operation receives the parsed values. A query on an operation without one must be empty.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { parseInput as parse } from "#core/validation.ts";
 import { HttpError } from "../errors.ts";
 import { type ApiMiddleware, setState, stateOf } from "./api-context.ts";
 
-const EmptyQuery = z.object({}).strict();
+const EmptyQuery = z.strictObject({});
 
 export function parseInput(): ApiMiddleware {
   return {

@@ -62,6 +62,13 @@ describe("the OpenAPI document states the rules the server enforces", () => {
     expect(tags.additionalProperties).toMatchObject({ type: "string", maxLength: 256 });
   });
 
+  it("required tags in a policy follow the tag-key rule", () => {
+    // zod-to-openapi wrote a unicode pattern with a trailing `/u`, which no key could match.
+    const keys = property(component("StageRequirements"), "tags").items;
+    expect(keys?.pattern).toBe(component("Tags").propertyNames?.pattern);
+    expect(matches(keys?.pattern, "use-case")).toBe(true);
+  });
+
   it("metrics: name rule, DynamoDB's number range and at most 500", () => {
     const metrics = component("Metrics");
     expect(metrics.maxProperties).toBe(500);

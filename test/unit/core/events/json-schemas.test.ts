@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DETAIL_SCHEMAS, DETAIL_TYPES } from "#core/events/catalog.ts";
 import { compatibilityProblems, type JsonSchema } from "#core/events/compatibility.ts";
 import {
@@ -54,7 +54,7 @@ describe("the committed JSON Schemas of eventVersion 1", () => {
 
   it("catch a breaking change to the catalog: dropping `to` from Model Version Stage Changed", () => {
     const published = parseSchemaFile(committed.get("model-version-stage-changed.json")!);
-    const broken = z.looseObject(DETAIL_SCHEMAS["Model Version Stage Changed"].omit({ to: true }).shape);
+    const broken = z.looseObject(z.omit(DETAIL_SCHEMAS["Model Version Stage Changed"], { to: true }).shape);
     expect(compatibilityProblems(published, z.toJSONSchema(broken) as JsonSchema)).toEqual([
       "$: property 'to' was removed",
     ]);

@@ -5,7 +5,7 @@
  * `test/integration/lifecycle.test.ts`.
  */
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import {
   ApprovalRefusedError,
   NothingToRollBackError,
