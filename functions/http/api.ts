@@ -53,7 +53,10 @@ export const replyOf = <T>(outcome: Outcome<T>): ApiReply => ({
 /** The specs of one route group's operations (`./operations/<group>.ts`). */
 export type OperationSpecs = Record<string, OperationSpec>;
 
-/** An implementation per operation of the group, typed by its spec; another name fails the type-check. */
+/**
+ * An implementation per operation of the group, typed by its spec; a name that is not one of the
+ * group's operations fails the type-check. One left out is answered 404 `RouteNotFound`.
+ */
 export type Implementations<S extends OperationSpecs> = {
   [K in keyof S]?: (request: ApiRequest<S[K]>) => Promise<ApiReply>;
 };

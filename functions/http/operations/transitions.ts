@@ -1,4 +1,7 @@
-/** The operations of the `transitions` route group: stage transitions, approvals, rollbacks and stage history. */
+/**
+ * The operations of the `transitions` route group: stage transitions, approvals, rollbacks and
+ * stage history.
+ */
 import * as z from "zod/mini";
 import {
   ApproveInput,
