@@ -21,7 +21,7 @@ import { parseInput } from "./middleware/parse-input.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { routeOperation } from "./middleware/route-operation.ts";
 import { type ApiHandler, type UsageMeter, withUsageHeaders } from "./middleware/usage-headers.ts";
-import type { OperationId, Operations } from "./operations.ts";
+import type { OperationSpec } from "./operations/spec.ts";
 import type { RouteGroup } from "./route-table.ts";
 import { requestMetrics } from "./telemetry.ts";
 
@@ -29,10 +29,10 @@ export type { ApiHandler, UsageMeter };
 
 type Out<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
 
-export interface ApiRequest<K extends OperationId> {
-  params: Out<Operations[K] extends { params: infer P } ? P : undefined>;
-  query: Out<Operations[K] extends { query: infer Q } ? Q : undefined>;
-  body: Out<Operations[K] extends { body: infer B } ? B : undefined>;
+export interface ApiRequest<S extends OperationSpec> {
+  params: Out<S extends { params: infer P } ? P : undefined>;
+  query: Out<S extends { query: infer Q } ? Q : undefined>;
+  body: Out<S extends { body: infer B } ? B : undefined>;
   ctx: RequestContext;
 }
 
@@ -50,27 +50,44 @@ export const replyOf = <T>(outcome: Outcome<T>): ApiReply => ({
   replayed: outcome.replayed,
 });
 
-export type Implementations = { [K in OperationId]?: (request: ApiRequest<K>) => Promise<ApiReply> };
+/** The specs of one route group's operations (`./operations/<group>.ts`). */
+export type OperationSpecs = Record<string, OperationSpec>;
+
+/**
+ * An implementation per operation of the group, typed by its spec; a name that is not one of the
+ * group's operations fails the type-check. One left out is answered 404 `RouteNotFound`.
+ */
+export type Implementations<S extends OperationSpecs> = {
+  [K in keyof S]?: (request: ApiRequest<S[K]>) => Promise<ApiReply>;
+};
 
 export interface ApiHandlerOptions {
   /** Measures what each request cost in storage calls and reports it in response headers. */
   meter?: UsageMeter | undefined;
 }
 
-export function createApiHandler(
+/**
+ * `specs` are the group's own (`./operations/<group>.ts`), not the merged `operations`: the
+ * handler's bundle then carries no other group's specs or schemas. They also type the
+ * implementations, so each must be one of the group's operations.
+ */
+export function createApiHandler<S extends OperationSpecs>(
   group: RouteGroup,
-  implementations: Implementations,
+  specs: S,
+  implementations: NoInfer<Implementations<S>>,
   options: ApiHandlerOptions = {},
 ): ApiHandler {
   const operation = async (_event: APIGatewayProxyEvent, context: ApiContext): Promise<ApiResult> => {
     const { implementation } = stateOf(context, "operation");
     const { params, query, body } = stateOf(context, "input");
     const ctx = stateOf(context, "ctx");
-    return implementation({ params, query, body, ctx } as ApiRequest<OperationId>).catch((error: unknown) => {
-      // A use case names fields of its input as the domain does; here the input is the body.
-      if (error instanceof ValidationError && error.scope === "input") throw error.locatedIn("body");
-      throw error;
-    });
+    return implementation({ params, query, body, ctx } as ApiRequest<OperationSpec>).catch(
+      (error: unknown) => {
+        // A use case names fields of its input as the domain does; here the input is the body.
+        if (error instanceof ValidationError && error.scope === "input") throw error.locatedIn("body");
+        throw error;
+      },
+    );
   };
 
   // `before` runs top to bottom; `after` and `onError` bottom to top. So `httpErrors` maps an
@@ -81,7 +98,7 @@ export function createApiHandler(
     .use(requestMetrics())
     .use(httpErrors(logger))
     .use(httpResponse())
-    .use(routeOperation(group, implementations))
+    .use(routeOperation(group, specs, implementations))
     .use(parseInput())
     .use(requestContext(logger))
     .use(idempotencyKey())

@@ -1,11 +1,13 @@
 import * as aliases from "#core/use-cases/aliases.ts";
 import { createApiHandler } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
+import { aliasOperations } from "../operations/aliases.ts";
 
 const core = await buildCore();
 
 export const handler = createApiHandler(
   "aliases",
+  aliasOperations,
   {
     setAlias: async ({ params, body, ctx }) => ({
       body: await aliases.setAlias(core, params.model, params.alias, body.version, ctx),

@@ -3,12 +3,14 @@ import * as artifacts from "#core/use-cases/artifacts.ts";
 import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
 import { readConfig } from "../config.ts";
+import { artifactOperations } from "../operations/artifacts.ts";
 
 // Every route of this group signs or reads S3 objects: the S3 client is part of its cold start.
 const core = await buildCore(readConfig(), { artifactStorage: createS3ArtifactStorage });
 
 export const handler = createApiHandler(
   "artifacts",
+  artifactOperations,
   {
     requestUploadUrls: async ({ params, body, ctx }) =>
       replyOf(await artifacts.requestUploadUrls(core, params.model, params.version, body, ctx)),

@@ -1,11 +1,13 @@
 import * as models from "#core/use-cases/models.ts";
 import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
+import { modelOperations } from "../operations/models.ts";
 
 const core = await buildCore();
 
 export const handler = createApiHandler(
   "models",
+  modelOperations,
   {
     createModel: async ({ body, ctx }) => replyOf(await models.createModel(core, body, ctx)),
     listModels: async ({ query }) => ({ body: await models.listModels(core, query) }),

@@ -1,11 +1,13 @@
 import * as transitions from "#core/use-cases/transitions.ts";
 import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
+import { transitionOperations } from "../operations/transitions.ts";
 
 const core = await buildCore();
 
 export const handler = createApiHandler(
   "transitions",
+  transitionOperations,
   {
     requestTransition: async ({ params, body, ctx }) =>
       replyOf(await transitions.requestTransition(core, params.model, params.version, body, ctx)),

@@ -1,11 +1,13 @@
 import * as versions from "#core/use-cases/versions.ts";
 import { createApiHandler, replyOf } from "../api.ts";
 import { buildCore, usageReporting } from "../composition.ts";
+import { versionOperations } from "../operations/versions.ts";
 
 const core = await buildCore();
 
 export const handler = createApiHandler(
   "versions",
+  versionOperations,
   {
     createVersion: async ({ params, body, ctx }) =>
       replyOf(await versions.createVersion(core, params.model, body, ctx)),

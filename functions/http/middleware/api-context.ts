@@ -15,7 +15,7 @@ export interface ResolvedOperation {
   id: OperationId;
   spec: OperationSpec;
   route: RouteDefinition;
-  implementation: (request: ApiRequest<OperationId>) => Promise<ApiReply>;
+  implementation: (request: ApiRequest<OperationSpec>) => Promise<ApiReply>;
 }
 
 interface ParsedInput {

@@ -2,20 +2,28 @@
  * Finds the operation this function serves for the request, by `event.resource` and
  * `event.httpMethod` exactly as API Gateway fills them in, and its implementation.
  */
-import type { Implementations } from "../api.ts";
+import type { Implementations, OperationSpecs } from "../api.ts";
 import { HttpError } from "../errors.ts";
-import { type OperationId, operations } from "../operations.ts";
+import type { OperationId } from "../operations.ts";
 import { type RouteGroup, routes } from "../route-table.ts";
 import { type ApiMiddleware, type ResolvedOperation, setState } from "./api-context.ts";
 
-export function routeOperation(group: RouteGroup, implementations: Implementations): ApiMiddleware {
+/** `specs` are the group's own: looking them up in the merged `operations` would bundle every group's. */
+export function routeOperation<S extends OperationSpecs>(
+  group: RouteGroup,
+  specs: S,
+  implementations: Implementations<S>,
+): ApiMiddleware {
   const byKey = new Map<string, ResolvedOperation>();
   for (const route of routes) {
     if (route.group !== group) continue;
     const id = route.operationId as OperationId;
-    const implementation = implementations[id] as ResolvedOperation["implementation"] | undefined;
-    if (!implementation) continue;
-    byKey.set(`${route.method} ${route.path}`, { id, spec: operations[id], route, implementation });
+    const spec = specs[id];
+    const implementation = (
+      implementations as Record<string, ResolvedOperation["implementation"] | undefined>
+    )[id];
+    if (!spec || !implementation) continue;
+    byKey.set(`${route.method} ${route.path}`, { id, spec, route, implementation });
   }
   return {
     before: ({ event, context }) => {

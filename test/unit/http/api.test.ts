@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestContext } from "#core/kernel/context.ts";
 import { createApiHandler, type UsageMeter } from "#http/api.ts";
 import { logger } from "#http/logger.ts";
+import { modelOperations } from "#http/operations/models.ts";
+import { serviceOperations } from "#http/operations/service.ts";
 import { createLambdaContext } from "../../../local/lambda-context.ts";
 
 const CALLER = "arn:aws:iam::000000000000:user/alice";
@@ -60,7 +62,7 @@ afterEach(() => {
 
 describe("answering a request", () => {
   const seen: RequestContext[] = [];
-  const models = createApiHandler("models", {
+  const models = createApiHandler("models", modelOperations, {
     createModel: async ({ body, ctx }) => {
       seen.push(ctx);
       return { body: { ...model, name: body.name }, replayed: body.name === "again" };
@@ -142,7 +144,9 @@ describe("answering a request", () => {
 });
 
 describe("the health check", () => {
-  const service = createApiHandler("service", { health: async () => ({ body: { status: "ok" } }) });
+  const service = createApiHandler("service", serviceOperations, {
+    health: async () => ({ body: { status: "ok" } }),
+  });
 
   it("is served to an anonymous caller (local mode serves it unsigned)", async () => {
     const response = await service(...request("GET", "/health", { actor: null }));
@@ -153,7 +157,7 @@ describe("the health check", () => {
 
 describe("Idempotency-Key and If-Match", () => {
   const seen: RequestContext[] = [];
-  const models = createApiHandler("models", {
+  const models = createApiHandler("models", modelOperations, {
     createModel: async ({ ctx }) => {
       seen.push(ctx);
       return { body: model };
@@ -217,7 +221,7 @@ describe("Idempotency-Key and If-Match", () => {
 
 describe("a malformed If-Match", () => {
   it("is a 400 naming the header, not a 412", async () => {
-    const models = createApiHandler("models", { updateModel: async () => ({ body: {} }) });
+    const models = createApiHandler("models", modelOperations, { updateModel: async () => ({ body: {} }) });
     const response = await models(
       ...request("PATCH", "/models/{model}", {
         params: { model: "fraud" },
@@ -233,7 +237,7 @@ describe("a malformed If-Match", () => {
 });
 
 describe("when an operation fails unexpectedly", () => {
-  const models = createApiHandler("models", {
+  const models = createApiHandler("models", modelOperations, {
     getModel: async () => {
       throw new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table");
     },
@@ -257,7 +261,12 @@ describe("with a usage meter", () => {
     result: await fn(),
     usage: { roundTrips: 2, capacityUnits: 1.5, operations: ["GetItem", "Query"] },
   });
-  const models = createApiHandler("models", { getModel: async () => ({ body: model }) }, { meter });
+  const models = createApiHandler(
+    "models",
+    modelOperations,
+    { getModel: async () => ({ body: model }) },
+    { meter },
+  );
 
   it("reports what the request cost, on success and on error", async () => {
     const ok = await models(...request("GET", "/models/{model}", { params: { model: "fraud" } }));

@@ -1,0 +1,19 @@
+/** The operations of the `aliases` route group. */
+import * as z from "zod/mini";
+import { Alias, AliasName, AliasResolution, ModelName, SetAliasInput } from "#core/schemas.ts";
+import type { OperationSpec } from "./spec.ts";
+
+const AliasParams = z.object({ model: ModelName, alias: AliasName });
+
+export const aliasOperations = {
+  setAlias: {
+    params: AliasParams,
+    body: SetAliasInput,
+    success: { status: 200, schema: Alias, description: "the alias" },
+  },
+  getAlias: {
+    params: AliasParams,
+    success: { status: 200, schema: AliasResolution, description: "the alias and its version" },
+  },
+  deleteAlias: { params: AliasParams, success: { status: 204, description: "deleted" } },
+} satisfies Record<string, OperationSpec>;

@@ -1,0 +1,42 @@
+/** The operations of the `models` route group. */
+import {
+  CreateModelInput,
+  HistoryEntry,
+  ListModelsQuery,
+  Model,
+  PageQuery,
+  page,
+  UpdateModelInput,
+} from "#core/schemas.ts";
+import { ModelParams, type OperationSpec } from "./spec.ts";
+
+export const modelOperations = {
+  createModel: {
+    body: CreateModelInput,
+    success: { status: 201, schema: Model, description: "the registered model" },
+    idempotent: true,
+    etag: true,
+  },
+  listModels: {
+    query: ListModelsQuery,
+    success: { status: 200, schema: page(Model, "ModelPage"), description: "a page of models, by name" },
+  },
+  getModel: {
+    params: ModelParams,
+    success: { status: 200, schema: Model, description: "the model" },
+    etag: true,
+  },
+  updateModel: {
+    params: ModelParams,
+    body: UpdateModelInput,
+    success: { status: 200, schema: Model, description: "the updated model" },
+    conditional: true,
+    etag: true,
+  },
+  deleteModel: { params: ModelParams, success: { status: 204, description: "deleted" }, conditional: true },
+  listHistory: {
+    params: ModelParams,
+    query: PageQuery,
+    success: { status: 200, schema: page(HistoryEntry, "HistoryPage"), description: "history, newest first" },
+  },
+} satisfies Record<string, OperationSpec>;

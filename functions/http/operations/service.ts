@@ -1,0 +1,14 @@
+/** The operations of the `service` route group: the health check and the OpenAPI document. */
+import * as z from "zod/mini";
+import type { OperationSpec } from "./spec.ts";
+
+export const serviceOperations = {
+  health: {
+    success: {
+      status: 200,
+      schema: z.object({ status: z.literal("ok") }),
+      description: "the registry is up",
+    },
+  },
+  getOpenApi: { success: { status: 200, schema: z.looseObject({}), description: "this document" } },
+} satisfies Record<string, OperationSpec>;

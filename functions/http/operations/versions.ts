@@ -1,0 +1,53 @@
+/** The operations of the `versions` route group. */
+import * as z from "zod/mini";
+import {
+  CreatedVersion,
+  CreateVersionInput,
+  ListVersionsQuery,
+  ModelName,
+  ModelVersion,
+  page,
+  UpdateVersionInput,
+  VersionComparison,
+  VersionParam,
+} from "#core/schemas.ts";
+import { ModelParams, type OperationSpec, VersionParams } from "./spec.ts";
+
+export const versionOperations = {
+  createVersion: {
+    params: ModelParams,
+    body: CreateVersionInput,
+    success: {
+      status: 201,
+      schema: CreatedVersion,
+      description: "the new version, with upload instructions",
+    },
+    idempotent: true,
+    etag: true,
+  },
+  listVersions: {
+    params: ModelParams,
+    query: ListVersionsQuery,
+    success: {
+      status: 200,
+      schema: page(ModelVersion, "ModelVersionPage"),
+      description: "versions, newest first",
+    },
+  },
+  getVersion: {
+    params: VersionParams,
+    success: { status: 200, schema: ModelVersion, description: "the version" },
+    etag: true,
+  },
+  updateVersion: {
+    params: VersionParams,
+    body: UpdateVersionInput,
+    success: { status: 200, schema: ModelVersion, description: "the updated version" },
+    conditional: true,
+    etag: true,
+  },
+  compareVersions: {
+    params: z.object({ model: ModelName, version: VersionParam, other: VersionParam }),
+    success: { status: 200, schema: VersionComparison, description: "differences from `version` to `other`" },
+  },
+} satisfies Record<string, OperationSpec>;
