@@ -76,11 +76,6 @@ export const BUNDLE_TARGET_BYTES = 350 * 1024;
  * Measured sizes: bench/results/bundles-latest.json.
  */
 export const bundleBudgetExceptions: Record<string, { bytes: number; reason: string }> = {
-  "functions/http/handlers/versions.ts": {
-    bytes: 360 * 1024,
-    reason:
-      "its S3 client is loaded on first use, but ~38 KiB of S3-only SDK code (XML protocol, checksums, streams) stays in the cold start: it is re-exported by SDK barrel modules the DynamoDB client imports, and esbuild assigns a barrel's re-exports to the barrel's chunk",
-  },
   "functions/http/handlers/artifacts.ts": {
     bytes: 505 * 1024,
     reason:
