@@ -24,9 +24,11 @@
  *   function's IAM grants.
  * - SDK clients import their whole `package.json` for the User-Agent; only the version is kept.
  * - Powertools Tracer only where the deployment asks for it (`tracer`, context `powertoolsTracer`).
+ * - The core's modules are treated as free of side effects (`pureCore`): one a function does not
+ *   use is left out, with the schemas it would construct at cold start.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BuildOptions, BuildResult, Plugin } from "esbuild";
 
@@ -132,6 +134,7 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     logLevel: "warning",
     plugins: [
       sdkVersionOnly(),
+      pureCore(),
       tracingSwitch(bundle.tracer === true),
       withoutModules((bundle.without ?? []).flatMap((sdk) => optionalSdkModules[sdk])),
     ],
@@ -187,6 +190,34 @@ export function bundleSizes(result: BuildResult): BundleSizes {
           (input) => !input.includes("node_modules") && !input.includes(":"),
         ),
       })),
+  };
+}
+
+const CORE_DIR = join(projectRoot, "functions", "core") + sep;
+
+/**
+ * The core's modules do nothing when imported but define things (no I/O, no global set-up: the
+ * architecture's rule for the domain core), so a module none of whose exports a function uses
+ * can be left out, as a package marked `"sideEffects": false` would be. Without this, importing
+ * the `#core/schemas.ts` barrel bundles, and constructs at cold start, every schema of every
+ * aggregate in every function.
+ */
+function pureCore(): Plugin {
+  return {
+    name: "pure-core",
+    setup(build) {
+      build.onResolve({ filter: /^(#core\/|\.{1,2}\/)/ }, async (args) => {
+        if (args.pluginData?.pureCore || args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { pureCore: true },
+        });
+        if (resolved.errors.length > 0 || !resolved.path.startsWith(CORE_DIR)) return undefined;
+        return { path: resolved.path, sideEffects: false };
+      });
+    },
   };
 }
 

@@ -130,6 +130,20 @@ process.stdout.write(JSON.stringify(await handler(event, context)));`,
     }
   });
 
+  it("leave out the core modules a function does not use (the core is free of import side effects)", () => {
+    const coreModules = (entry: string) =>
+      layouts.get(entry)!.initialInputs.filter((input) => input.startsWith("functions/core/"));
+    // The publisher maps history items to events: of the API's schemas, only names (model, stage).
+    expect(coreModules("functions/events/publish-history.ts").filter((m) => m.includes("/schemas"))).toEqual([
+      "functions/core/schemas/names.ts",
+    ]);
+    // Models and aliases never construct the schemas of versions, artifacts or transitions.
+    for (const entry of ["functions/http/handlers/models.ts", "functions/http/handlers/aliases.ts"])
+      expect(coreModules(entry)).not.toEqual(
+        expect.arrayContaining(["functions/core/schemas/versions.ts", "functions/core/schemas/artifacts.ts"]),
+      );
+  });
+
   it("load an adapter whose SDK client only some routes need on first use, and bundle the others into the cold start", () => {
     const lazyModules = (entry: string) => layouts.get(entry)!.lazyChunks.flatMap((chunk) => chunk.holds);
     // Reads of versions never touch S3; only creating a version with artifacts signs URLs.
