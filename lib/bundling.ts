@@ -25,7 +25,8 @@
  * - SDK clients import their whole `package.json` for the User-Agent; only the version is kept.
  * - Powertools Tracer only where the deployment asks for it (`tracer`, context `powertoolsTracer`).
  * - The core's modules are treated as free of side effects (`pureCore`): one a function does not
- *   use is left out, with the schemas it would construct at cold start.
+ *   use is left out, with the schemas it would construct at cold start; within a schema module,
+ *   each schema constant is marked pure (`pureSchemas`), so an unused one is left out too.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
@@ -135,6 +136,7 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     plugins: [
       sdkVersionOnly(),
       pureCore(),
+      pureSchemas(),
       tracingSwitch(bundle.tracer === true),
       withoutModules((bundle.without ?? []).flatMap((sdk) => optionalSdkModules[sdk])),
     ],
@@ -217,6 +219,28 @@ function pureCore(): Plugin {
         if (resolved.errors.length > 0 || !resolved.path.startsWith(CORE_DIR)) return undefined;
         return { path: resolved.path, sideEffects: false };
       });
+    },
+  };
+}
+
+const SCHEMA_MODULE = /\/functions\/core\/schemas\/[^/]+\.ts$/;
+const TOP_LEVEL_CONST = /^((?:export )?const [A-Za-z_$][\w$]* = )/gm;
+
+/**
+ * A schema module's top-level constants only construct schemas (`z.object(...)`,
+ * `userMap(...)`): each initializer is marked `/* @__PURE__ *\/`, so one a function never uses
+ * is left out, and with it the schemas only it needed (an alias's response schema would
+ * otherwise drag every version schema into the aliases function's cold start). Schema
+ * construction is most of a handler's own start-up time (bench/results/bundles-latest.json).
+ */
+function pureSchemas(): Plugin {
+  return {
+    name: "pure-schemas",
+    setup(build) {
+      build.onLoad({ filter: SCHEMA_MODULE }, async (args) => ({
+        contents: (await readFile(args.path, "utf8")).replace(TOP_LEVEL_CONST, "$1/* @__PURE__ */ "),
+        loader: "ts",
+      }));
     },
   };
 }

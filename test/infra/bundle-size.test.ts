@@ -130,18 +130,26 @@ process.stdout.write(JSON.stringify(await handler(event, context)));`,
     }
   });
 
-  it("leave out the core modules a function does not use (the core is free of import side effects)", () => {
-    const coreModules = (entry: string) =>
-      layouts.get(entry)!.initialInputs.filter((input) => input.startsWith("functions/core/"));
-    // The publisher maps history items to events: of the API's schemas, only names (model, stage).
-    expect(coreModules("functions/events/publish-history.ts").filter((m) => m.includes("/schemas"))).toEqual([
-      "functions/core/schemas/names.ts",
-    ]);
-    // Models and aliases never construct the schemas of versions, artifacts or transitions.
-    for (const entry of ["functions/http/handlers/models.ts", "functions/http/handlers/aliases.ts"])
-      expect(coreModules(entry)).not.toEqual(
-        expect.arrayContaining(["functions/core/schemas/versions.ts", "functions/core/schemas/artifacts.ts"]),
-      );
+  it("leave out the schemas a function does not use: other aggregates', and every response schema", () => {
+    const schemaModules = (entry: string) =>
+      layouts
+        .get(entry)!
+        .initialInputs.filter((input) => input.startsWith("functions/core/schemas/"))
+        .map((input) => input.slice("functions/core/schemas/".length))
+        .sort();
+    // Workers map history items and records: of the API's schemas, only names (model, stage).
+    for (const entry of [
+      "functions/events/publish-history.ts",
+      "functions/workflow/transition-tasks.ts",
+      "functions/workers/verify-artifacts.ts",
+    ])
+      expect(schemaModules(entry), entry).toEqual(["names.ts"]);
+    // An alias's response embeds a version; no handler parses its replies, so no version schema.
+    expect(schemaModules("functions/http/handlers/aliases.ts")).not.toContain("versions.ts");
+    // Response schemas describe the API: only the function serving the OpenAPI document has them.
+    for (const [entry, layout] of layouts)
+      if (entry !== "functions/http/handlers/service.ts")
+        expect(layout.initialInputs, entry).not.toContain("functions/http/operations/responses.ts");
   });
 
   it("load an adapter whose SDK client only some routes need on first use, and bundle the others into the cold start", () => {

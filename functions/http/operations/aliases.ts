@@ -9,11 +9,11 @@ export const aliasOperations = {
   setAlias: {
     params: AliasParams,
     body: SetAliasInput,
-    success: { status: 200, schema: Alias, description: "the alias" },
+    success: { status: 200, description: "the alias" },
   },
   getAlias: {
     params: AliasParams,
-    success: { status: 200, schema: AliasResolution, description: "the alias and its version" },
+    success: { status: 200, description: "the alias and its version" },
   },
   deleteAlias: { params: AliasParams, success: { status: 204, description: "deleted" } },
 } satisfies Record<string, OperationSpec>;

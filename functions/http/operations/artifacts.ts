@@ -20,7 +20,6 @@ export const artifactOperations = {
     body: RequestUploadsInput,
     success: {
       status: 200,
-      schema: UploadUrls,
       description: "a fresh PUT URL, or URLs of the asked (default: the missing) parts",
     },
     idempotent: true,
@@ -28,20 +27,18 @@ export const artifactOperations = {
   completeUpload: {
     params: VersionParams,
     body: CompleteUploadInput,
-    success: { status: 200, schema: CompletedUpload, description: "the multipart upload is complete" },
+    success: { status: 200, description: "the multipart upload is complete" },
     idempotent: true,
   },
   sealVersion: {
     params: VersionParams,
     success: {
       status: 200,
-      schema: ModelVersion,
       description: "READY: S3 vouched for every declared SHA-256 (or the version was READY already)",
     },
     alternatives: [
       {
         status: 202,
-        schema: ModelVersion,
         description:
           "VERIFYING: the registry reads and hashes the artifacts; poll GET the version until READY or FAILED",
       },
@@ -51,10 +48,10 @@ export const artifactOperations = {
   },
   getArtifact: {
     params: z.object({ model: ModelName, version: VersionParam, path: ArtifactPath }),
-    success: { status: 200, schema: ArtifactDownload, description: "a presigned GET of the sealed artifact" },
+    success: { status: 200, description: "a presigned GET of the sealed artifact" },
   },
   getAliasArtifact: {
     params: z.object({ model: ModelName, alias: AliasName, path: ArtifactPath }),
-    success: { status: 200, schema: ArtifactDownload, description: "a presigned GET of the sealed artifact" },
+    success: { status: 200, description: "a presigned GET of the sealed artifact" },
   },
 } satisfies Record<string, OperationSpec>;

@@ -13,23 +13,23 @@ import { ModelParams, type OperationSpec } from "./spec.ts";
 export const modelOperations = {
   createModel: {
     body: CreateModelInput,
-    success: { status: 201, schema: Model, description: "the registered model" },
+    success: { status: 201, description: "the registered model" },
     idempotent: true,
     etag: true,
   },
   listModels: {
     query: ListModelsQuery,
-    success: { status: 200, schema: page(Model, "ModelPage"), description: "a page of models, by name" },
+    success: { status: 200, description: "a page of models, by name" },
   },
   getModel: {
     params: ModelParams,
-    success: { status: 200, schema: Model, description: "the model" },
+    success: { status: 200, description: "the model" },
     etag: true,
   },
   updateModel: {
     params: ModelParams,
     body: UpdateModelInput,
-    success: { status: 200, schema: Model, description: "the updated model" },
+    success: { status: 200, description: "the updated model" },
     conditional: true,
     etag: true,
   },
@@ -37,6 +37,6 @@ export const modelOperations = {
   listHistory: {
     params: ModelParams,
     query: PageQuery,
-    success: { status: 200, schema: page(HistoryEntry, "HistoryPage"), description: "history, newest first" },
+    success: { status: 200, description: "history, newest first" },
   },
 } satisfies Record<string, OperationSpec>;

@@ -6,9 +6,9 @@ export const serviceOperations = {
   health: {
     success: {
       status: 200,
-      schema: z.object({ status: z.literal("ok") }),
+
       description: "the registry is up",
     },
   },
-  getOpenApi: { success: { status: 200, schema: z.looseObject({}), description: "this document" } },
+  getOpenApi: { success: { status: 200, description: "this document" } },
 } satisfies Record<string, OperationSpec>;

@@ -29,7 +29,6 @@ export const transitionOperations = {
     body: RequestTransitionInput,
     success: {
       status: 202,
-      schema: Transition,
       description:
         "the request, REQUESTED: the workflow validates it, waits for approvals where the policy asks, then applies it; poll GET the transition or subscribe to the events",
     },
@@ -40,7 +39,6 @@ export const transitionOperations = {
     query: PageQuery,
     success: {
       status: 200,
-      schema: page(Transition, "TransitionPage"),
       description: "the version's transitions, newest first",
     },
   },
@@ -49,20 +47,18 @@ export const transitionOperations = {
     query: ListTransitionsQuery,
     success: {
       status: 200,
-      schema: page(Transition, "TransitionPage"),
       description: "the model's transitions, newest first",
     },
   },
   getTransition: {
     params: TransitionParams,
-    success: { status: 200, schema: Transition, description: "the transition" },
+    success: { status: 200, description: "the transition" },
   },
   approveTransition: {
     params: TransitionParams,
     body: ApproveInput,
     success: {
       status: 200,
-      schema: Transition,
       description: "the transition with your approval; the last approval needed resumes the workflow",
     },
     idempotent: true,
@@ -70,24 +66,23 @@ export const transitionOperations = {
   rejectTransition: {
     params: TransitionParams,
     body: RejectInput,
-    success: { status: 200, schema: Transition, description: "the transition, REJECTED" },
+    success: { status: 200, description: "the transition, REJECTED" },
     idempotent: true,
   },
   cancelTransition: {
     params: TransitionParams,
     body: CancelInput,
-    success: { status: 200, schema: Transition, description: "the transition, CANCELLED" },
+    success: { status: 200, description: "the transition, CANCELLED" },
     idempotent: true,
   },
   forceCancelTransition: {
     params: TransitionParams,
-    success: { status: 200, schema: Transition, description: "the transition, CANCELLED" },
+    success: { status: 200, description: "the transition, CANCELLED" },
   },
   listApprovals: {
     query: ListApprovalsQuery,
     success: {
       status: 200,
-      schema: page(Transition, "TransitionPage"),
       description: "transitions awaiting approval across every model, oldest first",
     },
   },
@@ -96,7 +91,6 @@ export const transitionOperations = {
     body: RollbackInput,
     success: {
       status: 202,
-      schema: Transition,
       description:
         "the rollback request, REQUESTED: the previous holder of the stage goes back through the workflow",
     },
@@ -107,7 +101,6 @@ export const transitionOperations = {
     query: PageQuery,
     success: {
       status: 200,
-      schema: page(StageTenure, "StageHistoryPage"),
       description: "the stage's holders, newest first",
     },
   },

@@ -19,7 +19,6 @@ export const versionOperations = {
     body: CreateVersionInput,
     success: {
       status: 201,
-      schema: CreatedVersion,
       description: "the new version, with upload instructions",
     },
     idempotent: true,
@@ -30,24 +29,23 @@ export const versionOperations = {
     query: ListVersionsQuery,
     success: {
       status: 200,
-      schema: page(ModelVersion, "ModelVersionPage"),
       description: "versions, newest first",
     },
   },
   getVersion: {
     params: VersionParams,
-    success: { status: 200, schema: ModelVersion, description: "the version" },
+    success: { status: 200, description: "the version" },
     etag: true,
   },
   updateVersion: {
     params: VersionParams,
     body: UpdateVersionInput,
-    success: { status: 200, schema: ModelVersion, description: "the updated version" },
+    success: { status: 200, description: "the updated version" },
     conditional: true,
     etag: true,
   },
   compareVersions: {
     params: z.object({ model: ModelName, version: VersionParam, other: VersionParam }),
-    success: { status: 200, schema: VersionComparison, description: "differences from `version` to `other`" },
+    success: { status: 200, description: "differences from `version` to `other`" },
   },
 } satisfies Record<string, OperationSpec>;
