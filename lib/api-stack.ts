@@ -77,6 +77,8 @@ export interface ApiStackProps extends StackProps {
   functionLogRetention: RetentionDays;
   /** Bundle Powertools Tracer into every function (`RegistryConfig.powertoolsTracer`). @default false */
   powertoolsTracer?: boolean;
+  /** Start every function with `--enable-source-maps` (`RegistryConfig.sourceMaps`). @default false */
+  sourceMaps?: boolean;
   /** API Gateway stage name (`v1`). */
   stageName: string;
   /** How long a stage transition waits for an approval (`RegistryConfig.approvalTimeout`). */
@@ -144,6 +146,7 @@ export class ApiStack extends Stack {
         environment,
         logRetention: props.functionLogRetention,
         powertoolsTracer: props.powertoolsTracer,
+        sourceMaps: props.sourceMaps,
         without: sdkWithout(groupAccess[group]),
         reservedConcurrentExecutions: props.reservedConcurrency,
       });
@@ -168,6 +171,7 @@ export class ApiStack extends Stack {
       environment: workerEnvironment,
       logRetention: props.functionLogRetention,
       powertoolsTracer: props.powertoolsTracer,
+      sourceMaps: props.sourceMaps,
       without: sdkWithout({ artifacts: "read" }),
       ...VERIFIER,
     });
@@ -228,6 +232,7 @@ export class ApiStack extends Stack {
       timeout: TASKS_FUNCTION_TIMEOUT,
       logRetention: props.functionLogRetention,
       powertoolsTracer: props.powertoolsTracer,
+      sourceMaps: props.sourceMaps,
       // Custom validation functions are invoked with the Lambda SDK; S3 is never touched.
       without: ["s3"],
     });
@@ -258,6 +263,7 @@ export class ApiStack extends Stack {
       bus: data.events,
       logRetention: props.functionLogRetention,
       powertoolsTracer: props.powertoolsTracer,
+      sourceMaps: props.sourceMaps,
     });
 
     this.webhooks = new WebhookTargets(this, "Webhooks", {

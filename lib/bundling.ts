@@ -123,7 +123,8 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     // ESM builds of the SDK, Powertools and zod tree-shake; their CommonJS builds do not.
     mainFields: ["module", "main"],
     minify: true,
-    // Stack traces point at the TypeScript sources through the map (NODE_OPTIONS=--enable-source-maps);
+    // Stack traces point at the TypeScript sources through the map (context `sourceMaps` starts
+    // the functions with --enable-source-maps; otherwise it decodes logged traces offline);
     // line mapping is all that needs, embedding the sources would only grow the zip.
     sourcemap: true,
     sourcesContent: false,

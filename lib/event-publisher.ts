@@ -17,6 +17,8 @@ export interface EventPublisherProps {
   logRetention?: RetentionDays;
   /** Bundle Powertools Tracer (`RegistryConfig.powertoolsTracer`). @default false */
   powertoolsTracer?: boolean;
+  /** Start with `--enable-source-maps` (`RegistryConfig.sourceMaps`). @default false */
+  sourceMaps?: boolean;
 }
 
 /** Stream retries per batch before its records go to the dead-letter queue (bisecting on the way). */
@@ -48,6 +50,7 @@ export class EventPublisher extends Construct {
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
       powertoolsTracer: props.powertoolsTracer,
+      sourceMaps: props.sourceMaps,
     });
     props.bus.bind(this.function);
 

@@ -69,6 +69,13 @@ export interface RegistryConfig {
    * bundle and a slower cold start (bench/results/bundles-latest.json). Context `powertoolsTracer`.
    */
   powertoolsTracer: boolean;
+  /**
+   * Start every function with `--enable-source-maps`, so logged stack traces point at the
+   * TypeScript sources. Off by default: parsing the map costs each cold start ~10 ms here
+   * (bench/results/bundles-latest.json); the map ships in every asset either way. Context
+   * `sourceMaps`.
+   */
+  sourceMaps: boolean;
 }
 
 /** Default time a stage transition waits for an approval: the core's (one week). */
@@ -100,6 +107,7 @@ export const defaultRegistryConfig: RegistryConfig = {
   crossAccountIds: [],
   organizationId: undefined,
   powertoolsTracer: false,
+  sourceMaps: false,
 };
 
 /** Reads the configuration from context, failing at synth time (not at deploy time) on bad values. */
@@ -146,6 +154,7 @@ export function readRegistryConfig(node: Node): RegistryConfig {
     crossAccountIds: readStringList(node, "crossAccountIds", d.crossAccountIds, /^\d{12}$/),
     organizationId: readOptionalString(node, "organizationId", /^o-[a-z0-9]{10,32}$/),
     powertoolsTracer: readBoolean(node, "powertoolsTracer", d.powertoolsTracer),
+    sourceMaps: readBoolean(node, "sourceMaps", d.sourceMaps),
   };
 }
 

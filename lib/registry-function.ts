@@ -33,7 +33,7 @@ export interface RegistryFunctionProps {
   memorySize?: number;
   /** @default 10 seconds */
   timeout?: Duration;
-  /** Added to (and overriding) the defaults: `SERVICE_NAME`, `NODE_OPTIONS`, Powertools' names. */
+  /** Added to (and overriding) the defaults: `SERVICE_NAME`, Powertools' names. */
   environment?: Record<string, string>;
   /** @default one month */
   logRetention?: RetentionDays;
@@ -46,6 +46,8 @@ export interface RegistryFunctionProps {
   without?: readonly OptionalSdk[];
   /** Bundle and turn on Powertools Tracer (`RegistryConfig.powertoolsTracer`). @default false */
   powertoolsTracer?: boolean;
+  /** Start with `--enable-source-maps` (`RegistryConfig.sourceMaps`). @default false */
+  sourceMaps?: boolean;
 }
 
 /**
@@ -121,8 +123,9 @@ export class RegistryFunction extends LambdaFunction {
           // Responses can be large (a page of versions); errors are still recorded.
           POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
         }),
-        // Stack traces point at the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: "--enable-source-maps",
+        // Stack traces point at the TypeScript sources through the bundled source map, at a
+        // cost to every cold start; without it, the map in the asset decodes them offline.
+        ...(props.sourceMaps && { NODE_OPTIONS: "--enable-source-maps" }),
         ...props.environment,
       },
     });

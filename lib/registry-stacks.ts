@@ -52,6 +52,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig, env?: Enviro
     data,
     functionLogRetention: config.functionLogRetention,
     powertoolsTracer: config.powertoolsTracer,
+    sourceMaps: config.sourceMaps,
     stageName: config.stageName,
     approvalTimeout: config.approvalTimeout,
     uploadUrlTtlSeconds: config.uploadUrlTtlSeconds,

@@ -212,9 +212,10 @@ describe("functions", () => {
       const env = (propsOf(fn).Environment as { Variables: Record<string, Json> }).Variables;
       expect(env).toMatchObject({
         SERVICE_NAME: "model-registry",
-        NODE_OPTIONS: "--enable-source-maps",
         EVENT_SOURCE: defaultRegistryConfig.eventSource,
       });
+      // Source maps cost every cold start; on only with context `sourceMaps`.
+      expect(env.NODE_OPTIONS).toBeUndefined();
       for (const name of ["TABLE_NAME", "ARTIFACT_BUCKET", "PAGE_TOKEN_SECRET_ARN", "EVENT_BUS_NAME"]) {
         expect(env[name], name).toBeDefined();
       }

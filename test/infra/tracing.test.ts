@@ -129,7 +129,7 @@ process.stdout.write(String(statusCode));`,
   });
 });
 
-describe("the powertoolsTracer context", () => {
+describe("the powertoolsTracer and sourceMaps contexts", () => {
   it("is off by default and read as a boolean", () => {
     expect(readRegistryConfig(new App().node).powertoolsTracer).toBe(false);
     expect(readRegistryConfig(new App({ context: { powertoolsTracer: "true" } }).node).powertoolsTracer).toBe(
@@ -157,4 +157,23 @@ describe("the powertoolsTracer context", () => {
     for (const variables of environments.filter((v) => "SERVICE_NAME" in v))
       expect(variables.POWERTOOLS_TRACE_ENABLED).toBe(powertoolsTracer ? "true" : undefined);
   });
+
+  it.each([false, true])(
+    "sourceMaps %s: --enable-source-maps on every function only when asked for",
+    (sourceMaps) => {
+      const app = new App({ context: { "aws:cdk:bundling-stacks": [], sourceMaps: String(sourceMaps) } });
+      const { data, api } = addRegistryStacks(app, readRegistryConfig(app.node));
+      const environments = [data, api].flatMap((stack) =>
+        Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function")).map(
+          (resource) =>
+            (resource as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
+              .Environment?.Variables ?? {},
+        ),
+      );
+      const registryFunctions = environments.filter((v) => "SERVICE_NAME" in v);
+      expect(registryFunctions.length).toBeGreaterThanOrEqual(9);
+      for (const variables of registryFunctions)
+        expect(variables.NODE_OPTIONS).toBe(sourceMaps ? "--enable-source-maps" : undefined);
+    },
+  );
 });
