@@ -71,7 +71,7 @@ export interface RegistryConfig {
   powertoolsTracer: boolean;
   /**
    * Start every function with `--enable-source-maps`, so logged stack traces point at the
-   * TypeScript sources. Off by default: parsing the map costs each cold start ~10 ms here
+   * TypeScript sources. Off by default: parsing the map costs each cold start 3–9 ms here
    * (bench/results/bundles-latest.json); the map ships in every asset either way. Context
    * `sourceMaps`.
    */

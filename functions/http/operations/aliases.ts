@@ -1,6 +1,6 @@
 /** The operations of the `aliases` route group. */
 import * as z from "zod/mini";
-import { Alias, AliasName, AliasResolution, ModelName, SetAliasInput } from "#core/schemas.ts";
+import { AliasName, ModelName, SetAliasInput } from "#core/schemas.ts";
 import type { OperationSpec } from "./spec.ts";
 
 const AliasParams = z.object({ model: ModelName, alias: AliasName });

@@ -2,14 +2,10 @@
 import * as z from "zod/mini";
 import {
   AliasName,
-  ArtifactDownload,
   ArtifactPath,
-  CompletedUpload,
   CompleteUploadInput,
   ModelName,
-  ModelVersion,
   RequestUploadsInput,
-  UploadUrls,
   VersionParam,
 } from "#core/schemas.ts";
 import { type OperationSpec, VersionParams } from "./spec.ts";

@@ -1,11 +1,8 @@
 /** The operations of the `models` route group. */
 import {
   CreateModelInput,
-  HistoryEntry,
   ListModelsQuery,
-  Model,
   PageQuery,
-  page,
   UpdateModelInput,
 } from "#core/schemas.ts";
 import { ModelParams, type OperationSpec } from "./spec.ts";

@@ -1,5 +1,4 @@
-/** The operations of the `service` route group: the health check and the OpenAPI document. */
-import * as z from "zod/mini";
+
 import type { OperationSpec } from "./spec.ts";
 
 export const serviceOperations = {

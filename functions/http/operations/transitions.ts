@@ -10,13 +10,10 @@ import {
   ListTransitionsQuery,
   ModelName,
   PageQuery,
-  page,
   RejectInput,
   RequestTransitionInput,
   RollbackInput,
   StageParam,
-  StageTenure,
-  Transition,
   TransitionId,
 } from "#core/schemas.ts";
 import { ModelParams, type OperationSpec, VersionParams } from "./spec.ts";

@@ -1,14 +1,10 @@
 /** The operations of the `versions` route group. */
 import * as z from "zod/mini";
 import {
-  CreatedVersion,
   CreateVersionInput,
   ListVersionsQuery,
   ModelName,
-  ModelVersion,
-  page,
   UpdateVersionInput,
-  VersionComparison,
   VersionParam,
 } from "#core/schemas.ts";
 import { ModelParams, type OperationSpec, VersionParams } from "./spec.ts";
