@@ -1,10 +1,5 @@
 /** The operations of the `models` route group. */
-import {
-  CreateModelInput,
-  ListModelsQuery,
-  PageQuery,
-  UpdateModelInput,
-} from "#core/schemas.ts";
+import { CreateModelInput, ListModelsQuery, PageQuery, UpdateModelInput } from "#core/schemas.ts";
 import { ModelParams, type OperationSpec } from "./spec.ts";
 
 export const modelOperations = {
