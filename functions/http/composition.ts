@@ -66,10 +66,13 @@ export async function buildCore(
     ]),
   };
   const { verifierFunctionName, publicApiUrl } = config;
-  const verifier = onFirstUse(async () => {
-    const { createLambdaArtifactVerification } = await import("#adapters/lambda/artifact-verification.ts");
-    return createLambdaArtifactVerification(verifierFunctionName ?? "");
-  });
+  const verifier =
+    verifierFunctionName &&
+    onFirstUse(async () =>
+      (await import("#adapters/lambda/artifact-verification.ts")).createLambdaArtifactVerification(
+        verifierFunctionName,
+      ),
+    );
   // Only the transitions group and the workflow's tasks call these two; IAM grants them to those
   // alone. SendTask* needs no ARN: the token names the execution.
   const workflow = onFirstUse(async () =>
@@ -86,7 +89,7 @@ export async function buildCore(
       urlTtlSeconds: config.uploadUrlTtlSeconds,
       multipartThresholdBytes: config.multipartThresholdBytes,
     },
-    ...(verifierFunctionName && { verification: deferred(verifier, ["start"]) }),
+    ...(verifier && { verification: deferred(verifier, ["start"]) }),
     workflow: deferred(workflow, ["resume", "fail"]),
     customValidator: deferred(customValidator, ["validate"]),
     lifecycle: {

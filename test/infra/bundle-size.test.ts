@@ -1,9 +1,7 @@
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeclaredBundle, declaredBundles } from "../../lib/bundle-inventory.ts";
 import {
@@ -13,6 +11,7 @@ import {
   bundleHandler,
   bundleSizes,
 } from "../../lib/bundling.ts";
+import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
 // Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling.ts).
 const bundles: DeclaredBundle[] = declaredBundles();
@@ -79,42 +78,16 @@ describe("Lambda bundle sizes", () => {
     expect(sizes.get(artifacts.id)! - sizes.get(models.id)!).toBeGreaterThan(150 * 1024);
   });
 
-  it("still serve requests: the models bundle, S3 left out, answers an invalid create with the registry's 400", () => {
-    // A fresh Node process, as Lambda starts one: the rewritten zod imports and the SDK stubs
-    // run for real. An empty body fails validation before any AWS call.
-    const script = join(outdir, "invoke.mjs");
-    writeFileSync(
-      script,
-      `const { handler } = await import(process.argv[2]);
-const event = { resource: "/models", path: "/models", httpMethod: "POST", headers: { "content-type": "application/json" },
-  multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null,
-  stageVariables: null, body: "{}", isBase64Encoded: false,
-  requestContext: { requestId: "req-1", identity: { userArn: "arn:aws:iam::123456789012:role/notebook" } } };
-const context = { functionName: "models", functionVersion: "1", invokedFunctionArn: "arn", memoryLimitInMB: "1024",
-  awsRequestId: "lambda-1", getRemainingTimeInMillis: () => 10000 };
-process.stdout.write(JSON.stringify(await handler(event, context)));`,
+  it("still serve requests: the models bundle, S3 left out, answers an invalid create with the registry's 400", async () => {
+    // A fresh Node process, as Lambda starts one: the SDK stubs and the lazily loaded chunks run
+    // for real. An empty body fails validation before any AWS call.
+    const [created] = await runBundle(
+      files.get("functions/http/handlers/models.ts")!,
+      [apiEvent({ resource: "/models", path: "/models", httpMethod: "POST", body: "{}" })],
+      { env: bundleEnv() },
     );
-    const child = spawnSync(
-      process.execPath,
-      [script, pathToFileURL(files.get("functions/http/handlers/models.ts")!).href],
-      {
-        encoding: "utf8",
-        env: {
-          PATH: process.env.PATH,
-          TABLE_NAME: "t",
-          ARTIFACT_BUCKET: "b",
-          PAGE_TOKEN_SECRET: "0123456789abcdef0123456789abcdef",
-          AWS_REGION: "us-east-1",
-          AWS_ACCESS_KEY_ID: "x",
-          AWS_SECRET_ACCESS_KEY: "y",
-          POWERTOOLS_LOG_LEVEL: "SILENT",
-        },
-      },
-    );
-    expect(child.status, child.stderr).toBe(0);
-    const response = JSON.parse(child.stdout) as { statusCode: number; body: string };
-    expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).error.code).toBe("ValidationError");
+    expect(created?.statusCode).toBe(400);
+    expect(JSON.parse(created?.body ?? "{}").error.code).toBe("ValidationError");
   });
 
   it("use zod/mini, never classic zod, and build no JSON Schema outside the service function", () => {
@@ -176,7 +149,7 @@ process.stdout.write(JSON.stringify(await handler(event, context)));`,
   it("read the page-token key from Secrets Manager on the first list only, through the bundle's lazily loaded chunk", async () => {
     const calls: string[] = [];
     const secretsManager = createServer((request, response) => {
-      // The script asks how many calls were made so far between its invocations.
+      // The bundle runner asks how many calls were made so far between invocations.
       if (request.method === "GET") return void response.end(String(calls.length));
       calls.push(String(request.headers["x-amz-target"]));
       request.resume().on("end", () => {
@@ -189,55 +162,28 @@ process.stdout.write(JSON.stringify(await handler(event, context)));`,
     await new Promise<void>((resolve) => secretsManager.listen(0, "127.0.0.1", resolve));
     const { port } = secretsManager.address() as { port: number };
     try {
-      const script = join(outdir, "invoke-many.mjs");
-      writeFileSync(
-        script,
-        `const { handler } = await import(process.argv[2]);
-const base = { headers: { "content-type": "application/json" }, multiValueHeaders: {}, multiValueQueryStringParameters: null,
-  pathParameters: null, stageVariables: null, isBase64Encoded: false,
-  requestContext: { requestId: "req-1", identity: { userArn: "arn:aws:iam::123456789012:role/notebook" } } };
-const context = { functionName: "models", functionVersion: "1", invokedFunctionArn: "arn", memoryLimitInMB: "1024",
-  awsRequestId: "lambda-1", getRemainingTimeInMillis: () => 10000 };
-const create = { ...base, resource: "/models", path: "/models", httpMethod: "POST", queryStringParameters: null, body: "{}" };
-const list = { ...base, resource: "/models", path: "/models", httpMethod: "GET", queryStringParameters: { nextToken: "forged.token" }, body: null };
-const answers = [];
-for (const event of [create, list, list]) {
-  const { statusCode, body } = await handler(event, context);
-  const callsSoFar = Number(await (await fetch(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER)).text());
-  answers.push({ statusCode, message: JSON.parse(body).error?.message, callsSoFar });
-}
-process.stdout.write(JSON.stringify(answers));`,
-      );
-      const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const proc = spawn(
-          process.execPath,
-          [script, pathToFileURL(files.get("functions/http/handlers/models.ts")!).href],
-          {
-            env: {
-              PATH: process.env.PATH,
-              TABLE_NAME: "t",
-              ARTIFACT_BUCKET: "b",
-              PAGE_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:page-token-key",
-              AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
-              AWS_REGION: "us-east-1",
-              AWS_ACCESS_KEY_ID: "x",
-              AWS_SECRET_ACCESS_KEY: "y",
-              POWERTOOLS_LOG_LEVEL: "SILENT",
-            },
-          },
-        );
-        let stdout = "";
-        let stderr = "";
-        proc.stdout.on("data", (chunk) => (stdout += chunk));
-        proc.stderr.on("data", (chunk) => (stderr += chunk));
-        proc.on("close", (code) => resolve({ code, stdout, stderr }));
+      const create = apiEvent({ resource: "/models", path: "/models", httpMethod: "POST", body: "{}" });
+      const list = apiEvent({
+        resource: "/models",
+        path: "/models",
+        httpMethod: "GET",
+        queryStringParameters: { nextToken: "forged.token" },
       });
-      expect(child.code, child.stderr).toBe(0);
-      const [created, listed, listedAgain] = JSON.parse(child.stdout) as {
-        statusCode: number;
-        message: string;
-        callsSoFar: number;
-      }[];
+      const endpoint = `http://127.0.0.1:${port}`;
+      const answers = await runBundle(files.get("functions/http/handlers/models.ts")!, [create, list, list], {
+        env: bundleEnv({
+          PAGE_TOKEN_SECRET: undefined,
+          PAGE_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:page-token-key",
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+        }),
+        // How many calls Secrets Manager had received, read after each invocation.
+        probeUrl: endpoint,
+      });
+      const [created, listed, listedAgain] = answers.map(({ statusCode, body, probe }) => ({
+        statusCode,
+        message: (JSON.parse(body) as { error?: { message?: string } }).error?.message,
+        callsSoFar: Number(probe),
+      }));
       // No Secrets Manager call at cold start nor for a request that does not list.
       expect(created).toMatchObject({ statusCode: 400, callsSoFar: 0 });
       expect(listed).toEqual({

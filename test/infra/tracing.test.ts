@@ -1,15 +1,8 @@
-/**
- * Powertools Tracer is bundled only where a deployment asks for it (context `powertoolsTracer`),
- * and when it is, it really traces: a bundle run as Lambda runs it sends its subsegments to the
- * X-Ray daemon address (a UDP socket here), the DynamoDB call among them.
- */
-import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +10,7 @@ import { type BundleSizes, bundleHandler, bundleSizes } from "../../lib/bundling
 import { readRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryFunction } from "../../lib/registry-function.ts";
 import { addRegistryStacks } from "../../lib/registry-stacks.ts";
+import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
 const outdir = mkdtempSync(join(tmpdir(), "registry-tracing-"));
 const models = { entry: "functions/http/handlers/models.ts", without: ["s3", "lambda", "sfn"] as const };
@@ -62,55 +56,33 @@ describe("Powertools Tracer", () => {
     );
     await new Promise<void>((resolve) => dynamodb.listen(0, "127.0.0.1", resolve));
     try {
-      const script = join(outdir, "invoke.mjs");
-      writeFileSync(
-        script,
-        `const { handler } = await import(process.argv[2]);
-const event = { resource: "/models/{model}", path: "/models/fraud", httpMethod: "GET", headers: {}, multiValueHeaders: {},
-  queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: { model: "fraud" },
-  stageVariables: null, body: null, isBase64Encoded: false,
-  requestContext: { requestId: "req-1", identity: { userArn: "arn:aws:iam::123456789012:role/notebook" } } };
-const context = { functionName: "models", functionVersion: "1", invokedFunctionArn: "arn", memoryLimitInMB: "1024",
-  awsRequestId: "lambda-1", getRemainingTimeInMillis: () => 10000 };
-const { statusCode } = await handler(event, context);
-process.stdout.write(String(statusCode));`,
+      const [answer] = await runBundle(
+        join(outdir, "traced", "index.mjs"),
+        [
+          apiEvent({
+            resource: "/models/{model}",
+            path: "/models/fraud",
+            httpMethod: "GET",
+            pathParameters: { model: "fraud" },
+          }),
+        ],
+        {
+          env: bundleEnv({
+            AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamodb.address() as { port: number }).port}`,
+            POWERTOOLS_TRACE_ENABLED: "true",
+            // What Lambda sets in a traced function's environment.
+            AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+            AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+            AWS_LAMBDA_FUNCTION_NAME: "models",
+            LAMBDA_TASK_ROOT: join(outdir, "traced"),
+            _HANDLER: "index.handler",
+            _X_AMZN_TRACE_ID: "Root=1-6741f0c0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1",
+            AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+          }),
+        },
       );
-      const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const proc = spawn(
-          process.execPath,
-          [script, pathToFileURL(join(outdir, "traced", "index.mjs")).href],
-          {
-            env: {
-              PATH: process.env.PATH,
-              TABLE_NAME: "t",
-              ARTIFACT_BUCKET: "b",
-              PAGE_TOKEN_SECRET: "0123456789abcdef0123456789abcdef",
-              AWS_REGION: "us-east-1",
-              AWS_ACCESS_KEY_ID: "x",
-              AWS_SECRET_ACCESS_KEY: "y",
-              AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamodb.address() as { port: number }).port}`,
-              POWERTOOLS_LOG_LEVEL: "SILENT",
-              POWERTOOLS_TRACE_ENABLED: "true",
-              // What Lambda sets in a traced function's environment.
-              AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
-              AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-              AWS_LAMBDA_FUNCTION_NAME: "models",
-              LAMBDA_TASK_ROOT: join(outdir, "traced"),
-              _HANDLER: "index.handler",
-              _X_AMZN_TRACE_ID: "Root=1-6741f0c0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1",
-              AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
-            },
-          },
-        );
-        let stdout = "";
-        let stderr = "";
-        proc.stdout.on("data", (chunk) => (stdout += chunk));
-        proc.stderr.on("data", (chunk) => (stderr += chunk));
-        proc.on("close", (code) => resolve({ code, stdout, stderr }));
-      });
-      expect(child.code, child.stderr).toBe(0);
       // The model does not exist: a 404, the caller's business.
-      expect(child.stdout).toBe("404");
+      expect(answer?.statusCode).toBe(404);
       await expect.poll(() => documents.length).toBeGreaterThanOrEqual(1);
 
       const invocation = documents.find((d) => d.name === "## index.handler");
