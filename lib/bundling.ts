@@ -23,6 +23,11 @@
  *   AccessDenied from AWS. The API stack derives the list from the same table that decides the
  *   function's IAM grants.
  * - SDK clients import their whole `package.json` for the User-Agent; only the version is kept.
+ * - Two rewrites of the SDK's own modules (`sdkModules`): an SDK client's schemas (one module
+ *   per client holding every operation's) get literal keys, so only the schemas of the commands
+ *   a function sends are bundled; and imports from the SDK's barrel modules go to the modules
+ *   that define the names, so code only a chunk loaded on first use needs stays out of the cold
+ *   start.
  * - Powertools Tracer only where the deployment asks for it (`tracer`, context `powertoolsTracer`).
  * - The core's modules are treated as free of side effects (`pureCore`): one a function does not
  *   use is left out, with the schemas it would construct at cold start; within a schema module,
@@ -31,6 +36,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { init as lexerReady, parse as parseModule } from "es-module-lexer";
 import type { BuildOptions, BuildResult, Plugin } from "esbuild";
 
 /** The repository root: entries, `#core/*` imports and node_modules resolve from here. */
@@ -80,14 +86,14 @@ export const BUNDLE_TARGET_BYTES = 350 * 1024;
  */
 export const bundleBudgetExceptions: Record<string, { bytes: number; reason: string }> = {
   "functions/http/handlers/artifacts.ts": {
-    bytes: 505 * 1024,
+    bytes: 430 * 1024,
     reason:
-      "every route signs or reads S3 objects: the DynamoDB and S3 clients together are ~375 KiB before any of the registry's code",
+      "every route signs or reads S3 objects: the DynamoDB and S3 clients with the commands sent are ~298 KiB, Powertools Logger and Metrics ~32 KiB and zod/mini ~24 KiB, 354 KiB before any of the registry's own code",
   },
   "functions/workers/verify-artifacts.ts": {
-    bytes: 465 * 1024,
+    bytes: 390 * 1024,
     reason:
-      "reads S3 and writes DynamoDB on every run (both clients ~375 KiB); asynchronous, so its cold start is not on a request path",
+      "reads S3 and writes DynamoDB on every run (both clients ~298 KiB, with Powertools and zod/mini ~354 KiB); asynchronous, so its cold start is not on a request path",
   },
 };
 
@@ -136,6 +142,7 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     logLevel: "warning",
     plugins: [
       sdkVersionOnly(),
+      sdkModules(),
       pureCore(),
       pureSchemas(),
       tracingSwitch(bundle.tracer === true),
@@ -274,6 +281,162 @@ function sdkVersionOnly(): Plugin {
       build.onLoad({ filter: /\/node_modules\/@aws-sdk\/[^/]+\/package\.json$/ }, async (args) => {
         const { name, version } = JSON.parse(await readFile(args.path, "utf8")) as Record<string, unknown>;
         return { contents: JSON.stringify({ name, version }), loader: "json" };
+      });
+    },
+  };
+}
+
+const SDK_MODULE = /\/node_modules\/@(?:aws-sdk|smithy)\/[^/]+\/dist-es\/.*\.js$/;
+const SDK_SCHEMA_MODULE = /\/node_modules\/@aws-sdk\/client-[^/]+\/dist-es\/schemas\/schemas_\d+\.js$/;
+const STRING_CONSTANT = /^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm;
+const COMPUTED_KEY = /\[(_\w+)\]:/g;
+
+/**
+ * Rewrites a module of SDK schemas so that its trait objects have literal keys. The generated
+ * modules name every string once (`const _h = "http";`) and write trait objects as
+ * `{ [_h]: [...] }`. esbuild cannot prove a computed key free of side effects, so it keeps every
+ * schema that holds one, used or not: all ~470 of S3's operations and shapes (~64 KiB) in a
+ * function that sends five commands. Replacing `[_h]:` by `"http":`, the string the constant
+ * holds, builds the same objects and lets esbuild drop what no command uses. The SDK's issue:
+ * https://github.com/aws/aws-sdk-js-v3/issues/7607 (the code generator's fix,
+ * smithy-lang/smithy-typescript#1889, emits the same literal keys). A key whose constant is not
+ * a string literal of the module is left as it is.
+ */
+export function literalSchemaKeys(source: string): { source: string; replaced: number } {
+  const strings = new Map<string, string>();
+  for (const [, name, literal] of source.matchAll(STRING_CONSTANT))
+    strings.set(name as string, literal as string);
+  let replaced = 0;
+  const rewritten = source.replace(COMPUTED_KEY, (key, name: string) => {
+    const literal = strings.get(name);
+    if (literal === undefined) return key;
+    replaced += 1;
+    return `${literal}:`;
+  });
+  return { source: rewritten, replaced };
+}
+
+/** `export { a, b as c } from "x";` or `export * from "x";`: all a barrel module holds. */
+const RE_EXPORT =
+  /export\s*\{([^}]*)\}\s*from\s*["']([^"']+)["']\s*;?|export\s*\*\s*from\s*["']([^"']+)["']\s*;?/g;
+const COMMENT = /\/\*[\s\S]*?\*\/|\/\/.*$/gm;
+const NAMED_IMPORT = /^import\s*\{([^}]*)\}\s*from\s*["'][^"']+["']\s*;?$/;
+
+/** Where a name a barrel exports is defined: the module, and the name there. */
+interface Definition {
+  file: string;
+  name: string;
+}
+
+/** `a`, `b as c` → [original, local]. */
+function importedNames(list: string): [string, string][] {
+  return list
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "")
+    .map((item) => {
+      const [original, local] = item.split(/\s+as\s+/) as [string, string | undefined];
+      return [original, local ?? original];
+    });
+}
+
+/**
+ * Rewrites the SDK's own modules as they are bundled (`onLoad` of every `dist-es` module of
+ * `@aws-sdk/*` and `@smithy/*`): schemas get literal keys (`literalSchemaKeys`), and each named
+ * import from a package's barrel module (`import { A } from "@smithy/core/protocols"`) becomes an
+ * import from the module that defines `A`.
+ *
+ * Why the second: esbuild places a module in the chunks of every entry that reaches it over
+ * import edges, whether or not that entry uses what it exports. The DynamoDB client imports its
+ * JSON protocol from the same barrel that re-exports the XML protocol and the checksums; in a
+ * function that loads S3 on first use, those landed in the cold start's chunk although only the
+ * S3 chunk uses them. Importing from the defining module is what the barrel resolves to anyway,
+ * so the bindings are the same; the barrels' packages declare themselves free of side effects
+ * (the one module of `@aws-sdk/core` that is not, `util-endpoints/aws.js`, is imported by name
+ * where it is needed). A barrel is a module of nothing but re-exports; anything else (default
+ * imports, namespaces, a name not found) is left as written.
+ */
+function sdkModules(): Plugin {
+  return {
+    name: "sdk-modules",
+    setup(build) {
+      const barrels = new Map<string, Promise<Map<string, Definition> | undefined>>();
+      const leafExports = new Map<string, Promise<string[]>>();
+      const resolveFrom = async (specifier: string, importer: string) => {
+        const resolved = await build.resolve(specifier, {
+          kind: "import-statement",
+          importer,
+          resolveDir: dirname(importer),
+        });
+        const usable = resolved.errors.length === 0 && !resolved.external && resolved.namespace === "file";
+        return usable ? resolved.path : undefined;
+      };
+      const exportsOf = (file: string): Promise<string[]> => {
+        let names = leafExports.get(file);
+        if (!names) {
+          names = (async () => {
+            await lexerReady;
+            return parseModule(await readFile(file, "utf8"))[1].map((entry) => entry.n);
+          })();
+          leafExports.set(file, names);
+        }
+        return names;
+      };
+      // The names a barrel exports, each with its defining module; undefined: not a barrel.
+      const barrel = (file: string): Promise<Map<string, Definition> | undefined> => {
+        let definitions = barrels.get(file);
+        if (!definitions) {
+          definitions = (async () => {
+            const source = await readFile(file, "utf8");
+            if (source.replace(RE_EXPORT, "").replace(COMMENT, "").trim() !== "") return undefined;
+            const found = new Map<string, Definition>();
+            for (const [, list, from, starFrom] of source.matchAll(RE_EXPORT)) {
+              const target = await resolveFrom((from ?? starFrom) as string, file);
+              if (!target) return undefined;
+              const inner = await barrel(target);
+              const definition = (name: string) => inner?.get(name) ?? { file: target, name };
+              if (list !== undefined) {
+                // An explicit re-export wins over a star's, as in the language.
+                for (const [original, exported] of importedNames(list))
+                  found.set(exported, definition(original));
+              } else {
+                for (const name of inner ? [...inner.keys()] : await exportsOf(target))
+                  if (name !== "default" && !found.has(name)) found.set(name, definition(name));
+              }
+            }
+            return found;
+          })();
+          barrels.set(file, definitions);
+        }
+        return definitions;
+      };
+
+      build.onLoad({ filter: SDK_MODULE }, async (args) => {
+        let source = await readFile(args.path, "utf8");
+        if (SDK_SCHEMA_MODULE.test(args.path)) source = literalSchemaKeys(source).source;
+        await lexerReady;
+        let rewritten = "";
+        let copied = 0;
+        for (const statement of parseModule(source)[0]) {
+          // Static imports of a package (barrels are reached by package name, not relatively).
+          if (statement.t !== 1 || !statement.n?.startsWith("@")) continue;
+          const names = NAMED_IMPORT.exec(source.slice(statement.ss, statement.se))?.[1];
+          if (names === undefined) continue;
+          const target = await resolveFrom(statement.n, args.path);
+          const definitions = target ? await barrel(target) : undefined;
+          if (!definitions) continue;
+          const direct = importedNames(names).map(([original, local]) => {
+            const definition = definitions.get(original);
+            return (
+              definition &&
+              `import { ${definition.name} as ${local} } from ${JSON.stringify(definition.file)};`
+            );
+          });
+          if (direct.some((line) => line === undefined)) continue;
+          rewritten += source.slice(copied, statement.ss) + direct.join(" ");
+          copied = statement.se;
+        }
+        return { contents: rewritten + source.slice(copied), loader: "js", resolveDir: dirname(args.path) };
       });
     },
   };

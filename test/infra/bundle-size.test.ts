@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import {
   bundleBudgetExceptions,
   bundleHandler,
   bundleSizes,
+  projectRoot,
 } from "../../lib/bundling.ts";
 import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
@@ -75,7 +76,49 @@ describe("Lambda bundle sizes", () => {
     expect(models.without).toEqual(["s3", "lambda", "sfn"]);
     expect(artifacts.without).toEqual(["sfn"]);
     expect(transitions.without).toEqual(["s3", "lambda"]);
-    expect(sizes.get(artifacts.id)! - sizes.get(models.id)!).toBeGreaterThan(150 * 1024);
+    const holdsS3 = (bundle: DeclaredBundle) =>
+      layouts.get(bundle.entry)!.initialInputs.some((input) => input.includes("/@aws-sdk/client-s3/"));
+    expect(holdsS3(artifacts)).toBe(true);
+    expect(holdsS3(models)).toBe(false);
+    expect(holdsS3(transitions)).toBe(false);
+  });
+
+  it("bundle only the schemas of the S3 commands a function sends (literal keys in the SDK's schema module)", () => {
+    const text = (entry: string) =>
+      layouts
+        .get(entry)!
+        .initialFiles.map((file) => readFileSync(join(projectRoot, file), "utf8"))
+        .join("\n");
+    for (const entry of ["functions/http/handlers/artifacts.ts", "functions/workers/verify-artifacts.ts"]) {
+      const code = text(entry);
+      // Sent by the artifact storage adapter (the verifier shares it).
+      expect(code, entry).toContain('"CompleteMultipartUpload"');
+      // Operations nobody here sends: kept before, for their computed keys.
+      for (const unused of [
+        "PutBucketLifecycleConfiguration",
+        "SelectObjectContentRequest",
+        "WriteGetObjectResponse",
+      ])
+        expect(code, `${entry} holds the schema of ${unused}`).not.toContain(`"${unused}"`);
+    }
+  });
+
+  it("keep S3-only SDK code out of the cold start of a function that loads S3 on first use (imports past the SDK's barrels)", () => {
+    const { initialInputs, lazyChunks } = layouts.get("functions/http/handlers/versions.ts")!;
+    const s3Only = [
+      "/@aws-sdk/core/dist-es/submodules/protocols/xml/",
+      "/@aws-sdk/checksums/",
+      "/@aws-sdk/xml-builder/",
+    ];
+    for (const path of s3Only)
+      expect(
+        initialInputs.filter((input) => input.includes(path)),
+        path,
+      ).toEqual([]);
+    // They are in the chunk that holds the S3 adapter, loaded when a version is created with artifacts.
+    expect(
+      lazyChunks.some((chunk) => chunk.holds.includes("functions/adapters/s3/artifact-storage.ts")),
+    ).toBe(true);
   });
 
   it("still serve requests: the models bundle, S3 left out, answers an invalid create with the registry's 400", async () => {
