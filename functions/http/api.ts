@@ -57,8 +57,9 @@ export type OperationSpecs = Record<string, OperationSpec>;
  * An implementation per operation of the group, typed by its spec; a name that is not one of the
  * group's operations fails the type-check. One left out is answered 404 `RouteNotFound`.
  */
+/** One implementation per operation of the group: leaving one out fails the type-check. */
 export type Implementations<S extends OperationSpecs> = {
-  [K in keyof S]?: (request: ApiRequest<S[K]>) => Promise<ApiReply>;
+  [K in keyof S]: (request: ApiRequest<S[K]>) => Promise<ApiReply>;
 };
 
 export interface ApiHandlerOptions {

@@ -22,7 +22,9 @@ export function routeOperation<S extends OperationSpecs>(
     const implementation = (
       implementations as Record<string, ResolvedOperation["implementation"] | undefined>
     )[id];
-    if (!spec || !implementation) continue;
+    if (!spec) continue;
+    // The type requires every implementation; a JavaScript caller could still leave one out.
+    if (!implementation) throw new Error(`the ${group} function has no implementation of ${id}`);
     byKey.set(`${route.method} ${route.path}`, { id, spec, route, implementation });
   }
   return {

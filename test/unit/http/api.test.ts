@@ -5,13 +5,26 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestContext } from "#core/kernel/context.ts";
-import { createApiHandler, type UsageMeter } from "#http/api.ts";
+import { createApiHandler, type Implementations, type OperationSpecs, type UsageMeter } from "#http/api.ts";
 import { logger } from "#http/logger.ts";
 import { modelOperations } from "#http/operations/models.ts";
 import { serviceOperations } from "#http/operations/service.ts";
 import { createLambdaContext } from "../../../local/lambda-context.ts";
 
 const CALLER = "arn:aws:iam::000000000000:user/alice";
+
+/** A group's implementations: the ones a test gives, and for the others one that fails if reached. */
+function implementing<S extends OperationSpecs>(
+  specs: S,
+  some: Partial<Implementations<S>>,
+): Implementations<S> {
+  const notUnderTest = async () => {
+    throw new Error("this operation is not under test");
+  };
+  return Object.fromEntries(
+    Object.keys(specs).map((id) => [id, some[id as keyof S] ?? notUnderTest]),
+  ) as Implementations<S>;
+}
 const model = { name: "fraud", etag: '"1"' };
 
 function request(
@@ -62,19 +75,23 @@ afterEach(() => {
 
 describe("answering a request", () => {
   const seen: RequestContext[] = [];
-  const models = createApiHandler("models", modelOperations, {
-    createModel: async ({ body, ctx }) => {
-      seen.push(ctx);
-      return { body: { ...model, name: body.name }, replayed: body.name === "again" };
-    },
-    getModel: async ({ params }) => ({ body: { ...model, name: params.model } }),
-    listModels: async ({ query }) => ({ body: { items: [], prefix: query.prefix } }),
-    updateModel: async ({ ctx }) => {
-      seen.push(ctx);
-      return { body: model };
-    },
-    deleteModel: async () => ({}),
-  });
+  const models = createApiHandler(
+    "models",
+    modelOperations,
+    implementing(modelOperations, {
+      createModel: async ({ body, ctx }) => {
+        seen.push(ctx);
+        return { body: { ...model, name: body.name }, replayed: body.name === "again" };
+      },
+      getModel: async ({ params }) => ({ body: { ...model, name: params.model } }),
+      listModels: async ({ query }) => ({ body: { items: [], prefix: query.prefix } }),
+      updateModel: async ({ ctx }) => {
+        seen.push(ctx);
+        return { body: model };
+      },
+      deleteModel: async () => ({}),
+    }),
+  );
 
   it("answers with the operation's success status, the reply as JSON and the request id", async () => {
     const response = await models(...request("POST", "/models", { body: '{"name":"fraud"}' }));
@@ -144,9 +161,13 @@ describe("answering a request", () => {
 });
 
 describe("the health check", () => {
-  const service = createApiHandler("service", serviceOperations, {
-    health: async () => ({ body: { status: "ok" } }),
-  });
+  const service = createApiHandler(
+    "service",
+    serviceOperations,
+    implementing(serviceOperations, {
+      health: async () => ({ body: { status: "ok" } }),
+    }),
+  );
 
   it("is served to an anonymous caller (local mode serves it unsigned)", async () => {
     const response = await service(...request("GET", "/health", { actor: null }));
@@ -157,20 +178,24 @@ describe("the health check", () => {
 
 describe("Idempotency-Key and If-Match", () => {
   const seen: RequestContext[] = [];
-  const models = createApiHandler("models", modelOperations, {
-    createModel: async ({ ctx }) => {
-      seen.push(ctx);
-      return { body: model };
-    },
-    getModel: async ({ ctx }) => {
-      seen.push(ctx);
-      return { body: model };
-    },
-    updateModel: async ({ ctx }) => {
-      seen.push(ctx);
-      return { body: model };
-    },
-  });
+  const models = createApiHandler(
+    "models",
+    modelOperations,
+    implementing(modelOperations, {
+      createModel: async ({ ctx }) => {
+        seen.push(ctx);
+        return { body: model };
+      },
+      getModel: async ({ ctx }) => {
+        seen.push(ctx);
+        return { body: model };
+      },
+      updateModel: async ({ ctx }) => {
+        seen.push(ctx);
+        return { body: model };
+      },
+    }),
+  );
   const create = async (body: string, key = "k-1") => {
     seen.length = 0;
     const response = await models(
@@ -221,7 +246,11 @@ describe("Idempotency-Key and If-Match", () => {
 
 describe("a malformed If-Match", () => {
   it("is a 400 naming the header, not a 412", async () => {
-    const models = createApiHandler("models", modelOperations, { updateModel: async () => ({ body: {} }) });
+    const models = createApiHandler(
+      "models",
+      modelOperations,
+      implementing(modelOperations, { updateModel: async () => ({ body: {} }) }),
+    );
     const response = await models(
       ...request("PATCH", "/models/{model}", {
         params: { model: "fraud" },
@@ -237,11 +266,15 @@ describe("a malformed If-Match", () => {
 });
 
 describe("when an operation fails unexpectedly", () => {
-  const models = createApiHandler("models", modelOperations, {
-    getModel: async () => {
-      throw new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table");
-    },
-  });
+  const models = createApiHandler(
+    "models",
+    modelOperations,
+    implementing(modelOperations, {
+      getModel: async () => {
+        throw new Error("connect ECONNREFUSED 10.0.0.1:8000 table secret-table");
+      },
+    }),
+  );
 
   it("answers 500 without internals, and logs the error with the request id", async () => {
     const log = vi.spyOn(logger, "error").mockImplementation(() => {});
@@ -264,7 +297,7 @@ describe("with a usage meter", () => {
   const models = createApiHandler(
     "models",
     modelOperations,
-    { getModel: async () => ({ body: model }) },
+    implementing(modelOperations, { getModel: async () => ({ body: model }) }),
     { meter },
   );
 
@@ -279,5 +312,18 @@ describe("with a usage meter", () => {
       });
     }
     expect(refused.statusCode).toBe(400);
+  });
+});
+
+describe("a function missing an operation's implementation", () => {
+  it("fails when it is built (at cold start), not with a 404 for that route", () => {
+    const partial = { health: async () => ({ body: { status: "ok" } }) };
+    expect(() =>
+      createApiHandler(
+        "service",
+        serviceOperations,
+        partial as unknown as Implementations<typeof serviceOperations>,
+      ),
+    ).toThrow("the service function has no implementation of getOpenApi");
   });
 });
