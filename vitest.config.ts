@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     allowOnly: false,
+    // Handler bundles local mode builds (`bundles`, local/handler-modules.ts) are imported by
+    // Node itself, as Lambda imports them, not rewritten by Vite's module runner first.
+    server: { deps: { external: [/\/model-registry-bundles-[^/]+\//] } },
   },
 });

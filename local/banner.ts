@@ -2,9 +2,9 @@ import type { EventEnvelope } from "./event-bus.ts";
 import { EVENT_STREAM_PATH } from "./event-stream.ts";
 import type { LocalRegistry } from "./registry.ts";
 
-/** What the banner reads; `events` and `workflows` are optional: a banner can describe a registry without them. */
-export type BannerInput = Omit<LocalRegistry, "events" | "workflows"> &
-  Partial<Pick<LocalRegistry, "events" | "workflows">>;
+/** What the banner reads; `events`, `workflows` and `handlers` are optional: a banner can describe a registry without them. */
+export type BannerInput = Omit<LocalRegistry, "events" | "workflows" | "handlers"> &
+  Partial<Pick<LocalRegistry, "events" | "workflows" | "handlers">>;
 
 /** The text `npm start` prints once the registry answers: where it is, who can call it, how. */
 export function formatBanner(registry: BannerInput, startupMs: number): string {
@@ -25,6 +25,11 @@ export function formatBanner(registry: BannerInput, startupMs: number): string {
     ...(registry.workflows
       ? [
           `  Workflows     ${registry.workflows.endpoint}  (Step Functions: the transition workflow CDK synthesizes)`,
+        ]
+      : []),
+    ...(registry.handlers?.origin.kind === "bundles"
+      ? [
+          `  Functions     the deployed bundles (lib/bundling.ts), built in ${(registry.handlers.origin.buildMs / 1000).toFixed(1)} s into ${registry.handlers.origin.directory}`,
         ]
       : []),
     "",

@@ -16,7 +16,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readBody } from "./aws-json.ts";
-import { createLocalInvoker, importHandler, type LocalInvocationError } from "./lambda-invoker.ts";
+import {
+  createLocalInvoker,
+  importHandler,
+  type LambdaHandler,
+  type LocalInvocationError,
+} from "./lambda-invoker.ts";
 
 /** Worker functions local mode can invoke: name → module exporting `handler`. */
 export const LOCAL_WORKERS = {
@@ -40,13 +45,21 @@ export async function startLambdaService(options: {
   port?: number;
   /** Functions of the deployment's own (a policy's custom validation): name → module exporting `handler`. */
   functions?: Readonly<Record<string, URL>>;
+  /**
+   * How the registry's own workers are loaded; default: imported from `LOCAL_WORKERS`. Local mode
+   * passes its handler modules, which may be the deployed bundles (local/handler-modules.ts).
+   */
+  loadWorker?: (name: LocalWorker) => Promise<LambdaHandler<unknown, unknown>>;
   log?: (message: string) => void;
 }): Promise<LocalLambdaService> {
   const log = options.log ?? ((message: string) => console.error(message));
   const own = new Map<string, URL>(Object.entries(LOCAL_WORKERS));
   const modules = new Map<string, URL>([...Object.entries(options.functions ?? {}), ...own]);
   const invoker = createLocalInvoker<string, unknown, unknown>({
-    load: (name) => importHandler(modules.get(name) as URL, name),
+    load: (name) =>
+      options.loadWorker && own.has(name)
+        ? options.loadWorker(name as LocalWorker)
+        : importHandler(modules.get(name) as URL, name),
     timeoutMs: options.timeoutMs ?? 15 * 60 * 1000,
     region: options.region,
     functionName: (name) => name,

@@ -20,7 +20,8 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.ts";
 import { type LocalEventBus, type LocalTarget, parseTargets, startLocalEventBus } from "./event-bus.ts";
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
-import { createLocalInvoker, HandlerFailedError, importHandler } from "./lambda-invoker.ts";
+import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers } from "./handler-modules.ts";
+import { createLocalInvoker, HandlerFailedError } from "./lambda-invoker.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
@@ -56,8 +57,15 @@ export interface LocalRegistryOptions {
   bucket?: string;
   /** Default: the built-in principals plus `REGISTRY_LOCAL_PRINCIPALS`. */
   principals?: readonly LocalPrincipal[];
-  /** Default: import `functions/http/handlers/<group>.ts`. */
+  /** Default: import `functions/http/handlers/<group>.ts` (or its bundle, with `bundles`). */
   loadHandler?: HandlerLoader;
+  /**
+   * Run every function from the bundle the CDK app deploys instead of its TypeScript source:
+   * each bundle `declaredBundles()` lists is built with `lib/bundling.ts` into a temporary folder
+   * (a few seconds) removed on `stop()` (`local/handler-modules.ts`). Default:
+   * `REGISTRY_LOCAL_BUNDLES=1` in `npm start`, the sources otherwise.
+   */
+  bundles?: boolean;
   /** One access-log line per request on stdout. */
   logRequests?: boolean;
   /** Log the canonical request behind each SignatureDoesNotMatch on stderr (default true). */
@@ -101,6 +109,8 @@ export interface LocalRegistry {
   lambdaEndpoint: string;
   /** Resolves when every verifier started so far has finished (tests wait on it). */
   workersIdle(): Promise<void>;
+  /** Where the functions' code comes from (sources or deployed bundles), and which modules ran. */
+  handlers: Pick<LocalHandlers, "origin" | "modules" | "imported">;
   principals: readonly LocalPrincipal[];
   /** Absolute data folder, or undefined in memory. */
   dataDir: string | undefined;
@@ -207,6 +217,11 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       `The approval timeout must be 1 to ${MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS} seconds in local mode, not ${approvalTimeoutSeconds}.`,
     );
   }
+  if (options.bundles && options.loadHandler) {
+    throw new LocalModeError(
+      "loadHandler replaces the API's handlers, so it cannot be combined with bundles: pass one or the other.",
+    );
+  }
   // Checked first, so a taken API port is reported before Java spends seconds starting.
   if (gatewayPort !== 0) await assertPortFree(gatewayPort, "the registry API", "REGISTRY_PORT", "127.0.0.1");
 
@@ -231,11 +246,16 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     );
     // Awaited below; a failure meanwhile must not count as unhandled.
     emulators.catch(() => undefined);
+    // The bundles (if asked for) build while Java starts; removed only once everything has stopped.
+    const loading = options.bundles ? bundleHandlers() : Promise.resolve(sourceHandlers());
+    loading.catch(() => undefined);
+    cleanups.push(async () => (await loading).dispose());
     // The workflow's definition comes from the CDK construct while Java starts.
-    const workflow = await startWorkflow(region, options.stepFunctionsPort ?? 0);
+    const workflow = await startWorkflow(region, options.stepFunctionsPort ?? 0, loading);
     cleanups.push(workflow.stop);
     const [dynamo, s3] = await emulators;
     cleanups.push(dynamo.stop, s3.stop);
+    const handlers = await loading;
 
     const client = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -252,6 +272,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       region,
       port: options.lambdaPort ?? 0,
       functions: localFunctions(options.functions ?? loadFunctionsFromEnv()),
+      loadWorker: (name) => handlers.load(LOCAL_WORKER_FUNCTIONS[name]),
     });
     cleanups.push(() => lambda.close());
 
@@ -301,7 +322,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       port: gatewayPort,
       region,
       principals,
-      loadHandler: options.loadHandler,
+      loadHandler: options.loadHandler ?? ((group) => handlers.load(group)),
       logRequests: options.logRequests,
       explainSignatureMismatches: options.explainSignatureMismatches,
       localRoutes: { [`GET ${EVENT_STREAM_PATH}`]: eventStreamHandler(bus) },
@@ -314,7 +335,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
         dynamoEndpoint: dynamo.endpoint,
         region,
         tableName,
-        invoke: publisherInvoker(region),
+        invoke: publisherInvoker(region, handlers),
         checkpointFile: dataDir ? join(dataDir, STREAM_CHECKPOINT_FILE) : undefined,
         deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
       });
@@ -334,6 +355,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       dynamoEndpoint: dynamo.endpoint,
       lambdaEndpoint: lambda.endpoint,
       workersIdle: lambda.idle,
+      handlers: { origin: handlers.origin, modules: handlers.modules, imported: handlers.imported },
       principals,
       dataDir,
       events: { bus, poller, targets },
@@ -351,29 +373,31 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   }
 }
 
+/** The functions behind the local Lambda endpoint's worker names. */
+const LOCAL_WORKER_FUNCTIONS = {
+  "model-registry-verify-artifacts": "verify-artifacts",
+} as const satisfies Record<LocalWorker, LocalFunction>;
+
 /**
  * The transition workflow: the definition CDK synthesizes (`lib/transition-workflow.ts`, loaded
  * here so nothing else in local mode pays for aws-cdk-lib), the runner whose Task states invoke
- * the tasks handler in this process, and the Step Functions endpoint in front of it.
+ * the tasks handler in this process, and the Step Functions endpoint in front of it. The handlers
+ * may still be building (bundles): the first task waits for them.
  */
-/** Counts registries started in this process: each gets its own instance of the tasks module. */
-let workflowInstances = 0;
-
 async function startWorkflow(
   region: string,
   port: number,
+  handlers: Promise<LocalHandlers>,
 ): Promise<{ runner: LocalWorkflowRunner; endpoint: string; stop(): Promise<void> }> {
   const { synthesizeTransitionWorkflowDefinition, TASKS_FUNCTION_TIMEOUT } = await import(
     "../lib/transition-workflow.ts"
   );
   const tasksFunctionArn = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${LOCAL_WORKFLOW.tasksFunction}`;
   const definition = synthesizeTransitionWorkflowDefinition({ tasksFunctionArn });
-  // The handler reads its configuration once, at import (cold start), like in Lambda: a
-  // registry started later in the same process (tests) gets a fresh instance with its own.
-  const tasksModule = new URL("../functions/workflow/transition-tasks.ts", import.meta.url);
-  tasksModule.searchParams.set("instance", String(++workflowInstances));
+  // The handler reads its configuration once, at import (cold start), like in Lambda: each
+  // registry's handlers give it a fresh instance (local/handler-modules.ts).
   const invoker = createLocalInvoker<"transition-tasks", WorkflowTask, ValidateResult | StepResult>({
-    load: () => importHandler(tasksModule, "functions/workflow/transition-tasks.ts"),
+    load: async (name) => (await handlers).load(name),
     timeoutMs: TASKS_FUNCTION_TIMEOUT.toMilliseconds(),
     region,
   });
@@ -428,13 +452,12 @@ async function recoverWorkflows(runner: LocalWorkflowRunner): Promise<void> {
 }
 
 /** The publisher handler, run as Lambda would run it for the stream's event source mapping. */
-function publisherInvoker(region: string): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> {
+function publisherInvoker(
+  region: string,
+  handlers: LocalHandlers,
+): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> {
   const invoker = createLocalInvoker<"publish-history", DynamoDBStreamEvent, DynamoDBBatchResponse>({
-    load: () =>
-      importHandler(
-        new URL("../functions/events/publish-history.ts", import.meta.url),
-        "functions/events/publish-history.ts",
-      ),
+    load: (name) => handlers.load(name),
     timeoutMs: 60_000,
     region,
   });

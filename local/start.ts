@@ -4,6 +4,7 @@
  * `REGISTRY_S3_PORT` (4569); `REGISTRY_REGION` (us-east-1) is the region clients sign for.
  * `REGISTRY_LOCAL_TARGETS` names a JSON file of HTTP targets for the local event bus.
  * `REGISTRY_APPROVAL_TIMEOUT_SECONDS` shortens (or lengthens) the approval wait (default 7 days).
+ * `REGISTRY_LOCAL_BUNDLES=1` runs every function from the bundle the CDK app deploys, not its source.
  */
 import { formatBanner, formatEventLine } from "./banner.ts";
 import { LocalModeError } from "./local-mode-error.ts";
@@ -25,6 +26,13 @@ function portFromEnv(name: string, fallback: number): number {
     );
   }
   return port;
+}
+
+function flagFromEnv(name: string): boolean {
+  const raw = process.env[name]?.trim() ?? "";
+  if (raw === "" || raw === "0") return false;
+  if (raw === "1") return true;
+  throw new LocalModeError(`${name} is '${raw}': set it to 1 (on) or 0 (off).`);
 }
 
 let registry: LocalRegistry | undefined;
@@ -58,6 +66,7 @@ try {
     ...(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS?.trim() && {
       approvalTimeoutSeconds: Number(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS),
     }),
+    bundles: flagFromEnv("REGISTRY_LOCAL_BUNDLES"),
     logRequests: true,
   });
 } catch (error) {

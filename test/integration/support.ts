@@ -7,6 +7,7 @@ import { expect, inject } from "vitest";
 import type { Query } from "../../clients/lib/http-encoding.ts";
 import { RegistryClient } from "../../clients/lib/registry-client.ts";
 import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
+import type { LocalPrincipal } from "../../local/principals.ts";
 import "./registry-context.ts";
 
 export type PrincipalName = "publisher" | "approver" | "admin" | "reader";
@@ -22,9 +23,22 @@ export function principal(name: PrincipalName) {
 }
 
 export function client(name: PrincipalName = "publisher"): RegistryClient {
-  const { endpoint, region } = registry();
-  const { accessKeyId, secretAccessKey } = principal(name);
-  return new RegistryClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey } });
+  return clientOf(registry(), name);
+}
+
+/** A signed client for a principal of a registry the test started itself. */
+export function clientOf(
+  running: { endpoint: string; region: string; principals: readonly LocalPrincipal[] },
+  name: PrincipalName,
+): RegistryClient {
+  const found = running.principals.find((p) => p.name === name);
+  if (!found) throw new Error(`the local registry has no principal '${name}'`);
+  const { accessKeyId, secretAccessKey } = found;
+  return new RegistryClient({
+    endpoint: running.endpoint,
+    region: running.region,
+    credentials: { accessKeyId, secretAccessKey },
+  });
 }
 
 /** A model name no other test uses, so test files can run in any order against one table. */
