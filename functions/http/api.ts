@@ -21,7 +21,7 @@ import { parseInput } from "./middleware/parse-input.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { routeOperation } from "./middleware/route-operation.ts";
 import { type ApiHandler, type UsageMeter, withUsageHeaders } from "./middleware/usage-headers.ts";
-import type { OperationSpec } from "./operations/spec.ts";
+import type { DeferredBody, OperationSpec } from "./operations/spec.ts";
 import type { RouteGroup } from "./route-table.ts";
 import { requestMetrics } from "./telemetry.ts";
 
@@ -32,7 +32,7 @@ type Out<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
 export interface ApiRequest<S extends OperationSpec> {
   params: Out<S extends { params: infer P } ? P : undefined>;
   query: Out<S extends { query: infer Q } ? Q : undefined>;
-  body: Out<S extends { body: infer B } ? B : undefined>;
+  body: Out<S extends { body: DeferredBody<infer B> } ? B : S extends { body: infer B } ? B : undefined>;
   ctx: RequestContext;
 }
 

@@ -4,13 +4,13 @@
 import * as z from "zod/mini";
 import { ErrorBody, IdempotencyKey, IfMatch, jsonSchemaOf, userMapRules } from "#core/schemas.ts";
 import { type ErrorStatus, errorStatus } from "./errors.ts";
-import { type OperationId, type OperationSpec, operations } from "./operations.ts";
+import { type DocumentedSpec, type OperationId, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
 
 /** The facts of an operation that decide which error statuses it can answer. */
 interface OperationFacts {
   method: HttpMethod;
-  spec: OperationSpec;
+  spec: DocumentedSpec;
 }
 
 const always = () => true;
@@ -83,7 +83,7 @@ export function openApiDocument(): object {
   const components = new Components();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const spec: OperationSpec = operations[route.operationId as OperationId];
+    const spec: DocumentedSpec = operations[route.operationId as OperationId];
     // The order zod-to-openapi wrote the document in (parameters, responses, then the body), so
     // the components keep their places: a diff of the document shows changes, not reshuffles.
     const parameters = [

@@ -8,14 +8,17 @@
  * own replies. This merge is for what serves or describes every route: the OpenAPI document, the
  * local gateway, the tests. A Lambda handler must not import it.
  */
+import type * as z from "zod/mini";
 import { aliasOperations } from "./operations/aliases.ts";
 import { artifactOperations } from "./operations/artifacts.ts";
 import { modelOperations } from "./operations/models.ts";
+import { modelBodies } from "./operations/models-bodies.ts";
 import { responses } from "./operations/responses.ts";
 import { serviceOperations } from "./operations/service.ts";
-import type { OperationSpec } from "./operations/spec.ts";
+import { isDeferred, type OperationSpec } from "./operations/spec.ts";
 import { transitionOperations } from "./operations/transitions.ts";
 import { versionOperations } from "./operations/versions.ts";
+import { versionBodies } from "./operations/versions-bodies.ts";
 
 export type { OperationSpec };
 
@@ -30,12 +33,22 @@ const specs = {
 
 export type OperationId = keyof typeof specs;
 
+/** The bodies handlers build on first use (`deferredBody`), here statically for the document. */
+const deferredBodies: Partial<Record<OperationId, z.ZodMiniType>> = { ...modelBodies, ...versionBodies };
+
+/** An operation's spec as the document describes it: every schema built. */
+export type DocumentedSpec = Omit<OperationSpec, "body"> & { body?: z.ZodMiniType };
+
 /** Every operation's spec with its response schemas. */
 export const operations = Object.fromEntries(
   Object.entries(specs).map(([id, spec]: [string, OperationSpec]) => {
     const bodies = responses[id as OperationId];
-    const documented: OperationSpec = {
-      ...spec,
+    const body = spec.body && isDeferred(spec.body) ? deferredBodies[id as OperationId] : spec.body;
+    if (spec.body && !body) throw new Error(`${id} defers its body, which no module of bodies holds`);
+    const { body: _deferred, ...rest } = spec;
+    const documented: DocumentedSpec = {
+      ...rest,
+      ...(body && { body }),
       success: { ...spec.success, ...(bodies.success && { schema: bodies.success }) },
       ...(spec.alternatives && {
         alternatives: spec.alternatives.map((alt) => {
@@ -46,6 +59,6 @@ export const operations = Object.fromEntries(
     };
     return [id, documented];
   }),
-) as Record<OperationId, OperationSpec>;
+) as Record<OperationId, DocumentedSpec>;
 
 export type Operations = typeof operations;

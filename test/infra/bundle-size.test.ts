@@ -189,6 +189,15 @@ describe("Lambda bundle sizes", () => {
     );
   });
 
+  it("build the bodies of creates and updates of models and versions on first use, not at cold start", () => {
+    for (const group of ["models", "versions"]) {
+      const { initialInputs, lazyChunks } = layouts.get(`functions/http/handlers/${group}.ts`)!;
+      const bodies = `functions/http/operations/${group}-bodies.ts`;
+      expect(initialInputs).not.toContain(bodies);
+      expect(lazyChunks.flatMap((chunk) => chunk.holds)).toContain(bodies);
+    }
+  });
+
   it("read the page-token key from Secrets Manager on the first list only, through the bundle's lazily loaded chunk", async () => {
     const calls: string[] = [];
     const secretsManager = createServer((request, response) => {

@@ -6,18 +6,20 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { parseInput as parse } from "#core/validation.ts";
 import { HttpError } from "../errors.ts";
+import { isDeferred } from "../operations/spec.ts";
 import { type ApiMiddleware, setState, stateOf } from "./api-context.ts";
 
 const EmptyQuery = z.strictObject({});
 
 export function parseInput(): ApiMiddleware {
   return {
-    before: ({ event, context }) => {
+    before: async ({ event, context }) => {
       const { spec } = stateOf(context, "operation");
       const params = spec.params ? parse(spec.params, event.pathParameters ?? {}, "path") : undefined;
       const query = parse(spec.query ?? EmptyQuery, event.queryStringParameters ?? {}, "query");
       const json = spec.body ? readJsonBody(event) : undefined;
-      const body = spec.body ? parse(spec.body, json, "body") : undefined;
+      const schema = spec.body && isDeferred(spec.body) ? await spec.body.load() : spec.body;
+      const body = schema ? parse(schema, json, "body") : undefined;
       setState(context, "input", { params, query, body, json });
     },
   };

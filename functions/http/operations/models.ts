@@ -1,10 +1,13 @@
 /** The operations of the `models` route group. */
-import { CreateModelInput, ListModelsQuery, PageQuery, UpdateModelInput } from "#core/schemas.ts";
-import { ModelParams, type OperationSpec } from "./spec.ts";
+import { ListModelsQuery, PageQuery } from "#core/schemas.ts";
+import { deferredBody, ModelParams, type OperationSpec } from "./spec.ts";
+
+// The bodies of creates and updates (the promotion policy above all) are built on first use.
+const bodies = () => import("./models-bodies.ts").then((module) => module.modelBodies);
 
 export const modelOperations = {
   createModel: {
-    body: CreateModelInput,
+    body: deferredBody(async () => (await bodies()).createModel),
     success: { status: 201, description: "the registered model" },
     idempotent: true,
     etag: true,
@@ -20,7 +23,7 @@ export const modelOperations = {
   },
   updateModel: {
     params: ModelParams,
-    body: UpdateModelInput,
+    body: deferredBody(async () => (await bodies()).updateModel),
     success: { status: 200, description: "the updated model" },
     conditional: true,
     etag: true,

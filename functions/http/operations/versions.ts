@@ -1,18 +1,15 @@
 /** The operations of the `versions` route group. */
 import * as z from "zod/mini";
-import {
-  CreateVersionInput,
-  ListVersionsQuery,
-  ModelName,
-  UpdateVersionInput,
-  VersionParam,
-} from "#core/schemas.ts";
-import { ModelParams, type OperationSpec, VersionParams } from "./spec.ts";
+import { ListVersionsQuery, ModelName, VersionParam } from "#core/schemas.ts";
+import { deferredBody, ModelParams, type OperationSpec, VersionParams } from "./spec.ts";
+
+// The bodies of creates and updates (signature, metrics, lineage, artifacts) are built on first use.
+const bodies = () => import("./versions-bodies.ts").then((module) => module.versionBodies);
 
 export const versionOperations = {
   createVersion: {
     params: ModelParams,
-    body: CreateVersionInput,
+    body: deferredBody(async () => (await bodies()).createVersion),
     success: {
       status: 201,
       description: "the new version, with upload instructions",
@@ -35,7 +32,7 @@ export const versionOperations = {
   },
   updateVersion: {
     params: VersionParams,
-    body: UpdateVersionInput,
+    body: deferredBody(async () => (await bodies()).updateVersion),
     success: { status: 200, description: "the updated version" },
     conditional: true,
     etag: true,

@@ -4,11 +4,13 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import * as z from "zod/mini";
 import type { RequestContext } from "#core/kernel/context.ts";
 import { createApiHandler, type Implementations, type OperationSpecs, type UsageMeter } from "#http/api.ts";
 import { logger } from "#http/logger.ts";
 import { modelOperations } from "#http/operations/models.ts";
 import { serviceOperations } from "#http/operations/service.ts";
+import { deferredBody, ModelParams, type OperationSpec } from "#http/operations/spec.ts";
 import { createLambdaContext } from "../../../local/lambda-context.ts";
 
 const CALLER = "arn:aws:iam::000000000000:user/alice";
@@ -325,5 +327,49 @@ describe("a function missing an operation's implementation", () => {
         partial as unknown as Implementations<typeof serviceOperations>,
       ),
     ).toThrow("the service function has no implementation of getOpenApi");
+  });
+});
+
+describe("a request body built on first use (deferredBody)", () => {
+  it("is imported by the first request with a body, once, and parsed like any body", async () => {
+    let loads = 0;
+    const Body = z.object({ name: z.string().check(z.minLength(1)) });
+    const specs = {
+      createModel: {
+        body: deferredBody(async () => {
+          loads += 1;
+          return Body;
+        }),
+        success: { status: 201, description: "created" },
+      },
+      getModel: { params: ModelParams, success: { status: 200, description: "the model" } },
+    } satisfies Record<string, OperationSpec>;
+    const handler = createApiHandler("models", specs, {
+      // The body's type is the deferred schema's output.
+      createModel: async ({ body }) => ({ body: { name: body.name.toUpperCase() } }),
+      getModel: async ({ params }) => ({ body: { name: params.model } }),
+    });
+    await handler(...request("GET", "/models/{model}", { params: { model: "fraud" } }));
+    expect(loads).toBe(0);
+    const refused = await handler(...request("POST", "/models", { body: '{"name":""}' }));
+    expect(refused.statusCode).toBe(400);
+    expect(parse(refused.body).error.message).toMatch(/^body\.name: /);
+    const created = await handler(...request("POST", "/models", { body: '{"name":"fraud"}' }));
+    expect(created.statusCode).toBe(201);
+    expect(JSON.parse(created.body)).toEqual({ name: "FRAUD" });
+    expect(loads).toBe(1);
+  });
+
+  it("retries an import that failed instead of keeping the failure", async () => {
+    let attempts = 0;
+    const body = deferredBody(async () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error("chunk not readable");
+      return z.string();
+    });
+    await expect(body.load()).rejects.toThrow("chunk not readable");
+    await expect(body.load()).resolves.toBeDefined();
+    await body.load();
+    expect(attempts).toBe(2);
   });
 });
