@@ -16,7 +16,7 @@
  *   bundled, every SDK client instrumented), to show what turning it on costs.
  *
  * Prints one JSON document on stdout (progress on stderr) and writes it to
- * `bench/results/bundles-latest.json`. Settings: `BUNDLE_REPS` (processes per bundle, default 15).
+ * `bench/results/bundles-latest.json`. Settings: `BUNDLE_REPS` (processes per bundle, default 21).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,11 +35,11 @@ import {
   projectRoot,
 } from "../lib/bundling.ts";
 import { gitFacts, loadAverage } from "./report.ts";
-import { percentile, round } from "./stats.ts";
+import { medianRatioInterval, percentile, round } from "./stats.ts";
 
 const COMMAND = "node --import tsx bench/bundles.ts";
 const RATIO_TARGET = 1.5;
-const REPS = Number(process.env.BUNDLE_REPS ?? 15);
+const REPS = Number(process.env.BUNDLE_REPS ?? 21);
 if (!Number.isInteger(REPS) || REPS < 1) throw new Error("BUNDLE_REPS must be a positive integer");
 
 /** Inside the project so external `@aws-sdk/*` imports resolve from its node_modules. */
@@ -197,6 +197,7 @@ async function main(): Promise<void> {
       const runtime = measure(`${name}/sdkFromRuntime`);
       const withTracer = measure(`${name}/withTracer`);
       const budget = bundleBudgetExceptions[bundle.entry]?.bytes ?? BUNDLE_TARGET_BYTES;
+      const ratio = medianRatioInterval(samples.get(`${name}/deployed`)!, samples.get("baseline/deployed")!);
       return {
         function: name,
         entry: bundle.entry,
@@ -204,6 +205,10 @@ async function main(): Promise<void> {
         deployed: {
           ...deployed,
           importRatioToBaseline: round(deployed.importMsP50 / base.deployed.importMsP50, 2),
+          // 95% bootstrap interval over rounds: `met` when it lies under the target, `not met` over it.
+          importRatioInterval: [ratio.low, ratio.high],
+          importRatioVerdict:
+            ratio.high <= RATIO_TARGET ? "met" : ratio.low > RATIO_TARGET ? "not met" : "at the line",
           importRatioWithSourceMaps: round(
             (deployed.importMsP50WithSourceMaps ?? Number.NaN) /
               (base.deployed.importMsP50WithSourceMaps ?? Number.NaN),
@@ -239,6 +244,12 @@ async function main(): Promise<void> {
         met: {
           size: rows.filter((r) => r.deployed.meetsSizeTarget).map((r) => r.entry),
           importRatio: rows.filter((r) => r.deployed.meetsImportRatioTarget).map((r) => r.entry),
+          importRatioWithConfidence: rows
+            .filter((r) => r.deployed.importRatioVerdict === "met")
+            .map((r) => r.entry),
+          importRatioAtTheLine: rows
+            .filter((r) => r.deployed.importRatioVerdict === "at the line")
+            .map((r) => r.entry),
         },
       },
       machine: {
@@ -259,6 +270,8 @@ async function main(): Promise<void> {
         importMs:
           "p50 of performance.now() around `await import(index.mjs)` in a fresh Node 24 process: module evaluation plus top-level cold-start work (config, the DynamoDB client, buildCore with PAGE_TOKEN_SECRET set, so no network); chunks loaded on first use are not loaded",
         baseline: "bench/probes/dynamodb-client.ts: one bare DynamoDB client at module scope",
+        importRatioInterval:
+          "95% bootstrap interval of p50(handler) / p50(baseline), resampling whole rounds (2,000 resamples, seeded); verdict met when the interval lies at or under the target, not met when above, at the line when it straddles it",
         sdkFromRuntime:
           "the same bundles with @aws-sdk/* external, resolved from the project's node_modules as a stand-in for the Lambda runtime's copy",
         withTracer:

@@ -115,3 +115,37 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+/**
+ * The ratio of two samples' medians (`subject / baseline`) with a 95% bootstrap interval: both
+ * samples are taken from the same interleaved rounds, so each resample draws whole rounds (the
+ * pair measured together), which keeps the drift of a shared machine out of the interval.
+ */
+export function medianRatioInterval(
+  subject: readonly number[],
+  baseline: readonly number[],
+  resamples = 2000,
+): { ratio: number; low: number; high: number } {
+  if (subject.length !== baseline.length || subject.length === 0)
+    throw new Error("medianRatioInterval needs two samples from the same rounds");
+  const random = seededRandom(subject.length * 7919 + resamples);
+  const ratios: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    const picked = Array.from({ length: subject.length }, () => Math.floor(random() * subject.length));
+    ratios.push(
+      median(picked.map((k) => subject[k] as number)) / median(picked.map((k) => baseline[k] as number)),
+    );
+  }
+  ratios.sort((a, b) => a - b);
+  return {
+    ratio: round(median(subject) / median(baseline), 2),
+    low: round(percentile(ratios, 2.5), 2),
+    high: round(percentile(ratios, 97.5), 2),
+  };
+}
