@@ -189,6 +189,17 @@ describe("Lambda bundle sizes", () => {
     );
   });
 
+  it("import no Node built-in that costs milliseconds to load and nothing here uses: web streams", () => {
+    // `node:stream/web` loads Node's nine web-stream modules: 2.6-6 ms here, about a tenth of a
+    // handler's import. @middy/core 6 imported it for response streaming; 7 does not.
+    for (const [entry, layout] of layouts) {
+      const code = layout.initialFiles
+        .map((file) => readFileSync(join(projectRoot, file), "utf8"))
+        .join("\n");
+      expect(code, entry).not.toMatch(/from\s*"node:stream\/web"|from\s*"stream\/web"/);
+    }
+  });
+
   it("build the bodies of creates and updates of models and versions on first use, not at cold start", () => {
     for (const group of ["models", "versions"]) {
       const { initialInputs, lazyChunks } = layouts.get(`functions/http/handlers/${group}.ts`)!;

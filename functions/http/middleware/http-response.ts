@@ -12,7 +12,7 @@ export function httpResponse(): ApiMiddleware {
     after: (request) => {
       const reply = request.response;
       // Already a proxy result: set by a middleware that answered early, not by the operation.
-      if (reply === null || "statusCode" in reply) return;
+      if (!reply || "statusCode" in reply) return;
       const { spec } = stateOf(request.context, "operation");
       const headers: Record<string, string> = { "x-amzn-requestid": request.event.requestContext.requestId };
       if (reply.replayed) headers["idempotent-replayed"] = "true";
