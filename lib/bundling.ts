@@ -353,8 +353,10 @@ function importedNames(list: string): [string, string][] {
  * S3 chunk uses them. Importing from the defining module is what the barrel resolves to anyway,
  * so the bindings are the same; the barrels' packages declare themselves free of side effects
  * (the one module of `@aws-sdk/core` that is not, `util-endpoints/aws.js`, is imported by name
- * where it is needed). A barrel is a module of nothing but re-exports; anything else (default
- * imports, namespaces, a name not found) is left as written.
+ * where it is needed). A barrel is a module of nothing but re-exports, or one split into that
+ * and its own code (`splitBarrel`); anything else (default imports, namespaces, a name not
+ * found) is left as written. Each rewrite is checked in test/infra/sdk-modules.test.ts, and
+ * every bundle runs against the emulators in test/integration/bundles.test.ts.
  */
 function sdkModules(): Plugin {
   return {
@@ -362,7 +364,9 @@ function sdkModules(): Plugin {
     setup(build) {
       const barrels = new Map<string, Promise<Map<string, Definition> | undefined>>();
       const leafExports = new Map<string, Promise<string[]>>();
+      const splits = new Map<string, Promise<SplitBarrel | undefined>>();
       const resolveFrom = async (specifier: string, importer: string) => {
+        if (specifier.endsWith(OWN_PART)) return specifier;
         const resolved = await build.resolve(specifier, {
           kind: "import-statement",
           importer,
@@ -382,12 +386,21 @@ function sdkModules(): Plugin {
         }
         return names;
       };
+      const split = (file: string): Promise<SplitBarrel | undefined> => {
+        let parts = splits.get(file);
+        if (!parts) {
+          parts = (async () => splitBarrel(file, await readFile(file, "utf8")))();
+          splits.set(file, parts);
+        }
+        return parts;
+      };
       // The names a barrel exports, each with its defining module; undefined: not a barrel.
       const barrel = (file: string): Promise<Map<string, Definition> | undefined> => {
         let definitions = barrels.get(file);
         if (!definitions) {
           definitions = (async () => {
-            const source = await readFile(file, "utf8");
+            if (file.endsWith(OWN_PART)) return undefined;
+            const source = (await split(file))?.barrel ?? (await readFile(file, "utf8"));
             if (source.replace(RE_EXPORT, "").replace(COMMENT, "").trim() !== "") return undefined;
             const found = new Map<string, Definition>();
             for (const [, list, from, starFrom] of source.matchAll(RE_EXPORT)) {
@@ -400,6 +413,7 @@ function sdkModules(): Plugin {
                 for (const [original, exported] of importedNames(list))
                   found.set(exported, definition(original));
               } else {
+                if (!inner && target.endsWith(OWN_PART)) return undefined;
                 for (const name of inner ? [...inner.keys()] : await exportsOf(target))
                   if (name !== "default" && !found.has(name)) found.set(name, definition(name));
               }
@@ -410,10 +424,7 @@ function sdkModules(): Plugin {
         }
         return definitions;
       };
-
-      build.onLoad({ filter: SDK_MODULE }, async (args) => {
-        let source = await readFile(args.path, "utf8");
-        if (SDK_SCHEMA_MODULE.test(args.path)) source = literalSchemaKeys(source).source;
+      const directImports = async (source: string, importer: string): Promise<string> => {
         await lexerReady;
         let rewritten = "";
         let copied = 0;
@@ -422,7 +433,7 @@ function sdkModules(): Plugin {
           if (statement.t !== 1 || !statement.n?.startsWith("@")) continue;
           const names = NAMED_IMPORT.exec(source.slice(statement.ss, statement.se))?.[1];
           if (names === undefined) continue;
-          const target = await resolveFrom(statement.n, args.path);
+          const target = await resolveFrom(statement.n, importer);
           const definitions = target ? await barrel(target) : undefined;
           if (!definitions) continue;
           const direct = importedNames(names).map(([original, local]) => {
@@ -436,10 +447,107 @@ function sdkModules(): Plugin {
           rewritten += source.slice(copied, statement.ss) + direct.join(" ");
           copied = statement.se;
         }
-        return { contents: rewritten + source.slice(copied), loader: "js", resolveDir: dirname(args.path) };
+        return rewritten + source.slice(copied);
+      };
+
+      build.onLoad({ filter: SDK_MODULE, namespace: "file" }, async (args) => {
+        const parts = await split(args.path);
+        if (parts) return { contents: parts.barrel, loader: "js", resolveDir: dirname(args.path) };
+        let source = await readFile(args.path, "utf8");
+        if (SDK_SCHEMA_MODULE.test(args.path)) source = literalSchemaKeys(source).source;
+        return {
+          contents: await directImports(source, args.path),
+          loader: "js",
+          resolveDir: dirname(args.path),
+        };
       });
+      // The code of a split barrel (see `splitBarrel`), free of side effects as its package says.
+      build.onResolve({ filter: /\?sdk-own$/ }, (args) => ({
+        path: args.path.slice(0, -OWN_PART.length),
+        namespace: "sdk-own",
+        sideEffects: false,
+      }));
+      build.onLoad({ filter: /.*/, namespace: "sdk-own" }, async (args) => ({
+        contents: await directImports((await split(args.path))?.own ?? "", args.path),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      }));
     },
   };
+}
+
+/** The suffix naming the code of a split barrel (`splitBarrel`). */
+const OWN_PART = "?sdk-own";
+
+interface SplitBarrel {
+  /** The module's re-exports, and its own names re-exported from `own`. */
+  barrel: string;
+  /** The module with its re-exports taken out: its imports and its own definitions. */
+  own: string;
+}
+
+/**
+ * A barrel that also defines names of its own (`@smithy/core/serde` re-exports the SDK's stream
+ * helpers and defines the idempotency-token generator) is reached by every function that needs
+ * one of those names, and so reaches, over its re-exports, modules only a chunk loaded on first
+ * use needs. Split in two, its own code moves to a module of its own (`<file>?sdk-own`) and the
+ * barrel only re-exports, which the direct imports then route around. Only for a module its
+ * package declares free of side effects: that declaration is what makes evaluating its code on
+ * demand, apart from its re-exports, the same program.
+ */
+export async function splitBarrel(file: string, source: string): Promise<SplitBarrel | undefined> {
+  const reExports = [...source.matchAll(RE_EXPORT)].map(([statement]) => statement);
+  if (reExports.length === 0) return undefined;
+  const own = source.replace(RE_EXPORT, "");
+  if (own.replace(COMMENT, "").trim() === "" || !(await declaredFreeOfSideEffects(file))) return undefined;
+  await lexerReady;
+  const ownNames = parseModule(own)[1].map((entry) => entry.n);
+  if (ownNames.length === 0) return undefined;
+  const reExportOwn = `export { ${ownNames.join(", ")} } from ${JSON.stringify(file + OWN_PART)};`;
+  return { barrel: [...reExports, reExportOwn].join("\n"), own };
+}
+
+const sideEffectDeclarations = new Map<string, Promise<{ root: string; sideEffects: unknown } | undefined>>();
+
+/** The nearest `package.json` that names a package, and its `sideEffects` field. */
+function owningPackage(dir: string): Promise<{ root: string; sideEffects: unknown } | undefined> {
+  let found = sideEffectDeclarations.get(dir);
+  if (!found) {
+    found = (async () => {
+      try {
+        const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as Record<
+          string,
+          unknown
+        >;
+        if (typeof manifest.name === "string") return { root: dir, sideEffects: manifest.sideEffects };
+      } catch {
+        // No package.json here (or one that names no package): look further up.
+      }
+      const parent = dirname(dir);
+      return parent === dir ? undefined : owningPackage(parent);
+    })();
+    sideEffectDeclarations.set(dir, found);
+  }
+  return found;
+}
+
+/**
+ * Whether a module's package declares it free of side effects (`"sideEffects": false`, or a list
+ * of files that does not name it): the declaration esbuild itself relies on to leave out a module
+ * none of whose exports are used. A list with globs counts as naming every module.
+ */
+async function declaredFreeOfSideEffects(file: string): Promise<boolean> {
+  const owner = await owningPackage(dirname(file));
+  if (!owner) return false;
+  if (owner.sideEffects === false) return true;
+  if (!Array.isArray(owner.sideEffects)) return false;
+  const relative = file
+    .slice(owner.root.length + 1)
+    .split(sep)
+    .join("/");
+  return owner.sideEffects.every(
+    (entry) => typeof entry === "string" && !/[*?[{]/.test(entry) && entry.replace(/^\.\//, "") !== relative,
+  );
 }
 
 /**

@@ -5,11 +5,12 @@
  * S3 and DynamoDB is shown by the bundles run against the emulators; what each rewrite saves is
  * in bundle-size.test.ts and bench/results/bundles-latest.json.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { literalSchemaKeys, projectRoot } from "../../lib/bundling.ts";
+import { literalSchemaKeys, projectRoot, splitBarrel } from "../../lib/bundling.ts";
 
 const require = createRequire(join(projectRoot, "package.json"));
 
@@ -66,5 +67,43 @@ describe("literal keys in SDK schema modules", () => {
       source: ['const _h = "http";', 'const x = [{ "http": 1, [_other]: 2 }];'].join("\n"),
       replaced: 1,
     });
+  });
+});
+
+describe("splitting an SDK barrel that has code of its own", () => {
+  it("moves @smithy/core/serde's own code to a module of its own and leaves a barrel of re-exports", async () => {
+    // dist-cjs/submodules/serde/index.js, three folders below the package; esbuild bundles dist-es.
+    const file = join(
+      dirname(require.resolve("@smithy/core/serde")),
+      "../../..",
+      "dist-es",
+      "submodules",
+      "serde",
+      "index.js",
+    );
+    const source = readFileSync(file, "utf8");
+    const parts = await splitBarrel(file, source);
+    expect(parts).toBeDefined();
+    // The barrel: only `export … from` statements, its own names now re-exported from the own part.
+    const barrelLines = parts!.barrel.split("\n").filter((line) => line.trim() !== "");
+    for (const line of barrelLines) expect(line).toMatch(/^export (\*|\{[^}]*\}) from "[^"]+";$/);
+    expect(parts!.barrel).toContain(`from ${JSON.stringify(`${file}?sdk-own`)}`);
+    expect(parts!.barrel).toMatch(/export \{[^}]*\bv4\b[^}]*\} from/);
+    // The own part: the module's code, without a single re-export (so it reaches no stream helper).
+    expect(parts!.own).not.toMatch(/export \* from|export \{[^}]*\} from/);
+    expect(parts!.own).toContain("bindV4");
+  });
+
+  it("leaves alone a module whose package does not declare it free of side effects, and a plain barrel", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "split-barrel-"));
+    try {
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "with-effects" }));
+      const source = 'export * from "./a.js";\nglobalThis.registered = true;\nexport const own = 1;\n';
+      expect(await splitBarrel(join(dir, "index.js"), source)).toBeUndefined();
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "pure", sideEffects: false }));
+      expect(await splitBarrel(join(dir, "plain.js"), 'export * from "./a.js";\n')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
