@@ -14,7 +14,7 @@ import {
   createReadyVersion,
   declared,
   type ErrorBody,
-  putParts,
+  putPartsResumingAfterFirst,
   putSingle,
   registry,
   sha256Hex,
@@ -253,17 +253,8 @@ describe("multipart uploads", () => {
     expect(url.searchParams.get("uploadId")).toBe(upload.uploadId);
     expect(url.searchParams.get("X-Amz-Expires")).toBe("900");
 
-    const first = await putParts(upload, big.bytes, upload.parts?.slice(0, 1));
-    const resume = await api.request({
-      method: "POST",
-      path: `/models/${name}/versions/1/uploads`,
-      body: { path: big.path },
-    });
-    expect(resume.status, resume.rawBody).toBe(200);
-    const rest = resume.body as UploadInstruction;
-    expect(rest).toMatchObject({ uploadId: upload.uploadId, missingParts: 2 });
-    expect(rest.parts?.map((p) => p.partNumber)).toEqual([2, 3]);
-    const others = await putParts({ ...upload, parts: rest.parts ?? [] }, big.bytes);
+    const parts = await putPartsResumingAfterFirst(api, name, 1, upload, big.bytes);
+    const first = parts.slice(0, 1);
 
     const incomplete = await api.request({
       method: "POST",
@@ -275,7 +266,7 @@ describe("multipart uploads", () => {
     const complete = await api.request({
       method: "POST",
       path: `/models/${name}/versions/1/uploads/complete`,
-      body: { path: big.path, uploadId: upload.uploadId, parts: [...first, ...others] },
+      body: { path: big.path, uploadId: upload.uploadId, parts },
     });
     expect(complete.status, complete.rawBody).toBe(200);
     expect(complete.body).toEqual({ path: big.path, uploadId: upload.uploadId, size: 24 * MiB });

@@ -25,7 +25,7 @@ import {
   createVersion,
   declared,
   listVersions,
-  putParts,
+  putPartsResumingAfterFirst,
   putSingle,
   setAlias,
   sha256Hex,
@@ -225,23 +225,13 @@ describe("local mode on the deployed bundles", () => {
     expect(upload).toMatchObject({ path: big.path, partSize: 8 * MiB, partCount: 3 });
     expect(upload.url).toBeUndefined();
 
-    const first = await putParts(upload, big.bytes, upload.parts?.slice(0, 1));
     // Resuming lists the parts S3 already has: only the missing ones get URLs.
-    const resume = await publisher.request({
-      method: "POST",
-      path: `/models/${model}/versions/2/uploads`,
-      body: { path: big.path },
-    });
-    expect(resume.status, resume.rawBody).toBe(200);
-    const rest = resume.body as UploadInstruction;
-    expect(rest).toMatchObject({ uploadId: upload.uploadId, missingParts: 2 });
-    expect(rest.parts?.map((p) => p.partNumber)).toEqual([2, 3]);
-    const others = await putParts({ ...upload, parts: rest.parts ?? [] }, big.bytes);
+    const parts = await putPartsResumingAfterFirst(publisher, model, 2, upload, big.bytes);
 
     const complete = await publisher.request({
       method: "POST",
       path: `/models/${model}/versions/2/uploads/complete`,
-      body: { path: big.path, uploadId: upload.uploadId, parts: [...first, ...others] },
+      body: { path: big.path, uploadId: upload.uploadId, parts },
     });
     expect(complete.status, complete.rawBody).toBe(200);
     expect(complete.body).toEqual({ path: big.path, uploadId: upload.uploadId, size: 24 * MiB });

@@ -199,6 +199,31 @@ export async function putParts(
   return etags;
 }
 
+/**
+ * A notebook's interrupted multipart upload of a three-part artifact: it PUTs the first part,
+ * asks the registry for fresh URLs (which lists the parts S3 already has and signs only the
+ * missing two), and PUTs those. Returns the ETags of all three, in order, for completion.
+ */
+export async function putPartsResumingAfterFirst(
+  api: RegistryClient,
+  model: string,
+  version: number,
+  upload: UploadInstruction,
+  bytes: Buffer,
+): Promise<{ partNumber: number; etag: string }[]> {
+  const first = await putParts(upload, bytes, upload.parts?.slice(0, 1));
+  const resume = await api.request({
+    method: "POST",
+    path: `/models/${model}/versions/${version}/uploads`,
+    body: { path: upload.path },
+  });
+  expect(resume.status, resume.rawBody).toBe(200);
+  const rest = resume.body as UploadInstruction;
+  expect(rest).toMatchObject({ uploadId: upload.uploadId, missingParts: 2 });
+  expect(rest.parts?.map((p) => p.partNumber)).toEqual([2, 3]);
+  return [...first, ...(await putParts({ ...upload, parts: rest.parts ?? [] }, bytes))];
+}
+
 /** Polls the version until its status is one of `statuses` (the verifier runs in the background). */
 export async function waitForStatus(
   api: RegistryClient,
