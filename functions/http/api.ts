@@ -54,10 +54,9 @@ export const replyOf = <T>(outcome: Outcome<T>): ApiReply => ({
 export type OperationSpecs = Record<string, OperationSpec>;
 
 /**
- * An implementation per operation of the group, typed by its spec; a name that is not one of the
- * group's operations fails the type-check. One left out is answered 404 `RouteNotFound`.
+ * An implementation per operation of the group, typed by its spec: a name that is not one of the
+ * group's operations fails the type-check, and so does leaving one out.
  */
-/** One implementation per operation of the group: leaving one out fails the type-check. */
 export type Implementations<S extends OperationSpecs> = {
   [K in keyof S]: (request: ApiRequest<S[K]>) => Promise<ApiReply>;
 };
