@@ -413,7 +413,6 @@ function sdkModules(): Plugin {
                 for (const [original, exported] of importedNames(list))
                   found.set(exported, definition(original));
               } else {
-                if (!inner && target.endsWith(OWN_PART)) return undefined;
                 for (const name of inner ? [...inner.keys()] : await exportsOf(target))
                   if (name !== "default" && !found.has(name)) found.set(name, definition(name));
               }

@@ -7,6 +7,7 @@ import {
   routes as registryRoutes,
 } from "../functions/http/route-table.ts";
 import { buildApiGatewayEvent, LOCAL_API_ID, LOCAL_STAGE } from "./api-gateway-event.ts";
+import { LOCAL_FUNCTION_ENTRIES } from "./handler-modules.ts";
 import { INTEGRATION_TIMEOUT_MS } from "./lambda-context.ts";
 import {
   createLocalInvoker,
@@ -65,8 +66,8 @@ const CORS_EXPOSE_HEADERS = "etag, location, x-amzn-requestid";
 
 export const defaultLoadHandler: HandlerLoader = (group) =>
   importHandler(
-    new URL(`../functions/http/handlers/${group}.ts`, import.meta.url),
-    `functions/http/handlers/${group}.ts`,
+    new URL(`../${LOCAL_FUNCTION_ENTRIES[group]}`, import.meta.url),
+    LOCAL_FUNCTION_ENTRIES[group],
   );
 
 class GatewayError extends Error {

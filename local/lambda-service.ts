@@ -16,6 +16,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readBody } from "./aws-json.ts";
+import { LOCAL_FUNCTION_ENTRIES } from "./handler-modules.ts";
 import {
   createLocalInvoker,
   importHandler,
@@ -25,7 +26,10 @@ import {
 
 /** Worker functions local mode can invoke: name → module exporting `handler`. */
 export const LOCAL_WORKERS = {
-  "model-registry-verify-artifacts": new URL("../functions/workers/verify-artifacts.ts", import.meta.url),
+  "model-registry-verify-artifacts": new URL(
+    `../${LOCAL_FUNCTION_ENTRIES["verify-artifacts"]}`,
+    import.meta.url,
+  ),
 } as const;
 export type LocalWorker = keyof typeof LOCAL_WORKERS;
 

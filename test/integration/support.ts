@@ -17,7 +17,11 @@ export function registry() {
 }
 
 export function principal(name: PrincipalName) {
-  const found = registry().principals.find((p) => p.name === name);
+  return principalOf(registry(), name);
+}
+
+function principalOf(running: { principals: readonly LocalPrincipal[] }, name: PrincipalName) {
+  const found = running.principals.find((p) => p.name === name);
   if (!found) throw new Error(`the local registry has no principal '${name}'`);
   return found;
 }
@@ -31,9 +35,7 @@ export function clientOf(
   running: { endpoint: string; region: string; principals: readonly LocalPrincipal[] },
   name: PrincipalName,
 ): RegistryClient {
-  const found = running.principals.find((p) => p.name === name);
-  if (!found) throw new Error(`the local registry has no principal '${name}'`);
-  const { accessKeyId, secretAccessKey } = found;
+  const { accessKeyId, secretAccessKey } = principalOf(running, name);
   return new RegistryClient({
     endpoint: running.endpoint,
     region: running.region,
