@@ -9,6 +9,12 @@
  * holds one bare DynamoDB client (`bench/probes/dynamodb-client.ts`). Target: each handler's
  * import p50 at most 1.5x the baseline's; each bundle at most 350 KiB (`BUNDLE_TARGET_BYTES`).
  *
+ * Each handler is also set against its client floor: a bundle holding just the bare SDK clients
+ * its cold start loads (read from its build: the `@aws-sdk/client-*` client modules among what it
+ * loads at cold start), written like the baseline. For a DynamoDB-only function that is the
+ * baseline itself; `artifacts` and the verifier also load S3, the publisher only EventBridge. The
+ * ratio to the floor is what the handler adds over the clients it cannot do without.
+ *
  * Two comparisons ride along, both built from the same options with one change:
  * - `sdkFromRuntime`: every bundle again with `@aws-sdk/*` external (the Lambda runtime's copy),
  *   to show what the 350 KiB target would cost in import time and SDK pinning;
@@ -55,6 +61,8 @@ interface Subject {
 
 interface Built {
   file: string;
+  /** The SDK clients the cold start loads, e.g. `client-dynamodb/DynamoDBClient` (sorted). */
+  coldStartClients: string[];
   size: {
     /** What Node loads at cold start: index.mjs and the chunks it imports statically. */
     bytes: number;
@@ -67,6 +75,27 @@ interface Built {
   };
 }
 
+/** Writes a probe like the baseline's holding these bare clients (`client-s3/S3Client`, …). */
+function clientFloorProbe(clients: string[]): string {
+  const entry = join(
+    "bench",
+    ".bundles-tmp",
+    "probes",
+    `${clients.map((c) => c.split("/")[0]).join("+")}.ts`,
+  );
+  const source = [
+    ...clients.map((client) => {
+      const [pkg, className] = client.split("/");
+      return `import { ${className} } from "@aws-sdk/${pkg}";`;
+    }),
+    `const clients = [${clients.map((client) => `new ${client.split("/")[1]}({})`).join(", ")}];`,
+    "export const handler = async () => Promise.all(clients.map((client) => client.config.region()));",
+  ].join("\n");
+  mkdirSync(join(projectRoot, "bench", ".bundles-tmp", "probes"), { recursive: true });
+  writeFileSync(join(projectRoot, entry), `${source}\n`);
+  return entry;
+}
+
 async function buildVariant(subject: Subject, variant: Variant): Promise<Built> {
   const outdir = join(tmpDir, variant, subject.name.replace(/[^A-Za-z0-9-]+/g, "_"));
   const options = esbuildOptions({ ...subject.bundle, outdir, tracer: variant === "withTracer" });
@@ -76,8 +105,15 @@ async function buildVariant(subject: Subject, variant: Variant): Promise<Built> 
     (sum, file) => sum + gzipSync(readFileSync(join(projectRoot, file))).length,
     0,
   );
+  const clients = sizes.initialInputs.flatMap((input) => {
+    const match = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/([A-Za-z0-9]+Client)\.js$/.exec(
+      input,
+    );
+    return match ? `${match[1]}/${match[2]}` : [];
+  });
   return {
     file: join(outdir, "index.mjs"),
+    coldStartClients: [...new Set(clients)].sort(),
     size: {
       bytes: sizes.initialBytes,
       kib: round(sizes.initialBytes / 1024, 1),
@@ -158,6 +194,20 @@ async function main(): Promise<void> {
         built.set(`${subject.name}/${variant}`, await buildVariant(subject, variant));
       }
     }
+    // Each handler's client floor: a probe holding the bare clients its cold start loads, written
+    // for each set of clients found (the baseline is the one for DynamoDB alone).
+    const clientsOf = (name: string) => built.get(`${name}/deployed`)!.coldStartClients;
+    const floorOf = new Map<string, string>([[clientsOf(baseline.name).join(), baseline.name]]);
+    for (const { name } of handlers) {
+      const clients = clientsOf(name);
+      if (clients.length === 0 || floorOf.has(clients.join())) continue;
+      const probe: Subject = {
+        name: `floor-${clients.map((client) => client.split("/")[0]).join("+")}`,
+        bundle: { entry: clientFloorProbe(clients) },
+      };
+      built.set(`${probe.name}/deployed`, await buildVariant(probe, "deployed"));
+      floorOf.set(clients.join(), probe.name);
+    }
     const files = new Map([...built].map(([key, { file }]) => [key, file]));
     // The deployed bundles once more, imported with --enable-source-maps (context `sourceMaps`).
     const withSourceMaps = (key: string) => `${key}/withSourceMaps`;
@@ -192,6 +242,22 @@ async function main(): Promise<void> {
       deployed: measure("baseline/deployed"),
       sdkFromRuntime: measure("baseline/sdkFromRuntime"),
     };
+    const floorSizes = new Map([...floorOf.values()].map((probe) => [probe, measure(`${probe}/deployed`)]));
+    /** None for a function whose cold start builds no SDK client (`service`). */
+    const clientFloor = (name: string) => {
+      const floor = floorOf.get(clientsOf(name).join());
+      if (!floor) return null;
+      const interval = medianRatioInterval(
+        samples.get(`${name}/deployed`)!,
+        samples.get(`${floor}/deployed`)!,
+      );
+      return {
+        clients: clientsOf(name),
+        probe: floor,
+        importRatio: round(measure(`${name}/deployed`).importMsP50 / floorSizes.get(floor)!.importMsP50, 2),
+        importRatioInterval: [interval.low, interval.high],
+      };
+    };
     const rows = handlers.map(({ name, bundle }) => {
       const deployed = measure(`${name}/deployed`);
       const runtime = measure(`${name}/sdkFromRuntime`);
@@ -217,6 +283,7 @@ async function main(): Promise<void> {
           meetsSizeTarget: deployed.bytes <= BUNDLE_TARGET_BYTES,
           withinBudget: deployed.bytes <= budget,
           meetsImportRatioTarget: deployed.importMsP50 <= RATIO_TARGET * base.deployed.importMsP50,
+          clientFloor: clientFloor(name),
         },
         sdkFromRuntime: {
           ...runtime,
@@ -270,6 +337,8 @@ async function main(): Promise<void> {
         importMs:
           "p50 of performance.now() around `await import(index.mjs)` in a fresh Node 24 process: module evaluation plus top-level cold-start work (config, the DynamoDB client, buildCore with PAGE_TOKEN_SECRET set, so no network); chunks loaded on first use are not loaded",
         baseline: "bench/probes/dynamodb-client.ts: one bare DynamoDB client at module scope",
+        clientFloor:
+          "p50(handler) / p50(a bundle holding only the bare SDK clients the handler loads at cold start, read from its build, each constructed once at module scope): the baseline for DynamoDB-only functions; what the handler adds over clients it cannot do without",
         importRatioInterval:
           "95% bootstrap interval of p50(handler) / p50(baseline), resampling whole rounds (2,000 resamples, seeded); verdict met when the interval lies at or under the target, not met when above, at the line when it straddles it",
         sdkFromRuntime:
@@ -278,6 +347,7 @@ async function main(): Promise<void> {
           "the same bundles built as with context powertoolsTracer=true (Powertools Tracer and aws-xray-sdk-core bundled, SDK clients instrumented; tracing itself idle, as outside Lambda)",
       },
       baseline: base,
+      clientFloors: Object.fromEntries(floorSizes),
       handlers: rows,
       caveats: [
         "x86-64 here, ARM64 (Graviton) in Lambda, where CPU share scales with memory (1024 MB is about 0.6 vCPU): compare ratios, not absolute milliseconds, with Lambda init durations.",

@@ -7,10 +7,10 @@
  * in AWS. Local mode, tests and benchmarks share stdout with their own output and leave it unset,
  * which keeps the metrics middleware out of the chain.
  *
- * Not here: Powertools Tracer. Its `captureAWSv3Client` pulls in aws-xray-sdk-core, measured at
- * +122 KiB minified per bundle (bench/results/bundles-latest.json), against a 350 KiB budget that
- * the SDK-using bundles already exceed; Lambda's active tracing still traces every invocation and
- * API Gateway request, without SDK subsegments.
+ * Powertools Tracer is not here: it is opt-in (context `powertoolsTracer`, off by default), and
+ * `functions/adapters/tracing.ts` wires it in where it is on. It adds ~122 KiB and 20–29 ms of
+ * import to every function (bench/results/bundles-latest.json); with it off, Lambda's active
+ * tracing still traces every invocation and API Gateway request, without SDK subsegments.
  */
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
