@@ -1,10 +1,10 @@
-import { App } from "aws-cdk-lib";
+import { registryApp } from "../lib/app.ts";
 import { readRegistryConfig } from "../lib/registry-config.ts";
 import { addRegistryStacks } from "../lib/registry-stacks.ts";
 
 // Context keys (all optional), e.g. `npx cdk synth -c stackPrefix=ModelRegistryDev`: see the
 // README's "Configuration (CDK context)" table and lib/registry-config.ts.
-const app = new App();
+const app = registryApp();
 const config = readRegistryConfig(app.node);
 // Environment-agnostic, except that a customer-managed table key needs the region.
 const env = config.customerManagedKey

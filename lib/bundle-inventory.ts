@@ -3,7 +3,7 @@
  * both stacks, with its entry and bundle settings. The bundle benchmark and the bundle-size
  * test iterate over this, so a handler added to a stack is measured without editing a list.
  */
-import { App } from "aws-cdk-lib";
+import { registryApp } from "./app.ts";
 import type { HandlerBundle } from "./bundling.ts";
 import { defaultRegistryConfig } from "./registry-config.ts";
 import { RegistryFunction } from "./registry-function.ts";
@@ -13,7 +13,7 @@ export type DeclaredBundle = Omit<HandlerBundle, "outdir"> & { id: string };
 
 export function declaredBundles(): DeclaredBundle[] {
   // No stack is bundled during this synth: only the declarations are read.
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = registryApp({ context: { "aws:cdk:bundling-stacks": [] } });
   addRegistryStacks(app, defaultRegistryConfig);
   return app.node
     .findAll()

@@ -1,4 +1,4 @@
-import { App, ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
@@ -28,6 +28,7 @@ import {
   WORKFLOW_STATES,
   type WorkflowStep,
 } from "../functions/core/lifecycle/workflow-contract.ts";
+import { registryApp } from "./app.ts";
 import { acknowledgeDeadLetterQueue } from "./event-publisher.ts";
 import { acceptWildcardResources } from "./nag.ts";
 import { cdkEventPattern } from "./webhook-targets.ts";
@@ -232,7 +233,8 @@ export class TransitionWorkflow extends Construct {
       );
       acceptWildcardResources(
         role,
-        /^arn:<AWS::Partition>:lambda:.+:function:\*$/,
+        // The partition is a literal where the stack's region is known (@aws-cdk/core:enablePartitionLiterals).
+        /^arn:(<AWS::Partition>|aws[a-z-]*):lambda:.+:function:\*$/,
         `policies name their custom validation functions at run time; the invoke is limited to functions tagged ${CUSTOM_VALIDATION_TAG.key}=${CUSTOM_VALIDATION_TAG.value}`,
       );
       // The awaitApproval step itself resumes or stops the wait when the request was decided
@@ -306,7 +308,7 @@ export function synthesizeTransitionWorkflowDefinition(settings: {
   tasksFunctionArn: string;
   partition?: string;
 }): WorkflowDefinition {
-  const app = new App();
+  const app = registryApp();
   const stack = new Stack(app, "LocalTransitionWorkflow");
   const workflow = new TransitionWorkflow(stack, "Workflow", {
     tasksFunction: LambdaFunction.fromFunctionArn(stack, "Tasks", settings.tasksFunctionArn),

@@ -1,6 +1,7 @@
-import { App, RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, it } from "vitest";
+import { registryApp } from "../../lib/app.ts";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { dataStackProps } from "../../lib/registry-stacks.ts";
@@ -10,7 +11,7 @@ import { registryTableDefinition as def } from "../../lib/table-definition.ts";
 let template: Template;
 
 beforeAll(() => {
-  const stack = new DataStack(new App(), "Test-Data", dataStackProps(defaultRegistryConfig));
+  const stack = new DataStack(registryApp(), "Test-Data", dataStackProps(defaultRegistryConfig));
   template = Template.fromStack(stack);
 });
 
@@ -171,7 +172,7 @@ describe("pagination token secret", () => {
 describe("data stack options", () => {
   const synthWith = (config: Partial<typeof defaultRegistryConfig>) =>
     Template.fromStack(
-      new DataStack(new App(), "Options-Data", {
+      new DataStack(registryApp(), "Options-Data", {
         ...dataStackProps({ ...defaultRegistryConfig, ...config }),
         env: { account: "123456789012", region: "us-east-1" },
       }),

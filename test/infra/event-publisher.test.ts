@@ -1,7 +1,8 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import { beforeAll, describe, expect, it } from "vitest";
+import { registryApp } from "../../lib/app.ts";
 import { DataStack } from "../../lib/data-stack.ts";
 import { EventPublisher, PUBLISHER_RETRY_ATTEMPTS } from "../../lib/event-publisher.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
@@ -15,7 +16,7 @@ let stack: Stack;
 let publisher: EventPublisher;
 
 beforeAll(() => {
-  const app = new App();
+  const app = registryApp();
   const data = new DataStack(app, "Test-Data", dataStackProps(defaultRegistryConfig));
   stack = new Stack(app, "Test-Events");
   publisher = new EventPublisher(stack, "EventPublisher", { table: data.table, bus: data.events });

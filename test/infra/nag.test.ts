@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { afterAll, describe, expect, it } from "vitest";
+import { registryApp } from "../../lib/app.ts";
 import { type NagFinding, unacknowledgedNagFindings } from "../../lib/nag-check.ts";
 import { defaultRegistryConfig, type RegistryConfig } from "../../lib/registry-config.ts";
 import { addRegistryStacks } from "../../lib/registry-stacks.ts";
@@ -18,7 +19,7 @@ function findingsFor(config: RegistryConfig, env?: { account: string; region: st
   assertHandlerEntriesExist();
   const outdir = mkdtempSync(join(tmpdir(), "registry-nag-"));
   outdirs.push(outdir);
-  const app = new App({ outdir });
+  const app = registryApp({ outdir });
   addRegistryStacks(app, config, env);
   return unacknowledgedNagFindings(app);
 }
@@ -31,7 +32,7 @@ describe("cdk-nag AwsSolutions and Serverless packs", () => {
   it("do report findings: the check is not vacuous (a bare bucket has no access logs)", () => {
     const outdir = mkdtempSync(join(tmpdir(), "registry-nag-"));
     outdirs.push(outdir);
-    const app = new App({ outdir });
+    const app = registryApp({ outdir });
     new Bucket(new Stack(app, "Bare"), "Bucket");
     const rules = unacknowledgedNagFindings(app).map((f) => f.rule);
     expect(rules).toEqual(expect.arrayContaining(["AwsSolutions-S1", "AwsSolutions-S10"]));

@@ -1,13 +1,14 @@
-import { App, RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { describe, expect, it } from "vitest";
+import { registryApp } from "../../lib/app.ts";
 import {
   DEFAULT_APPROVAL_TIMEOUT,
   defaultRegistryConfig,
   readRegistryConfig,
 } from "../../lib/registry-config.ts";
 
-const configFrom = (context: Record<string, unknown>) => readRegistryConfig(new App({ context }).node);
+const configFrom = (context: Record<string, unknown>) => readRegistryConfig(registryApp({ context }).node);
 
 describe("registry config from CDK context", () => {
   it("uses the defaults when no context is given", () => {

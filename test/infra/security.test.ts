@@ -1,9 +1,10 @@
-import { App, Stack } from "aws-cdk-lib";
+import { type App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registryRoles } from "#http/roles.ts";
+import { registryApp } from "../../lib/app.ts";
 import { ARTIFACT_KEY_PREFIX } from "../../lib/artifact-bucket.ts";
 import { defaultRegistryConfig, type RegistryConfig } from "../../lib/registry-config.ts";
 import { registryRolePath } from "../../lib/registry-function.ts";
@@ -56,7 +57,7 @@ interface Synth {
 
 function synth(config: RegistryConfig, extra?: (stacks: RegistryStacks, app: App) => void): Synth {
   assertHandlerEntriesExist();
-  const app = new App();
+  const app = registryApp();
   const stacks = addRegistryStacks(app, config);
   extra?.(stacks, app);
   return {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registryApp } from "../../lib/app.ts";
 import { type BundleSizes, bundleHandler, bundleSizes } from "../../lib/bundling.ts";
 import { readRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryFunction } from "../../lib/registry-function.ts";
@@ -103,18 +103,18 @@ describe("Powertools Tracer", () => {
 
 describe("the powertoolsTracer and sourceMaps contexts", () => {
   it("is off by default and read as a boolean", () => {
-    expect(readRegistryConfig(new App().node).powertoolsTracer).toBe(false);
-    expect(readRegistryConfig(new App({ context: { powertoolsTracer: "true" } }).node).powertoolsTracer).toBe(
-      true,
-    );
-    expect(() => readRegistryConfig(new App({ context: { powertoolsTracer: "yes" } }).node)).toThrow(
+    expect(readRegistryConfig(registryApp().node).powertoolsTracer).toBe(false);
+    expect(
+      readRegistryConfig(registryApp({ context: { powertoolsTracer: "true" } }).node).powertoolsTracer,
+    ).toBe(true);
+    expect(() => readRegistryConfig(registryApp({ context: { powertoolsTracer: "yes" } }).node)).toThrow(
       /powertoolsTracer/,
     );
   });
 
   it.each([false, true])("with %s, every function is bundled and configured alike", (powertoolsTracer) => {
     // Bundling skipped: the bundle settings are on the construct, the environment in the template.
-    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const app = registryApp({ context: { "aws:cdk:bundling-stacks": [] } });
     const { data, api } = addRegistryStacks(app, { ...readRegistryConfig(app.node), powertoolsTracer });
     const functions = [data, api].flatMap((stack) =>
       stack.node.findAll().filter((c): c is RegistryFunction => c instanceof RegistryFunction),
@@ -133,7 +133,7 @@ describe("the powertoolsTracer and sourceMaps contexts", () => {
   it.each([false, true])(
     "sourceMaps %s: --enable-source-maps on every function only when asked for",
     (sourceMaps) => {
-      const app = new App({ context: { "aws:cdk:bundling-stacks": [], sourceMaps: String(sourceMaps) } });
+      const app = registryApp({ context: { "aws:cdk:bundling-stacks": [], sourceMaps: String(sourceMaps) } });
       const { data, api } = addRegistryStacks(app, readRegistryConfig(app.node));
       const environments = [data, api].flatMap((stack) =>
         Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function")).map(

@@ -1,4 +1,4 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
@@ -6,6 +6,7 @@ import type { CfnStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { transitionWorkflowRule } from "#core/events/catalog.ts";
 import { APPROVAL_STOP_ERRORS, WORKFLOW_STATES } from "#core/lifecycle/workflow-contract.ts";
+import { registryApp } from "../../lib/app.ts";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { dataStackProps } from "../../lib/registry-stacks.ts";
@@ -30,7 +31,7 @@ let definition: Record<string, Json> & { States: Record<string, Record<string, J
 const SOURCE = "registry-under-test";
 
 beforeAll(() => {
-  const app = new App();
+  const app = registryApp();
   const data = new DataStack(app, "Test-Data", {
     ...dataStackProps(defaultRegistryConfig),
     eventSource: SOURCE,

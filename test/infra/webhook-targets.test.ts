@@ -1,8 +1,9 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { describe, expect, it } from "vitest";
 import { DEPLOY_PIPELINE_RULE } from "#core/events/catalog.ts";
+import { registryApp } from "../../lib/app.ts";
 import { readRegistryConfig } from "../../lib/registry-config.ts";
 import { cdkEventPattern, WEBHOOK_TOKEN_HEADER, WebhookTargets } from "../../lib/webhook-targets.ts";
 
@@ -14,7 +15,7 @@ const deploy = {
 };
 
 function synth(webhooks = [deploy]) {
-  const stack = new Stack(new App(), "Test");
+  const stack = new Stack(registryApp(), "Test");
   new WebhookTargets(stack, "Webhooks", { bus: new EventBus(stack, "Bus"), webhooks });
   return Template.fromStack(stack);
 }
@@ -58,7 +59,7 @@ describe("webhook targets (EventBridge API destinations for consumers outside AW
   });
 
   it("read from context as a JSON string, and refuse a plain-http endpoint with the entry named", () => {
-    const node = (context: Record<string, unknown>) => new App({ context }).node;
+    const node = (context: Record<string, unknown>) => registryApp({ context }).node;
     expect(readRegistryConfig(node({ webhooks: JSON.stringify([deploy]) })).webhooks).toEqual([deploy]);
     expect(() =>
       readRegistryConfig(node({ webhooks: [{ ...deploy, endpoint: "http://deploy.example.com" }] })),
