@@ -9,6 +9,7 @@ export const OPTIONS = {
   help: { type: "boolean", short: "h" },
   all: { type: "boolean" },
   limit: { type: "string" },
+  "next-token": { type: "string" },
   prefix: { type: "string" },
   owner: { type: "string" },
   description: { type: "string" },

@@ -48,6 +48,13 @@ export function parseLimit(raw: string | undefined): number | undefined {
   return raw === undefined ? undefined : parseInteger("--limit", raw, 1, 100);
 }
 
+/** `--next-token`: the `nextToken` a list printed, passed back as it was. */
+export function parseNextToken(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === "") throw new UsageError("--next-token: empty; pass the nextToken of the page before");
+  return raw;
+}
+
 export function parseVersion(name: string, raw: string): number {
   return parseInteger(name, raw, 1);
 }

@@ -20,8 +20,8 @@ const GLOBAL_FLAGS = `Global flags:
 
 const NOTES = `Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY [/ AWS_SESSION_TOKEN], else the AWS SDK
 default chain (AWS_PROFILE, SSO, container or instance role). Local mode prints its credentials at start.
-Lists print one page ({ items, nextToken }); --all follows nextToken and prints one array (--limit is then
-the page size). Output: JSON on stdout (download: one "SHA-256  FILE" line per file, as sha256sum writes).
+Lists print one page ({ items, nextToken }); --next-token T prints the page after the one that returned T;
+--all follows nextToken and prints one array (--limit is then the page size). Output: JSON on stdout (download: one "SHA-256  FILE" line per file, as sha256sum writes).
 Exit status: 0 success, 1 the request failed (error JSON on stderr), 2 usage error.
 
 Artifacts: versions create --artifact-file/--artifact-dir declares the files, uploads them (multipart above the

@@ -142,12 +142,16 @@ export class RegistryClient {
     return { status: response.status, headers: responseHeaders, body: parseJson<T>(rawBody), rawBody };
   }
 
-  /** Every item of a paginated list, following `nextToken` until the last page. */
+  /**
+   * Every item of a paginated list, following `nextToken` until the last page; from the first
+   * page, or from the page `startToken` (a `nextToken` an earlier listing returned) names.
+   */
   async *paginate<T>(
     fetchPage: (nextToken: string | undefined) => Promise<Page<T>>,
+    startToken?: string,
   ): AsyncGenerator<T, void> {
-    const seen = new Set<string>();
-    let nextToken: string | undefined;
+    const seen = new Set<string>(startToken === undefined ? [] : [startToken]);
+    let nextToken = startToken;
     do {
       const page = await fetchPage(nextToken);
       yield* page.items;

@@ -2,7 +2,7 @@ import type { UploadOptions } from "../../lib/artifact-upload.ts";
 import type { RegistryClient, WriteOptions } from "../../lib/registry-client.ts";
 import type { Page } from "../../lib/types.ts";
 import type { Flags, OptionName } from "../args.ts";
-import { parseLimit } from "../flag-values.ts";
+import { parseLimit, parseNextToken } from "../flag-values.ts";
 import type { ReadStdin } from "../input-files.ts";
 import type { ProgressBar, StatusLine } from "../progress-bar.ts";
 
@@ -62,15 +62,23 @@ export function commandWithoutOptions(
   return { words, operands, options: [], synopsis: "", run };
 }
 
-/** One page (`{ items, nextToken }`), or with `--all` every item as one array. */
+/** The options of every list command, and their usage. */
+export const PAGE_OPTIONS = ["limit", "next-token", "all"] as const satisfies readonly OptionName[];
+export const PAGE_SYNOPSIS = "[--limit N] [--next-token T] [--all]";
+
+/**
+ * One page (`{ items, nextToken }`): the first, or the one `--next-token` names (the `nextToken`
+ * of the page before). With `--all`, every item from there on as one array.
+ */
 export async function listing<T>(
   context: CommandContext,
   fetchPage: (limit: number | undefined, nextToken: string | undefined) => Promise<Page<T>>,
 ): Promise<Page<T> | T[]> {
   const limit = parseLimit(context.flags.limit);
-  if (!context.flags.all) return fetchPage(limit, undefined);
+  const startToken = parseNextToken(context.flags["next-token"]);
+  if (!context.flags.all) return fetchPage(limit, startToken);
   const items: T[] = [];
-  for await (const item of context.client().paginate((nextToken) => fetchPage(limit, nextToken)))
+  for await (const item of context.client().paginate((nextToken) => fetchPage(limit, nextToken), startToken))
     items.push(item);
   return items;
 }

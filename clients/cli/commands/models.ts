@@ -2,7 +2,15 @@ import type { CreateModelInput } from "../../lib/types.ts";
 import { parseStringMap, splitKeyValue } from "../flag-values.ts";
 import { readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
-import { type Command, type CommandContext, commandWithoutOptions, listing, operand } from "./command.ts";
+import {
+  type Command,
+  type CommandContext,
+  commandWithoutOptions,
+  listing,
+  operand,
+  PAGE_OPTIONS,
+  PAGE_SYNOPSIS,
+} from "./command.ts";
 
 function singleTag(context: CommandContext): string | undefined {
   const tags = context.flags.tag ?? [];
@@ -32,8 +40,8 @@ export const modelCommands: Command[] = [
   {
     words: ["models", "list"],
     operands: [],
-    options: ["prefix", "tag", "owner", "limit", "all"],
-    synopsis: "[--prefix P] [--tag k=v] [--owner O] [--limit N] [--all]",
+    options: ["prefix", "tag", "owner", ...PAGE_OPTIONS],
+    synopsis: `[--prefix P] [--tag k=v] [--owner O] ${PAGE_SYNOPSIS}`,
     run: (context) => {
       const { prefix, owner } = context.flags;
       const tag = singleTag(context);

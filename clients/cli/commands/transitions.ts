@@ -16,6 +16,8 @@ import {
   Failed,
   listing,
   operand,
+  PAGE_OPTIONS,
+  PAGE_SYNOPSIS,
 } from "./command.ts";
 
 /** `value` if it is one of `allowed`, else a usage error naming where it came from. */
@@ -106,8 +108,8 @@ export const transitionCommands: Command[] = [
   {
     words: ["transitions", "list"],
     operands: ["MODEL"],
-    options: ["version", "status", "limit", "all"],
-    synopsis: "[--version N] [--status S] [--limit N] [--all]",
+    options: ["version", "status", ...PAGE_OPTIONS],
+    synopsis: `[--version N] [--status S] ${PAGE_SYNOPSIS}`,
     run: (context) => {
       const model = operand(context, 0);
       const { version: rawVersion, status: rawStatus } = context.flags;
@@ -186,8 +188,8 @@ export const transitionCommands: Command[] = [
   {
     words: ["approvals", "list"],
     operands: [],
-    options: ["limit", "all"],
-    synopsis: "[--limit N] [--all]",
+    options: [...PAGE_OPTIONS],
+    synopsis: PAGE_SYNOPSIS,
     run: (context) =>
       listing(context, (limit, nextToken) => context.client().listApprovals({ limit, nextToken })),
   },
@@ -214,8 +216,8 @@ export const transitionCommands: Command[] = [
   {
     words: ["stages", "history"],
     operands: ["MODEL", "STAGE"],
-    options: ["limit", "all"],
-    synopsis: "[--limit N] [--all]",
+    options: [...PAGE_OPTIONS],
+    synopsis: PAGE_SYNOPSIS,
     run: (context) => {
       const model = operand(context, 0);
       const stage = oneOf("STAGE", operand(context, 1), STAGES);

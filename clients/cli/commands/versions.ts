@@ -4,7 +4,14 @@ import { collectArtifactFiles } from "../artifact-file.ts";
 import { parseStringMap, parseVersion } from "../flag-values.ts";
 import { readInput } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
-import { type Command, commandWithoutOptions, listing, operand } from "./command.ts";
+import {
+  type Command,
+  commandWithoutOptions,
+  listing,
+  operand,
+  PAGE_OPTIONS,
+  PAGE_SYNOPSIS,
+} from "./command.ts";
 import { uploadWithProgress } from "./transfer-flags.ts";
 import { buildVersionInput } from "./version-input.ts";
 
@@ -12,8 +19,8 @@ export const versionCommands: Command[] = [
   {
     words: ["versions", "list"],
     operands: ["MODEL"],
-    options: ["stage", "status", "limit", "all"],
-    synopsis: "[--stage S] [--status S] [--limit N] [--all]",
+    options: ["stage", "status", ...PAGE_OPTIONS],
+    synopsis: `[--stage S] [--status S] ${PAGE_SYNOPSIS}`,
     run: (context) => {
       const { stage, status } = context.flags;
       const model = operand(context, 0);

@@ -299,8 +299,8 @@ describe("registry CLI lifecycle commands", () => {
     expect(all.stdout).toContain(
       "registry rollback MODEL --stage production [--comment TEXT] [--wait] [--timeout SECONDS]",
     );
-    expect(all.stdout).toContain("registry stages history MODEL STAGE [--limit N] [--all]");
-    expect(all.stdout).toContain("registry approvals list [--limit N] [--all]");
+    expect(all.stdout).toContain("registry stages history MODEL STAGE [--limit N] [--next-token T] [--all]");
+    expect(all.stdout).toContain("registry approvals list [--limit N] [--next-token T] [--all]");
   });
 
   it("runs every lifecycle example of the README without a usage error", async () => {

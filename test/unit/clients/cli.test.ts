@@ -65,6 +65,40 @@ describe("registry CLI", () => {
     ]);
   });
 
+  it("--next-token prints the page a listing's nextToken names, on every list command", async () => {
+    const lists = [
+      ["models", "list"],
+      ["versions", "list", "fraud"],
+      ["history", "fraud"],
+      ["transitions", "list", "fraud"],
+      ["approvals", "list"],
+    ];
+    for (const words of lists) {
+      const run = await cli([...words, "--limit", "1", "--next-token", "t/2+="], () => ({
+        body: { items: [{ n: 2 }], nextToken: "t3" },
+      }));
+      expect(run.code, words.join(" ")).toBe(0);
+      expect(run.requests[0]?.url.searchParams.get("nextToken"), words.join(" ")).toBe("t/2+=");
+      expect(JSON.parse(run.stdout)).toEqual({ items: [{ n: 2 }], nextToken: "t3" });
+    }
+  });
+
+  it("--next-token with --all prints every item from that page on", async () => {
+    const pages = [{ items: [{ version: 2 }], nextToken: "n2" }, { items: [{ version: 1 }] }];
+    const run = await cli(["versions", "list", "fraud", "--all", "--next-token", "n1"], (_, index) => ({
+      body: pages[index],
+    }));
+    expect(JSON.parse(run.stdout)).toEqual([{ version: 2 }, { version: 1 }]);
+    expect(run.requests.map((request) => request.url.search)).toEqual(["?nextToken=n1", "?nextToken=n2"]);
+  });
+
+  it("refuses an empty --next-token", async () => {
+    const run = await cli(["models", "list", "--next-token", " "]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--next-token: empty");
+    expect(run.requests).toHaveLength(0);
+  });
+
   it("versions create --no-upload merges --file with metric, param, tag and artifact flags", async () => {
     const file = join(dir(), "version.json");
     const sha = "c".repeat(64);
