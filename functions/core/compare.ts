@@ -15,7 +15,7 @@ export function compareVersions(base: VersionRecord, other: VersionRecord): Vers
   for (const name of union(Object.keys(base.metrics), Object.keys(other.metrics))) {
     const a = own(base.metrics, name);
     const b = own(other.metrics, name);
-    metrics[name] = { base: a, other: b, delta: a !== null && b !== null ? b - a : null };
+    metrics[name] = { base: a, other: b, delta: a !== null && b !== null ? decimalDifference(b, a) : null };
   }
 
   const params: VersionComparison["params"] = {};
@@ -85,4 +85,23 @@ const union = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();
 /** The value under a user's key, never one inherited from Object.prototype (`constructor`, `toString`). */
 function own<V>(map: Record<string, V>, key: string): V | null {
   return Object.hasOwn(map, key) ? (map[key] as V) : null;
+}
+
+/**
+ * `x − y` to as many decimal places as the two numbers are written with: 0.91 − 0.87 is 0.04, not
+ * the 0.040000000000000036 binary floating point gives. Numbers carry their shortest decimal
+ * form (what JSON sent), so no digit a client wrote is lost.
+ */
+export function decimalDifference(x: number, y: number): number {
+  const difference = x - y;
+  if (!Number.isFinite(difference)) return difference;
+  const places = Math.min(100, Math.max(decimalPlaces(x), decimalPlaces(y)));
+  return Number(difference.toFixed(places));
+}
+
+/** Digits after the point in the shortest decimal form of `n` (`1.5e-7` has 8). */
+function decimalPlaces(n: number): number {
+  const [mantissa = "", exponent = "0"] = String(n).split("e");
+  const fraction = mantissa.split(".")[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent));
 }

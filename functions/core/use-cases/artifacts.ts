@@ -200,7 +200,7 @@ export async function sealVersion(
           .map((c) => `'${c.path}' ${describeCheck(c)}`)
           .join(
             "; ",
-          )}${wrong.length > 5 ? ` (and ${wrong.length - 5} more)` : ""}. Upload them and seal again`,
+          )}${wrong.length > 5 ? ` (and ${wrong.length - 5} more)` : ""}. Upload ${wrong.length === 1 ? "it" : "them"} and seal again`,
         { artifacts: checks },
       );
     }

@@ -123,7 +123,7 @@ export async function deleteModel(deps: CoreDeps, name: string, ctx: RequestCont
     const inProduction = model.stages.production;
     if (inProduction !== undefined) {
       throw new ModelProtectedError(
-        `model '${name}' has version ${inProduction} in production: archive it (or promote another model) before deleting`,
+        `model '${name}' has version ${inProduction} in production: archive it (or promote another version to production) before deleting`,
       );
     }
     const open = Object.values(model.openTransitions ?? {});

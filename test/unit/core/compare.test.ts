@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareVersions } from "#core/compare.ts";
+import { compareVersions, decimalDifference } from "#core/compare.ts";
 import type { VersionRecord } from "#core/records.ts";
 
 const version = (n: number, overrides: Partial<VersionRecord> = {}): VersionRecord => ({
@@ -30,9 +30,21 @@ describe("comparing two versions", () => {
       version(1, { metrics: { auc: 0.8, loss: 0.5 } }),
       version(2, { metrics: { auc: 0.9, f1: 0.7 } }),
     );
-    expect(result.metrics.auc?.delta).toBeCloseTo(0.1);
+    expect(result.metrics.auc?.delta).toBe(0.1);
     expect(result.metrics.loss).toEqual({ base: 0.5, other: null, delta: null });
     expect(result.metrics.f1).toEqual({ base: null, other: 0.7, delta: null });
+  });
+
+  it("gives a delta to the decimal places its metrics are written with, not binary floating point's", () => {
+    expect(0.91 - 0.87).not.toBe(0.04);
+    expect(decimalDifference(0.91, 0.87)).toBe(0.04);
+    expect(decimalDifference(0.3, 0.1)).toBe(0.2);
+    expect(decimalDifference(1.5e-7, 1e-7)).toBe(5e-8);
+    expect(decimalDifference(2.25, -1.125)).toBe(3.375);
+    expect(decimalDifference(123456789, 3)).toBe(123456786);
+    expect(decimalDifference(1e21, 1)).toBe(1e21);
+    expect(decimalDifference(0.1234567890123456, 0.1234567890123455)).toBeCloseTo(1e-16, 30);
+    expect(decimalDifference(Number.MAX_VALUE, -Number.MAX_VALUE)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it("lists only params that differ", () => {

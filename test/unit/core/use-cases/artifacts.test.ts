@@ -88,7 +88,9 @@ describe("sealing", () => {
         },
       ],
     });
-    expect((refused as Error).message).toMatch(/'model.onnx' is missing; 'vocab.json' has 11 bytes, not 10/);
+    expect((refused as Error).message).toMatch(
+      /'model.onnx' is missing; 'vocab.json' has 11 bytes, not 10\. Upload them and seal again$/,
+    );
     expect((await versions.getVersion(core, "fraud", 1)).status).toBe("PENDING_UPLOAD");
     expect(await history(core)).not.toContain("VERSION_READY");
   });
@@ -100,6 +102,7 @@ describe("sealing", () => {
     expect((refused as ArtifactsNotVerifiedError).details).toMatchObject({
       artifacts: [{ status: "checksumMismatch", actual: { sha256: digest("c") } }],
     });
+    expect((refused as Error).message).toMatch(/\. Upload it and seal again$/);
   });
 
   it("is READY at once when S3 vouches for every declared SHA-256, with its history entry in the same change", async () => {

@@ -105,7 +105,9 @@ describe("models", () => {
         expectSeq: model.seq,
       },
     ]);
-    await expect(models.deleteModel(core, "fraud", publisher)).rejects.toThrow(/version 1 in production/);
+    await expect(models.deleteModel(core, "fraud", publisher)).rejects.toThrow(
+      /version 1 in production: archive it \(or promote another version to production\) before deleting/,
+    );
     await core.store.commit([
       { kind: "putModel", record: { ...model, aliases: { champion: 1 } }, expectSeq: model.seq },
     ]);
