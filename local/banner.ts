@@ -2,9 +2,9 @@ import type { EventEnvelope } from "./event-bus.ts";
 import { EVENT_STREAM_PATH } from "./event-stream.ts";
 import type { LocalRegistry } from "./registry.ts";
 
-/** What the banner reads; `events`, `workflows` and `handlers` are optional: a banner can describe a registry without them. */
-export type BannerInput = Omit<LocalRegistry, "events" | "workflows" | "handlers"> &
-  Partial<Pick<LocalRegistry, "events" | "workflows" | "handlers">>;
+/** What the banner reads; `events`, `workflows`, `handlers` and `customFunctions` are optional: a banner can describe a registry without them. */
+export type BannerInput = Omit<LocalRegistry, "events" | "workflows" | "handlers" | "customFunctions"> &
+  Partial<Pick<LocalRegistry, "events" | "workflows" | "handlers" | "customFunctions">>;
 
 /** The text `npm start` prints once the registry answers: where it is, who can call it, how. */
 export function formatBanner(registry: BannerInput, startupMs: number): string {
@@ -25,6 +25,16 @@ export function formatBanner(registry: BannerInput, startupMs: number): string {
     ...(registry.workflows
       ? [
           `  Workflows     ${registry.workflows.endpoint}  (Step Functions: the transition workflow CDK synthesizes)`,
+        ]
+      : []),
+    ...(registry.customFunctions
+      ? [
+          `  Lambda        ${
+            Object.entries(registry.customFunctions)
+              .map(([name, file]) => `${name} → ${file}`)
+              .join(", ") ||
+            "none of yours (REGISTRY_LOCAL_FUNCTIONS names a file of them: a policy's custom validation)"
+          }`,
         ]
       : []),
     ...(registry.handlers?.origin.kind === "bundles"

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import {
@@ -109,6 +109,8 @@ export interface LocalRegistry {
   lambdaEndpoint: string;
   /** Resolves when every verifier started so far has finished (tests wait on it). */
   workersIdle(): Promise<void>;
+  /** The deployment's own functions it runs (`functions`, `REGISTRY_LOCAL_FUNCTIONS`): name → module file. */
+  customFunctions: Readonly<Record<string, string>>;
   /** Where the functions' code comes from (sources or deployed bundles), and which modules ran. */
   handlers: Pick<LocalHandlers, "origin" | "modules" | "imported">;
   principals: readonly LocalPrincipal[];
@@ -268,10 +270,11 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       client.destroy();
     }
 
+    const customFunctions = localFunctions(options.functions ?? loadFunctionsFromEnv());
     const lambda = await startLambdaService({
       region,
       port: options.lambdaPort ?? 0,
-      functions: localFunctions(options.functions ?? loadFunctionsFromEnv()),
+      functions: customFunctions,
       loadWorker: (name) => handlers.load(LOCAL_WORKER_FUNCTIONS[name]),
     });
     cleanups.push(() => lambda.close());
@@ -355,6 +358,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       dynamoEndpoint: dynamo.endpoint,
       lambdaEndpoint: lambda.endpoint,
       workersIdle: lambda.idle,
+      customFunctions: Object.fromEntries(
+        Object.entries(customFunctions).map(([name, url]) => [name, fileURLToPath(url)]),
+      ),
       handlers: { origin: handlers.origin, modules: handlers.modules, imported: handlers.imported },
       principals,
       dataDir,

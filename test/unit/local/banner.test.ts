@@ -31,4 +31,15 @@ describe("the start-up banner", () => {
     expect(banner).toContain("  publisher  role publisher  arn:aws:iam::000000000000:user/publisher");
     expect(banner).toContain("  ci         role reader     arn:aws:iam::000000000000:user/ci");
   });
+
+  it("names the deployment's own functions it runs, or how to give it some", () => {
+    expect(formatBanner({ ...registry, customFunctions: {} }, 1_800)).toContain(
+      "  Lambda        none of yours (REGISTRY_LOCAL_FUNCTIONS names a file of them",
+    );
+    const banner = formatBanner(
+      { ...registry, customFunctions: { "fairness-check": "/work/checks/fairness.mjs" } },
+      1_800,
+    );
+    expect(banner).toContain("  Lambda        fairness-check → /work/checks/fairness.mjs\n");
+  });
 });
