@@ -5,6 +5,14 @@
  */
 
 import type * as z from "zod/mini";
+import {
+  HISTORY_ORDER,
+  inKeyOrder,
+  MODEL_ORDER,
+  STAGE_TENURE_ORDER,
+  TRANSITION_ORDER,
+  VERSION_ORDER,
+} from "./key-order.ts";
 import type {
   Artifact,
   HistoryEntry,
@@ -111,42 +119,45 @@ export function toTransitionView(record: TransitionRecord): Transition {
     rev: _rev,
     ...view
   } = record;
-  return view;
+  return inKeyOrder(view, TRANSITION_ORDER);
 }
 
 export function toStageTenureView(record: StageTenureRecord): StageTenure {
   const { model: _model, seq: _seq, ...view } = record;
-  return view;
+  return inKeyOrder(view, STAGE_TENURE_ORDER);
 }
 
 export const etagOf = (rev: number): string => `"${rev}"`;
 
 export function toModelView(record: ModelRecord): Model {
-  return {
-    name: record.name,
-    ...(record.description !== undefined && { description: record.description }),
-    ...(record.owner !== undefined && { owner: record.owner }),
-    tags: record.tags,
-    policy: record.policy,
-    latestVersion: record.latestVersion,
-    stages: record.stages,
-    aliases: record.aliases,
-    createdAt: record.createdAt,
-    createdBy: record.createdBy,
-    updatedAt: record.updatedAt,
-    updatedBy: record.updatedBy,
-    etag: etagOf(record.rev),
-  };
+  return inKeyOrder<Model>(
+    {
+      name: record.name,
+      ...(record.description !== undefined && { description: record.description }),
+      ...(record.owner !== undefined && { owner: record.owner }),
+      tags: record.tags,
+      policy: record.policy,
+      latestVersion: record.latestVersion,
+      stages: record.stages,
+      aliases: record.aliases,
+      createdAt: record.createdAt,
+      createdBy: record.createdBy,
+      updatedAt: record.updatedAt,
+      updatedBy: record.updatedBy,
+      etag: etagOf(record.rev),
+    },
+    MODEL_ORDER,
+  );
 }
 
 export function toVersionView(record: VersionRecord): ModelVersion {
   const { rev, aliases, stageTenure: _tenure, ...rest } = record;
-  return { ...rest, aliases: [...aliases].sort(), etag: etagOf(rev) };
+  return inKeyOrder({ ...rest, aliases: [...aliases].sort(), etag: etagOf(rev) }, VERSION_ORDER);
 }
 
 export function toHistoryView(record: HistoryRecord): HistoryEntry {
   const { model: _model, ...entry } = record;
-  return entry;
+  return inKeyOrder(entry, HISTORY_ORDER);
 }
 
 /**
