@@ -24,6 +24,7 @@ import {
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { GatewayResponseCode } from "#http/errors.ts";
 import type { RouteDefinition, RouteGroup } from "#http/route-table.ts";
 import { acknowledge } from "./nag.ts";
 import { pathParts } from "./route-paths.ts";
@@ -52,7 +53,7 @@ export interface RegistryApiProps {
  * API Gateway's own rejections (before any Lambda runs), mapped to the registry's error codes so
  * clients parse one error shape whoever answered.
  */
-const gatewayErrorCodes: ReadonlyArray<readonly [ResponseType, string]> = [
+const gatewayErrorCodes: ReadonlyArray<readonly [ResponseType, GatewayResponseCode]> = [
   [ResponseType.ACCESS_DENIED, "AccessDenied"],
   // Also what API Gateway answers for a path no route matches.
   [ResponseType.MISSING_AUTHENTICATION_TOKEN, "MissingAuthenticationToken"],
@@ -62,7 +63,7 @@ const gatewayErrorCodes: ReadonlyArray<readonly [ResponseType, string]> = [
   [ResponseType.BAD_REQUEST_PARAMETERS, "ValidationError"],
   [ResponseType.BAD_REQUEST_BODY, "ValidationError"],
   [ResponseType.REQUEST_TOO_LARGE, "RequestTooLarge"],
-  [ResponseType.INTEGRATION_TIMEOUT, "Timeout"],
+  [ResponseType.INTEGRATION_TIMEOUT, "IntegrationTimeout"],
   [ResponseType.DEFAULT_4XX, "RequestRejected"],
   [ResponseType.DEFAULT_5XX, "InternalError"],
 ];

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { FUNCTION_FAILED_STATUS } from "../functions/http/errors.ts";
 import {
   type RouteDefinition,
   type RouteGroup,
@@ -211,18 +212,20 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         logError(
           `[gateway] ${requestId} the ${group} handler returned ${describeValue(error.result)}, not {statusCode, body}`,
         );
+        // API Gateway's answer: a 502 through its DEFAULT_5XX gateway response (lib/registry-api.ts).
         throw new GatewayError(
-          502,
-          "MalformedIntegrationResponse",
+          FUNCTION_FAILED_STATUS,
+          "InternalError",
           "the handler returned a malformed response.",
         );
       }
-      // A handler that threw, or could not be loaded: the log gets the stack, the caller nothing.
+      // A handler that threw, or could not be loaded (a function error in Lambda, which API
+      // Gateway answers with 502): the log gets the stack, the caller nothing.
       const cause = error instanceof LocalInvocationError ? error.cause : error;
       logError(
         `[gateway] ${requestId} the ${group} handler failed: ${cause instanceof Error ? cause.stack : String(cause)}`,
       );
-      throw new GatewayError(500, "InternalError", "internal error");
+      throw new GatewayError(FUNCTION_FAILED_STATUS, "InternalError", "internal error");
     }
   }
 
@@ -306,7 +309,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function tooLarge(): GatewayError {
   return new GatewayError(
     413,
-    "RequestEntityTooLarge",
+    "RequestTooLarge",
     `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB (API Gateway's limit): upload artifacts to S3 with the presigned URLs instead.`,
     { connection: "close" },
   );

@@ -69,7 +69,7 @@ export const registryErrorMeanings: Record<RegistryCode, string> = {
   ArtifactsNotVerified:
     "the seal found artifacts missing or of another size (`details.artifacts`, per file): upload those and seal again",
   InternalError:
-    "never shows internals: retry later, quoting the `requestId` (the log has the details). Also what either gateway answers when a function crashes",
+    "never shows internals: retry later, quoting the `requestId` (the log has the details). Also what either gateway answers, with 502, when a function crashes or answers no response",
 };
 
 /** What each code answered before (or instead of) a function means, and who answers it. */
@@ -113,22 +113,17 @@ export const gatewayErrorMeanings: Record<GatewayCode, { by: AnsweredBy; meaning
     meaning:
       "the signature's date is more than 5 minutes from the clock, or the presigned URL has expired: sign again",
   },
-  RequestEntityTooLarge: {
-    by: "local only",
+  RequestTooLarge: {
+    by: "gateway",
     meaning: "the body is over 10 MB (API Gateway's limit): artifacts go to S3 through the presigned URLs",
   },
   TooManyRequests: {
     by: "AWS only",
     meaning: "the stage's throttle (`apiThrottleRateLimit`, `apiThrottleBurstLimit`): back off and retry",
   },
-  MalformedIntegrationResponse: {
-    by: "local only",
-    meaning:
-      "the function answered something that is not a response: a registry bug (API Gateway answers 500 `InternalError`)",
-  },
   IntegrationTimeout: {
-    by: "local only",
-    meaning: "the function did not answer within 29 s: retry (API Gateway answers 504 `Timeout`)",
+    by: "gateway",
+    meaning: "the function did not answer within API Gateway's 29 s: retry",
   },
 };
 
@@ -161,13 +156,6 @@ export const unlistedErrors: readonly {
     by: "local only",
     meaning:
       "the path takes other methods, which `Allow` lists (API Gateway answers 403 `MissingAuthenticationToken`)",
-  },
-  { status: 413, code: "RequestTooLarge", by: "AWS only", meaning: "the body is over API Gateway's 10 MB" },
-  {
-    status: 504,
-    code: "Timeout",
-    by: "AWS only",
-    meaning: "the function did not answer within API Gateway's 29 s: retry",
   },
   {
     status: "4xx",

@@ -57,20 +57,34 @@ export const gatewayErrorStatus = {
   UnknownAccessKey: 403,
   ExpiredToken: 403,
   RequestExpired: 403,
-  RequestEntityTooLarge: 413,
+  RequestTooLarge: 413,
   TooManyRequests: 429,
-  MalformedIntegrationResponse: 502,
   IntegrationTimeout: 504,
 } as const satisfies Record<string, number>;
 
 type HttpErrorCode = keyof typeof httpErrorStatus;
-type GatewayErrorCode = keyof typeof gatewayErrorStatus;
+export type GatewayErrorCode = keyof typeof gatewayErrorStatus;
+
+/**
+ * The codes API Gateway's gateway responses carry (`lib/registry-api.ts`): the gateway codes,
+ * `ValidationError` for its request validators, `InternalError` for any 5xx of its own (a
+ * function that crashed or answered no response: 502), and `RequestRejected` for any other 4xx
+ * it refuses, which keeps the status API Gateway chose (so it has no fixed status above).
+ */
+export type GatewayResponseCode = GatewayErrorCode | "ValidationError" | "InternalError" | "RequestRejected";
 type ErrorCode = DomainErrorCode | HttpErrorCode | GatewayErrorCode;
+/**
+ * A function that crashed or answered no response: either gateway answers `InternalError`, with
+ * 502 instead of the 500 a function's own `InternalError` has (API Gateway's DEFAULT_5XX).
+ */
+export const FUNCTION_FAILED_STATUS = 502;
+
 /** Every error status a client can receive. */
 export type ErrorStatus =
   | (typeof domainErrorStatus)[DomainErrorCode]
   | (typeof httpErrorStatus)[HttpErrorCode]
-  | (typeof gatewayErrorStatus)[GatewayErrorCode];
+  | (typeof gatewayErrorStatus)[GatewayErrorCode]
+  | typeof FUNCTION_FAILED_STATUS;
 
 /** Every code a client can receive, with its status. */
 export const errorStatus: Readonly<Record<ErrorCode, ErrorStatus>> = {

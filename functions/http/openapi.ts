@@ -3,7 +3,7 @@
  */
 import * as z from "zod/mini";
 import { ErrorBody, IdempotencyKey, IfMatch, jsonSchemaOf, userMapRules } from "#core/schemas.ts";
-import { type ErrorStatus, errorStatus } from "./errors.ts";
+import { type ErrorStatus, errorStatus, FUNCTION_FAILED_STATUS } from "./errors.ts";
 import { type DocumentedSpec, type OperationId, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
 
@@ -52,11 +52,11 @@ const errorStatusDocs: Record<ErrorStatus, { summary: string; appliesTo: (op: Op
     },
     429: { summary: "throttled: retry with exponential backoff", appliesTo: always },
     500: { summary: "internal error (never shows internals; quote the requestId)", appliesTo: always },
-    502: { summary: "the function answered with a malformed response", appliesTo: always },
+    502: { summary: "the function crashed or answered no response", appliesTo: always },
     504: { summary: "the function did not answer within API Gateway's 29 seconds", appliesTo: always },
   };
 
-const codesByStatus = new Map<number, string[]>();
+const codesByStatus = new Map<number, string[]>([[FUNCTION_FAILED_STATUS, ["InternalError"]]]);
 for (const [code, status] of Object.entries(errorStatus)) {
   codesByStatus.set(status, [...(codesByStatus.get(status) ?? []), code]);
 }

@@ -161,6 +161,8 @@ describe("REST API built from the route table", () => {
     ["MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationToken"],
     ["INVALID_SIGNATURE", "InvalidSignature"],
     ["EXPIRED_TOKEN", "ExpiredToken"],
+    ["REQUEST_TOO_LARGE", "RequestTooLarge"],
+    ["INTEGRATION_TIMEOUT", "IntegrationTimeout"],
     ["DEFAULT_4XX", "RequestRejected"],
     ["DEFAULT_5XX", "InternalError"],
   ])("answers API Gateway's own %s in the registry's error shape (code %s)", (type, code) => {

@@ -125,7 +125,7 @@ describe("local mode", () => {
       headers: { "content-type": "application/json" },
       body: "x".repeat(10 * 1024 * 1024 + 1),
     });
-    await expectGatewayError(response, 413, "RequestEntityTooLarge");
+    await expectGatewayError(response, 413, "RequestTooLarge");
   });
 
   it("accepts a request signed by curl's --aws-sigv4", async () => {

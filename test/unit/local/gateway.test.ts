@@ -201,12 +201,12 @@ describe("local API gateway", () => {
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
   });
 
-  it("turns a handler that throws into a 500 that hides the error and logs it", async () => {
+  it("turns a handler that throws into a 502 (API Gateway's answer to a function error) that hides the error and logs it", async () => {
     reset(() => {
       throw new Error("database password is hunter2");
     });
     const response = await send("GET", "/models/m");
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(502);
     const text = await response.text();
     expect(text).not.toContain("hunter2");
     const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string } };
@@ -254,7 +254,7 @@ describe("local API gateway", () => {
     const response = await send("GET", "/models/m");
     expect(response.status).toBe(502);
     expect(((await response.json()) as ErrorBody).error).toMatchObject({
-      code: "MalformedIntegrationResponse",
+      code: "InternalError",
       message: "the handler returned a malformed response.",
     });
     expect(errors.join("\n")).toContain(

@@ -280,7 +280,7 @@ _BY_CODE: Dict[str, Type[RegistryError]] = {
     "VersionNotReady": VersionNotReady,
     "PreconditionFailed": PreconditionFailed,
     "PayloadTooLarge": PayloadTooLarge,
-    "RequestEntityTooLarge": PayloadTooLarge,
+    "RequestTooLarge": PayloadTooLarge,
     "ArtifactsNotVerified": ArtifactsNotVerified,
     "UploadIncomplete": UploadIncomplete,
     "IdempotencyKeyReused": IdempotencyKeyReused,
