@@ -9,7 +9,7 @@
  *
  * Each route also names the roles that may call it. The IAM managed policies are generated from
  * that (`lib/access-policies.ts`), local mode enforces it (`local/gateway.ts`), and the README's
- * role matrix is printed from it (`npm run docs:roles`). `test/unit/http/route-roles.test.ts`
+ * role matrix is printed from it (`npm run docs`). `test/unit/http/route-roles.test.ts`
  * holds the table to the rules of API.md.
  */
 import type { RegistryRole } from "./roles.ts";

@@ -1,7 +1,7 @@
 /**
  * The stage rules of the lifecycle: which moves a request may ask for, which stages need sealed
  * bytes, which stage has one holder at a time. The README's table of allowed transitions is
- * printed from `ALLOWED_TRANSITIONS` (`npm run docs:roles` checks it with the role matrix).
+ * printed from `ALLOWED_TRANSITIONS` (`npm run docs` writes it with the role matrix).
  */
 
 import type * as z from "zod/mini";
