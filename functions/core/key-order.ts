@@ -3,15 +3,21 @@
  * attributes, and a map's keys, in an order of its own, so a version read back would print its
  * `updatedBy` before its `model`, and each artifact its `size` before its `path`. The views in
  * `records.ts` put them back in schema order, so the JSON a person reads (the CLI prints it as
- * it comes) has the same shape every time. `test/unit/core/key-order.test.ts` derives each
- * order below from its schema and fails when they differ.
+ * it comes) has the same shape every time. Free-form maps (metrics, params, tags, aliases,
+ * stages, a history entry's details) are printed with their keys sorted, on create as on read.
+ * `test/unit/core/key-order.test.ts` derives each order below from its schema and fails when
+ * they differ.
  */
 
 export interface KeyOrder {
   keys: readonly string[];
   /** The order of an object-valued key (or of each element of an array-valued one). */
   nested?: Readonly<Record<string, KeyOrder>>;
+  /** A free-form map: its keys sorted (by UTF-16 code unit, as `Array.prototype.sort` does). */
+  sorted?: true;
 }
+
+const MAP: KeyOrder = { keys: [], sorted: true };
 
 const SIZE_AND_DIGEST: KeyOrder = { keys: ["size", "sha256"] };
 const TENSOR: KeyOrder = { keys: ["name", "type", "shape", "optional"] };
@@ -38,6 +44,7 @@ export const MODEL_ORDER: KeyOrder = {
     "etag",
   ],
   nested: {
+    tags: MAP,
     policy: {
       keys: ["approvals", "requirements", "demoteProductionTo"],
       nested: {
@@ -51,6 +58,8 @@ export const MODEL_ORDER: KeyOrder = {
         },
       },
     },
+    stages: MAP,
+    aliases: MAP,
   },
 };
 
@@ -81,6 +90,9 @@ export const VERSION_ORDER: KeyOrder = {
     "etag",
   ],
   nested: {
+    metrics: MAP,
+    params: MAP,
+    tags: MAP,
     lineage: {
       keys: ["runId", "runUri", "gitRepo", "gitCommit", "datasets", "parentVersion"],
       nested: { datasets: { keys: ["name", "uri", "digest"] } },
@@ -104,6 +116,7 @@ export const VERSION_ORDER: KeyOrder = {
 
 export const HISTORY_ORDER: KeyOrder = {
   keys: ["seq", "at", "actor", "action", "requestId", "version", "from", "to", "details"],
+  nested: { details: MAP },
 };
 
 export const TRANSITION_ORDER: KeyOrder = {
@@ -143,16 +156,17 @@ export const STAGE_TENURE_ORDER: KeyOrder = {
 };
 
 /**
- * `value` with the keys of each object `order` describes in that order; keys it does not list
- * follow in the order they came, and maps it does not describe (tags, metrics) are left as they are.
+ * `value` with the keys of each object `order` describes in that order (a map's sorted); keys it
+ * does not list follow in the order they came.
  */
 export function inKeyOrder<T>(value: T, order: KeyOrder): T {
   if (Array.isArray(value)) return value.map((element: unknown) => inKeyOrder(element, order)) as T;
   if (value === null || typeof value !== "object") return value;
   const source = value as Record<string, unknown>;
   const ordered: Record<string, unknown> = {};
+  const keys = order.sorted ? Object.keys(source).sort() : order.keys;
   const put = (key: string) => {
-    const nested = order.nested?.[key];
+    const nested = order.nested && Object.hasOwn(order.nested, key) ? order.nested[key] : undefined;
     // Defined, not assigned: a key such as `__proto__` stays a plain key.
     Object.defineProperty(ordered, key, {
       value: nested ? inKeyOrder(source[key], nested) : source[key],
@@ -161,7 +175,7 @@ export function inKeyOrder<T>(value: T, order: KeyOrder): T {
       configurable: true,
     });
   };
-  for (const key of order.keys) if (Object.hasOwn(source, key)) put(key);
+  for (const key of keys) if (Object.hasOwn(source, key)) put(key);
   for (const key of Object.keys(source)) if (!Object.hasOwn(ordered, key)) put(key);
   return ordered as T;
 }

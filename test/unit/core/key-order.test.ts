@@ -21,6 +21,7 @@ function orderOf(schema: AnySchema): KeyOrder | undefined {
   let def = schema._zod.def;
   while (def.innerType) def = def.innerType._zod.def;
   if (def.type === "array" && def.element) return orderOf(def.element);
+  if (def.type === "record") return { keys: [], sorted: true };
   if (def.type !== "object" || !def.shape) return undefined;
   const nested = Object.fromEntries(
     Object.entries(def.shape).flatMap(([key, value]) => {
@@ -44,7 +45,7 @@ describe("key order of the representations", () => {
     expect(order).toEqual(orderOf(schema as unknown as AnySchema));
   });
 
-  it("orders nested objects and arrays of them, keeps other keys after, and leaves free-form maps alone", () => {
+  it("orders nested objects and arrays of them, sorts free-form maps, and keeps other keys after", () => {
     const stored = {
       updatedBy: "u",
       extra: 1,
@@ -60,7 +61,7 @@ describe("key order of the representations", () => {
     expect(JSON.stringify(ordered)).toBe(
       JSON.stringify({
         model: "m",
-        tags: { z: "1", a: "2" },
+        tags: { a: "2", z: "1" },
         artifacts: [{ path: "a", size: 1, sha256: "h" }],
         verification: {
           status: "PASSED",
