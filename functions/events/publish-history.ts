@@ -22,5 +22,9 @@ const publish = createHistoryPublisher({
 });
 
 export const handler = traceHandler(
-  async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => publish(event),
+  async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+    // Function name, request id and cold start on every line, as the HTTP functions' logs have.
+    logger.addContext(context);
+    return publish(event);
+  },
 );

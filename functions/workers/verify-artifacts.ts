@@ -30,6 +30,7 @@ const core = await buildCore(readConfig(process.env, { pageTokens: false }), {
 export const handler = traceHandler(verify);
 
 async function verify(event: unknown, context: Context): Promise<{ result: string }> {
+  logger.addContext(context);
   const request = VerificationEvent.parse(event);
   const result = await verifyVersion(core, request, context.awsRequestId);
   logger.info("artifact verification finished", { ...request, result });
