@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { InvokeStore, InvokeStoreBase } from "@aws/lambda-invoke-store";
 import type { Context } from "aws-lambda";
 import { createLambdaContext } from "./lambda-context.ts";
 
@@ -8,13 +7,6 @@ import { createLambdaContext } from "./lambda-context.ts";
  * function name, a fresh `Context` per invocation with a deadline, and a timeout. Shared by
  * everything in local mode that stands in for a Lambda trigger (the API gateway, a stream poller,
  * a workflow runner), so each decides only what a failure means to its caller.
- *
- * Many invocations, of many functions, run at once in this one process, as they do in a Lambda
- * execution environment that takes concurrent invocations (Lambda Managed Instances). So each
- * runs inside its own scope of the runtime's `InvokeStore` (what the Node.js runtime does when
- * `AWS_LAMBDA_MAX_CONCURRENCY` is set, which `handlerEnvironment` sets): Powertools keeps the
- * Lambda context and the keys a handler appends (request id, actor) per invocation there, so
- * one request's log lines never carry another's, nor another function's name.
  */
 
 export type LambdaHandler<Event, Result> = (event: Event, context: Context) => Promise<Result>;
@@ -92,8 +84,6 @@ export function createLocalInvoker<Name extends string, Event, Result>(
   const functionName = options.functionName ?? ((name: Name) => `model-registry-${name}`);
 
   async function run(name: Name, event: Event, context: Context): Promise<Result> {
-    // Before the handler's module loads: Powertools looks for the store as soon as it is in use.
-    const store = await invokeStore();
     let handler: LambdaHandler<Event, Result>;
     try {
       handler = await options.load(name);
@@ -102,9 +92,7 @@ export function createLocalInvoker<Name extends string, Event, Result>(
     }
     let result: Result;
     try {
-      result = await store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
-        handler(event, context),
-      );
+      result = await handler(event, context);
     } catch (error) {
       throw new HandlerFailedError(name, `the ${name} handler failed`, { cause: error });
     }
@@ -135,14 +123,6 @@ export function createLocalInvoker<Name extends string, Event, Result>(
       }
     },
   };
-}
-
-/**
- * The runtime's `InvokeStore`, backed by `AsyncLocalStorage`: one per process, published on
- * `globalThis.awslambda` where Powertools (in the sources and in every bundle) finds it.
- */
-export function invokeStore() {
-  return InvokeStore.getInstanceAsync(true);
 }
 
 /**

@@ -21,7 +21,7 @@ import { type LocalEventBus, type LocalTarget, parseTargets, startLocalEventBus 
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
 import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers } from "./handler-modules.ts";
-import { createLocalInvoker, HandlerFailedError, invokeStore } from "./lambda-invoker.ts";
+import { createLocalInvoker, HandlerFailedError } from "./lambda-invoker.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
@@ -139,8 +139,6 @@ export const DEFAULT_DATA_DIR = ".local-data";
 export const DEFAULT_REGION = "us-east-1";
 /** Node's timers (the approval wait's timeout) stop at 2^31 - 1 ms, about 24.8 days. */
 export const MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS = 24 * 24 * 60 * 60;
-/** What local mode tells the handlers about concurrency: it sets no limit of its own. */
-const LOCAL_MAX_CONCURRENCY = 64;
 /** The bus name local mode's publisher is given; the same default as the CDK app's. */
 export const LOCAL_BUS_NAME = "model-registry";
 export const STREAM_CHECKPOINT_FILE = "stream-checkpoint.json";
@@ -172,13 +170,6 @@ export function handlerEnvironment(settings: {
   approvalTimeoutSeconds?: number;
 }): Record<string, string> {
   return {
-    // Invocations run concurrently in this process, as in a Lambda execution environment that
-    // takes concurrent invocations: Powertools then keeps each one's log context apart
-    // (local/lambda-invoker.ts runs each in its own InvokeStore scope).
-    AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
-    // What Lambda sets for an on-demand environment: Powertools reports the first invocation of
-    // each function's logger as its cold start (in AWS, one per execution environment).
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     // Always set, so one registry's setting never leaks into the next one of the process.
     APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
     ...(settings.stepFunctionsEndpoint && { AWS_ENDPOINT_URL_SFN: settings.stepFunctionsEndpoint }),
@@ -329,8 +320,6 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     Object.assign(process.env, env);
     // A developer's temporary AWS credentials must not leak into requests to the emulators.
     delete process.env.AWS_SESSION_TOKEN;
-    // With AWS_LAMBDA_MAX_CONCURRENCY set, Powertools needs the runtime's store before any handler loads.
-    await invokeStore();
 
     const gateway = await startGateway({
       port: gatewayPort,
