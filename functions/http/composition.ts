@@ -26,6 +26,8 @@ import { logger } from "./logger.ts";
  */
 export interface AtColdStart {
   artifactStorage?: typeof createS3ArtifactStorage;
+  /** The function's own logger (a worker's); default the HTTP functions' logger. */
+  logger?: CoreDeps["logger"];
 }
 
 /** The core's dependencies, wired from the configuration: called once, at cold start. */
@@ -98,7 +100,7 @@ export async function buildCore(
         ? (model, transitionId) => `${publicApiUrl}${transitionPath(model, transitionId)}`
         : transitionPath,
     },
-    logger,
+    logger: atColdStart.logger ?? logger,
   });
 }
 

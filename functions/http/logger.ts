@@ -16,6 +16,15 @@ interface LogPort {
   warn(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
-export const logger = new Logger({
-  serviceName: process.env.SERVICE_NAME || "model-registry",
-}) satisfies LogPort;
+/**
+ * A logger of the registry's own. Each worker (verifier, workflow tasks) makes its own: in
+ * Lambda a function is a process and has one logger either way, but local mode runs every
+ * function in one process, where a worker sharing the HTTP functions' logger would print their
+ * Lambda context (function name, request id, actor) on its lines.
+ */
+export function createLogger(): Logger & LogPort {
+  return new Logger({ serviceName: process.env.SERVICE_NAME || "model-registry" });
+}
+
+/** The HTTP functions' logger. */
+export const logger = createLogger();

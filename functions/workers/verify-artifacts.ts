@@ -13,7 +13,7 @@ import { traceHandler } from "#adapters/tracing.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
 import { buildCore } from "#http/composition.ts";
 import { readConfig } from "#http/config.ts";
-import { logger } from "#http/logger.ts";
+import { createLogger } from "#http/logger.ts";
 
 const VerificationEvent = z.object({
   model: z.string().check(z.minLength(1)),
@@ -23,8 +23,10 @@ const VerificationEvent = z.object({
 
 // The verifier never lists, so it needs no page-token secret; it reads S3 on every run, so the
 // S3 client is part of its cold start.
+const logger = createLogger();
 const core = await buildCore(readConfig(process.env, { pageTokens: false }), {
   artifactStorage: createS3ArtifactStorage,
+  logger,
 });
 
 export const handler = traceHandler(verify);

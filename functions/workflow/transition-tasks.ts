@@ -17,10 +17,11 @@ import type {
 import { runWorkflowStep } from "#core/lifecycle/workflow-steps.ts";
 import { buildCore } from "#http/composition.ts";
 import { readConfig } from "#http/config.ts";
-import { logger } from "#http/logger.ts";
+import { createLogger } from "#http/logger.ts";
 
 // The steps never list, so the function needs no page-token secret (like the verifier).
-const core = await buildCore(readConfig(process.env, { pageTokens: false }));
+const logger = createLogger();
+const core = await buildCore(readConfig(process.env, { pageTokens: false }), { logger });
 
 /** Every step the contract names: a step missing here fails the type-check. */
 const STEPS = {
