@@ -18,6 +18,8 @@ export interface KeyOrder {
 }
 
 const MAP: KeyOrder = { keys: [], sorted: true };
+/** Who made and last changed a model or a version, and when, and its ETag: the last keys of both. */
+const STAMPS = ["createdAt", "createdBy", "updatedAt", "updatedBy", "etag"] as const;
 
 const SIZE_AND_DIGEST: KeyOrder = { keys: ["size", "sha256"] };
 const TENSOR: KeyOrder = { keys: ["name", "type", "shape", "optional"] };
@@ -28,21 +30,7 @@ const REQUIREMENTS: KeyOrder = {
 const APPROVALS: KeyOrder = { keys: ["required", "allowSelfApproval"] };
 
 export const MODEL_ORDER: KeyOrder = {
-  keys: [
-    "name",
-    "description",
-    "owner",
-    "tags",
-    "policy",
-    "latestVersion",
-    "stages",
-    "aliases",
-    "createdAt",
-    "createdBy",
-    "updatedAt",
-    "updatedBy",
-    "etag",
-  ],
+  keys: ["name", "description", "owner", "tags", "policy", "latestVersion", "stages", "aliases", ...STAMPS],
   nested: {
     tags: MAP,
     policy: {
@@ -83,11 +71,7 @@ export const VERSION_ORDER: KeyOrder = {
     "modelCard",
     "aliases",
     "verification",
-    "createdAt",
-    "createdBy",
-    "updatedAt",
-    "updatedBy",
-    "etag",
+    ...STAMPS,
   ],
   nested: {
     metrics: MAP,

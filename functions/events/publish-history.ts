@@ -4,15 +4,15 @@
  * in a dead-letter queue (lib/event-publisher.ts); local mode's stream poller invokes this same
  * handler (local/stream-poller.ts).
  */
-import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { EventBridgeBus } from "#adapters/eventbridge/event-bus.ts";
 import { traceHandler } from "#adapters/tracing.ts";
+import { createLogger } from "#http/logger.ts";
 import { readPublisherConfig } from "./config.ts";
 import { createHistoryPublisher } from "./history-publisher.ts";
 
 const config = readPublisherConfig();
-const logger = new Logger({ serviceName: process.env.SERVICE_NAME || "model-registry" });
+const logger = createLogger();
 
 const publish = createHistoryPublisher({
   bus: new EventBridgeBus(),
