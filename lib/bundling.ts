@@ -90,11 +90,6 @@ export const bundleBudgetExceptions: Record<string, { bytes: number; reason: str
     reason:
       "every route signs or reads S3 objects: the DynamoDB and S3 clients with the commands sent are ~298 KiB, Powertools Logger and Metrics ~32 KiB and zod/mini ~24 KiB, 354 KiB before any of the registry's own code",
   },
-  "functions/workers/verify-artifacts.ts": {
-    bytes: 390 * 1024,
-    reason:
-      "reads S3 and writes DynamoDB on every run (both clients ~298 KiB, with Powertools and zod/mini ~354 KiB); asynchronous, so its cold start is not on a request path",
-  },
 };
 
 export interface HandlerBundle {

@@ -1,7 +1,9 @@
 /**
  * One zod schema per input and output: validation, the TypeScript types, and (through
  * `functions/http/openapi.ts`) the OpenAPI 3.1 document all come from here. The schemas live
- * in `schemas/`, a file per aggregate or concern; this module is their one import path.
+ * in `schemas/`, a file per aggregate or concern; this module is their one import path. The one
+ * exception: the enumerations as plain values, for code that must not load zod, are also
+ * importable from `schemas/vocabulary.ts`, which this module re-exports through `names.ts`.
  *
  * They are written with `zod/mini` (functions and `.check(...)` instead of methods): every Lambda
  * bundle carries them, and mini is about a quarter of classic zod's size. Metadata (ids for the

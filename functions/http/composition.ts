@@ -4,13 +4,12 @@
  * Secrets Manager) sits behind its adapter, which is imported on first use: a bundled function
  * loads it as a separate chunk (lib/bundling.ts), so the routes that never need it do not pay
  * for it at cold start (bench/results/bundles-latest.json). A function whose every request needs
- * one imports that adapter statically instead (the artifacts handler, the verifier).
+ * one imports that adapter statically instead (the artifacts handler), and the verifier, which
+ * needs only S3's reads, gets a core of its own that reaches no other adapter (`buildReaderCore`
+ * in `wiring.ts`).
  * Endpoints come from the SDK's own environment variables (`AWS_ENDPOINT_URL_DYNAMODB`,
  * `AWS_ENDPOINT_URL_S3`, ...), which local mode sets.
  */
-import { createDynamoClient } from "#adapters/dynamodb/client.ts";
-import { PageTokens } from "#adapters/dynamodb/page-token.ts";
-import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import { measureDynamoUsage } from "#adapters/dynamodb/usage.ts";
 import type { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
 import { artifactUri } from "#adapters/s3/keys.ts";
@@ -19,6 +18,7 @@ import { type CoreDeps, createCoreDeps, transitionPath } from "#core/kernel/deps
 import type { ArtifactStorage } from "#core/ports.ts";
 import { type Config, readConfig } from "./config.ts";
 import { logger } from "./logger.ts";
+import { createStore, deferred, onFirstUse, s3Options } from "./wiring.ts";
 
 /**
  * Adapters a function builds at cold start instead of on first use: those every one of its
@@ -35,19 +35,8 @@ export async function buildCore(
   config: Config = readConfig(),
   atColdStart: AtColdStart = {},
 ): Promise<CoreDeps> {
-  const { pageTokenSecret } = config;
-  const store = new DynamoRegistryStore({
-    client: createDynamoClient(),
-    tableName: config.tableName,
-    pageTokens:
-      "value" in pageTokenSecret
-        ? new PageTokens(pageTokenSecret.value)
-        : onFirstUse(async () => {
-            const { readSecretString } = await import("#adapters/secrets/secret-string.ts");
-            return new PageTokens(await readSecretString(pageTokenSecret.arn));
-          }),
-  });
-  const storageOptions = { bucket: config.artifactBucket, forcePathStyle: config.s3ForcePathStyle };
+  const store = createStore(config);
+  const storageOptions = s3Options(config);
   const storage = atColdStart.artifactStorage?.(storageOptions);
   const s3 = storage
     ? async () => storage
@@ -102,43 +91,6 @@ export async function buildCore(
     },
     logger: atColdStart.logger ?? logger,
   });
-}
-
-/** Makes a value on the first call and keeps it; a failed attempt is retried by the next call. */
-export function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
-  let made: Promise<T> | undefined;
-  return () => {
-    made ??= make().catch((error: unknown) => {
-      made = undefined;
-      throw error;
-    });
-    return made;
-  };
-}
-
-/** The asynchronous methods of a port. */
-type AsyncMethod<T> = {
-  [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
-}[keyof T];
-
-/**
- * A port's asynchronous methods, each of which first gets the adapter (`onFirstUse`) and then
- * calls it. Typed against the port: a method left out of `methods` fails the type-check where
- * the port is assembled.
- */
-export function deferred<T, K extends AsyncMethod<T>>(
-  adapter: () => Promise<T>,
-  methods: readonly K[],
-): Pick<NoInfer<T>, K> {
-  return Object.fromEntries(
-    methods.map((method) => [
-      method,
-      async (...args: unknown[]) => {
-        const target = await adapter();
-        return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      },
-    ]),
-  ) as Pick<NoInfer<T>, K>;
 }
 
 /**

@@ -7,25 +7,19 @@
  * use case, because the version is no longer VERIFYING under that seal.
  */
 import type { Context } from "aws-lambda";
-import * as z from "zod/mini";
-import { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
+import { createS3ArtifactReader } from "#adapters/s3/artifact-reader.ts";
 import { traceHandler } from "#adapters/tracing.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
-import { buildCore } from "#http/composition.ts";
 import { readConfig } from "#http/config.ts";
 import { createLogger } from "#http/logger.ts";
-
-const VerificationEvent = z.object({
-  model: z.string().check(z.minLength(1)),
-  version: z.int().check(z.minimum(1)),
-  startedAt: z.iso.datetime(),
-});
+import { buildReaderCore } from "#http/wiring.ts";
+import { parseVerificationEvent } from "./verification-event.ts";
 
 // The verifier never lists, so it needs no page-token secret; it reads S3 on every run, so the
-// S3 client is part of its cold start.
+// S3 client and the adapter's reads (not its URLs or uploads) are part of its cold start.
 const logger = createLogger();
-const core = await buildCore(readConfig(process.env, { pageTokens: false }), {
-  artifactStorage: createS3ArtifactStorage,
+const core = buildReaderCore(readConfig(process.env, { pageTokens: false }), {
+  artifactReader: createS3ArtifactReader,
   logger,
 });
 
@@ -33,7 +27,7 @@ export const handler = traceHandler(verify);
 
 async function verify(event: unknown, context: Context): Promise<{ result: string }> {
   logger.addContext(context);
-  const request = VerificationEvent.parse(event);
+  const request = parseVerificationEvent(event);
   const result = await verifyVersion(core, request, context.awsRequestId);
   logger.info("artifact verification finished", { ...request, result });
   return { result };

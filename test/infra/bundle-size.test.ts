@@ -91,8 +91,12 @@ describe("Lambda bundle sizes", () => {
         .join("\n");
     for (const entry of ["functions/http/handlers/artifacts.ts", "functions/workers/verify-artifacts.ts"]) {
       const code = text(entry);
-      // Sent by the artifact storage adapter (the verifier shares it).
-      expect(code, entry).toContain('"CompleteMultipartUpload"');
+      // Sent by both: the artifact reader's reads.
+      expect(code, entry).toContain('"HeadObject"');
+      // Sent by the artifacts function alone: the verifier never uploads.
+      if (entry === "functions/http/handlers/artifacts.ts")
+        expect(code, entry).toContain('"CompleteMultipartUpload"');
+      else expect(code, entry).not.toContain('"CompleteMultipartUpload"');
       // Operations nobody here sends: kept before, for their computed keys.
       for (const unused of [
         "PutBucketLifecycleConfiguration",
@@ -157,12 +161,15 @@ describe("Lambda bundle sizes", () => {
         .map((input) => input.slice("functions/core/schemas/".length))
         .sort();
     // Workers map history items and records: of the API's schemas, only names (model, stage).
-    for (const entry of [
-      "functions/events/publish-history.ts",
-      "functions/workflow/transition-tasks.ts",
-      "functions/workers/verify-artifacts.ts",
-    ])
-      expect(schemaModules(entry), entry).toEqual(["names.ts"]);
+    for (const entry of ["functions/events/publish-history.ts", "functions/workflow/transition-tasks.ts"])
+      expect(schemaModules(entry), entry).toEqual(["names.ts", "vocabulary.ts"]);
+    // The verifier parses no request: the enumerations as plain values, and no zod at all.
+    expect(schemaModules("functions/workers/verify-artifacts.ts")).toEqual(["vocabulary.ts"]);
+    expect(
+      layouts
+        .get("functions/workers/verify-artifacts.ts")!
+        .initialInputs.filter((input) => input.includes("/zod/")),
+    ).toEqual([]);
     // An alias's response embeds a version; no handler parses its replies, so no version schema.
     expect(schemaModules("functions/http/handlers/aliases.ts")).not.toContain("versions.ts");
     // Response schemas describe the API: only the function serving the OpenAPI document has them.
@@ -178,8 +185,18 @@ describe("Lambda bundle sizes", () => {
       "functions/adapters/s3/artifact-storage.ts",
     );
     // Every artifacts route and every verifier run needs S3: it is part of their cold start.
-    for (const entry of ["functions/http/handlers/artifacts.ts", "functions/workers/verify-artifacts.ts"])
-      expect(lazyModules(entry)).not.toContain("functions/adapters/s3/artifact-storage.ts");
+    expect(lazyModules("functions/http/handlers/artifacts.ts")).not.toContain(
+      "functions/adapters/s3/artifact-storage.ts",
+    );
+    // The verifier only reads: S3's reads at cold start, and the upload adapter (the presigner,
+    // the upload commands' schemas) nowhere in its bundle, not even on first use.
+    const verifier = layouts.get("functions/workers/verify-artifacts.ts")!;
+    expect(verifier.initialInputs).toContain("functions/adapters/s3/artifact-reader.ts");
+    expect([
+      ...verifier.initialInputs,
+      ...lazyModules("functions/workers/verify-artifacts.ts"),
+    ]).not.toContain("functions/adapters/s3/artifact-storage.ts");
+    expect(verifier.initialInputs.filter((input) => input.includes("s3-request-presigner"))).toEqual([]);
     // The page-token key is read by the first list, not at cold start.
     expect(lazyModules("functions/http/handlers/models.ts")).toContain(
       "functions/adapters/secrets/secret-string.ts",

@@ -1,6 +1,7 @@
 /**
- * The artifact bucket behind the `ArtifactStorage` port: keys, presigned URLs and the S3 calls
- * of multipart uploads, seals and the verifier. No business rules: the core decides what to ask.
+ * The artifact bucket behind the `ArtifactStorage` port: presigned URLs and the S3 calls of
+ * multipart uploads, on top of the reads seals and the verifier make (`artifact-reader.ts`). No
+ * business rules: the core decides what to ask.
  *
  * A single-PUT URL is bound to the artifact's declared SHA-256 (`x-amz-checksum-sha256`, a
  * signed header, so S3 rejects any other bytes), its content type, and unless the core allows
@@ -12,47 +13,24 @@
  * CRC64NVME of every object anyway; the declared SHA-256 of a multipart artifact is checked by
  * the verifier, which reads the object once.
  */
-import { createHash } from "node:crypto";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
-  HeadObjectCommand,
   ListPartsCommand,
   type ListPartsCommandOutput,
   PutObjectCommand,
-  S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { traceClient } from "#adapters/tracing.ts";
-import type { ArtifactStorage, CompleteMultipartResult, ObjectFacts, UploadedPart } from "#core/ports.ts";
+import type { ArtifactStorage, CompleteMultipartResult, UploadedPart } from "#core/ports.ts";
 import type { Artifact } from "#core/schemas.ts";
-import { artifactObjectKey, artifactUri } from "./keys.ts";
-
-export interface S3ArtifactStorageOptions {
-  client: S3Client;
-  bucket: string;
-}
+import { createS3Client, isS3Error, S3ArtifactReader, type S3ClientOptions } from "./artifact-reader.ts";
+import { artifactObjectKey } from "./keys.ts";
 
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
-export class S3ArtifactStorage implements ArtifactStorage {
-  private readonly client: S3Client;
-  private readonly bucket: string;
-
-  constructor(options: S3ArtifactStorageOptions) {
-    this.client = options.client;
-    this.bucket = options.bucket;
-  }
-
-  uri(model: string, version: number, path: string): string {
-    return artifactUri(this.bucket, model, version, path);
-  }
-
+export class S3ArtifactStorage extends S3ArtifactReader implements ArtifactStorage {
   async presignPut(
     model: string,
     version: number,
@@ -184,54 +162,6 @@ export class S3ArtifactStorage implements ArtifactStorage {
     }
   }
 
-  async head(model: string, version: number, path: string): Promise<ObjectFacts | undefined> {
-    try {
-      const head = await this.client.send(
-        new HeadObjectCommand({
-          Bucket: this.bucket,
-          Key: artifactObjectKey(model, version, path),
-          ChecksumMode: "ENABLED",
-        }),
-      );
-      // A composite SHA-256 (`<base64>-<parts>`, ChecksumType COMPOSITE) is a checksum of part
-      // checksums, not of the file: only a full-object one can vouch for the declared digest.
-      const full =
-        head.ChecksumSHA256 !== undefined &&
-        head.ChecksumType !== "COMPOSITE" &&
-        !head.ChecksumSHA256.includes("-");
-      return {
-        size: head.ContentLength ?? 0,
-        ...(full && { sha256: Buffer.from(head.ChecksumSHA256 as string, "base64").toString("hex") }),
-      };
-    } catch (error) {
-      if (isS3Error(error, "NotFound", "NoSuchKey")) return undefined;
-      throw error;
-    }
-  }
-
-  async digest(model: string, version: number, path: string) {
-    let body: Readable;
-    try {
-      const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: artifactObjectKey(model, version, path) }),
-      );
-      body = object.Body as Readable;
-    } catch (error) {
-      if (isS3Error(error, "NoSuchKey", "NotFound")) return undefined;
-      throw error;
-    }
-    const hash = createHash("sha256");
-    let size = 0;
-    // Streamed: memory stays at one chunk whatever the object's size.
-    await pipeline(body, async (chunks: AsyncIterable<Buffer>) => {
-      for await (const chunk of chunks) {
-        size += chunk.length;
-        hash.update(chunk);
-      }
-    });
-    return { size, sha256: hash.digest("hex") };
-  }
-
   async presignGet(model: string, version: number, path: string, expiresIn: number): Promise<string> {
     return getSignedUrl(
       this.client,
@@ -241,26 +171,7 @@ export class S3ArtifactStorage implements ArtifactStorage {
   }
 }
 
-function isS3Error(error: unknown, ...names: string[]): boolean {
-  if (!(error instanceof Error)) return false;
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-  return (
-    names.includes(error.name) || (names.includes("NotFound") && status === 404 && error.name === "Unknown")
-  );
-}
-
 /** The adapter with its own client: how `buildCore()` makes it, on first use. */
-export function createS3ArtifactStorage(options: {
-  bucket: string;
-  forcePathStyle: boolean;
-}): S3ArtifactStorage {
-  return new S3ArtifactStorage({
-    client: traceClient(
-      new S3Client({
-        forcePathStyle: options.forcePathStyle,
-        requestChecksumCalculation: "WHEN_REQUIRED",
-      }),
-    ),
-    bucket: options.bucket,
-  });
+export function createS3ArtifactStorage(options: S3ClientOptions): S3ArtifactStorage {
+  return new S3ArtifactStorage({ client: createS3Client(options), bucket: options.bucket });
 }

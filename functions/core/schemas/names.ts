@@ -1,43 +1,15 @@
 /** Names, stages and statuses: the identifiers every aggregate shares. */
 import * as z from "zod/mini";
+import { STAGES, TRANSITION_STATUSES, VERSION_STATUSES } from "./vocabulary.ts";
 
-export const STAGES = ["development", "staging", "production", "archived"] as const;
-/** PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED; a FAILED version can be uploaded again and sealed again. */
-export const VERSION_STATUSES = ["PENDING_UPLOAD", "VERIFYING", "READY", "FAILED"] as const;
-/**
- * A stage transition request: REQUESTED (waiting for the workflow) → VALIDATING (the workflow's
- * checks run, or passed and the change is being applied) → AWAITING_APPROVAL (where the policy
- * asks for approvals) → one of the terminal statuses.
- */
-export const TRANSITION_STATUSES = [
-  "REQUESTED",
-  "VALIDATING",
-  "AWAITING_APPROVAL",
-  "APPLIED",
-  "REJECTED",
-  "FAILED",
-  "CANCELLED",
-  "TIMED_OUT",
-] as const;
-export const OPEN_TRANSITION_STATUSES = ["REQUESTED", "VALIDATING", "AWAITING_APPROVAL"] as const;
-export const ARTIFACT_CHECK_STATUSES = [
-  "verified",
-  "needsHashing",
-  "missing",
-  "sizeMismatch",
-  "checksumMismatch",
-] as const;
-export const MODEL_FORMATS = [
-  "onnx",
-  "torchscript",
-  "savedmodel",
-  "pickle",
-  "joblib",
-  "mlflow",
-  "safetensors",
-  "gguf",
-  "other",
-] as const;
+export {
+  ARTIFACT_CHECK_STATUSES,
+  MODEL_FORMATS,
+  OPEN_TRANSITION_STATUSES,
+  STAGES,
+  TRANSITION_STATUSES,
+  VERSION_STATUSES,
+} from "./vocabulary.ts";
 
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deferred, onFirstUse } from "#http/composition.ts";
+import { deferred, onFirstUse } from "#http/wiring.ts";
 
 describe("onFirstUse", () => {
   it("makes the value once, however many callers ask at the same time", async () => {

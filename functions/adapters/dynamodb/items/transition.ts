@@ -11,7 +11,7 @@
  */
 import type { ListOpenTransitionsFilter, ListTransitionsFilter } from "#core/ports.ts";
 import type { TransitionRecord } from "#core/records.ts";
-import { OPEN_TRANSITION_STATUSES } from "#core/schemas.ts";
+import { OPEN_TRANSITION_STATUSES } from "#core/schemas/vocabulary.ts";
 import {
   modelPartition,
   OPEN_TRANSITIONS_PARTITION,
