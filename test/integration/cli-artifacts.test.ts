@@ -276,4 +276,29 @@ describe("registry CLI with artifacts", () => {
     expect(error.error.code).toBe("VerificationFailed");
     expect(error.error.message).toMatch(/config\.json: checksumMismatch/);
   });
+  it("versions update --file sets a signature and lineage before the upload; once READY they are frozen", async () => {
+    const model = uniqueName("cli-patch");
+    await createModel(api, model);
+    const created = await cli(["versions", "create", model, "--artifact-file", small, "--no-upload"]);
+    expect(created.code).toBe(0);
+    const signature = { inputs: [{ name: "features", type: "float32", shape: [-1, 64] }], outputs: [] };
+    const lineage = { gitCommit: "4f1c2e9a", datasets: [{ name: "d", uri: "s3://b/d/" }] };
+    const patch = join(dir, "patch.json");
+    await writeFile(patch, JSON.stringify({ signature, lineage }));
+    const updated = await cli(["versions", "update", model, "1", "--file", patch, "--format", "onnx"]);
+    expect(updated.stderr).toBe("");
+    expect(JSON.parse(updated.stdout)).toMatchObject({
+      status: "PENDING_UPLOAD",
+      signature,
+      lineage,
+      format: "onnx",
+    });
+
+    expect((await cli(["versions", "upload", model, "1", "--artifact-file", small])).code).toBe(0);
+    const frozen = await cli(["versions", "update", model, "1", "--file", patch]);
+    expect(frozen.code).toBe(1);
+    const { error } = JSON.parse(frozen.stderr) as { error: { code: string; message: string } };
+    expect(error.code).toBe("VersionFrozen");
+    expect(error.message).toMatch(/signature/);
+  });
 });

@@ -2,7 +2,7 @@ import { resumeUpload, uploadCreatedVersion } from "../../lib/artifact-upload.ts
 import type { UpdateVersionInput } from "../../lib/types.ts";
 import { collectArtifactFiles } from "../artifact-file.ts";
 import { parseStringMap, parseVersion } from "../flag-values.ts";
-import { readInput } from "../input-files.ts";
+import { readInput, readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
 import {
   type Command,
@@ -87,19 +87,37 @@ export const versionCommands: Command[] = [
   {
     words: ["versions", "update"],
     operands: ["MODEL", "VERSION"],
-    options: ["description", "tag", "model-card", "if-match"],
-    synopsis: "[--description D] [--tag k=v]... [--model-card FILE|-] [--if-match ETAG]",
+    options: ["file", "description", "tag", "model-card", "framework", "format", "if-match"],
+    synopsis:
+      "[--file patch.json|-] [--description D] [--tag k=v]... [--model-card FILE|-]\n" +
+      "      [--framework F] [--format F] [--if-match ETAG]",
     run: async (context) => {
       const version = parseVersion("VERSION", operand(context, 1));
-      const { description, "model-card": cardFile } = context.flags;
-      const patch: UpdateVersionInput = { description, tags: parseStringMap("tag", context.flags.tag) };
-      if (cardFile !== undefined) patch.modelCard = await readInput("model-card", cardFile, context.stdin);
-      if (Object.values(patch).every((value) => value === undefined)) {
-        throw new UsageError("versions update: give at least one of --description, --tag, --model-card");
+      const { flags } = context;
+      if (flags.file === "-" && flags["model-card"] === "-")
+        throw new UsageError(
+          "versions update: only one of --file and --model-card can read standard input (-)",
+        );
+      // The file is the PATCH body; each flag replaces its field, as PATCH replaces each field whole.
+      const patch = (
+        flags.file ? await readJsonObject("file", flags.file, context.stdin) : {}
+      ) as UpdateVersionInput;
+      for (const field of ["description", "framework", "format"] as const) {
+        const value = flags[field];
+        if (value !== undefined) patch[field] = value as never;
+      }
+      const tags = parseStringMap("tag", flags.tag);
+      if (tags) patch.tags = tags;
+      if (flags["model-card"] !== undefined)
+        patch.modelCard = await readInput("model-card", flags["model-card"], context.stdin);
+      if (Object.keys(patch).length === 0) {
+        throw new UsageError(
+          "versions update: give at least one of --file, --description, --tag, --model-card, --framework, --format",
+        );
       }
       return context
         .client()
-        .updateVersion(operand(context, 0), version, patch, { ifMatch: context.flags["if-match"] });
+        .updateVersion(operand(context, 0), version, patch, { ifMatch: flags["if-match"] });
     },
   },
   commandWithoutOptions(["versions", "compare"], ["MODEL", "V1", "V2"], (context) =>

@@ -180,6 +180,47 @@ describe("registry CLI", () => {
     expect(run.bodyOf()).toEqual({ modelCard: "# Fraud\n" });
   });
 
+  it("versions update sends --file as the PATCH body, each flag replacing its field", async () => {
+    const patch = join(dir(), "patch.json");
+    const signature = { inputs: [{ name: "x", type: "float32", shape: [-1, 4] }], outputs: [] };
+    await writeFile(patch, JSON.stringify({ signature, format: "pickle", tags: { a: "1" } }));
+    const run = await cli([
+      "versions",
+      "update",
+      "fraud",
+      "3",
+      "--file",
+      patch,
+      "--format",
+      "onnx",
+      "--tag",
+      "b=2",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.bodyOf()).toEqual({ signature, format: "onnx", tags: { b: "2" } });
+  });
+
+  it("versions update reads lineage from stdin with --file -, and refuses two readers of stdin", async () => {
+    const lineage = { gitCommit: "4f1c2e9a", datasets: [{ name: "d", uri: "s3://b/d/" }] };
+    const run = await cli(
+      ["versions", "update", "fraud", "3", "--file", "-"],
+      undefined,
+      JSON.stringify({ lineage }),
+    );
+    expect(run.bodyOf()).toEqual({ lineage });
+    const both = await cli(["versions", "update", "fraud", "3", "--file", "-", "--model-card", "-"]);
+    expect(both).toMatchObject({ code: 2, requests: [] });
+    expect(both.stderr).toContain("only one of --file and --model-card can read standard input");
+  });
+
+  it("versions update with nothing to change names what it takes and sends nothing", async () => {
+    const run = await cli(["versions", "update", "fraud", "3"]);
+    expect(run).toMatchObject({ code: 2, requests: [] });
+    expect(run.stderr).toContain(
+      "give at least one of --file, --description, --tag, --model-card, --framework, --format",
+    );
+  });
+
   it("aliases set sends the version as a number", async () => {
     const run = await cli(["aliases", "set", "fraud", "champion", "7"]);
     expect(run.requests[0]).toMatchObject({ method: "PUT", body: '{"version":7}' });
