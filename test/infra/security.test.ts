@@ -341,7 +341,21 @@ describe("cross-account callers", () => {
     expect(JSON.stringify(accounts.Principal)).toContain("444455556666");
     const org = statements.find((s) => s.Sid === "InvokeFromOrganization")!;
     expect(org.Principal).toEqual({ AWS: "*" });
-    expect(org.Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": fullConfig.organizationId } });
+    expect(org.Condition).toMatchObject({
+      StringEquals: { "aws:PrincipalOrgID": fullConfig.organizationId },
+    });
+  });
+
+  it("never allow the API's own account: its callers stay decided by their IAM policies (the route table)", () => {
+    // For a same-account caller, API Gateway allows what either IAM or the resource policy
+    // allows: an allow matching the own account (the organisation's does) would open every
+    // route, deletes included, to every role of the account.
+    const statements = policy(full)!.Statement;
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      const notEquals = (statement.Condition as { StringNotEquals?: Record<string, Json> }).StringNotEquals;
+      expect(render(notEquals?.["aws:PrincipalAccount"] as Json), statement.Sid).toBe("{Ref:AWS::AccountId}");
+    }
   });
 });
 
