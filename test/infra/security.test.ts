@@ -293,6 +293,23 @@ describe("alarms", () => {
       expect(propsOf(alarm).AlarmActions).toBeUndefined();
     }
   });
+
+  it("may publish to the alarm topic: its policy (which replaces SNS's default one) allows this account's alarms", () => {
+    const topicPolicies = ofType(full.api, "AWS::SNS::TopicPolicy");
+    expect(topicPolicies).toHaveLength(1);
+    const statements = statementsOf(Object.fromEntries(topicPolicies)).map(([, s]) => s);
+    // Not vacuous: enforceSSL's deny is what makes the topic's policy replace the default.
+    expect(statements.some((s) => s.Effect === "Deny")).toBe(true);
+    const allow = statements.find((s) => s.Effect === "Allow");
+    expect(allow).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish" });
+    const [[topicId]] = ofType(full.api, "AWS::SNS::Topic") as [[string, CfnResource]];
+    expect(render(allow!.Resource as Json)).toBe(`{Ref:${topicId}}`);
+    const condition = allow!.Condition as { StringEquals: Record<string, Json>; ArnLike: Record<string, Json> };
+    expect(render(condition.StringEquals["aws:SourceAccount"] as Json)).toBe("{Ref:AWS::AccountId}");
+    expect(render(condition.ArnLike["aws:SourceArn"] as Json)).toBe(
+      "arn:{Ref:AWS::Partition}:cloudwatch:{Ref:AWS::Region}:{Ref:AWS::AccountId}:alarm:*",
+    );
+  });
 });
 
 describe("state machines (the transition workflow, when the stack has one)", () => {
