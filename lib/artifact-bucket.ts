@@ -135,6 +135,20 @@ export class ArtifactBucket extends Construct {
         resources: [this.bucket.arnForObjects("*")],
       }),
     );
+    // Replication into this bucket writes objects and delete markers without s3:PutObject or
+    // s3:DeleteObject: a replication rule on any other bucket of the account, whose role may
+    // s3:ReplicateObject here, would overwrite a sealed artifact or hide it behind a delete
+    // marker. Nothing replicates into the registry's bucket (replicating *out of* it, to a
+    // recovery bucket, needs neither action here).
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "DenyReplicationIntoArtifacts",
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ["s3:ReplicateObject", "s3:ReplicateDelete"],
+        resources: [this.bucket.arnForObjects("*")],
+      }),
+    );
     // Only the registry's own roles write artifacts. A presigned URL carries the signer's
     // identity, so uploads through the registry's URLs are writes by its functions' roles.
     const { partition, account } = Stack.of(this);

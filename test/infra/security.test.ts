@@ -178,6 +178,14 @@ describe("artifact bucket policy", () => {
     expect(deny!.Condition).toBeUndefined();
   });
 
+  it("denies replicating objects or delete markers into the bucket to every principal (writes that need no PutObject or DeleteObject)", () => {
+    const deny = bucketPolicy().find(([, s]) => s.Sid === "DenyReplicationIntoArtifacts")?.[1];
+    expect(deny).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" } });
+    expect(asArray(deny!.Action).sort()).toEqual(["s3:ReplicateDelete", "s3:ReplicateObject"]);
+    expect(render(deny!.Resource as Json)).toMatch(/\.Arn\}\/\*$/);
+    expect(deny!.Condition).toBeUndefined();
+  });
+
   it("denies writing artifacts to every principal outside the IAM path of the registry's function roles", () => {
     const deny = bucketPolicy().find(([, s]) => s.Sid === "DenyArtifactWritesOutsideRegistry")?.[1];
     expect(deny).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" } });
