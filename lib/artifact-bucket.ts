@@ -39,9 +39,13 @@ export const bucketActions: Record<BucketAccess, readonly string[]> = {
 /** Every artifact key starts with this (`models/<model>/versions/<n>/<path>`). */
 export const ARTIFACT_KEY_PREFIX = "models/";
 
-/** KMS actions behind each access, when the bucket has a customer-managed key. */
+/**
+ * KMS actions behind each access, when the bucket has a customer-managed key. Under SSE-KMS a
+ * multipart upload needs `kms:GenerateDataKey` to start and `kms:Decrypt` for each UploadPart
+ * (S3 `CreateMultipartUpload` reference), and a presigned part URL is sent as its signer.
+ */
 const keyActions: Record<BucketAccess, readonly string[]> = {
-  presign: ["kms:GenerateDataKey", "kms:Encrypt"],
+  presign: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
   uploadAndSeal: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
   read: ["kms:Decrypt"],
 };
