@@ -22,7 +22,7 @@ import {
   PolicyStatement,
 } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import type { ILogGroup } from "aws-cdk-lib/aws-logs";
+import { type ILogGroup, LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { GatewayResponseCode } from "#http/errors.ts";
 import type { RouteDefinition, RouteGroup } from "#http/route-table.ts";
@@ -38,6 +38,8 @@ export interface RegistryApiProps {
   throttleBurstLimit: number;
   /** Where access logs go: a retained group of the data stack (the audit trail). */
   accessLogs: ILogGroup;
+  /** Retention of the stage's execution logs (errors only), which API Gateway names itself. */
+  executionLogRetention: RetentionDays;
   /** See `RegistryConfig.apiCloudWatchRole`. */
   cloudWatchRole: boolean;
   /**
@@ -105,6 +107,17 @@ export class RegistryApi extends Construct {
         dataTraceEnabled: false,
       },
     });
+
+    // Execution logs (loggingLevel ERROR) go to a group API Gateway creates on its first line,
+    // `API-Gateway-Execution-Logs_<api id>/<stage>`, kept forever. Declared here first, so it has
+    // the registry's retention and goes with the stack; the stage waits for it, so API Gateway
+    // cannot have created it before CloudFormation does.
+    const executionLogs = new LogGroup(this, "ExecutionLogs", {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention: props.executionLogRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
 
     // RestApi adds an unnamed `Endpoint` output; the stack publishes the URL as `ApiUrl` instead.
     this.api.node.tryRemoveChild("Endpoint");

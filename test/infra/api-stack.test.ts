@@ -156,6 +156,21 @@ describe("REST API built from the route table", () => {
     expect(propsOf(dataResources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
   });
 
+  it("gives the stage's execution logs (errors only) a group of its own, with retention, made before the stage", () => {
+    const [[stageId, stage]] = ofType("AWS::ApiGateway::Stage") as [[string, CfnResource]];
+    expect(propsOf(stage).MethodSettings).toEqual([expect.objectContaining({ LoggingLevel: "ERROR" })]);
+    const apiId = stacks.api.getLogicalId(stacks.api.registryApi.api.node.defaultChild as CfnRestApi);
+    // The name API Gateway writes to: without this group it creates one that never expires.
+    const name = `API-Gateway-Execution-Logs_{Ref:${apiId}}/${defaultRegistryConfig.stageName}`;
+    const groups = ofType("AWS::Logs::LogGroup").filter(
+      ([, group]) => propsOf(group).LogGroupName !== undefined && render(propsOf(group).LogGroupName as Json) === name,
+    );
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0]!;
+    expect(propsOf(group).RetentionInDays).toBe(defaultRegistryConfig.functionLogRetention);
+    expect(asArray(resources[stageId]!.DependsOn as Json)).toContain(groupId);
+  });
+
   it.each([
     ["ACCESS_DENIED", "AccessDenied"],
     ["MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationToken"],
