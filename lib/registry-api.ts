@@ -92,7 +92,8 @@ export class RegistryApi extends Construct {
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
       cloudWatchRole: props.cloudWatchRole,
       // The role is account-wide: removing it with this stack would break other APIs' logging.
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      // (CDK refuses a removal policy for a role it does not create.)
+      ...(props.cloudWatchRole && { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
       policy: crossAccountPolicy(props.crossAccount, Stack.of(this).account),
       deployOptions: {
         stageName: props.stageName,
