@@ -55,10 +55,14 @@ interface Synth {
   api: Record<string, CfnResource>;
 }
 
-function synth(config: RegistryConfig, extra?: (stacks: RegistryStacks, app: App) => void): Synth {
+function synth(
+  config: RegistryConfig,
+  extra?: (stacks: RegistryStacks, app: App) => void,
+  env?: { account: string; region: string },
+): Synth {
   assertHandlerEntriesExist();
   const app = registryApp();
-  const stacks = addRegistryStacks(app, config);
+  const stacks = addRegistryStacks(app, config, env);
   extra?.(stacks, app);
   return {
     stacks,
@@ -87,6 +91,7 @@ const statementsOf = (resources: Record<string, CfnResource>): [string, Statemen
       for (const p of asArray(props.Policies)) documents.push((p as { PolicyDocument: Json }).PolicyDocument);
     }
     if (r.Type === "AWS::ApiGateway::RestApi" && props.Policy) documents.push(props.Policy);
+    if (r.Type === "AWS::KMS::Key" && props.KeyPolicy) documents.push(props.KeyPolicy);
     return documents.flatMap((doc) =>
       asArray((doc as { Statement: Json }).Statement).map((s) => [id, s as Statement] as [string, Statement]),
     );
@@ -94,6 +99,9 @@ const statementsOf = (resources: Record<string, CfnResource>): [string, Statemen
 
 let plain: Synth;
 let full: Synth;
+/** Every option on, and the customer-managed key (which needs the stacks' environment). */
+let keyed: Synth;
+const KEYED_ENV = { account: "123456789012", region: "us-east-1" };
 const fullConfig: RegistryConfig = {
   ...defaultRegistryConfig,
   alarmEmail: "ml-platform@example.com",
@@ -113,12 +121,14 @@ const fullConfig: RegistryConfig = {
 beforeAll(() => {
   plain = synth(defaultRegistryConfig);
   full = synth(fullConfig);
+  keyed = synth({ ...fullConfig, customerManagedKey: true }, undefined, KEYED_ENV);
 });
 
 describe("IAM policies", () => {
   it.each([
     ["default", () => plain],
     ["every option on", () => full],
+    ["every option on, with the customer-managed key", () => keyed],
   ])("grant no Action '*' anywhere, and Resource '*' only to allow-listed actions (%s)", (_, get) => {
     const { data, api } = get();
     const all = [...statementsOf(data), ...statementsOf(api)];
@@ -126,6 +136,18 @@ describe("IAM policies", () => {
     expect(all.filter(([, s]) => s.Resource === "*").length).toBeGreaterThan(0);
     for (const [id, statement] of all) {
       if (statement.Effect !== "Allow") continue;
+      // The one exception, a KMS key's default policy: kms:* for the account (root) on the key
+      // itself ("*" in a key policy), which is what lets IAM policies grant the key at all; the
+      // roles' own KMS statements (checked like every other) name the key and list their actions.
+      if (data[id]?.Type === "AWS::KMS::Key") {
+        expect(statement, id).toMatchObject({
+          Action: "kms:*",
+          Resource: "*",
+          Principal: { AWS: `arn:aws:iam::${KEYED_ENV.account}:root` },
+        });
+        expect(statement.Condition, id).toBeUndefined();
+        continue;
+      }
       const actions = asArray(statement.Action).map(String);
       expect(
         actions.filter((a) => a === "*" || a.endsWith(":*")),
@@ -136,6 +158,29 @@ describe("IAM policies", () => {
         expect(unexplained, `${id} grants these on Resource '*' without a reason`).toEqual([]);
       }
     }
+  });
+
+  it("grant the customer-managed key, on that key only, to exactly the functions that touch the table or the artifacts", () => {
+    const { api } = keyed.stacks;
+    const roleId = (fn: { role?: unknown }) =>
+      api.getLogicalId((fn.role as Role).node.defaultChild as never);
+    const needing = [
+      ...Object.entries(api.functions)
+        .filter(([group]) => group !== "service")
+        .map(([, fn]) => fn),
+      api.verifier,
+      api.transitionTasks,
+      api.eventPublisher.function,
+    ].map(roleId);
+    const granted = new Set<string>();
+    for (const [, policy] of ofType(keyed.api, "AWS::IAM::Policy")) {
+      const statements = asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement) as Statement[];
+      for (const statement of statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith("kms:")))) {
+        expect(render(statement.Resource as Json)).toMatch(/^\{Import:.*DataKey.*Arn.*\}$/);
+        for (const role of asArray(propsOf(policy).Roles)) granted.add(render(role).replace(/^\{Ref:(.*)\}$/, "$1"));
+      }
+    }
+    expect([...granted].sort()).toEqual([...new Set(needing)].sort());
   });
 
   it("run every function as a role under the registry's IAM path, with no managed policy", () => {
