@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { registryApp } from "../../lib/app.ts";
-import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryApi } from "../../lib/registry-api.ts";
+import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryFunction } from "../../lib/registry-function.ts";
 import { addRegistryStacks, type RegistryStacks } from "../../lib/registry-stacks.ts";
 import {
@@ -164,7 +164,8 @@ describe("REST API built from the route table", () => {
     // The name API Gateway writes to: without this group it creates one that never expires.
     const name = `API-Gateway-Execution-Logs_{Ref:${apiId}}/${defaultRegistryConfig.stageName}`;
     const groups = ofType("AWS::Logs::LogGroup").filter(
-      ([, group]) => propsOf(group).LogGroupName !== undefined && render(propsOf(group).LogGroupName as Json) === name,
+      ([, group]) =>
+        propsOf(group).LogGroupName !== undefined && render(propsOf(group).LogGroupName as Json) === name,
     );
     expect(groups).toHaveLength(1);
     const [groupId, group] = groups[0]!;

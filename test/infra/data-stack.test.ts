@@ -243,7 +243,9 @@ describe("data stack options", () => {
 describe("artifact grants under a customer-managed key", () => {
   /** The KMS actions a role granted `access` on the bucket alone gets (no table grant to mask a gap). */
   function keyActionsGranted(access: BucketAccess): string[] {
-    const stack = new Stack(registryApp(), "Grants", { env: { account: "123456789012", region: "us-east-1" } });
+    const stack = new Stack(registryApp(), "Grants", {
+      env: { account: "123456789012", region: "us-east-1" },
+    });
     const artifacts = new ArtifactBucket(stack, "Artifacts", {
       writerRolePath: "/model-registry/Test-Api/",
       corsAllowedOrigins: ["*"],
@@ -264,7 +266,9 @@ describe("artifact grants under a customer-managed key", () => {
     (access) => {
       // Not vacuous: both accesses sign PUTs (UploadPart is s3:PutObject).
       expect(bucketActions[access]).toContain("s3:PutObject");
-      expect(keyActionsGranted(access)).toEqual(expect.arrayContaining(["kms:GenerateDataKey", "kms:Decrypt"]));
+      expect(keyActionsGranted(access)).toEqual(
+        expect.arrayContaining(["kms:GenerateDataKey", "kms:Decrypt"]),
+      );
     },
   );
 

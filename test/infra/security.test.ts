@@ -162,8 +162,7 @@ describe("IAM policies", () => {
 
   it("grant the customer-managed key, on that key only, to exactly the functions that touch the table or the artifacts", () => {
     const { api } = keyed.stacks;
-    const roleId = (fn: { role?: unknown }) =>
-      api.getLogicalId((fn.role as Role).node.defaultChild as never);
+    const roleId = (fn: { role?: unknown }) => api.getLogicalId((fn.role as Role).node.defaultChild as never);
     const needing = [
       ...Object.entries(api.functions)
         .filter(([group]) => group !== "service")
@@ -174,10 +173,15 @@ describe("IAM policies", () => {
     ].map(roleId);
     const granted = new Set<string>();
     for (const [, policy] of ofType(keyed.api, "AWS::IAM::Policy")) {
-      const statements = asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement) as Statement[];
-      for (const statement of statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith("kms:")))) {
+      const statements = asArray(
+        (propsOf(policy).PolicyDocument as { Statement: Json }).Statement,
+      ) as Statement[];
+      for (const statement of statements.filter((s) =>
+        asArray(s.Action).some((a) => String(a).startsWith("kms:")),
+      )) {
         expect(render(statement.Resource as Json)).toMatch(/^\{Import:.*DataKey.*Arn.*\}$/);
-        for (const role of asArray(propsOf(policy).Roles)) granted.add(render(role).replace(/^\{Ref:(.*)\}$/, "$1"));
+        for (const role of asArray(propsOf(policy).Roles))
+          granted.add(render(role).replace(/^\{Ref:(.*)\}$/, "$1"));
       }
     }
     expect([...granted].sort()).toEqual([...new Set(needing)].sort());
@@ -354,10 +358,16 @@ describe("alarms", () => {
     // Not vacuous: enforceSSL's deny is what makes the topic's policy replace the default.
     expect(statements.some((s) => s.Effect === "Deny")).toBe(true);
     const allow = statements.find((s) => s.Effect === "Allow");
-    expect(allow).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish" });
+    expect(allow).toMatchObject({
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+    });
     const [[topicId]] = ofType(full.api, "AWS::SNS::Topic") as [[string, CfnResource]];
     expect(render(allow!.Resource as Json)).toBe(`{Ref:${topicId}}`);
-    const condition = allow!.Condition as { StringEquals: Record<string, Json>; ArnLike: Record<string, Json> };
+    const condition = allow!.Condition as {
+      StringEquals: Record<string, Json>;
+      ArnLike: Record<string, Json>;
+    };
     expect(render(condition.StringEquals["aws:SourceAccount"] as Json)).toBe("{Ref:AWS::AccountId}");
     expect(render(condition.ArnLike["aws:SourceArn"] as Json)).toBe(
       "arn:{Ref:AWS::Partition}:cloudwatch:{Ref:AWS::Region}:{Ref:AWS::AccountId}:alarm:*",
