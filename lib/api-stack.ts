@@ -215,6 +215,7 @@ export class ApiStack extends Stack {
       throttleRateLimit: props.throttleRateLimit,
       throttleBurstLimit: props.throttleBurstLimit,
       accessLogs: data.apiAccessLogs,
+      executionLogRetention: props.functionLogRetention,
       cloudWatchRole: props.cloudWatchRole,
       crossAccount: props.crossAccount,
     });

@@ -39,9 +39,13 @@ export const bucketActions: Record<BucketAccess, readonly string[]> = {
 /** Every artifact key starts with this (`models/<model>/versions/<n>/<path>`). */
 export const ARTIFACT_KEY_PREFIX = "models/";
 
-/** KMS actions behind each access, when the bucket has a customer-managed key. */
+/**
+ * KMS actions behind each access, when the bucket has a customer-managed key. Under SSE-KMS a
+ * multipart upload needs `kms:GenerateDataKey` to start and `kms:Decrypt` for each UploadPart
+ * (S3 `CreateMultipartUpload` reference), and a presigned part URL is sent as its signer.
+ */
 const keyActions: Record<BucketAccess, readonly string[]> = {
-  presign: ["kms:GenerateDataKey", "kms:Encrypt"],
+  presign: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
   uploadAndSeal: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
   read: ["kms:Decrypt"],
 };
@@ -132,6 +136,20 @@ export class ArtifactBucket extends Construct {
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
         actions: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+        resources: [this.bucket.arnForObjects("*")],
+      }),
+    );
+    // Replication into this bucket writes objects and delete markers without s3:PutObject or
+    // s3:DeleteObject: a replication rule on any other bucket of the account, whose role may
+    // s3:ReplicateObject here, would overwrite a sealed artifact or hide it behind a delete
+    // marker. Nothing replicates into the registry's bucket (replicating *out of* it, to a
+    // recovery bucket, needs neither action here).
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "DenyReplicationIntoArtifacts",
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ["s3:ReplicateObject", "s3:ReplicateDelete"],
         resources: [this.bucket.arnForObjects("*")],
       }),
     );

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import {
   AccessLogField,
   AccessLogFormat,
@@ -22,7 +22,7 @@ import {
   PolicyStatement,
 } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import type { ILogGroup } from "aws-cdk-lib/aws-logs";
+import { type ILogGroup, LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { GatewayResponseCode } from "#http/errors.ts";
 import type { RouteDefinition, RouteGroup } from "#http/route-table.ts";
@@ -38,13 +38,15 @@ export interface RegistryApiProps {
   throttleBurstLimit: number;
   /** Where access logs go: a retained group of the data stack (the audit trail). */
   accessLogs: ILogGroup;
+  /** Retention of the stage's execution logs (errors only), which API Gateway names itself. */
+  executionLogRetention: RetentionDays;
   /** See `RegistryConfig.apiCloudWatchRole`. */
   cloudWatchRole: boolean;
   /**
    * Callers in other AWS accounts: the API's resource policy lets these accounts (or every
    * account of the organisation) invoke it; IAM policies in the callers' accounts then decide
    * which routes (the grant methods and managed policies generate them). Same-account callers
-   * need no resource-policy entry: their IAM policy alone decides.
+   * need no resource-policy entry, and get none: their IAM policy alone decides.
    */
   crossAccount?: { accountIds: readonly string[]; organizationId?: string | undefined };
 }
@@ -90,8 +92,9 @@ export class RegistryApi extends Construct {
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
       cloudWatchRole: props.cloudWatchRole,
       // The role is account-wide: removing it with this stack would break other APIs' logging.
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
-      policy: crossAccountPolicy(props.crossAccount),
+      // (CDK refuses a removal policy for a role it does not create.)
+      ...(props.cloudWatchRole && { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
+      policy: crossAccountPolicy(props.crossAccount, Stack.of(this).account),
       deployOptions: {
         stageName: props.stageName,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
@@ -105,6 +108,17 @@ export class RegistryApi extends Construct {
         dataTraceEnabled: false,
       },
     });
+
+    // Execution logs (loggingLevel ERROR) go to a group API Gateway creates on its first line,
+    // `API-Gateway-Execution-Logs_<api id>/<stage>`, kept forever. Declared here first, so it has
+    // the registry's retention and goes with the stack; the stage waits for it, so API Gateway
+    // cannot have created it before CloudFormation does.
+    const executionLogs = new LogGroup(this, "ExecutionLogs", {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention: props.executionLogRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
 
     // RestApi adds an unnamed `Endpoint` output; the stack publishes the URL as `ApiUrl` instead.
     this.api.node.tryRemoveChild("Endpoint");
@@ -182,11 +196,26 @@ export class RegistryApi extends Construct {
   }
 }
 
-/** Allows `execute-api:Invoke` from other accounts or an organisation; none when neither is configured. */
-function crossAccountPolicy(crossAccount: RegistryApiProps["crossAccount"]): PolicyDocument | undefined {
+/**
+ * Allows `execute-api:Invoke` from other accounts or an organisation; none when neither is
+ * configured.
+ *
+ * Never from the API's own account: for a caller in the same account, API Gateway allows a
+ * request that *either* the caller's IAM policy or the resource policy allows ("How API Gateway
+ * resource policies affect authorization workflow", table A). An allow that matched the own
+ * account (the organisation's statement does: the account is in the organisation) would let
+ * every role of the account call every route, deletes included, with no registry policy at all,
+ * bypassing the route table's roles. Each statement therefore excludes the own account, whose
+ * callers keep being decided by their IAM policies alone. Callers in other accounts need both
+ * allows (theirs and this one), so the route table still decides what they may call.
+ */
+function crossAccountPolicy(
+  crossAccount: RegistryApiProps["crossAccount"],
+  ownAccount: string,
+): PolicyDocument | undefined {
   if (!crossAccount) return undefined;
   const statements: PolicyStatement[] = [];
-  const invoke = (sid: string, principals: IPrincipal[], conditions?: Record<string, unknown>) =>
+  const invoke = (sid: string, principals: IPrincipal[], conditions: Record<string, unknown> = {}) =>
     new PolicyStatement({
       sid,
       effect: Effect.ALLOW,
@@ -194,7 +223,7 @@ function crossAccountPolicy(crossAccount: RegistryApiProps["crossAccount"]): Pol
       actions: ["execute-api:Invoke"],
       // Every method of every stage of this API ("execute-api:/" is API Gateway's shorthand).
       resources: ["execute-api:/*"],
-      conditions,
+      conditions: { ...conditions, StringNotEquals: { "aws:PrincipalAccount": ownAccount } },
     });
   if (crossAccount.accountIds.length > 0) {
     statements.push(

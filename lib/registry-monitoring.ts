@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
   Alarm,
@@ -11,6 +11,7 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -72,6 +73,23 @@ export class RegistryMonitoring extends Construct {
         : undefined;
     if (this.alarmTopic instanceof Topic && props.alarmEmail) {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+      // enforceSSL gives the topic a policy of its own, which replaces SNS's default policy (the
+      // one that lets the account, and so CloudWatch on its behalf, publish): without this allow
+      // every alarm action fails with "no resource-based policy allows the SNS:Publish action".
+      // Only this account's alarms, in this region (the confused-deputy conditions CloudWatch sets).
+      const { partition, region, account } = Stack.of(this);
+      this.alarmTopic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: "AllowCloudWatchAlarmsToPublish",
+          principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+          actions: ["sns:Publish"],
+          resources: [this.alarmTopic.topicArn],
+          conditions: {
+            StringEquals: { "aws:SourceAccount": account },
+            ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          },
+        }),
+      );
       acknowledge(
         this.alarmTopic,
         "Serverless-SNSRedrivePolicy",

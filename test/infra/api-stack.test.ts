@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
-import { Token } from "aws-cdk-lib";
+import { Stack, Token } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnRestApi, CfnStage } from "aws-cdk-lib/aws-apigateway";
 import type { CfnManagedPolicy, CfnRole } from "aws-cdk-lib/aws-iam";
-import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
-import type { CfnLogGroup } from "aws-cdk-lib/aws-logs";
+import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { type CfnLogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { registryApp } from "../../lib/app.ts";
+import { RegistryApi } from "../../lib/registry-api.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryFunction } from "../../lib/registry-function.ts";
 import { addRegistryStacks, type RegistryStacks } from "../../lib/registry-stacks.ts";
@@ -154,6 +155,22 @@ describe("REST API built from the route table", () => {
     expect(dataResources[logGroupId]?.Type).toBe("AWS::Logs::LogGroup");
     expect(dataResources[logGroupId]?.DeletionPolicy).toBe("Retain");
     expect(propsOf(dataResources[logGroupId]).RetentionInDays).toBe(defaultRegistryConfig.accessLogRetention);
+  });
+
+  it("gives the stage's execution logs (errors only) a group of its own, with retention, made before the stage", () => {
+    const [[stageId, stage]] = ofType("AWS::ApiGateway::Stage") as [[string, CfnResource]];
+    expect(propsOf(stage).MethodSettings).toEqual([expect.objectContaining({ LoggingLevel: "ERROR" })]);
+    const apiId = stacks.api.getLogicalId(stacks.api.registryApi.api.node.defaultChild as CfnRestApi);
+    // The name API Gateway writes to: without this group it creates one that never expires.
+    const name = `API-Gateway-Execution-Logs_{Ref:${apiId}}/${defaultRegistryConfig.stageName}`;
+    const groups = ofType("AWS::Logs::LogGroup").filter(
+      ([, group]) =>
+        propsOf(group).LogGroupName !== undefined && render(propsOf(group).LogGroupName as Json) === name,
+    );
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0]!;
+    expect(propsOf(group).RetentionInDays).toBe(defaultRegistryConfig.functionLogRetention);
+    expect(asArray(resources[stageId]!.DependsOn as Json)).toContain(groupId);
   });
 
   it.each([
@@ -444,5 +461,47 @@ describe("access policies for the platform team's roles", () => {
         `{Ref:${stacks.api.getLogicalId(policy.node.defaultChild as CfnManagedPolicy)}}`,
       );
     }
+  });
+});
+
+describe("API Gateway's account-wide CloudWatch role (context apiCloudWatchRole)", () => {
+  // The API construct alone, with inline functions: nothing is bundled.
+  function synthApi(cloudWatchRole: boolean): Record<string, CfnResource> {
+    const stack = new Stack(registryApp(), "Test-Api");
+    const handler = (group: RouteGroup) =>
+      new LambdaFunction(stack, `${group}Fn`, {
+        runtime: Runtime.NODEJS_24_X,
+        handler: "index.handler",
+        code: Code.fromInline("export const handler = async () => ({});"),
+      });
+    new RegistryApi(stack, "Http", {
+      routes,
+      handlers: Object.fromEntries(routeGroups.map((group) => [group, handler(group)])) as Record<
+        RouteGroup,
+        LambdaFunction
+      >,
+      stageName: "v1",
+      throttleRateLimit: 10,
+      throttleBurstLimit: 20,
+      accessLogs: new LogGroup(stack, "AccessLogs"),
+      executionLogRetention: RetentionDays.ONE_WEEK,
+      cloudWatchRole,
+    });
+    return Template.fromStack(stack).toJSON().Resources;
+  }
+  const count = (r: Record<string, CfnResource>, type: string) =>
+    Object.values(r).filter((resource) => resource.Type === type).length;
+
+  it("is set, and kept when the stack goes, by default", () => {
+    const api = synthApi(true);
+    const accounts = Object.values(api).filter((resource) => resource.Type === "AWS::ApiGateway::Account");
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]!.DeletionPolicy).toBe("Retain");
+  });
+
+  it("is left alone with apiCloudWatchRole=false (the stack synthesizes, with no role and no account setting)", () => {
+    const api = synthApi(false);
+    expect(count(api, "AWS::ApiGateway::Account")).toBe(0);
+    expect(count(api, "AWS::IAM::Role")).toBe(routeGroups.length); // the inline functions' roles only
   });
 });

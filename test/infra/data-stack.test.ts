@@ -1,7 +1,10 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, it } from "vitest";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
+import { ArtifactBucket, type BucketAccess, bucketActions } from "../../lib/artifact-bucket.ts";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { dataStackProps } from "../../lib/registry-stacks.ts";
@@ -234,5 +237,42 @@ describe("data stack options", () => {
       DeletionPolicy: "Retain",
       Properties: { RetentionInDays: defaultRegistryConfig.accessLogRetention },
     });
+  });
+});
+
+describe("artifact grants under a customer-managed key", () => {
+  /** The KMS actions a role granted `access` on the bucket alone gets (no table grant to mask a gap). */
+  function keyActionsGranted(access: BucketAccess): string[] {
+    const stack = new Stack(registryApp(), "Grants", {
+      env: { account: "123456789012", region: "us-east-1" },
+    });
+    const artifacts = new ArtifactBucket(stack, "Artifacts", {
+      writerRolePath: "/model-registry/Test-Api/",
+      corsAllowedOrigins: ["*"],
+      noncurrentVersionExpiration: Duration.days(30),
+      encryptionKey: new Key(stack, "Key"),
+    });
+    const role = new Role(stack, "Signer", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    artifacts.grant(role, access);
+    const policies = Template.fromStack(stack).findResources("AWS::IAM::Policy");
+    return Object.values(policies)
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => action.startsWith("kms:"));
+  }
+
+  it.each(["presign", "uploadAndSeal"] as const)(
+    "%s signs part uploads, so it may generate data keys and decrypt them (SSE-KMS UploadPart needs kms:Decrypt)",
+    (access) => {
+      // Not vacuous: both accesses sign PUTs (UploadPart is s3:PutObject).
+      expect(bucketActions[access]).toContain("s3:PutObject");
+      expect(keyActionsGranted(access)).toEqual(
+        expect.arrayContaining(["kms:GenerateDataKey", "kms:Decrypt"]),
+      );
+    },
+  );
+
+  it("read only decrypts", () => {
+    expect(keyActionsGranted("read")).toEqual(["kms:Decrypt"]);
   });
 });

@@ -55,10 +55,14 @@ interface Synth {
   api: Record<string, CfnResource>;
 }
 
-function synth(config: RegistryConfig, extra?: (stacks: RegistryStacks, app: App) => void): Synth {
+function synth(
+  config: RegistryConfig,
+  extra?: (stacks: RegistryStacks, app: App) => void,
+  env?: { account: string; region: string },
+): Synth {
   assertHandlerEntriesExist();
   const app = registryApp();
-  const stacks = addRegistryStacks(app, config);
+  const stacks = addRegistryStacks(app, config, env);
   extra?.(stacks, app);
   return {
     stacks,
@@ -87,6 +91,7 @@ const statementsOf = (resources: Record<string, CfnResource>): [string, Statemen
       for (const p of asArray(props.Policies)) documents.push((p as { PolicyDocument: Json }).PolicyDocument);
     }
     if (r.Type === "AWS::ApiGateway::RestApi" && props.Policy) documents.push(props.Policy);
+    if (r.Type === "AWS::KMS::Key" && props.KeyPolicy) documents.push(props.KeyPolicy);
     return documents.flatMap((doc) =>
       asArray((doc as { Statement: Json }).Statement).map((s) => [id, s as Statement] as [string, Statement]),
     );
@@ -94,6 +99,9 @@ const statementsOf = (resources: Record<string, CfnResource>): [string, Statemen
 
 let plain: Synth;
 let full: Synth;
+/** Every option on, and the customer-managed key (which needs the stacks' environment). */
+let keyed: Synth;
+const KEYED_ENV = { account: "123456789012", region: "us-east-1" };
 const fullConfig: RegistryConfig = {
   ...defaultRegistryConfig,
   alarmEmail: "ml-platform@example.com",
@@ -113,12 +121,14 @@ const fullConfig: RegistryConfig = {
 beforeAll(() => {
   plain = synth(defaultRegistryConfig);
   full = synth(fullConfig);
+  keyed = synth({ ...fullConfig, customerManagedKey: true }, undefined, KEYED_ENV);
 });
 
 describe("IAM policies", () => {
   it.each([
     ["default", () => plain],
     ["every option on", () => full],
+    ["every option on, with the customer-managed key", () => keyed],
   ])("grant no Action '*' anywhere, and Resource '*' only to allow-listed actions (%s)", (_, get) => {
     const { data, api } = get();
     const all = [...statementsOf(data), ...statementsOf(api)];
@@ -126,6 +136,18 @@ describe("IAM policies", () => {
     expect(all.filter(([, s]) => s.Resource === "*").length).toBeGreaterThan(0);
     for (const [id, statement] of all) {
       if (statement.Effect !== "Allow") continue;
+      // The one exception, a KMS key's default policy: kms:* for the account (root) on the key
+      // itself ("*" in a key policy), which is what lets IAM policies grant the key at all; the
+      // roles' own KMS statements (checked like every other) name the key and list their actions.
+      if (data[id]?.Type === "AWS::KMS::Key") {
+        expect(statement, id).toMatchObject({
+          Action: "kms:*",
+          Resource: "*",
+          Principal: { AWS: `arn:aws:iam::${KEYED_ENV.account}:root` },
+        });
+        expect(statement.Condition, id).toBeUndefined();
+        continue;
+      }
       const actions = asArray(statement.Action).map(String);
       expect(
         actions.filter((a) => a === "*" || a.endsWith(":*")),
@@ -136,6 +158,33 @@ describe("IAM policies", () => {
         expect(unexplained, `${id} grants these on Resource '*' without a reason`).toEqual([]);
       }
     }
+  });
+
+  it("grant the customer-managed key, on that key only, to exactly the functions that touch the table or the artifacts", () => {
+    const { api } = keyed.stacks;
+    const roleId = (fn: { role?: unknown }) => api.getLogicalId((fn.role as Role).node.defaultChild as never);
+    const needing = [
+      ...Object.entries(api.functions)
+        .filter(([group]) => group !== "service")
+        .map(([, fn]) => fn),
+      api.verifier,
+      api.transitionTasks,
+      api.eventPublisher.function,
+    ].map(roleId);
+    const granted = new Set<string>();
+    for (const [, policy] of ofType(keyed.api, "AWS::IAM::Policy")) {
+      const statements = asArray(
+        (propsOf(policy).PolicyDocument as { Statement: Json }).Statement,
+      ) as Statement[];
+      for (const statement of statements.filter((s) =>
+        asArray(s.Action).some((a) => String(a).startsWith("kms:")),
+      )) {
+        expect(render(statement.Resource as Json)).toMatch(/^\{Import:.*DataKey.*Arn.*\}$/);
+        for (const role of asArray(propsOf(policy).Roles))
+          granted.add(render(role).replace(/^\{Ref:(.*)\}$/, "$1"));
+      }
+    }
+    expect([...granted].sort()).toEqual([...new Set(needing)].sort());
   });
 
   it("run every function as a role under the registry's IAM path, with no managed policy", () => {
@@ -175,6 +224,14 @@ describe("artifact bucket policy", () => {
     const deny = bucketPolicy().find(([, s]) => s.Sid === "DenyArtifactDeletes")?.[1];
     expect(deny).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" } });
     expect(asArray(deny!.Action).sort()).toEqual(["s3:DeleteObject", "s3:DeleteObjectVersion"]);
+    expect(deny!.Condition).toBeUndefined();
+  });
+
+  it("denies replicating objects or delete markers into the bucket to every principal (writes that need no PutObject or DeleteObject)", () => {
+    const deny = bucketPolicy().find(([, s]) => s.Sid === "DenyReplicationIntoArtifacts")?.[1];
+    expect(deny).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" } });
+    expect(asArray(deny!.Action).sort()).toEqual(["s3:ReplicateDelete", "s3:ReplicateObject"]);
+    expect(render(deny!.Resource as Json)).toMatch(/\.Arn\}\/\*$/);
     expect(deny!.Condition).toBeUndefined();
   });
 
@@ -293,6 +350,29 @@ describe("alarms", () => {
       expect(propsOf(alarm).AlarmActions).toBeUndefined();
     }
   });
+
+  it("may publish to the alarm topic: its policy (which replaces SNS's default one) allows this account's alarms", () => {
+    const topicPolicies = ofType(full.api, "AWS::SNS::TopicPolicy");
+    expect(topicPolicies).toHaveLength(1);
+    const statements = statementsOf(Object.fromEntries(topicPolicies)).map(([, s]) => s);
+    // Not vacuous: enforceSSL's deny is what makes the topic's policy replace the default.
+    expect(statements.some((s) => s.Effect === "Deny")).toBe(true);
+    const allow = statements.find((s) => s.Effect === "Allow");
+    expect(allow).toMatchObject({
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+    });
+    const [[topicId]] = ofType(full.api, "AWS::SNS::Topic") as [[string, CfnResource]];
+    expect(render(allow!.Resource as Json)).toBe(`{Ref:${topicId}}`);
+    const condition = allow!.Condition as {
+      StringEquals: Record<string, Json>;
+      ArnLike: Record<string, Json>;
+    };
+    expect(render(condition.StringEquals["aws:SourceAccount"] as Json)).toBe("{Ref:AWS::AccountId}");
+    expect(render(condition.ArnLike["aws:SourceArn"] as Json)).toBe(
+      "arn:{Ref:AWS::Partition}:cloudwatch:{Ref:AWS::Region}:{Ref:AWS::AccountId}:alarm:*",
+    );
+  });
 });
 
 describe("state machines (the transition workflow, when the stack has one)", () => {
@@ -341,7 +421,21 @@ describe("cross-account callers", () => {
     expect(JSON.stringify(accounts.Principal)).toContain("444455556666");
     const org = statements.find((s) => s.Sid === "InvokeFromOrganization")!;
     expect(org.Principal).toEqual({ AWS: "*" });
-    expect(org.Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": fullConfig.organizationId } });
+    expect(org.Condition).toMatchObject({
+      StringEquals: { "aws:PrincipalOrgID": fullConfig.organizationId },
+    });
+  });
+
+  it("never allow the API's own account: its callers stay decided by their IAM policies (the route table)", () => {
+    // For a same-account caller, API Gateway allows what either IAM or the resource policy
+    // allows: an allow matching the own account (the organisation's does) would open every
+    // route, deletes included, to every role of the account.
+    const statements = policy(full)!.Statement;
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      const notEquals = (statement.Condition as { StringNotEquals?: Record<string, Json> }).StringNotEquals;
+      expect(render(notEquals?.["aws:PrincipalAccount"] as Json), statement.Sid).toBe("{Ref:AWS::AccountId}");
+    }
   });
 });
 
