@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { deferred, onFirstUse } from "#http/wiring.ts";
+import type { S3ArtifactReader } from "#adapters/s3/artifact-reader.ts";
+import { readConfig } from "#http/config.ts";
+import { buildReaderCore, deferred, onFirstUse } from "#http/wiring.ts";
 
 describe("onFirstUse", () => {
   it("makes the value once, however many callers ask at the same time", async () => {
@@ -60,5 +62,32 @@ describe("deferred", () => {
       throw new Error("chunk missing");
     }, ["greet", "count"]);
     await expect(port.greet("x")).rejects.toThrow(/chunk missing/);
+  });
+});
+
+describe("buildReaderCore (the verifier's core)", () => {
+  it("answers reads from the reader it was given at cold start, and refuses uploads and URLs", async () => {
+    const calls: string[] = [];
+    const reader = {
+      uri: (model: string, version: number, path: string) => `s3://b/${model}/${version}/${path}`,
+      head: async (model: string) => {
+        calls.push(`head ${model}`);
+        return { size: 3 };
+      },
+      digest: async (model: string) => {
+        calls.push(`digest ${model}`);
+        return { size: 3, sha256: "ab" };
+      },
+    } as unknown as S3ArtifactReader;
+    const config = readConfig({ TABLE_NAME: "t", ARTIFACT_BUCKET: "b" }, { pageTokens: false });
+    const core = buildReaderCore(config, { artifactReader: () => reader, logger: { error: () => {} } });
+    expect(core.artifacts.uri("m", 1, "w.bin")).toBe("s3://b/m/1/w.bin");
+    expect(await core.artifacts.head("m", 1, "w.bin")).toEqual({ size: 3 });
+    expect(await core.artifacts.digest("m", 1, "w.bin")).toEqual({ size: 3, sha256: "ab" });
+    expect(calls).toEqual(["head m", "digest m"]);
+    await expect(core.artifacts.presignGet("m", 1, "w.bin", 60)).rejects.toThrow(
+      "this function only reads artifacts",
+    );
+    await expect(core.artifacts.listParts("m", 1, "w.bin", "u")).rejects.toThrow("only reads artifacts");
   });
 });
