@@ -42,11 +42,13 @@ export const ARTIFACT_KEY_PREFIX = "models/";
 /**
  * KMS actions behind each access, when the bucket has a customer-managed key. Under SSE-KMS a
  * multipart upload needs `kms:GenerateDataKey` to start and `kms:Decrypt` for each UploadPart
- * (S3 `CreateMultipartUpload` reference), and a presigned part URL is sent as its signer.
+ * (S3 `CreateMultipartUpload` reference), and a presigned part URL is sent as its signer. S3
+ * never calls `kms:Encrypt` for an object (it encrypts with the generated data key), so no access
+ * is granted it.
  */
 const keyActions: Record<BucketAccess, readonly string[]> = {
-  presign: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
-  uploadAndSeal: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
+  presign: ["kms:GenerateDataKey", "kms:Decrypt"],
+  uploadAndSeal: ["kms:GenerateDataKey", "kms:Decrypt"],
   read: ["kms:Decrypt"],
 };
 
