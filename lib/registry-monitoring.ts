@@ -179,7 +179,7 @@ export class RegistryMonitoring extends Construct {
     );
 
     for (const alarm of props.existingAlarms ?? []) {
-      if (this.alarmAction) alarm.addAlarmAction(this.alarmAction);
+      this.notify(alarm);
       this.dashboard.addWidgets(new AlarmWidget({ alarm, title: alarm.alarmName, width: 12 }));
     }
     if (props.stateMachine) this.addStateMachine(props.stateMachine);
@@ -226,6 +226,13 @@ export class RegistryMonitoring extends Construct {
     );
   }
 
+  /** The topic hears both edges: when an alarm fires, and when it is OK again (the on-call stands down). */
+  private notify(alarm: Alarm): void {
+    if (!this.alarmAction) return;
+    alarm.addAlarmAction(this.alarmAction);
+    alarm.addOkAction(this.alarmAction);
+  }
+
   private alarm(
     id: string,
     metric: IMetric,
@@ -243,7 +250,7 @@ export class RegistryMonitoring extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: description,
     });
-    if (this.alarmAction) alarm.addAlarmAction(this.alarmAction);
+    this.notify(alarm);
     this.alarms.push(alarm);
     this.dashboard.addWidgets(new AlarmWidget({ alarm, title: id, width: 6 }));
     return alarm;

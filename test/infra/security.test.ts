@@ -338,9 +338,10 @@ describe("alarms", () => {
     expect(propsOf(rateAlarm[1]).Threshold).toBe(alarmThresholds.api5xxRate);
   });
 
-  it("notify the alarm topic when an email is configured, and nobody otherwise", () => {
+  it("notify the alarm topic when an email is configured, when they fire and when they clear, and nobody otherwise", () => {
     for (const [, alarm] of ofType(full.api, "AWS::CloudWatch::Alarm")) {
       expect(asArray(propsOf(alarm).AlarmActions).length).toBe(1);
+      expect(propsOf(alarm).OKActions).toEqual(propsOf(alarm).AlarmActions);
     }
     expect(ofType(full.api, "AWS::SNS::Subscription")[0]?.[1].Properties).toMatchObject({
       Protocol: "email",
@@ -348,6 +349,7 @@ describe("alarms", () => {
     });
     for (const [, alarm] of ofType(plain.api, "AWS::CloudWatch::Alarm")) {
       expect(propsOf(alarm).AlarmActions).toBeUndefined();
+      expect(propsOf(alarm).OKActions).toBeUndefined();
     }
   });
 
