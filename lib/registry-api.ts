@@ -85,6 +85,11 @@ export class RegistryApi extends Construct {
     this.accessLogs = props.accessLogs;
 
     this.api = new RestApi(this, "Api", {
+      // API Gateway publishes its CloudWatch metrics by API *name* (dimension ApiName), not by id:
+      // a name shared with another REST API of the account and region (CDK's default is the
+      // construct id, "Api") would mix that API's requests and errors into the registry's alarms.
+      // The stack's name is unique in the account and region.
+      restApiName: Stack.of(this).stackName,
       description: "Model registry HTTP API (SigV4 / IAM on every route)",
       // Callers (notebooks, pipelines) sit in the region; edge-optimised adds a CloudFront hop.
       endpointTypes: [EndpointType.REGIONAL],

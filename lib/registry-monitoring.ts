@@ -108,8 +108,11 @@ export class RegistryMonitoring extends Construct {
     });
 
     // API: error rates, guarded so three failed requests at night are not a 100% error rate.
-    const { api } = props;
-    const count = api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" });
+    // The stage's metrics (dimensions ApiName and Stage, as API Gateway publishes them without
+    // detailed metrics); ApiName is the API's name, which RegistryApi makes unique. Count's
+    // statistic is SampleCount, the one API Gateway documents for it.
+    const stage = props.api.deploymentStage;
+    const count = stage.metricCount({ period: FIVE_MINUTES, statistic: "SampleCount" });
     const rate = (errors: IMetric, label: string, id: string) =>
       new MathExpression({
         expression: `IF(requests >= ${alarmThresholds.minRequests}, ${id} / requests, 0)`,
@@ -118,12 +121,12 @@ export class RegistryMonitoring extends Construct {
         label,
       });
     const rate5xx = rate(
-      api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
+      stage.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
       "5xx rate",
       "errors5xx",
     );
     const rate4xx = rate(
-      api.metricClientError({ period: FIVE_MINUTES, statistic: "Sum" }),
+      stage.metricClientError({ period: FIVE_MINUTES, statistic: "Sum" }),
       "4xx rate",
       "errors4xx",
     );
@@ -145,8 +148,8 @@ export class RegistryMonitoring extends Construct {
       new GraphWidget({ title: "API error rates", left: [rate5xx, rate4xx], width: 8 }),
       new GraphWidget({
         title: "API latency (p99)",
-        left: [api.metricLatency({ period: FIVE_MINUTES, statistic: "p99" })],
-        right: [api.metricIntegrationLatency({ period: FIVE_MINUTES, statistic: "p99" })],
+        left: [stage.metricLatency({ period: FIVE_MINUTES, statistic: "p99" })],
+        right: [stage.metricIntegrationLatency({ period: FIVE_MINUTES, statistic: "p99" })],
         width: 8,
       }),
     );
