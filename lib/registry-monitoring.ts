@@ -24,11 +24,15 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /** Thresholds, in one place so the README's operations table and the alarms agree. */
 export const alarmThresholds = {
-  /** Share of requests answered 5xx, over 5 minutes, once at least `minRequests` arrived. */
+  /** Share of requests answered 5xx over 5 minutes, once at least `api5xxMinErrors` were. */
   api5xxRate: 0.01,
-  /** Share of requests answered 4xx (a broken client, or someone probing without rights). */
+  api5xxMinErrors: 3,
+  /**
+   * Share of requests answered 4xx over 5 minutes, once at least `api4xxMinErrors` were, three
+   * periods running (a broken client, or someone probing without rights).
+   */
   api4xxRate: 0.2,
-  minRequests: 20,
+  api4xxMinErrors: 10,
   /** p99 duration, as a share of the function's timeout. */
   p99DurationOfTimeout: 0.8,
   /** Age of the oldest stream record the publisher has not handled yet. */
@@ -107,45 +111,52 @@ export class RegistryMonitoring extends Construct {
       defaultInterval: Duration.hours(3),
     });
 
-    // API: error rates, guarded so three failed requests at night are not a 100% error rate.
-    // The stage's metrics (dimensions ApiName and Stage, as API Gateway publishes them without
-    // detailed metrics); ApiName is the API's name, which RegistryApi makes unique. Count's
-    // statistic is SampleCount, the one API Gateway documents for it.
+    // API: error rates. The stage's metrics (dimensions ApiName and Stage, as API Gateway
+    // publishes them without detailed metrics); ApiName is the API's name, which RegistryApi
+    // makes unique. Count's statistic is SampleCount, the one API Gateway documents for it.
     const stage = props.api.deploymentStage;
     const count = stage.metricCount({ period: FIVE_MINUTES, statistic: "SampleCount" });
-    const rate = (errors: IMetric, label: string, id: string) =>
-      new MathExpression({
-        expression: `IF(requests >= ${alarmThresholds.minRequests}, ${id} / requests, 0)`,
+    const errors5xx = stage.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" });
+    const errors4xx = stage.metricClientError({ period: FIVE_MINUTES, statistic: "Sum" });
+    // The guard is a minimum number of *errors*, not of requests: one failed request at night is
+    // not a 100% error rate, but a registry that fails every request is an incident however few
+    // callers it has (the handlers answer every error with a 500, so Lambda's Errors counts only
+    // crashes and timeouts, and this alarm is the only one that sees the rest). At least one error means at least one
+    // request: no division by zero.
+    const rate = (errors: IMetric, id: string, minErrors: number, label: string) => ({
+      guarded: new MathExpression({
+        expression: `IF(${id} >= ${minErrors}, ${id} / requests, 0)`,
         usingMetrics: { [id]: errors, requests: count },
         period: FIVE_MINUTES,
         label,
-      });
-    const rate5xx = rate(
-      stage.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
-      "5xx rate",
-      "errors5xx",
-    );
-    const rate4xx = rate(
-      stage.metricClientError({ period: FIVE_MINUTES, statistic: "Sum" }),
-      "4xx rate",
-      "errors4xx",
-    );
+      }),
+      // The dashboard shows the rate itself (Count has no datapoint while nothing arrives).
+      plain: new MathExpression({
+        expression: `${id} / requests`,
+        usingMetrics: { [id]: errors, requests: count },
+        period: FIVE_MINUTES,
+        label,
+      }),
+    });
+    const rate5xx = rate(errors5xx, "errors5xx", alarmThresholds.api5xxMinErrors, "5xx rate");
+    const rate4xx = rate(errors4xx, "errors4xx", alarmThresholds.api4xxMinErrors, "4xx rate");
+    const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
     this.alarm(
       "Api5xxRate",
-      rate5xx,
+      rate5xx.guarded,
       alarmThresholds.api5xxRate,
-      "API answers 5xx to more than 1% of requests",
+      `API answers 5xx to more than ${percent(alarmThresholds.api5xxRate)} of requests (and to at least ${alarmThresholds.api5xxMinErrors} in 5 minutes)`,
     );
     this.alarm(
       "Api4xxRate",
-      rate4xx,
+      rate4xx.guarded,
       alarmThresholds.api4xxRate,
-      "API answers 4xx to more than 20% of requests (a broken client, or callers without rights)",
+      `API answers 4xx to more than ${percent(alarmThresholds.api4xxRate)} of requests (and to at least ${alarmThresholds.api4xxMinErrors} in 5 minutes), for 15 minutes: a broken client, or callers without rights`,
       3,
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: "API requests", left: [count], width: 8 }),
-      new GraphWidget({ title: "API error rates", left: [rate5xx, rate4xx], width: 8 }),
+      new GraphWidget({ title: "API error rates", left: [rate5xx.plain, rate4xx.plain], width: 8 }),
       new GraphWidget({
         title: "API latency (p99)",
         left: [stage.metricLatency({ period: FIVE_MINUTES, statistic: "p99" })],

@@ -197,3 +197,84 @@ describe("every alarm and widget", () => {
     },
   );
 });
+
+/**
+ * Evaluates an alarm's metric math on one period's values, the way CloudWatch does for these
+ * expressions: `IF(condition, then, else)`, comparisons, arithmetic, metric ids.
+ */
+function evaluate(expression: string, values: Record<string, number>): number {
+  if (!/^[A-Za-z0-9_\s().,>=<*/+-]+$/.test(expression))
+    throw new Error(`unexpected expression ${expression}`);
+  const IF = (condition: boolean, then: number, otherwise: number) => (condition ? then : otherwise);
+  const run = new Function("IF", ...Object.keys(values), `return ${expression};`) as (
+    ...args: unknown[]
+  ) => number;
+  return run(IF, ...Object.values(values));
+}
+
+describe("API error-rate alarms", () => {
+  /** The alarm over `metricName`, and its value for one 5-minute period with these counts. */
+  function rateAlarm(metricName: string) {
+    const found = ofType(plain, "AWS::CloudWatch::Alarm").find(([, a]) =>
+      JSON.stringify(propsOf(a).Metrics ?? []).includes(`"MetricName":"${metricName}"`),
+    );
+    const p = propsOf(found?.[1]);
+    const metrics = p.Metrics as {
+      Id: string;
+      Expression?: string;
+      ReturnData?: boolean;
+      MetricStat?: { Metric: { MetricName: string } };
+    }[];
+    const idOf = (name: string) => metrics.find((m) => m.MetricStat?.Metric.MetricName === name)!.Id;
+    const [expression] = metrics
+      .filter((m) => m.Expression && m.ReturnData !== false)
+      .map((m) => m.Expression!);
+    const value = (requests: number, errors: number) =>
+      evaluate(expression!, { [idOf("Count")]: requests, [idOf(metricName)]: errors });
+    return {
+      props: p,
+      value,
+      breaches: (requests: number, errors: number) => value(requests, errors) > (p.Threshold as number),
+    };
+  }
+
+  it("5xx: a registry failing every request alarms at any traffic; one 5xx at low traffic does not", () => {
+    const alarm = rateAlarm("5XXError");
+    expect(alarm.props.ComparisonOperator).toBe("GreaterThanThreshold");
+    // A quiet registry that fails every request: 10, or 3, requests in 5 minutes, all 5xx.
+    expect(alarm.breaches(10, 10)).toBe(true);
+    expect(alarm.breaches(3, 3)).toBe(true);
+    // One failed request at night, or one among a few dozen: not a page.
+    expect(alarm.breaches(1, 1)).toBe(false);
+    expect(alarm.breaches(50, 1)).toBe(false);
+    // At volume the rate decides.
+    expect(alarm.breaches(10_000, 50)).toBe(false);
+    expect(alarm.breaches(1_000, 20)).toBe(true);
+    // No division by zero (CloudWatch has no Count datapoint while nothing arrives anyway).
+    expect(alarm.value(0, 0)).toBe(0);
+  });
+
+  it("4xx: a client rejected on every call alarms after three periods; a few rejections do not", () => {
+    const alarm = rateAlarm("4XXError");
+    expect(alarm.props.EvaluationPeriods).toBe(3);
+    expect(alarm.props.DatapointsToAlarm).toBe(3);
+    expect(alarm.breaches(15, 15)).toBe(true);
+    expect(alarm.breaches(5, 5)).toBe(false);
+    expect(alarm.breaches(1_000, 100)).toBe(false);
+    expect(alarm.breaches(1_000, 300)).toBe(true);
+    expect(alarm.value(0, 0)).toBe(0);
+  });
+
+  it("are graphed as the plain rate: a quiet registry's failures show on the dashboard", () => {
+    const graph = widgets(plain).find((w) => w.properties.title === "API error rates")!;
+    const expressions = graph.properties.metrics!.flatMap((row) =>
+      row.filter(
+        (v): v is { expression: string } & Json => typeof v === "object" && v !== null && "expression" in v,
+      ),
+    );
+    expect(expressions.map((e) => e.expression).sort()).toEqual([
+      "errors4xx / requests",
+      "errors5xx / requests",
+    ]);
+  });
+});

@@ -8,7 +8,6 @@ import { registryApp } from "../../lib/app.ts";
 import { ARTIFACT_KEY_PREFIX } from "../../lib/artifact-bucket.ts";
 import { defaultRegistryConfig, type RegistryConfig } from "../../lib/registry-config.ts";
 import { registryRolePath } from "../../lib/registry-function.ts";
-import { alarmThresholds } from "../../lib/registry-monitoring.ts";
 import { addRegistryStacks, type RegistryStacks, stackNames } from "../../lib/registry-stacks.ts";
 import {
   asArray,
@@ -327,15 +326,6 @@ describe("alarms", () => {
     for (const kind of [/invocations failed/, /throttled/, /p99 duration/]) {
       expect(descriptions.filter((d) => kind.test(d))).toHaveLength(functions);
     }
-  });
-
-  it("compute API error rates only once enough requests arrived", () => {
-    const rateAlarm = ofType(plain.api, "AWS::CloudWatch::Alarm").find(([, a]) =>
-      String(propsOf(a).AlarmDescription).includes("5xx"),
-    )!;
-    const metrics = JSON.stringify(propsOf(rateAlarm[1]).Metrics);
-    expect(metrics).toContain(`requests >= ${alarmThresholds.minRequests}`);
-    expect(propsOf(rateAlarm[1]).Threshold).toBe(alarmThresholds.api5xxRate);
   });
 
   it("notify the alarm topic when an email is configured, when they fire and when they clear, and nobody otherwise", () => {
