@@ -1,5 +1,5 @@
 import { Duration } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -9,6 +9,7 @@ import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
 import { acknowledge } from "./nag.ts";
 import type { RegistryEventBus } from "./registry-event-bus.ts";
 import { RegistryFunction } from "./registry-function.ts";
+import { deadLetterAlarm } from "./registry-monitoring.ts";
 import type { RegistryTable } from "./registry-table.ts";
 
 export interface EventPublisherProps {
@@ -83,15 +84,12 @@ export class EventPublisher extends Construct {
       "Invoked by a DynamoDB stream event source mapping, never asynchronously: records that keep failing go to the mapping's on-failure SQS destination (DeadLetters)",
     );
 
-    this.deadLetterAlarm = new Alarm(this, "DeadLettersAlarm", {
-      alarmDescription:
-        "History records could not be published to the event bus: subscribers are missing events until they are redriven",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      "DeadLettersAlarm",
+      this.deadLetterQueue,
+      "History records could not be published to the event bus: subscribers are missing events until they are redriven",
+    );
   }
 }
 

@@ -169,11 +169,15 @@ export class RegistryMonitoring extends Construct {
 
     // Undelivered work: any message in a dead-letter queue needs a human (and a redrive).
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(
-        `${name}DeadLetters`,
-        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
-        0,
-        `${name}: messages in the dead-letter queue were not delivered; redrive them once the cause is fixed`,
+      const id = `${name}DeadLetters`;
+      this.track(
+        deadLetterAlarm(
+          this,
+          id,
+          queue,
+          `${name}: messages in the dead-letter queue were not delivered; redrive them once the cause is fixed`,
+        ),
+        id,
       );
     }
 
@@ -264,9 +268,37 @@ export class RegistryMonitoring extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: description,
     });
+    return this.track(alarm, id);
+  }
+
+  /** Notifies the topic, and shows on the dashboard. */
+  private track(alarm: Alarm, title: string): Alarm {
     this.notify(alarm);
     this.alarms.push(alarm);
-    this.dashboard.addWidgets(new AlarmWidget({ alarm, title: id, width: 6 }));
+    this.dashboard.addWidgets(new AlarmWidget({ alarm, title, width: 6 }));
     return alarm;
   }
+}
+
+/**
+ * The alarm of a dead-letter queue: one visible message is an event or a job that was not
+ * delivered. SQS publishes a queue's metrics only while the queue is active, that is for six
+ * hours after the last API call on it ("Available CloudWatch metrics for Amazon SQS"), so a
+ * dead-letter queue nobody touches stops reporting while its messages still wait. Missing data
+ * therefore keeps the alarm's state: it does not clear itself (and tell the topic all is well)
+ * six hours into an incident, and an empty, silent queue stays OK.
+ */
+export function deadLetterAlarm(scope: Construct, id: string, queue: IQueue, description: string): Alarm {
+  return new Alarm(scope, id, {
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: "Maximum",
+    }),
+    threshold: 0,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: TreatMissingData.IGNORE,
+    alarmDescription: description,
+  });
 }

@@ -88,6 +88,8 @@ describe("the event publisher", () => {
       Threshold: 0,
       ComparisonOperator: "GreaterThanThreshold",
       EvaluationPeriods: 1,
+      // SQS stops publishing an untouched queue's metrics after six hours: the alarm keeps its state.
+      TreatMissingData: "ignore",
     });
   });
 

@@ -278,3 +278,27 @@ describe("API error-rate alarms", () => {
     ]);
   });
 });
+
+describe("dead-letter queue alarms", () => {
+  it("watch every queue (each is a dead-letter queue), fire on the first message, and keep their state while SQS is silent", () => {
+    const queues = ofType(full, "AWS::SQS::Queue").map(([id]) => `{${id}.QueueName}`);
+    // The publisher's, the verifier's, the workflow rule's and the webhooks'.
+    expect(queues).toHaveLength(4);
+    const depthAlarms = ofType(full, "AWS::CloudWatch::Alarm")
+      .map(([, a]) => propsOf(a))
+      .filter((p) => p.Namespace === "AWS/SQS");
+    expect(depthAlarms.map((p) => dimensionsOf(p.Dimensions).QueueName).sort()).toEqual([...queues].sort());
+    for (const p of depthAlarms) {
+      expect(p).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Statistic: "Maximum",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        EvaluationPeriods: 1,
+        // SQS stops publishing six hours after the last call on a queue, messages or not: with
+        // notBreaching the alarm would clear (and notify OK) while undelivered messages wait.
+        TreatMissingData: "ignore",
+      });
+    }
+  });
+});
