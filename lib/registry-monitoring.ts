@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { Annotations, Duration, Stack } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
   Alarm,
@@ -106,6 +106,13 @@ export class RegistryMonitoring extends Construct {
       );
     }
     this.alarmAction = this.alarmTopic ? new SnsAction(this.alarmTopic) : undefined;
+    if (!this.alarmTopic) {
+      // Alarms without actions change state in the console and tell nobody.
+      Annotations.of(this).addWarningV2(
+        "model-registry:alarms-notify-nobody",
+        "No alarm destination: the alarms notify nobody. Set context alarmEmail (a new topic with that address subscribed) or alarmTopicArn (an existing topic).",
+      );
+    }
     this.dashboard = new Dashboard(this, "Dashboard", {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),

@@ -1,4 +1,4 @@
-import { Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
 import { defaultRegistryConfig, type RegistryConfig } from "../../lib/registry-config.ts";
@@ -300,5 +300,17 @@ describe("dead-letter queue alarms", () => {
         TreatMissingData: "ignore",
       });
     }
+  });
+});
+
+describe("alarm notifications", () => {
+  const warnings = (s: Synth) =>
+    Annotations.fromStack(s.stacks.api)
+      .findWarning("*", Match.anyValue())
+      .map((w) => String(w.entry.data));
+
+  it("warn at synth when no destination is configured: alarms without actions tell nobody", () => {
+    expect(warnings(plain).filter((w) => /notify nobody.*alarmEmail.*alarmTopicArn/.test(w))).toHaveLength(1);
+    expect(warnings(full).filter((w) => /notify nobody/.test(w))).toEqual([]);
   });
 });
