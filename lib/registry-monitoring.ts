@@ -22,7 +22,7 @@ import { acknowledge } from "./nag.ts";
 
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** Thresholds, in one place so the README's operations table and the alarms agree. */
+/** Thresholds, in one place; the README's "Alarms" table names them rather than repeating them. */
 export const alarmThresholds = {
   /** Share of requests answered 5xx over 5 minutes, once at least `api5xxMinErrors` were. */
   api5xxRate: 0.01,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
@@ -312,5 +313,32 @@ describe("alarm notifications", () => {
   it("warn at synth when no destination is configured: alarms without actions tell nobody", () => {
     expect(warnings(plain).filter((w) => /notify nobody.*alarmEmail.*alarmTopicArn/.test(w))).toHaveLength(1);
     expect(warnings(full).filter((w) => /notify nobody/.test(w))).toEqual([]);
+  });
+});
+
+describe("the README", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const alarmsSection = readme.slice(readme.indexOf("### Alarms"), readme.indexOf("### Granting access"));
+  /** Every alarm's construct id, the monitoring's and those it was handed (the publisher's). */
+  const alarmIds = (s: Synth) => [
+    ...s.stacks.api.monitoring.alarms.map((a) => a.node.id),
+    s.stacks.api.eventPublisher.deadLetterAlarm.node.id,
+  ];
+
+  it("names every alarm in its Alarms table (`<Function>Errors` stands for one per function)", () => {
+    const names = [...alarmsSection.matchAll(/`([A-Za-z0-9<>]+)`/g)].map(([, name]) => name!);
+    const patterns = names.map((name) => new RegExp(`^${name.replace(/<[A-Za-z]+>/g, "[A-Za-z]+")}$`));
+    expect(alarmIds(full).length).toBe(ofType(full, "AWS::CloudWatch::Alarm").length);
+    for (const id of alarmIds(full))
+      expect(
+        patterns.some((p) => p.test(id)),
+        id,
+      ).toBe(true);
+  });
+
+  it("prices as many alarms as the app has, with and without webhooks", () => {
+    const alarms = ofType(plain, "AWS::CloudWatch::Alarm").length;
+    expect(ofType(full, "AWS::CloudWatch::Alarm").length).toBe(alarms + 1);
+    expect(readme).toContain(`| ${alarms} alarms (${alarms + 1} with \`webhooks\`)`);
   });
 });
