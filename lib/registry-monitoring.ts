@@ -128,8 +128,8 @@ export class RegistryMonitoring extends Construct {
     // The guard is a minimum number of *errors*, not of requests: one failed request at night is
     // not a 100% error rate, but a registry that fails every request is an incident however few
     // callers it has (the handlers answer every error with a 500, so Lambda's Errors counts only
-    // crashes and timeouts, and this alarm is the only one that sees the rest). At least one error means at least one
-    // request: no division by zero.
+    // crashes and timeouts, and this alarm is the only one that sees the rest). At least one
+    // error means at least one request: no division by zero.
     const rate = (errors: IMetric, id: string, minErrors: number, label: string) => ({
       guarded: new MathExpression({
         expression: `IF(${id} >= ${minErrors}, ${id} / requests, 0)`,
