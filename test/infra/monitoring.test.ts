@@ -30,6 +30,7 @@ function synth(config: RegistryConfig): Synth {
 
 let plain: Synth;
 let full: Synth;
+// Two whole apps, each bundling every function: past the suite's 60 s hook timeout on a busy machine.
 beforeAll(() => {
   plain = synth(defaultRegistryConfig);
   full = synth({
@@ -44,7 +45,7 @@ beforeAll(() => {
       },
     ],
   });
-});
+}, 180_000);
 
 const ofType = (s: Synth, type: string) => Object.entries(s.resources).filter(([, r]) => r.Type === type);
 

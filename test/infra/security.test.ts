@@ -117,11 +117,13 @@ const fullConfig: RegistryConfig = {
   ],
 };
 
+// Three whole apps, each bundling every function: ~20 s apiece on a busy CI machine, past the
+// suite's 60 s hook timeout.
 beforeAll(() => {
   plain = synth(defaultRegistryConfig);
   full = synth(fullConfig);
   keyed = synth({ ...fullConfig, customerManagedKey: true }, undefined, KEYED_ENV);
-});
+}, 240_000);
 
 describe("IAM policies", () => {
   it.each([
