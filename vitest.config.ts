@@ -2,7 +2,6 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // Against a real deployment only: `npm run test:deployed` (vitest.deployed.config.ts).
     exclude: [...configDefaults.exclude, "test/deployed/**"],
     globalSetup: ["test/integration/global-setup.ts"],
@@ -13,5 +12,22 @@ export default defineConfig({
     // Handler bundles local mode builds (`bundles`, local/handler-modules.ts) are imported by
     // Node itself, as Lambda imports them, not rewritten by Vite's module runner first.
     server: { deps: { external: [/\/model-registry-bundles-[^/]+\//] } },
+    projects: [
+      // The unit suite runs twice, with the wall clock moved decades ahead and decades back
+      // (test/support/shifted-wall-clock.ts): no unit test may depend on today's date.
+      ...(["ahead", "back"] as const).map((direction) => ({
+        extends: true as const,
+        test: {
+          name: `unit (clock ${direction})`,
+          include: ["test/unit/**/*.test.ts"],
+          env: { REGISTRY_TEST_WALL_CLOCK: direction },
+          setupFiles: ["test/support/shifted-wall-clock.ts"],
+        },
+      })),
+      {
+        extends: true,
+        test: { name: "rest", include: ["test/**/*.test.ts"], exclude: ["test/unit/**", "test/deployed/**"] },
+      },
+    ],
   },
 });

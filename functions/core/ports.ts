@@ -52,7 +52,11 @@ export type WriteOp =
    * `until`) a version's tenure in a stage.
    */
   | { kind: "putStageTenure"; record: StageTenureRecord; expect: "new" | "open" }
-  | { kind: "claimIdempotency"; record: IdempotencyRecord };
+  /**
+   * Claim an Idempotency-Key: the record must not exist, or must have expired before `now`
+   * (epoch seconds, read from the core's clock: stores never read a clock of their own).
+   */
+  | { kind: "claimIdempotency"; record: IdempotencyRecord; now: number };
 
 /** The commit lost a race or broke a condition; `failed` lists the ops whose condition failed. */
 export class WriteConflict extends Error {
@@ -107,7 +111,11 @@ export interface RegistryStore {
   getVersions(model: string, versions: number[]): Promise<VersionRecord[]>;
   listVersions(model: string, filter: ListVersionsFilter): Promise<Page<VersionRecord>>;
   listHistory(model: string, page: { limit: number; nextToken?: string }): Promise<Page<HistoryRecord>>;
-  getIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * The record of an Idempotency-Key, or undefined when there is none or it expired before `now`
+   * (epoch seconds, from the core's clock; DynamoDB's TTL deletes lazily).
+   */
+  getIdempotencyRecord(scope: string, now: number): Promise<IdempotencyRecord | undefined>;
   getTransition(model: string, id: string): Promise<TransitionRecord | undefined>;
   /** A model's transitions (or one version's), newest first. */
   listTransitions(model: string, filter: ListTransitionsFilter): Promise<Page<TransitionRecord>>;

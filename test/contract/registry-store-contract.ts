@@ -129,7 +129,8 @@ export function stageTenureRecord(
 
 const isOpenStatus = (status: string) => (OPEN_TRANSITION_STATUSES as readonly string[]).includes(status);
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** The time of every idempotency read and claim here (epoch seconds): the store reads no clock. */
+const NOW = Date.parse(AT) / 1000;
 
 /** Written without `status`: the record's fields are the core's business, not the store's. */
 export function idempotencyRecord(
@@ -141,7 +142,7 @@ export function idempotencyRecord(
     fingerprint: "fingerprint",
     body: { name: "m", nested: { empty: {} }, list: [] },
     createdAt: AT,
-    expiresAt: nowSeconds() + 3600,
+    expiresAt: NOW + 3600,
     ...overrides,
   } as IdempotencyRecord;
 }
@@ -772,30 +773,34 @@ export function describeRegistryStoreContract(
       it("claims a key once: claiming it again while the record lives is a conflict", async () => {
         const scope = unique("idem");
         const record = idempotencyRecord(scope);
-        await store.commit([{ kind: "claimIdempotency", record }]);
-        expect(await store.getIdempotencyRecord(scope)).toEqual(record);
+        await store.commit([{ kind: "claimIdempotency", record, now: NOW }]);
+        expect(await store.getIdempotencyRecord(scope, NOW)).toEqual(record);
         await expectConflict(
           store.commit([
-            { kind: "claimIdempotency", record: idempotencyRecord(scope, { fingerprint: "other" }) },
+            {
+              kind: "claimIdempotency",
+              record: idempotencyRecord(scope, { fingerprint: "other" }),
+              now: NOW,
+            },
           ]),
           ["claimIdempotency"],
         );
-        expect(await store.getIdempotencyRecord(scope)).toEqual(record);
+        expect(await store.getIdempotencyRecord(scope, NOW)).toEqual(record);
       });
 
       it("hides an expired record, and lets the key be claimed again", async () => {
         const scope = unique("expired");
         await store.commit([
-          { kind: "claimIdempotency", record: idempotencyRecord(scope, { expiresAt: nowSeconds() - 10 }) },
+          { kind: "claimIdempotency", record: idempotencyRecord(scope, { expiresAt: NOW - 10 }), now: NOW },
         ]);
-        expect(await store.getIdempotencyRecord(scope)).toBeUndefined();
+        expect(await store.getIdempotencyRecord(scope, NOW)).toBeUndefined();
         const again = idempotencyRecord(scope, { fingerprint: "second" });
-        await store.commit([{ kind: "claimIdempotency", record: again }]);
-        expect(await store.getIdempotencyRecord(scope)).toEqual(again);
+        await store.commit([{ kind: "claimIdempotency", record: again, now: NOW }]);
+        expect(await store.getIdempotencyRecord(scope, NOW)).toEqual(again);
       });
 
       it("returns nothing for a key never claimed", async () => {
-        expect(await store.getIdempotencyRecord(unique("never"))).toBeUndefined();
+        expect(await store.getIdempotencyRecord(unique("never"), NOW)).toBeUndefined();
       });
     });
 
@@ -808,14 +813,14 @@ export function describeRegistryStoreContract(
           store.commit([
             { kind: "putModel", record: modelRecord(model), expectSeq: null },
             { kind: "putVersion", record: versionRecord(model, 1), expectRev: null },
-            { kind: "claimIdempotency", record: idempotencyRecord(scope) },
+            { kind: "claimIdempotency", record: idempotencyRecord(scope), now: NOW },
             { kind: "putHistory", record: historyRecord(model, 1) },
           ]),
           ["putHistory"],
         );
         expect(await store.getModel(model)).toBeUndefined();
         expect(await store.getVersion(model, 1)).toBeUndefined();
-        expect(await store.getIdempotencyRecord(scope)).toBeUndefined();
+        expect(await store.getIdempotencyRecord(scope, NOW)).toBeUndefined();
         expect((await store.listHistory(model, { limit: 10 })).items).toEqual([historyRecord(model, 1)]);
       });
 

@@ -118,9 +118,9 @@ export class DynamoRegistryStore implements RegistryStore {
     return { ...result, items: result.items.map(toHistoryRecord) };
   }
 
-  async getIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {
+  async getIdempotencyRecord(scope: string, now: number): Promise<IdempotencyRecord | undefined> {
     const item = await this.getItem(idempotencyKey(scope));
-    return item && toIdempotencyRecord(item);
+    return item && toIdempotencyRecord(item, now);
   }
 
   async getTransition(model: string, id: string): Promise<TransitionRecord | undefined> {

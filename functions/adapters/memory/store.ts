@@ -36,8 +36,6 @@ const MAX_TRANSACTION_ACTIONS = 100;
 export interface MemoryStoreOptions {
   /** Signs page tokens; a fixed test key by default. */
   pageTokens?: PageTokens;
-  /** The clock that decides whether an idempotency record has expired (epoch seconds). */
-  nowSeconds?: () => number;
 }
 
 export class MemoryRegistryStore implements RegistryStore {
@@ -52,11 +50,9 @@ export class MemoryRegistryStore implements RegistryStore {
   private readonly tenures = new Map<string, Map<string, StageTenureRecord>>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
   private readonly tokens: PageTokens;
-  private readonly nowSeconds: () => number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.tokens = options.pageTokens ?? new PageTokens("memory-store-page-token-key");
-    this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   }
 
   async getModel(name: string): Promise<ModelRecord | undefined> {
@@ -105,10 +101,10 @@ export class MemoryRegistryStore implements RegistryStore {
     return this.page(entries, (h) => h.seq, descending, page, `history|${model}`);
   }
 
-  async getIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {
+  async getIdempotencyRecord(scope: string, now: number): Promise<IdempotencyRecord | undefined> {
     const record = this.idempotency.get(scope);
     // As with DynamoDB's lazy TTL, an expired record is treated as absent.
-    if (!record || record.expiresAt < this.nowSeconds()) return undefined;
+    if (!record || record.expiresAt < now) return undefined;
     return copy(record);
   }
 
@@ -211,7 +207,7 @@ export class MemoryRegistryStore implements RegistryStore {
       }
       case "claimIdempotency": {
         const current = this.idempotency.get(op.record.scope);
-        return current === undefined || current.expiresAt < this.nowSeconds();
+        return current === undefined || current.expiresAt < op.now;
       }
     }
   }

@@ -49,7 +49,7 @@ export async function mutateIdempotently<T>(
     key: key.key,
     fingerprint: key.fingerprint,
   };
-  const earlier = await deps.store.getIdempotencyRecord(claim.scope);
+  const earlier = await deps.store.getIdempotencyRecord(claim.scope, epochSeconds(deps.clock.now()));
   if (earlier) return replay<T>(earlier, claim);
   return run(deps, what, decide, claim);
 }
@@ -78,7 +78,7 @@ async function run<T>(
       // then its response is the answer, not whatever a fresh decision would say (a retried
       // POST /models would otherwise meet its own model and answer 409 ModelAlreadyExists).
       if (claim) {
-        const winner = await deps.store.getIdempotencyRecord(claim.scope);
+        const winner = await deps.store.getIdempotencyRecord(claim.scope, epochSeconds(deps.clock.now()));
         if (winner) return replay<T>(winner, claim);
         if (error.failed.includes("claimIdempotency")) {
           // The key's record was there at commit time and is gone now (expired in between).
@@ -95,12 +95,13 @@ function claimWrite(deps: CoreDeps, claim: IdempotencyClaim, body: unknown): Wri
   const now = deps.clock.now();
   return {
     kind: "claimIdempotency",
+    now: epochSeconds(now),
     record: {
       scope: claim.scope,
       fingerprint: claim.fingerprint,
       body,
       createdAt: now.toISOString(),
-      expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      expiresAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
     },
   };
 }
@@ -109,5 +110,7 @@ function replay<T>(record: IdempotencyRecord, claim: IdempotencyClaim): Outcome<
   if (record.fingerprint !== claim.fingerprint) throw new IdempotencyKeyReusedError(claim.key);
   return { value: record.body as T, replayed: true };
 }
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

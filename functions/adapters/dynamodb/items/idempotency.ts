@@ -8,8 +8,6 @@ import { idempotencyKey } from "../keys.ts";
 import { TABLE, TTL_ATTRIBUTE } from "../table.ts";
 import { envelope, type Item, recordOf, type Writer } from "./item.ts";
 
-export const nowSeconds = () => Math.floor(Date.now() / 1000);
-
 export const toIdempotencyItem = (record: IdempotencyRecord): Item => ({
   ...idempotencyKey(record.scope),
   ...envelope("idempotency"),
@@ -19,21 +17,24 @@ export const toIdempotencyItem = (record: IdempotencyRecord): Item => ({
   [TTL_ATTRIBUTE]: record.expiresAt,
 });
 
-/** The record, or undefined when it has expired (DynamoDB may not have deleted it yet). */
-export function toIdempotencyRecord(item: Item, now = nowSeconds()): IdempotencyRecord | undefined {
+/**
+ * The record, or undefined when it expired before `now` (epoch seconds, from the core's clock;
+ * DynamoDB may not have deleted it yet).
+ */
+export function toIdempotencyRecord(item: Item, now: number): IdempotencyRecord | undefined {
   const expiresAt = item[TTL_ATTRIBUTE];
   if (typeof expiresAt === "number" && expiresAt < now) return undefined;
   const record = recordOf(item);
   return { ...record, body: JSON.parse(String(record.body)) } as IdempotencyRecord;
 }
 
-/** Claims the key, unless another live record holds it. */
+/** Claims the key, unless another record holds it that had not expired at `op.now`. */
 export const claimIdempotency: Writer<"claimIdempotency"> = (op, TableName) => ({
   Put: {
     TableName,
     Item: toIdempotencyItem(op.record),
     ConditionExpression: "attribute_not_exists(#pk) OR #ttl < :now",
     ExpressionAttributeNames: { "#pk": TABLE.pk, "#ttl": TTL_ATTRIBUTE },
-    ExpressionAttributeValues: { ":now": nowSeconds() },
+    ExpressionAttributeValues: { ":now": op.now },
   },
 });

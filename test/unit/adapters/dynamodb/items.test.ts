@@ -295,7 +295,7 @@ describe("the stage tenure item", () => {
 
 describe("the idempotency item", () => {
   it("is keyed by its scope, holds the body as JSON, and expires through the ttl attribute", () => {
-    const Put = putOf({ kind: "claimIdempotency", record: idempotency });
+    const Put = putOf({ kind: "claimIdempotency", record: idempotency, now: 1_800_000_000 });
     expect(Put.Item).toEqual({
       pk: "IDEMPOTENCY#abc123",
       sk: "IDEMPOTENCY",
@@ -307,20 +307,18 @@ describe("the idempotency item", () => {
     });
   });
 
-  it("is claimed only if absent or expired", () => {
-    const before = Math.floor(Date.now() / 1000);
-    const Put = putOf({ kind: "claimIdempotency", record: idempotency });
+  it("is claimed only if absent or expired at the time the core read from its clock", () => {
+    const Put = putOf({ kind: "claimIdempotency", record: idempotency, now: 1_800_000_000 });
     expect(Put).toMatchObject({
       ConditionExpression: "attribute_not_exists(#pk) OR #ttl < :now",
       ExpressionAttributeNames: { "#pk": "pk", "#ttl": "ttl" },
     });
-    expect(Put.ExpressionAttributeValues?.[":now"]).toBeGreaterThanOrEqual(before);
-    expect(Put.ExpressionAttributeValues?.[":now"]).toBeLessThanOrEqual(before + 1);
+    expect(Put.ExpressionAttributeValues?.[":now"]).toBe(1_800_000_000);
   });
 
   it("stores whatever fields the record has, and reads back as the same record until it expires", () => {
     const record = { ...idempotency, extra: "kept" } as IdempotencyRecord;
-    const Put = putOf({ kind: "claimIdempotency", record });
+    const Put = putOf({ kind: "claimIdempotency", record, now: 1_800_000_000 });
     expect(toIdempotencyRecord({ ...Put.Item }, record.expiresAt)).toEqual(record);
     expect(toIdempotencyRecord({ ...Put.Item }, record.expiresAt + 1)).toBeUndefined();
   });
