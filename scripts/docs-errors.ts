@@ -41,7 +41,7 @@ export const registryErrorMeanings: Record<RegistryCode, string> = {
   RouteNotFound:
     "the request was routed to a function that does not serve it: a deployment fault, not the request's; report it with the `requestId`",
   TransitionNotAllowed:
-    "the version is already in that stage, or its stage has no move there ([allowed moves](#stages-transitions-and-approvals))",
+    "the version is already in that stage, or its stage has no move there ([allowed moves](stages-and-approvals.md))",
   TransitionAlreadyOpen:
     "the version already has an open request for that stage (`details.transitionId`): follow that one, or cancel it first",
   TransitionState:
