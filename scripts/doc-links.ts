@@ -3,7 +3,7 @@
  * `[text](http-api.md#roles)`, `[text](#errors)`) must name a file or folder that exists and a
  * heading that is on that page, by GitHub's anchor rules; a repository path a page names in
  * backticks (`lib/registry-config.ts`) must exist. `test/unit/scripts/docs-links.test.ts` runs it
- * over the README and every page under `docs/`.
+ * over the README, every page under `docs/` and `examples/README.md`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -114,6 +114,11 @@ export function problemsOf(page: string, markdown = readFileSync(page, "utf8")):
   return problems;
 }
 
+/** The README, every page under `docs/`, and the READMEs of `examples/`, which those pages send readers to. */
+export function checkedPages(): string[] {
+  return [...docPages(), join(repositoryRoot, "examples", "README.md")].filter((page) => existsSync(page));
+}
+
 export function allProblems(): LinkProblem[] {
-  return docPages().flatMap((page) => problemsOf(page));
+  return checkedPages().flatMap((page) => problemsOf(page));
 }

@@ -317,9 +317,9 @@ describe("alarm notifications", () => {
   });
 });
 
-describe("the README", () => {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const alarmsSection = readme.slice(readme.indexOf("### Alarms"), readme.indexOf("### Granting access"));
+describe("docs/alarms-and-cost.md", () => {
+  const readme = readFileSync(new URL("../../docs/alarms-and-cost.md", import.meta.url), "utf8");
+  const alarmsSection = readme.slice(readme.indexOf("## Alarms"), readme.indexOf("## What it costs"));
   /** Every alarm's construct id, the monitoring's and those it was handed (the publisher's). */
   const alarmIds = (s: Synth) => [
     ...s.stacks.api.monitoring.alarms.map((a) => a.node.id),

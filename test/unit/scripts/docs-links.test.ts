@@ -42,7 +42,7 @@ describe("links, anchors and file names in the README and docs/", () => {
     const text = [
       "# Page",
       "## Here",
-      "[ok](#here) [gone](#there) [no page](missing.md) [readme](" + readmePath + "#no-such-heading)",
+      `[ok](#here) [gone](#there) [no page](missing.md) [readme](${readmePath}#no-such-heading)`,
       "`lib/registry-config.ts` is real; `lib/no-such-file.ts` is not; `functions/core/<group>.ts` is a pattern",
       "```sh",
       "cat lib/also-missing-but-in-a-code-block.ts [x](nowhere.md)",
