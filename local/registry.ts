@@ -491,7 +491,7 @@ function localFunctions(functions: Readonly<Record<string, string>>): Record<str
 }
 
 /** `REGISTRY_LOCAL_FUNCTIONS`: a JSON file of `{"<function name>": "<module path, relative to the file>"}`. */
-function loadFunctionsFromEnv(): Record<string, string> {
+export function loadFunctionsFromEnv(): Record<string, string> {
   const file = process.env.REGISTRY_LOCAL_FUNCTIONS?.trim();
   if (!file) return {};
   let parsed: unknown;
