@@ -1,9 +1,9 @@
 /**
- * The README's error table: every error code a client can receive, with its status from
+ * The docs' error table: every error code a client can receive, with its status from
  * `functions/http/errors.ts` (the one place codes become statuses, which the OpenAPI document
  * also reads) and what it means for the caller. The meanings live here, typed against that file's
  * tables, so a new code fails the type-check until it is described; `npm run docs` writes the
- * table into the README.
+ * table into docs/http-api.md.
  */
 import { STAGES_REQUIRING_READY } from "../functions/core/lifecycle/stages.ts";
 import {
