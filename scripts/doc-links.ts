@@ -64,6 +64,23 @@ function topLevelNames(): Set<string> {
   );
 }
 
+let markdownNamesCache: Set<string> | undefined;
+/** The names of the repository's Markdown files (node_modules and dot-folders aside). */
+function markdownNames(): Set<string> {
+  if (!markdownNamesCache) {
+    markdownNamesCache = new Set();
+    const walk = (folder: string) => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+        if (entry.isDirectory()) walk(join(folder, entry.name));
+        else if (entry.name.endsWith(".md")) markdownNamesCache!.add(entry.name);
+      }
+    };
+    walk(repositoryRoot);
+  }
+  return markdownNamesCache;
+}
+
 const anchorsCache = new Map<string, Set<string>>();
 function anchorsOf(file: string): Set<string> {
   let anchors = anchorsCache.get(file);
@@ -98,6 +115,12 @@ export function problemsOf(page: string, markdown = readFileSync(page, "utf8")):
         } else if (!anchorsOf(file).has(anchor)) {
           problems.push({ ...at, target: target!, problem: `${pageName(file)} has no heading #${anchor}` });
         }
+      }
+    }
+    // A Markdown file named alone (`API.md`): some file of the repository must have that name.
+    for (const [, name] of line.matchAll(/`([\w.-]+\.md)`/g)) {
+      if (!markdownNames().has(name!)) {
+        problems.push({ ...at, target: name!, problem: `names ${name}, which no file of the repository is` });
       }
     }
     // Repository paths in backticks: `lib/app.ts`, `functions/core/`, `package.json`.

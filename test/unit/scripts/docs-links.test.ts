@@ -44,6 +44,7 @@ describe("links, anchors and file names in the README and docs/", () => {
       "## Here",
       `[ok](#here) [gone](#there) [no page](missing.md) [readme](${readmePath}#no-such-heading)`,
       "`lib/registry-config.ts` is real; `lib/no-such-file.ts` is not; `functions/core/<group>.ts` is a pattern",
+      "`README.md` is a file of the repository, `API.md` is not",
       "```sh",
       "cat lib/also-missing-but-in-a-code-block.ts [x](nowhere.md)",
       "```",
@@ -54,6 +55,7 @@ describe("links, anchors and file names in the README and docs/", () => {
       [3, "missing.md"],
       [3, `${readmePath}#no-such-heading`],
       [4, "lib/no-such-file.ts"],
+      [5, "API.md"],
     ]);
   });
 });
