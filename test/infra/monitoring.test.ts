@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
 import { defaultRegistryConfig, type RegistryConfig } from "../../lib/registry-config.ts";
+import { DASHBOARD_FREE_METRICS } from "../../lib/registry-monitoring.ts";
 import { addRegistryStacks, type RegistryStacks } from "../../lib/registry-stacks.ts";
 import {
   assertHandlerEntriesExist,
@@ -314,6 +315,17 @@ describe("alarm notifications", () => {
   it("warn at synth when no destination is configured: alarms without actions tell nobody", () => {
     expect(warnings(plain).filter((w) => /notify nobody.*alarmEmail.*alarmTopicArn/.test(w))).toHaveLength(1);
     expect(warnings(full).filter((w) => /notify nobody/.test(w))).toEqual([]);
+  });
+});
+
+describe("the dashboard", () => {
+  it("graphs at most the 50 metrics CloudWatch's free tier covers, with and without webhooks", () => {
+    for (const app of [plain, full]) {
+      const metrics = widgetMetrics(app);
+      // Every metric row counts, hidden ones feeding a math expression too.
+      expect(metrics.length).toBeGreaterThan(30);
+      expect(metrics.length).toBeLessThanOrEqual(DASHBOARD_FREE_METRICS);
+    }
   });
 });
 
