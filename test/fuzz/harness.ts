@@ -20,7 +20,7 @@ function numberFromEnv(name: string): number | undefined {
 }
 
 /**
- * FUZZ_RUNS: runs per property (default 50 for valid requests, 40 for invalid, 10 for forbidden
+ * FUZZ_RUNS: runs per property (default 30 for valid requests, 25 for invalid, 8 for forbidden
  * principals): the same requests on every machine, however fast.
  * FUZZ_SECONDS: opt-in total time budget for the generated properties, shared out 50/40/10; a
  * property stops at its share or its runs, whichever comes first (the floors in counts.ts still apply).
@@ -34,9 +34,9 @@ export const settings = (() => {
   return {
     seconds: numberFromEnv("FUZZ_SECONDS"),
     runs: {
-      valid: runs ?? 50,
-      invalid: runs ?? 40,
-      forbidden: runs ?? 10,
+      valid: runs ?? 30,
+      invalid: runs ?? 25,
+      forbidden: runs ?? 8,
     },
     seed: numberFromEnv("FUZZ_SEED") ?? 20_250_601,
     report: process.env.FUZZ_REPORT === "1",
