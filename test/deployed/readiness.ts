@@ -46,6 +46,6 @@ export async function deployedReadiness(
     missing,
     message:
       `[deployed] NOT RUN: the contract tests against a real deployment need ${missing.join("; ")}. ` +
-      "Deploy (README, 'Deploying to AWS') and set them to run `npm run test:deployed`.",
+      "Deploy (docs/deploying.md) and set them to run `npm run test:deployed`.",
   };
 }
