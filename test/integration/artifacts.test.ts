@@ -5,7 +5,7 @@
  * URLs the registry issues (signed headers, expiry, key scope); what the registry enforces
  * itself (sizes, digests, states) is tested by behaviour.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
 import {
