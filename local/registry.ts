@@ -39,6 +39,8 @@ export interface LocalRegistryOptions {
   dynamoDbPort?: number;
   /** Default 4569, 0 picks a free port. */
   s3Port?: number;
+  /** How long DynamoDB Local (Java) may take to answer at start; default 30 s. */
+  dynamoDbReadyTimeoutMs?: number;
   /** Where data survives restarts; default `.local-data`. Ignored when `inMemory`. */
   dataDir?: string;
   /** Nothing is kept after `stop()` (tests). */
@@ -143,6 +145,8 @@ export const MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS = 24 * 24 * 60 * 60;
 export const LOCAL_BUS_NAME = "model-registry";
 export const STREAM_CHECKPOINT_FILE = "stream-checkpoint.json";
 export const DEAD_LETTERS_FILE = "dead-letters.jsonl";
+/** The local bus's journal of accepted envelopes not yet delivered (local/event-journal.ts). */
+export const EVENT_JOURNAL_FILE = "event-bus-journal.jsonl";
 /** The names local mode gives the workflow's AWS resources (as a deployment would name them). */
 export const LOCAL_WORKFLOW = {
   tasksFunction: "model-registry-transition-tasks",
@@ -243,6 +247,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
           port: options.dynamoDbPort ?? DEFAULT_PORTS.dynamoDb,
           inMemory: !dataDir,
           dbPath: dataDir ? join(dataDir, "dynamodb") : undefined,
+          readyTimeoutMs: options.dynamoDbReadyTimeoutMs,
         }),
       () => startS3Local({ port: options.s3Port ?? DEFAULT_PORTS.s3, directory: s3Directory, bucket }),
     );
@@ -297,6 +302,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       ],
       targets,
       deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
+      journalFile: dataDir ? join(dataDir, EVENT_JOURNAL_FILE) : undefined,
       deliveryAttempts: options.targetDelivery?.attempts,
       deliveryBackoffMs: options.targetDelivery?.backoffMs,
     });

@@ -5,6 +5,7 @@
  * `REGISTRY_LOCAL_TARGETS` names a JSON file of HTTP targets for the local event bus.
  * `REGISTRY_APPROVAL_TIMEOUT_SECONDS` shortens (or lengthens) the approval wait (default 7 days).
  * `REGISTRY_LOCAL_BUNDLES=1` runs every function from the bundle the CDK app deploys, not its source.
+ * `REGISTRY_DYNAMODB_READY_SECONDS` is how long Java may take to start DynamoDB Local (30 s).
  */
 import { formatBanner, formatEventLine } from "./banner.ts";
 import { LocalModeError } from "./local-mode-error.ts";
@@ -26,6 +27,15 @@ function portFromEnv(name: string, fallback: number): number {
     );
   }
   return port;
+}
+
+function secondsFromEnv(name: string): number {
+  const raw = process.env[name]?.trim() ?? "";
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new LocalModeError(`${name} is '${raw}': set it to a whole number of seconds, 1 or more.`);
+  }
+  return seconds;
 }
 
 function flagFromEnv(name: string): boolean {
@@ -65,6 +75,9 @@ try {
     region: process.env.REGISTRY_REGION?.trim() || DEFAULT_REGION,
     ...(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS?.trim() && {
       approvalTimeoutSeconds: Number(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS),
+    }),
+    ...(process.env.REGISTRY_DYNAMODB_READY_SECONDS?.trim() && {
+      dynamoDbReadyTimeoutMs: 1000 * secondsFromEnv("REGISTRY_DYNAMODB_READY_SECONDS"),
     }),
     bundles: flagFromEnv("REGISTRY_LOCAL_BUNDLES"),
     logRequests: true,
