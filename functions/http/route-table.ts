@@ -198,6 +198,15 @@ export const routes: readonly RouteDefinition[] = [
     roles: ["publisher", "admin"],
   },
   {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/abandon",
+    group: "artifacts",
+    operationId: "abandonVersion",
+    summary:
+      "Abandon an unsealed version (PENDING_UPLOAD or FAILED): ABANDONED for good, its multipart uploads aborted, its number never reused",
+    roles: ["publisher", "admin"],
+  },
+  {
     method: "GET",
     path: "/models/{model}/versions/{version}/artifacts/{path+}",
     group: "artifacts",

@@ -55,6 +55,7 @@ export const responses: Record<OperationId, OperationResponses> = {
   requestUploadUrls: { success: UploadUrls },
   completeUpload: { success: CompletedUpload },
   sealVersion: { success: ModelVersion, alternatives: { 202: ModelVersion } },
+  abandonVersion: { success: ModelVersion },
   getArtifact: { success: ArtifactDownload },
   getAliasArtifact: { success: ArtifactDownload },
 

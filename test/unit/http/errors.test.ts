@@ -22,6 +22,7 @@ import {
   TransitionStateError,
   UploadIncompleteError,
   ValidationError,
+  VersionAbandonedError,
   VersionFrozenError,
   VersionNotFoundError,
   VersionNotReadyError,
@@ -51,6 +52,7 @@ const samples: { [C in DomainErrorCode]: DomainError & { code: C } } = {
   IdempotencyKeyReused: new IdempotencyKeyReusedError("k"),
   ArtifactNotFound: new ArtifactNotFoundError("fraud", 2, "model.onnx"),
   VersionSealed: new VersionSealedError("fraud", 2, "READY"),
+  VersionAbandoned: new VersionAbandonedError("fraud", 2),
   VersionNotReady: new VersionNotReadyError(
     "fraud",
     2,
