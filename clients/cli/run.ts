@@ -19,6 +19,11 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** The terminal's width. */
   columns?: number;
+  /**
+   * Calls `listener` on an interrupt (SIGINT: Ctrl-C); the process then exits with 130. Answers
+   * the function that removes it. Default: none (tests call the listener themselves).
+   */
+  onInterrupt?: (listener: () => void) => () => void;
 }
 
 export interface RunOptions {
@@ -39,6 +44,14 @@ const processIo: CliIo = {
   },
   get columns() {
     return process.stderr.columns;
+  },
+  onInterrupt: (listener) => {
+    const onSignal = () => {
+      listener();
+      process.exit(130);
+    };
+    process.once("SIGINT", onSignal);
+    return () => process.off("SIGINT", onSignal);
   },
 };
 
@@ -64,7 +77,7 @@ function checkCommandLine(command: Command, operands: string[], flags: Flags): v
   }
   if (flags["idempotency-key"] !== undefined && !command.idempotent) {
     throw new UsageError(
-      `--idempotency-key applies to the create commands and the transition POSTs (request, approve, reject, cancel, rollback) only`,
+      `--idempotency-key applies to the create commands, versions abandon and the transition POSTs (request, approve, reject, cancel, rollback) only`,
     );
   }
   if (operands.length !== command.operands.length) {
@@ -132,6 +145,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       progress: (label) => progressBar(label, terminal, options.progress),
       status: () => statusLine(terminal),
       note: io.stderr,
+      onInterrupt: (listener) => io.onInterrupt?.(listener) ?? (() => {}),
     };
     const outcome = await command.run(context);
     const result = outcome instanceof Failed ? outcome.result : outcome;

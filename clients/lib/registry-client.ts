@@ -252,6 +252,18 @@ export class RegistryClient {
     return { accepted: response.status === 202, version: response.body as ModelVersion };
   }
 
+  /**
+   * Abandons an unsealed version (PENDING_UPLOAD or FAILED): ABANDONED for good, its multipart
+   * uploads aborted, its number never reused. An ABANDONED version is answered as it is.
+   */
+  abandonVersion(model: string, version: VersionId, options: WriteOptions = {}): Promise<ModelVersion> {
+    return this.#call({
+      method: "POST",
+      path: pathOf("models", model, "versions", version, "abandon"),
+      headers: idempotency(options),
+    });
+  }
+
   /** A presigned GET of a READY version's artifact, with its size and SHA-256. */
   getArtifact(model: string, version: VersionId, artifactPath: string): Promise<ArtifactDownload> {
     const path = pathOf("models", model, "versions", version, "artifacts", ...artifactSegments(artifactPath));

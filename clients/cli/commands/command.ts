@@ -22,6 +22,11 @@ export interface CommandContext {
   status: () => StatusLine;
   /** A note for the user on standard error (stdout stays the command's result). */
   note: (text: string) => void;
+  /**
+   * Runs `listener` when the user interrupts the command (Ctrl-C), before the process exits
+   * with status 130; answers the function that removes the listener.
+   */
+  onInterrupt: (listener: () => void) => () => void;
 }
 
 /** A result printed as plain lines rather than JSON. */

@@ -81,6 +81,17 @@ export const versionCommands: Command[] = [
       );
     },
   },
+  {
+    words: ["versions", "abandon"],
+    operands: ["MODEL", "VERSION"],
+    options: [],
+    synopsis: "",
+    idempotent: true,
+    run: (context) =>
+      context
+        .client()
+        .abandonVersion(operand(context, 0), parseVersion("VERSION", operand(context, 1)), context.write),
+  },
   commandWithoutOptions(["versions", "get"], ["MODEL", "VERSION"], (context) =>
     context.client().getVersion(operand(context, 0), parseVersion("VERSION", operand(context, 1))),
   ),
