@@ -8,6 +8,7 @@ import { type Command, type CommandContext, Failed, Lines } from "./commands/com
 import { commands, findCommand, groups } from "./commands/index.ts";
 import { type ReadStdin, readStdin } from "./input-files.ts";
 import { type ProgressBarOptions, progressBar, statusLine } from "./progress-bar.ts";
+import { table } from "./table.ts";
 import { shortUsage, usage } from "./usage.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -119,6 +120,12 @@ function report(error: unknown, io: CliIo, command: Command | undefined, group: 
   return 1;
 }
 
+function outputFormat(value: string | undefined): "json" | "table" {
+  if (value === undefined || value === "json") return "json";
+  if (value === "table") return "table";
+  throw new UsageError(`--output: ${JSON.stringify(value)} is not json or table`);
+}
+
 /** Runs one command line; resolves to the process exit status. */
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<number> {
   const io = options.io ?? processIo;
@@ -147,9 +154,16 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       note: io.stderr,
       onInterrupt: (listener) => io.onInterrupt?.(listener) ?? (() => {}),
     };
+    const output = outputFormat(flags.output);
     const outcome = await command.run(context);
     const result = outcome instanceof Failed ? outcome.result : outcome;
-    io.stdout(result instanceof Lines ? result.lines.map((line) => `${line}\n`).join("") : json(result));
+    io.stdout(
+      result instanceof Lines
+        ? result.lines.map((line) => `${line}\n`).join("")
+        : output === "table"
+          ? table(result)
+          : json(result),
+    );
     return outcome instanceof Failed ? outcome.exitCode : 0;
   } catch (error) {
     return report(error, io, command, group);

@@ -13,6 +13,7 @@ import type {
   AliasResult,
   ApproveInput,
   ArtifactDownload,
+  Caller,
   CancelInput,
   CompletedUpload,
   CompleteUploadInput,
@@ -196,6 +197,11 @@ export class RegistryClient {
 
   listVersions(model: string, query: ListVersionsQuery = {}): Promise<Page<ModelVersion>> {
     return this.#call({ method: "GET", path: pathOf("models", model, "versions"), query: { ...query } });
+  }
+
+  /** Who the registry sees: the principal ARN it records on writes, its account, its roles (null in AWS). */
+  whoami(): Promise<Caller> {
+    return this.#call({ method: "GET", path: pathOf("whoami") });
   }
 
   getVersion(model: string, version: VersionId): Promise<ModelVersion> {

@@ -47,6 +47,15 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: "GET",
+    path: "/whoami",
+    group: "service",
+    operationId: "whoami",
+    summary:
+      "The caller's IAM principal ARN, its account, and (where the gateway knows them) its registry roles",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "GET",
     path: "/openapi.json",
     group: "service",
     operationId: "getOpenApi",

@@ -73,19 +73,20 @@ export const PAGE_SYNOPSIS = "[--limit N] [--next-token T] [--all]";
 
 /**
  * One page (`{ items, nextToken }`): the first, or the one `--next-token` names (the `nextToken`
- * of the page before). With `--all`, every item from there on as one array.
+ * of the page before). With `--all`, every item from there on, in the same shape (`{ items }`,
+ * the last page's: no `nextToken`), so a script reads `.items` either way.
  */
 export async function listing<T>(
   context: CommandContext,
   fetchPage: (limit: number | undefined, nextToken: string | undefined) => Promise<Page<T>>,
-): Promise<Page<T> | T[]> {
+): Promise<Page<T>> {
   const limit = parseLimit(context.flags.limit);
   const startToken = parseNextToken(context.flags["next-token"]);
   if (!context.flags.all) return fetchPage(limit, startToken);
   const items: T[] = [];
   for await (const item of context.client().paginate((nextToken) => fetchPage(limit, nextToken), startToken))
     items.push(item);
-  return items;
+  return { items };
 }
 
 export function operand(context: CommandContext, index: number): string {

@@ -327,7 +327,7 @@ describe("a function missing an operation's implementation", () => {
         serviceOperations,
         partial as unknown as Implementations<typeof serviceOperations>,
       ),
-    ).toThrow("the service function has no implementation of getOpenApi");
+    ).toThrow("the service function has no implementation of whoami");
   });
 });
 
