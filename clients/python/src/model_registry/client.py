@@ -169,6 +169,11 @@ class Registry:
         """``GET /health``."""
         return self._api.request("GET", "/health").body
 
+    def whoami(self) -> JsonDict:
+        """``GET /whoami``: ``{arn, account, roles}``, the principal the registry records on your
+        writes; ``roles`` is ``None`` where IAM alone decides (in AWS)."""
+        return self._api.request("GET", "/whoami").body
+
     def openapi(self) -> JsonDict:
         """The served OpenAPI document."""
         return self._api.request("GET", "/openapi.json").body
