@@ -72,6 +72,8 @@ function userEnv(who: "publisher" | "reader", extra: NodeJS.ProcessEnv = {}): No
     TMPDIR: process.env.TMPDIR,
     REGISTRY_ENDPOINT: endpoint,
     AWS_REGION: region,
+    // botocore reads AWS_DEFAULT_REGION (AWS_REGION only from 1.35 on).
+    AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: keys.accessKeyId,
     AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
     AWS_CONFIG_FILE: "/dev/null",
