@@ -54,9 +54,13 @@ export const artifactOperations = {
   getArtifact: {
     params: z.object({ model: ModelName, version: VersionParam, path: ArtifactPath }),
     success: { status: 200, description: "a presigned GET of the sealed artifact" },
+    // 409 VersionNotReady: the version is not sealed (READY) yet.
+    conflicts: true,
   },
   getAliasArtifact: {
     params: z.object({ model: ModelName, alias: AliasName, path: ArtifactPath }),
     success: { status: 200, description: "a presigned GET of the sealed artifact" },
+    // 409 VersionNotReady: the version is not sealed (READY) yet.
+    conflicts: true,
   },
 } satisfies Record<string, OperationSpec>;
