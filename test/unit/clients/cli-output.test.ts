@@ -87,3 +87,35 @@ describe("registry whoami", () => {
     expect(JSON.parse(run.stdout)).toEqual(caller);
   });
 });
+
+describe("versions and stages on the command line", () => {
+  it("versions list --stage checks the stage before sending", async () => {
+    const run = await cli(["versions", "list", "fraud", "--stage", "prod"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      '--stage: "prod" is not a stage (stages: development, staging, production, archived)',
+    );
+    expect(run.requests).toHaveLength(0);
+  });
+
+  it("versions get takes an alias (resolved once) and a stage, as download does", async () => {
+    const byAlias = await cli(["versions", "get", "fraud", "champion"], (request) => ({
+      body: request.url.pathname.includes("/aliases/") ? { alias: "champion", version: 7 } : { version: 7 },
+    }));
+    expect(byAlias.code).toBe(0);
+    expect(byAlias.requests.map((r) => r.url.pathname)).toEqual([
+      "/models/fraud/aliases/champion",
+      "/models/fraud/versions/7",
+    ]);
+    const byStage = await cli(["versions", "get", "fraud", "production"], (request) => ({
+      body: request.url.search ? { items: [{ version: 5 }] } : { version: 5 },
+    }));
+    expect(byStage.code).toBe(0);
+    expect(byStage.requests.map((r) => `${r.url.pathname}${r.url.search}`)).toEqual([
+      "/models/fraud/versions?stage=production&limit=1",
+      "/models/fraud/versions/5",
+    ]);
+    const empty = await cli(["versions", "get", "fraud", "production"], () => ({ body: { items: [] } }));
+    expect(empty.stderr).toContain("no version of 'fraud' is in production");
+  });
+});
