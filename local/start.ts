@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole registry on this machine, data kept in `.local-data` (or
  * `REGISTRY_DATA_DIR`). Ports: `REGISTRY_PORT` (API, 8787), `REGISTRY_DYNAMODB_PORT` (8000),
- * `REGISTRY_S3_PORT` (4569); `REGISTRY_REGION` (us-east-1) is the region clients sign for.
+ * `REGISTRY_S3_PORT` (4569), `REGISTRY_EVENTS_PORT` and `REGISTRY_SFN_PORT` (any free port);
+ * `REGISTRY_REGION` (us-east-1) is the region clients sign for.
  * `REGISTRY_LOCAL_TARGETS` names a JSON file of HTTP targets for the local event bus.
  * `REGISTRY_APPROVAL_TIMEOUT_SECONDS` shortens (or lengthens) the approval wait (default 7 days).
  * `REGISTRY_LOCAL_BUNDLES=1` runs every function from the bundle the CDK app deploys, not its source.
@@ -61,6 +62,9 @@ try {
     port: portFromEnv("REGISTRY_PORT", DEFAULT_PORTS.gateway),
     dynamoDbPort: portFromEnv("REGISTRY_DYNAMODB_PORT", DEFAULT_PORTS.dynamoDb),
     s3Port: portFromEnv("REGISTRY_S3_PORT", DEFAULT_PORTS.s3),
+    // Named in the error a taken port raises; any free port unless set.
+    eventBusPort: portFromEnv("REGISTRY_EVENTS_PORT", 0),
+    stepFunctionsPort: portFromEnv("REGISTRY_SFN_PORT", 0),
     dataDir: process.env.REGISTRY_DATA_DIR?.trim() || DEFAULT_DATA_DIR,
     region: process.env.REGISTRY_REGION?.trim() || DEFAULT_REGION,
     ...(process.env.REGISTRY_APPROVAL_TIMEOUT_SECONDS?.trim() && {
