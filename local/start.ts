@@ -7,7 +7,7 @@
  * `REGISTRY_APPROVAL_TIMEOUT_SECONDS` shortens (or lengthens) the approval wait (default 7 days).
  * `REGISTRY_LOCAL_BUNDLES=1` runs every function from the bundle the CDK app deploys, not its source.
  */
-import { formatBanner, formatEventLine } from "./banner.ts";
+import { formatBanner, formatDeliveryProblem, formatEventLine } from "./banner.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import {
   DEFAULT_DATA_DIR,
@@ -72,6 +72,8 @@ try {
     }),
     bundles: flagFromEnv("REGISTRY_LOCAL_BUNDLES"),
     logRequests: true,
+    // A failing target is said on the terminal, not only in the dead-letter file.
+    onDeliveryProblem: (problem) => process.stderr.write(`${formatDeliveryProblem(problem)}\n`),
   });
 } catch (error) {
   if (error instanceof LocalModeError) {
