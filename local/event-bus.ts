@@ -87,6 +87,22 @@ export interface LocalEventBusOptions {
    * answers and replayed on the next start; in memory only (lost with the process) when absent.
    */
   journalFile?: string;
+  /**
+   * Told of every failed delivery attempt (`deadLetter: false`) and every dead letter (`true`),
+   * so that `npm start` prints a line for each: a failing target is not visible only in the
+   * dead-letter file.
+   */
+  onDeliveryProblem?: (problem: DeliveryProblem) => void;
+}
+
+export interface DeliveryProblem {
+  deadLetter: boolean;
+  target: string;
+  url: string;
+  attempt: number;
+  attempts: number;
+  error: string;
+  event: EventEnvelope;
 }
 
 /** What a listener learns of an event: the envelope and the names of the rules it matched. */
@@ -274,6 +290,16 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       } catch (error) {
         lastError = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
       }
+      if (attempt < attempts)
+        report({
+          deadLetter: false,
+          target: target.name,
+          url: target.url,
+          attempt,
+          attempts,
+          error: lastError,
+          event: envelope,
+        });
     }
     deadLetter({
       at: new Date().toISOString(),
@@ -285,8 +311,25 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     });
   }
 
+  function report(problem: DeliveryProblem): void {
+    try {
+      options.onDeliveryProblem?.(problem);
+    } catch {
+      // A broken reporter must not stop deliveries.
+    }
+  }
+
   function deadLetter(letter: DeadLetter): void {
     deadLetters.push(letter);
+    report({
+      deadLetter: true,
+      target: letter.target,
+      url: letter.url,
+      attempt: letter.attempts,
+      attempts: letter.attempts,
+      error: letter.error,
+      event: letter.event,
+    });
     if (options.deadLetterFile) {
       try {
         mkdirSync(dirname(options.deadLetterFile), { recursive: true });

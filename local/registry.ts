@@ -17,7 +17,13 @@ import type {
 } from "../functions/core/lifecycle/workflow-contract.ts";
 import { createRegistryTable, DEFAULT_TABLE_NAME } from "./create-table.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.ts";
-import { type LocalEventBus, type LocalTarget, parseTargets, startLocalEventBus } from "./event-bus.ts";
+import {
+  type LocalEventBus,
+  type LocalEventBusOptions,
+  type LocalTarget,
+  parseTargets,
+  startLocalEventBus,
+} from "./event-bus.ts";
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
 import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers } from "./handler-modules.ts";
@@ -97,6 +103,8 @@ export interface LocalRegistryOptions {
   approvalTimeoutSeconds?: number;
   /** Target delivery attempts and back-off (tests shorten them). */
   targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
+  /** Told of each failed delivery attempt and each dead letter of the local bus (`npm start` prints them). */
+  onDeliveryProblem?: LocalEventBusOptions["onDeliveryProblem"];
 }
 
 export interface LocalRegistry {
@@ -303,6 +311,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       targets,
       deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
       journalFile: dataDir ? join(dataDir, EVENT_JOURNAL_FILE) : undefined,
+      onDeliveryProblem: options.onDeliveryProblem,
       deliveryAttempts: options.targetDelivery?.attempts,
       deliveryBackoffMs: options.targetDelivery?.backoffMs,
     });

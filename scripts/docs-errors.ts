@@ -56,6 +56,8 @@ export const registryErrorMeanings: Record<RegistryCode, string> = {
     "the version is READY: `metrics`, `params`, `lineage`, `signature`, `framework` and `format` no longer change; create a new version",
   VersionSealed:
     "the version is VERIFYING or READY, so uploads are closed (if it ends FAILED, upload again and seal again)",
+  VersionAbandoned:
+    "the version was abandoned (`registry versions abandon`): nothing is uploaded to it, sealed or edited again; create a new version",
   VersionNotReady: `a download, an alias or a move to ${STAGES_REQUIRING_READY.join(" or ")} needs a READY version: upload its artifacts and seal it first`,
   PreconditionFailed: "`If-Match` no longer matches the ETag: read it again and retry with the new ETag",
   PayloadTooLarge:

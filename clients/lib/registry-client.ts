@@ -13,6 +13,7 @@ import type {
   AliasResult,
   ApproveInput,
   ArtifactDownload,
+  Caller,
   CancelInput,
   CompletedUpload,
   CompleteUploadInput,
@@ -198,6 +199,11 @@ export class RegistryClient {
     return this.#call({ method: "GET", path: pathOf("models", model, "versions"), query: { ...query } });
   }
 
+  /** Who the registry sees: the principal ARN it records on writes, its account, its roles (null in AWS). */
+  whoami(): Promise<Caller> {
+    return this.#call({ method: "GET", path: pathOf("whoami") });
+  }
+
   getVersion(model: string, version: VersionId): Promise<ModelVersion> {
     return this.#call({ method: "GET", path: pathOf("models", model, "versions", version) });
   }
@@ -250,6 +256,18 @@ export class RegistryClient {
     });
     if (response.status < 200 || response.status >= 300) throw new RegistryError(response);
     return { accepted: response.status === 202, version: response.body as ModelVersion };
+  }
+
+  /**
+   * Abandons an unsealed version (PENDING_UPLOAD or FAILED): ABANDONED for good, its multipart
+   * uploads aborted, its number never reused. An ABANDONED version is answered as it is.
+   */
+  abandonVersion(model: string, version: VersionId, options: WriteOptions = {}): Promise<ModelVersion> {
+    return this.#call({
+      method: "POST",
+      path: pathOf("models", model, "versions", version, "abandon"),
+      headers: idempotency(options),
+    });
   }
 
   /** A presigned GET of a READY version's artifact, with its size and SHA-256. */

@@ -51,6 +51,7 @@ export async function buildCore(
       "presignParts",
       "listParts",
       "completeMultipartUpload",
+      "abortMultipartUpload",
       "head",
       "digest",
       "presignGet",

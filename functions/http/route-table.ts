@@ -47,6 +47,15 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: "GET",
+    path: "/whoami",
+    group: "service",
+    operationId: "whoami",
+    summary:
+      "The caller's IAM principal ARN, its account, and (where the gateway knows them) its registry roles",
+    roles: ["reader", "publisher", "approver", "admin"],
+  },
+  {
+    method: "GET",
     path: "/openapi.json",
     group: "service",
     operationId: "getOpenApi",
@@ -195,6 +204,15 @@ export const routes: readonly RouteDefinition[] = [
     operationId: "sealVersion",
     summary:
       "Seal a version: verify every artifact; READY at once, or VERIFYING while the registry hashes them",
+    roles: ["publisher", "admin"],
+  },
+  {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/abandon",
+    group: "artifacts",
+    operationId: "abandonVersion",
+    summary:
+      "Abandon an unsealed version (PENDING_UPLOAD or FAILED): ABANDONED for good, its multipart uploads aborted, its number never reused",
     roles: ["publisher", "admin"],
   },
   {

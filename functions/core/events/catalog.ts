@@ -166,6 +166,18 @@ export const DETAIL_SCHEMAS = {
       ),
     },
   ),
+  "Model Version Abandoned": versionDetail(
+    "An unsealed version was abandoned: it is ABANDONED for good, its multipart uploads are aborted and its number is not reused.",
+    {
+      from: z
+        .enum(["PENDING_UPLOAD", "FAILED"])
+        .register(z.globalRegistry, { description: "the status it left" }),
+      artifactCount: z
+        .int()
+        .check(z.minimum(1))
+        .register(z.globalRegistry, { description: "number of declared artifacts" }),
+    },
+  ),
   "Stage Transition Requested": versionDetail("A move of a version to another stage was requested.", {
     transitionId: Transition,
     from: Stage,

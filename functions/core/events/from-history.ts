@@ -97,6 +97,14 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
       artifacts: details.artifacts as OwnFields<"Model Version Verification Failed">["artifacts"],
     }),
   },
+  VERSION_ABANDONED: {
+    detailType: "Model Version Abandoned",
+    fields: ({ version, from, details }) => ({
+      version: version as number,
+      from: from as "PENDING_UPLOAD" | "FAILED",
+      artifactCount: details.artifacts as number,
+    }),
+  },
   ALIAS_SET: { detailType: "Model Alias Changed", fields: aliasChange },
   ALIAS_DELETED: { detailType: "Model Alias Changed", fields: aliasChange },
   TRANSITION_REQUESTED: {

@@ -22,6 +22,7 @@ import {
   TransitionStateError,
   UploadIncompleteError,
   ValidationError,
+  VersionAbandonedError,
   VersionFrozenError,
   VersionNotFoundError,
   VersionNotReadyError,
@@ -71,6 +72,7 @@ const PROMISED = {
   ModelProtected: 409,
   VersionFrozen: 409,
   VersionSealed: 409,
+  VersionAbandoned: 409,
   VersionNotReady: 409,
   TransitionNotAllowed: 409,
   TransitionAlreadyOpen: 409,
@@ -107,6 +109,7 @@ const samples: { [C in DomainErrorCode]: DomainError & { code: C } } = {
   IdempotencyKeyReused: new IdempotencyKeyReusedError("k"),
   ArtifactNotFound: new ArtifactNotFoundError("fraud", 2, "model.onnx"),
   VersionSealed: new VersionSealedError("fraud", 2, "READY"),
+  VersionAbandoned: new VersionAbandonedError("fraud", 2),
   VersionNotReady: new VersionNotReadyError(
     "fraud",
     2,

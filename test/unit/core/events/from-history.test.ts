@@ -55,6 +55,9 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
   await aliases.setAlias(core, "fraud", "champion", 2, publisher);
   await aliases.deleteAlias(core, "fraud", "champion", publisher);
   await lifecycle(core);
+  // v3: an upload given up on.
+  await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+  await artifacts.abandonVersion(core, "fraud", 3, publisher);
   await models.deleteModel(core, "fraud", publisher);
   await models.createModel(core, { name: "fraud" }, publisher);
   const page = await core.store.listHistory("fraud", { limit: 100 });
@@ -200,7 +203,7 @@ describe("history entries become events", () => {
   });
 
   it("a deleted model says the highest version it handed out", () => {
-    expect(eventOf("MODEL_DELETED").detail).toMatchObject({ latestVersion: 2 });
+    expect(eventOf("MODEL_DELETED").detail).toMatchObject({ latestVersion: 3 });
   });
 
   it("a model-level fact carries no version; a version-level one always does", () => {
