@@ -42,7 +42,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "health",
     summary: "Liveness check",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
     localUnauthenticated: true,
   },
   {
@@ -51,7 +51,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "getOpenApi",
     summary: "The OpenAPI 3.1 document",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -68,7 +68,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listModels",
     summary: "List models",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -76,15 +76,33 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "getModel",
     summary: "Get a model",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "PATCH",
     path: "/models/{model}",
     group: "models",
     operationId: "updateModel",
-    summary: "Update a model's description, owner, tags or policy",
+    summary: "Update a model's description, owner or tags",
     roles: ["publisher", "admin"],
+  },
+  // The rules that govern a model's promotions are a resource of their own, so that IAM (which
+  // decides per route, not per field) keeps them from the publisher whose promotions they govern.
+  {
+    method: "GET",
+    path: "/models/{model}/policy",
+    group: "models",
+    operationId: "getModelPolicy",
+    summary: "A model's policy, the organisation's floor, and the policy in force with its digest",
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
+  },
+  {
+    method: "PUT",
+    path: "/models/{model}/policy",
+    group: "models",
+    operationId: "setModelPolicy",
+    summary: "Replace a model's promotion policy (governor, admin)",
+    roles: ["governor", "admin"],
   },
   {
     method: "DELETE",
@@ -100,7 +118,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listHistory",
     summary: "A model's history, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -117,7 +135,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "listVersions",
     summary: "List a model's versions, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -125,7 +143,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "getVersion",
     summary: "Get a model version",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "PATCH",
@@ -141,7 +159,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "compareVersions",
     summary: "Compare two versions",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -158,7 +176,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "aliases",
     operationId: "getAlias",
     summary: "Resolve an alias",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "DELETE",
@@ -203,7 +221,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "artifacts",
     operationId: "getArtifact",
     summary: "A download URL of a sealed artifact",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -211,7 +229,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "artifacts",
     operationId: "getAliasArtifact",
     summary: "A download URL of an artifact of the version an alias points at",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   // Stage transitions. Approve and reject are the approver's (and the admin's) and nobody
   // else's; cancel is the requester's own (publisher), DELETE is the admin's cancel of any.
@@ -230,7 +248,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listVersionTransitions",
     summary: "A version's transition requests, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -238,7 +256,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listTransitions",
     summary: "A model's transition requests, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -246,7 +264,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "getTransition",
     summary: "A transition request, with its validation report and approvals",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "POST",
@@ -286,7 +304,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listApprovals",
     summary: "Transitions awaiting approval across every model, oldest first (an approver's queue)",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "POST",
@@ -302,6 +320,6 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "getStageHistory",
     summary: "Which version held a stage, from when to when, moved by whom (newest first)",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 ];
