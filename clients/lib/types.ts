@@ -24,6 +24,8 @@ export interface PageQuery {
 export type Model = z.output<typeof api.Model>;
 export type CreateModelInput = z.input<typeof api.CreateModelInput>;
 export type UpdateModelInput = z.input<typeof api.UpdateModelInput>;
+export type Policy = z.input<typeof api.Policy>;
+export type ModelPolicy = z.output<typeof api.ModelPolicy>;
 
 export interface ListModelsQuery extends PageQuery {
   prefix?: string;
