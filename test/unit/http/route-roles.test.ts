@@ -59,7 +59,8 @@ describe("the roles written on each route", () => {
     for (const route of routes.filter((r) => r.method !== "GET")) {
       expect(route.roles.includes("governor"), label(route)).toBe(isPolicyWrite(route));
     }
-    for (const route of policyWrites) expect([...route.roles].sort(), label(route)).toEqual(["admin", "governor"]);
+    for (const route of policyWrites)
+      expect([...route.roles].sort(), label(route)).toEqual(["admin", "governor"]);
   });
 
   it("lets the approver write nothing but approval decisions", () => {

@@ -14,7 +14,13 @@ function principalsFile(content: unknown): string {
 
 describe("local principals", () => {
   it("has publisher, approver, admin and reader with AWS-shaped, fixed credentials", () => {
-    expect(builtInPrincipals.map((p) => p.name)).toEqual(["publisher", "approver", "governor", "admin", "reader"]);
+    expect(builtInPrincipals.map((p) => p.name)).toEqual([
+      "publisher",
+      "approver",
+      "governor",
+      "admin",
+      "reader",
+    ]);
     for (const p of builtInPrincipals) {
       expect(p.accessKeyId).toMatch(/^AKIA[A-Z0-9]{16}$/);
       expect(p.secretAccessKey).toHaveLength(40);
