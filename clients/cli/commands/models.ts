@@ -55,16 +55,14 @@ export const modelCommands: Command[] = [
     synopsis: "[--description D] [--owner O] [--tag k=v]... [--policy-file FILE]",
     idempotent: true,
     run: async (context) =>
-      context
-        .client()
-        .createModel(
-          {
-            name: operand(context, 0),
-            ...modelFields(context),
-            policy: (await policyOf(context)) as CreateModelInput["policy"],
-          },
-          context.write,
-        ),
+      context.client().createModel(
+        {
+          name: operand(context, 0),
+          ...modelFields(context),
+          policy: (await policyOf(context)) as CreateModelInput["policy"],
+        },
+        context.write,
+      ),
   },
   commandWithoutOptions(["models", "get"], ["NAME"], (context) =>
     context.client().getModel(operand(context, 0)),
@@ -94,7 +92,8 @@ export const modelCommands: Command[] = [
     synopsis: "--policy-file FILE [--if-match ETAG]",
     run: async (context) => {
       const policy = await policyOf(context);
-      if (policy === undefined) throw new UsageError("models policy set: give --policy-file FILE (- for stdin)");
+      if (policy === undefined)
+        throw new UsageError("models policy set: give --policy-file FILE (- for stdin)");
       return context
         .client()
         .setModelPolicy(operand(context, 0), policy as Policy, { ifMatch: context.flags["if-match"] });
