@@ -9,7 +9,9 @@ import { readRegistryConfig } from "../../lib/registry-config.ts";
 const AWS_USERNAME_TEXT = "$" + "{aws:username}";
 
 describe("a person-bound approver role (UserSessionRole)", () => {
-  it("trusts only IAM users of the account, under their own user name as the session name", () => {
+  it("trusts only IAM users of the account, under their own user name as the session name", {
+    timeout: 120_000,
+  }, () => {
     const stack = new Stack(new App(), "Access", { env: { account: "111122223333", region: "eu-west-1" } });
     const role = new UserSessionRole(stack, "ApproverRole", { roleName: "registry-approver" });
     const [trust] = Object.values(Template.fromStack(stack).findResources("AWS::IAM::Role")).map(
