@@ -63,7 +63,7 @@ export const registryErrorMeanings: Record<RegistryCode, string> = {
   PayloadTooLarge:
     "the item would exceed DynamoDB's 400 KB: shorten the model card, description, params or metrics",
   ApprovalRefused:
-    "the requester may not approve their own request (unless the policy allows it), and a principal counts once: another approver must",
+    "the requester may not approve their own request (unless the policy allows it), a person counts once whatever session they sign with, and where two approvals are needed or self-approval is forbidden an approver nobody vouches for is refused (see governance.md): the message says which",
   IdempotencyKeyReused:
     "the `Idempotency-Key` was used for a different request (path or body): use a new key",
   UploadIncomplete:

@@ -24,9 +24,11 @@ import type {
   ListTransitionsQuery,
   ListVersionsQuery,
   Model,
+  ModelPolicy,
   ModelVersion,
   Page,
   PageQuery,
+  Policy,
   RejectInput,
   RequestTransitionInput,
   RequestUploadsInput,
@@ -175,6 +177,21 @@ export class RegistryClient {
 
   getModel(name: string): Promise<Model> {
     return this.#call({ method: "GET", path: pathOf("models", name) });
+  }
+
+  /** The model's policy, the organisation's floor, and the policy in force with its digest. */
+  getModelPolicy(name: string): Promise<ModelPolicy> {
+    return this.#call({ method: "GET", path: `${pathOf("models", name)}/policy` });
+  }
+
+  /** Replaces the model's promotion policy (the governor's and the admin's route). */
+  setModelPolicy(name: string, policy: Policy, options: ConditionalOptions = {}): Promise<ModelPolicy> {
+    return this.#call({
+      method: "PUT",
+      path: `${pathOf("models", name)}/policy`,
+      body: policy,
+      headers: ifMatch(options),
+    });
   }
 
   updateModel(name: string, patch: UpdateModelInput, options: ConditionalOptions = {}): Promise<Model> {

@@ -31,6 +31,8 @@ export interface Caller {
 }
 export type CreateModelInput = z.input<typeof api.CreateModelInput>;
 export type UpdateModelInput = z.input<typeof api.UpdateModelInput>;
+export type Policy = z.input<typeof api.Policy>;
+export type ModelPolicy = z.output<typeof api.ModelPolicy>;
 
 export interface ListModelsQuery extends PageQuery {
   prefix?: string;

@@ -90,6 +90,9 @@ export async function buildCore(
         ? (model, transitionId) => `${publicApiUrl}${transitionPath(model, transitionId)}`
         : transitionPath,
     },
+    ...(Object.keys(config.governance).length > 0 && {
+      governance: (await import("#core/governance-config.ts")).governanceFromEnvironment(config.governance),
+    }),
     logger: atColdStart.logger ?? logger,
   });
 }

@@ -42,7 +42,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "health",
     summary: "Liveness check",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
     localUnauthenticated: true,
   },
   {
@@ -52,7 +52,7 @@ export const routes: readonly RouteDefinition[] = [
     operationId: "whoami",
     summary:
       "The caller's IAM principal ARN, its account, and (where the gateway knows them) its registry roles",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -60,7 +60,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "getOpenApi",
     summary: "The OpenAPI 3.1 document",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -77,7 +77,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listModels",
     summary: "List models",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -85,15 +85,33 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "getModel",
     summary: "Get a model",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "PATCH",
     path: "/models/{model}",
     group: "models",
     operationId: "updateModel",
-    summary: "Update a model's description, owner, tags or policy",
+    summary: "Update a model's description, owner or tags",
     roles: ["publisher", "admin"],
+  },
+  // The rules that govern a model's promotions are a resource of their own, so that IAM (which
+  // decides per route, not per field) keeps them from the publisher whose promotions they govern.
+  {
+    method: "GET",
+    path: "/models/{model}/policy",
+    group: "models",
+    operationId: "getModelPolicy",
+    summary: "A model's policy, the organisation's floor, and the policy in force with its digest",
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
+  },
+  {
+    method: "PUT",
+    path: "/models/{model}/policy",
+    group: "models",
+    operationId: "setModelPolicy",
+    summary: "Replace a model's promotion policy (governor, admin)",
+    roles: ["governor", "admin"],
   },
   {
     method: "DELETE",
@@ -109,7 +127,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listHistory",
     summary: "A model's history, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -126,7 +144,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "listVersions",
     summary: "List a model's versions, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -134,7 +152,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "getVersion",
     summary: "Get a model version",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "PATCH",
@@ -150,7 +168,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "compareVersions",
     summary: "Compare two versions",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -167,7 +185,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "aliases",
     operationId: "getAlias",
     summary: "Resolve an alias",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "DELETE",
@@ -221,7 +239,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "artifacts",
     operationId: "getArtifact",
     summary: "A download URL of a sealed artifact",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -229,7 +247,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "artifacts",
     operationId: "getAliasArtifact",
     summary: "A download URL of an artifact of the version an alias points at",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   // Stage transitions. Approve and reject are the approver's (and the admin's) and nobody
   // else's; cancel is the requester's own (publisher), DELETE is the admin's cancel of any.
@@ -248,7 +266,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listVersionTransitions",
     summary: "A version's transition requests, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -256,7 +274,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listTransitions",
     summary: "A model's transition requests, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -264,7 +282,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "getTransition",
     summary: "A transition request, with its validation report and approvals",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "POST",
@@ -304,7 +322,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listApprovals",
     summary: "Transitions awaiting approval across every model, oldest first (an approver's queue)",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "POST",
@@ -320,6 +338,6 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "getStageHistory",
     summary: "Which version held a stage, from when to when, moved by whom (newest first)",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 ];

@@ -57,6 +57,16 @@ const patch = (
   headers: Record<string, string> = {},
   principal: FuzzRequest["principal"] = "publisher",
 ): FuzzRequest => ({ operationId, principal, method: "PATCH", path, query: {}, headers, body });
+/** A model's policy (PUT /models/{model}/policy), as the governor: the policy cases moved here from PATCH. */
+const putPolicy = (body: string): FuzzRequest => ({
+  operationId: "setModelPolicy",
+  principal: "governor",
+  method: "PUT",
+  path: { model: "<fixture>" },
+  query: {},
+  headers: {},
+  body,
+});
 const get = (
   operationId: string,
   path: Record<string, string>,
@@ -90,21 +100,13 @@ export const regressions: RegressionCase[] = [
     name: "a policy threshold of 1e16 is not a 500",
     finding: "server-error updateModel 500 number>=1e16",
     expected: ok,
-    request: patch(
-      "updateModel",
-      fixture,
-      '{"policy":{"requirements":{"staging":{"metrics":{"auc":{"min":1e16}}}}}}',
-    ),
+    request: putPolicy('{"requirements":{"staging":{"metrics":{"auc":{"min":1e16}}}}}'),
   },
   {
     name: "a policy threshold of 1e-200 is not a 500",
     finding: "server-error updateModel 500 number<1e-100",
-    expected: refused("body.policy.requirements.staging.metrics.auc.min"),
-    request: patch(
-      "updateModel",
-      fixture,
-      '{"policy":{"requirements":{"staging":{"metrics":{"auc":{"min":1e-200}}}}}}',
-    ),
+    expected: refused("body.requirements.staging.metrics.auc.min"),
+    request: putPolicy('{"requirements":{"staging":{"metrics":{"auc":{"min":1e-200}}}}}'),
   },
   {
     name: "a tag named constructor is not a 500",
@@ -176,12 +178,8 @@ export const regressions: RegressionCase[] = [
     name: "an empty policy metric name gets a 400 that says what is expected (and the document says it)",
     finding:
       'unclear-400 updateModel body.policy.requirements.staging.metrics "Invalid key in record"; valid-refused updateModel 400 body.policy.requirements.staging.metrics',
-    expected: refused('body.policy.requirements.staging.metrics[""]'),
-    request: patch(
-      "updateModel",
-      fixture,
-      '{"policy":{"requirements":{"staging":{"metrics":{"":{"min":1}}}}}}',
-    ),
+    expected: refused('body.requirements.staging.metrics[""]'),
+    request: putPolicy('{"requirements":{"staging":{"metrics":{"":{"min":1}}}}}'),
   },
 
   // --- lenient path and query numbers -------------------------------------------------------------
@@ -267,8 +265,8 @@ export const regressions: RegressionCase[] = [
   {
     name: "policy requirements: the document closes the object (no stage other than staging, production, archived)",
     finding: "valid-refused updateModel 400 body.policy.requirements.*",
-    expected: refused("body.policy.requirements.development"),
-    request: patch("updateModel", fixture, '{"policy":{"requirements":{"development":{"signature":true}}}}'),
+    expected: refused("body.requirements.development"),
+    request: putPolicy('{"requirements":{"development":{"signature":true}}}'),
   },
   {
     name: "tags: the document says at most 50 (maxProperties)",
@@ -306,14 +304,14 @@ export const regressions: RegressionCase[] = [
   {
     name: "policy approvals: the document closes the object (no stage other than staging, production, archived)",
     finding: "valid-refused updateModel 400 body.policy.approvals.*",
-    expected: refused("body.policy.approvals.development"),
-    request: patch("updateModel", fixture, '{"policy":{"approvals":{"development":{"required":1}}}}'),
+    expected: refused("body.approvals.development"),
+    request: putPolicy('{"approvals":{"development":{"required":1}}}'),
   },
   {
     name: "policy metric threshold: the document says min or max is required",
     finding: "valid-refused updateModel 400 body.policy.requirements.staging.metrics.*",
-    expected: refused("body.policy.requirements.staging.metrics.auc"),
-    request: patch("updateModel", fixture, '{"policy":{"requirements":{"staging":{"metrics":{"auc":{}}}}}}'),
+    expected: refused("body.requirements.staging.metrics.auc"),
+    request: putPolicy('{"requirements":{"staging":{"metrics":{"auc":{}}}}}'),
   },
   {
     name: "Idempotency-Key: the document says it is 1-255 visible ASCII characters",

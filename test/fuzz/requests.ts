@@ -100,6 +100,7 @@ export function defaultPrincipal(op: Operation): PrincipalName {
   if (op.method === "GET") return "reader";
   if (op.method === "DELETE") return "admin";
   if (isApprovalDecision(op)) return "approver";
+  if (op.method === "PUT" && op.path.endsWith("/policy")) return "governor";
   return "publisher";
 }
 

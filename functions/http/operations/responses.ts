@@ -15,6 +15,7 @@ import {
   CreatedVersion,
   HistoryEntry,
   Model,
+  ModelPolicy,
   ModelVersion,
   page,
   StageTenure,
@@ -49,6 +50,8 @@ export const responses: Record<OperationId, OperationResponses> = {
   listModels: { success: page(Model, "ModelPage") },
   getModel: { success: Model },
   updateModel: { success: Model },
+  getModelPolicy: { success: ModelPolicy },
+  setModelPolicy: { success: ModelPolicy },
   deleteModel: {},
   listHistory: { success: page(HistoryEntry, "HistoryPage") },
 

@@ -146,7 +146,7 @@ describe("registry CLI", () => {
     });
   });
 
-  it("models create and update send the promotion policy of --policy-file (a file, or - for stdin)", async () => {
+  it("models create and models policy set send the promotion policy of --policy-file (a file, or - for stdin)", async () => {
     const policy = { approvals: { production: { required: 2 } } };
     const created = await cli(
       ["models", "create", "fraud", "--policy-file", "-"],
@@ -156,9 +156,12 @@ describe("registry CLI", () => {
     expect(created.bodyOf()).toEqual({ name: "fraud", policy });
     const file = join(dir(), "policy.json");
     await writeFile(file, JSON.stringify({ demoteProductionTo: "staging" }));
-    const updated = await cli(["models", "update", "fraud", "--policy-file", file]);
-    expect(updated.requests[0]?.method).toBe("PATCH");
-    expect(updated.bodyOf()).toEqual({ policy: { demoteProductionTo: "staging" } });
+    const updated = await cli(["models", "policy", "set", "fraud", "--policy-file", file]);
+    expect(updated.requests[0]?.method).toBe("PUT");
+    expect(String(updated.requests[0]?.url)).toMatch(/\/models\/fraud\/policy$/);
+    expect(updated.bodyOf()).toEqual({ demoteProductionTo: "staging" });
+    // A PATCH of the model carries no policy: the CLI refuses the flag there.
+    expect((await cli(["models", "update", "fraud", "--policy-file", file])).code).toBe(2);
     const broken = await cli(["models", "create", "fraud", "--policy-file", "-"], undefined, "[1]");
     expect(broken).toMatchObject({
       code: 2,

@@ -218,13 +218,25 @@ class Registry:
         description: Optional[str] = None,
         owner: Optional[str] = None,
         tags: Optional[Mapping[str, str]] = None,
-        policy: Optional[Mapping[str, Any]] = None,
         if_match: Optional[str] = None,
     ) -> JsonDict:
-        """``PATCH /models/{model}``; ``if_match`` guards against concurrent edits (412 when stale)."""
-        body = _drop_none(description=description, owner=owner, tags=tags, policy=policy)
+        """``PATCH /models/{model}``; ``if_match`` guards against concurrent edits (412 when stale).
+
+        The promotion policy is not edited here: see ``set_model_policy``."""
+        body = _drop_none(description=description, owner=owner, tags=tags)
         headers = {"if-match": if_match} if if_match else None
         return self._api.request("PATCH", path_of("models", name), body=body, headers=headers).body
+
+    def get_model_policy(self, name: str) -> JsonDict:
+        """``GET /models/{model}/policy``: the model's policy, the floor, the effective policy and its digest."""
+        return self._api.request("GET", path_of("models", name, "policy")).body
+
+    def set_model_policy(
+        self, name: str, policy: Mapping[str, Any], *, if_match: Optional[str] = None
+    ) -> JsonDict:
+        """``PUT /models/{model}/policy`` (governor or admin): replaces the model's promotion policy."""
+        headers = {"if-match": if_match} if if_match else None
+        return self._api.request("PUT", path_of("models", name, "policy"), body=dict(policy), headers=headers).body
 
     def delete_model(self, name: str, *, if_match: Optional[str] = None) -> None:
         """``DELETE /models/{model}`` (admin only)."""
