@@ -1,7 +1,8 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { identify } from "#core/identity.ts";
+import { registryApp } from "../../lib/app.ts";
 import { AWS_USERNAME, UserSessionRole } from "../../lib/person-bound-role.ts";
 import { readRegistryConfig } from "../../lib/registry-config.ts";
 
@@ -12,7 +13,9 @@ describe("a person-bound approver role (UserSessionRole)", () => {
   it("trusts only IAM users of the account, under their own user name as the session name", {
     timeout: 120_000,
   }, () => {
-    const stack = new Stack(new App(), "Access", { env: { account: "111122223333", region: "eu-west-1" } });
+    const stack = new Stack(registryApp(), "Access", {
+      env: { account: "111122223333", region: "eu-west-1" },
+    });
     const role = new UserSessionRole(stack, "ApproverRole", { roleName: "registry-approver" });
     const [trust] = Object.values(Template.fromStack(stack).findResources("AWS::IAM::Role")).map(
       (r) => (r as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }).Properties,
@@ -37,7 +40,7 @@ describe("a person-bound approver role (UserSessionRole)", () => {
 });
 
 describe("policyFloor and personBoundRoles context", () => {
-  const configWith = (context: Record<string, unknown>) => readRegistryConfig(new App({ context }).node);
+  const configWith = (context: Record<string, unknown>) => readRegistryConfig(registryApp({ context }).node);
 
   it("reads both as JSON (cdk.json values or -c strings) and checks them with the functions' parser", () => {
     const config = configWith({

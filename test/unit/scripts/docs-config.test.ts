@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import { environmentVariables } from "#http/environment.ts";
+import { registryApp } from "../../../lib/app.ts";
 import { contextKeys } from "../../../lib/context-keys.ts";
 import { readRegistryConfig } from "../../../lib/registry-config.ts";
 import { formatContextTable, formatDefault, formatEnvironmentTable } from "../../../scripts/docs-config.ts";
@@ -15,7 +15,7 @@ const sources = (folder: string): string[] =>
 
 describe("the CDK context table", () => {
   it("describes exactly the keys readRegistryConfig reads", () => {
-    const app = new App();
+    const app = registryApp();
     const read = new Set<string>();
     const tryGetContext = app.node.tryGetContext.bind(app.node);
     app.node.tryGetContext = (key: string) => {
