@@ -9,7 +9,6 @@ import {
   createVersion,
   listVersions,
   newModel,
-  patchModel,
   postVersion,
   uniqueName,
 } from "./support.ts";
@@ -41,11 +40,15 @@ describe("numbers", () => {
     const read = await api.request({ method: "GET", path: `/models/${name}` });
     expect(read.status).toBe(200);
     expect((read.body as { policy: unknown }).policy).toEqual(policy);
-    const updated = await patchModel(api, name, {
-      policy: { requirements: { production: { metrics: { flops: { min: 3e21, max: 9.9e125 } } } } },
+    // The policy is replaced on its own route, by a governor.
+    const updated = await client("governor").request({
+      method: "PUT",
+      path: `/models/${name}/policy`,
+      body: { requirements: { production: { metrics: { flops: { min: 3e21, max: 9.9e125 } } } } },
     });
     expect(updated.status).toBe(200);
-    expect((updated.body as { policy: unknown }).policy).toEqual({
+    const reread = await api.request({ method: "GET", path: `/models/${name}` });
+    expect((reread.body as { policy: unknown }).policy).toEqual({
       requirements: { production: { metrics: { flops: { min: 3e21, max: 9.9e125 } } } },
     });
   });
