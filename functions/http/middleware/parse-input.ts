@@ -37,20 +37,27 @@ function readJsonBody(event: APIGatewayProxyEvent): unknown {
     throw new HttpError("InvalidJson", `the request body is not valid JSON${detail}`);
   }
   // JSON.parse rounds an integer beyond 2^53 to the nearest double without a word; the registry
-  // would then store (and answer) another number than the one sent. Refuse it, naming the field.
+  // would then store (and answer) another number than the one sent. Refuse it, naming the field
+  // (one a double holds exactly, as JSON.stringify writes 1e16, is that number: accepted).
   const inexact = /\d{16}/.test(text) ? findInexactInteger(text) : undefined;
   if (inexact) {
     throw ValidationError.field(
       ["body", ...inexact.path].join("."),
-      `${inexact.literal.length > 24 ? `${inexact.literal.slice(0, 24)}...` : inexact.literal} is an integer beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), which a JSON number cannot hold exactly: it would be stored as ${Number(inexact.literal)}. Send ${Number(inexact.literal).toExponential()} if that approximation is what you mean, or keep the exact value in a string field (params, tags)`,
+      `${inexact.literal.length > 24 ? `${inexact.literal.slice(0, 24)}...` : inexact.literal} is an integer beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1) that a JSON number cannot hold exactly: it would be stored as ${Number(inexact.literal)}. Send ${Number(inexact.literal).toExponential()} if that approximation is what you mean, or keep the exact value in a string field (params, tags)`,
     );
   }
   return json;
 }
 
+/** Whether the double nearest an integer literal is that integer (so nothing is lost parsing it). */
+function heldExactly(literal: string): boolean {
+  const value = Number(literal);
+  return Number.isSafeInteger(value) || (Number.isFinite(value) && BigInt(literal) === BigInt(value));
+}
+
 /**
  * The first integer literal (digits only: no fraction, no exponent) in valid JSON text whose
- * value is not a safe integer, with the path of keys and indexes that leads to it. A number
+ * value a double cannot hold exactly (beyond 2^53, and not a double itself), with the path of keys and indexes that leads to it. A number
  * written with a fraction or an exponent (`1.2e18`) is a decimal the sender knows is approximate.
  */
 export function findInexactInteger(text: string): { path: (string | number)[]; literal: string } | undefined {
@@ -84,8 +91,7 @@ export function findInexactInteger(text: string): { path: (string | number)[]; l
       let j = i + 1;
       while (j < text.length && /[-+0-9.eE]/.test(text[j] as string)) j++;
       const literal = text.slice(i, j);
-      if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal)))
-        return { path: stack.map((s) => s.key), literal };
+      if (/^-?\d+$/.test(literal) && !heldExactly(literal)) return { path: stack.map((s) => s.key), literal };
       i = j;
     } else i++;
   }

@@ -147,9 +147,12 @@ describe("answering a request", () => {
         /^body\.x\.metrics\.1\.big: \d+(\.\.\.)? is an integer beyond 9007199254740991/,
       );
     }
-    // Safe integers, and decimals written with an exponent, are what they say.
+    // Safe integers, integers a double holds exactly (JSON.stringify writes 1e16 and 2^53 + 2 in
+    // digits), and decimals written with an exponent, are what they say.
     const fine = await models(
-      ...request("POST", "/models", { body: '{"name":"fraud","n":9007199254740991,"f":1.2e18}' }),
+      ...request("POST", "/models", {
+        body: '{"name":"fraud","n":9007199254740991,"e":10000000000000000,"d":9007199254740994,"f":1.2e18}',
+      }),
     );
     // (the model schema refuses the unknown fields, but not as an inexact integer)
     expect(parse(fine.body).error.message).not.toContain("integer beyond");
