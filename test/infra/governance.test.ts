@@ -26,9 +26,9 @@ describe("a person-bound approver role (UserSessionRole)", () => {
         Action: "sts:AssumeRole",
         Effect: "Allow",
         Condition: { StringEquals: { "sts:RoleSessionName": AWS_USERNAME_TEXT } },
-        Principal: {
-          AWS: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::111122223333:root"]] },
-        },
+        // The account's root: IAM users of the account (partition literal where the region is known,
+        // as cdk.json's flags synthesize it).
+        Principal: { AWS: "arn:aws:iam::111122223333:root" },
       },
     ]);
     // The personBoundRoles entry it gives makes its sessions the IAM users they are.
