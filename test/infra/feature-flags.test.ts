@@ -39,7 +39,10 @@ describe("CDK feature flags", () => {
     expect(app.node.tryGetContext("@aws-cdk/aws-iam:minimizePolicies")).toBe(false);
   });
 
-  it("leaves the templates without Mappings, so any partition can deploy them (target-partitions unset)", () => {
+  // Synthesizes (and bundles) the whole app: minutes on a busy 2-core machine, not 30 s.
+  it("leaves the templates without Mappings, so any partition can deploy them (target-partitions unset)", {
+    timeout: 240_000,
+  }, () => {
     const { data, api } = addRegistryStacks(registryApp(), defaultRegistryConfig);
     for (const stack of [data, api]) expect(Template.fromStack(stack).toJSON().Mappings).toBeUndefined();
   });

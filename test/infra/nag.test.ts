@@ -38,12 +38,17 @@ describe("cdk-nag AwsSolutions and Serverless packs", () => {
     expect(rules).toEqual(expect.arrayContaining(["AwsSolutions-S1", "AwsSolutions-S10"]));
   });
 
-  it("report no unacknowledged error or warning on the default app (both stacks)", () => {
+  // Each synthesizes (and bundles) a whole app: minutes on a busy 2-core machine, not 30 s.
+  it("report no unacknowledged error or warning on the default app (both stacks)", {
+    timeout: 240_000,
+  }, () => {
     const findings = findingsFor(defaultRegistryConfig);
     expect(findings, `unacknowledged findings:\n${listed(findings)}`).toEqual([]);
   });
 
-  it("report none either with every option on: customer-managed key, alarm email, webhooks, cross-account callers", () => {
+  it("report none either with every option on: customer-managed key, alarm email, webhooks, cross-account callers", {
+    timeout: 240_000,
+  }, () => {
     const findings = findingsFor(
       {
         ...defaultRegistryConfig,
