@@ -78,8 +78,10 @@ export const isApprovalDecision = (op: Operation) =>
 
 /** Which principals may call an operation: API.md "Roles" (the document does not say). */
 export function allowedPrincipals(op: Operation): readonly string[] {
-  if (op.method === "GET") return ["reader", "publisher", "approver", "admin"];
+  if (op.method === "GET") return ["reader", "publisher", "approver", "governor", "admin"];
   if (isApprovalDecision(op)) return ["approver", "admin"];
+  // The promotion policy is the governor's (and admin's), never the publisher's it governs.
+  if (op.operationId === "setModelPolicy") return ["governor", "admin"];
   // Deletes are admin's ("admin: everything, including deletes"), but whether "publisher: … edit
   // aliases" covers deleting one is not said: the suite sends deletes as admin and does not judge
   // publisher's.

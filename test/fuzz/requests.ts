@@ -82,7 +82,7 @@ export function requestArbitraries(op: Operation, root: unknown, fixture: Fixtur
   }
   const invalid = sites.length > 0 ? fc.oneof(...sites) : undefined;
 
-  const refused = (["reader", "approver", "publisher"] as const).filter(
+  const refused = (["reader", "approver", "publisher", "governor"] as const).filter(
     (p) => !allowedPrincipals(op).includes(p),
   );
   const forbidden =
