@@ -21,6 +21,7 @@ import { dirname } from "node:path";
 import { readText, sendAwsJson } from "./aws-json.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
 import { listenOn } from "./ports.ts";
+import { type SigningIdentity, verifySigV4 } from "./sigv4-verify.ts";
 
 export interface EventEnvelope {
   version: "0";
@@ -73,6 +74,15 @@ export interface LocalEventBusOptions {
   deliveryBackoffMs?: (retry: number) => number;
   /** Per-attempt timeout of a target's POST; default 5 s. */
   deliveryTimeoutMs?: number;
+  /**
+   * Who may put events, as the bus's resource policy decides in AWS: every `PutEvents` must be
+   * SigV4-signed (service `events`) by one of `signers`, and an entry whose source is
+   * `reservedSource` (the registry's) only by `owner` (the registry's own identity); any other
+   * signer gets `NotAuthorizedForSourceException` for it.
+   */
+  trust: { signers: readonly SigningIdentity[]; reservedSource: string; owner: SigningIdentity };
+  /** The clock signatures are checked against (default the wall clock; tests pass theirs). */
+  now?: () => Date;
 }
 
 /** What a listener learns of an event: the envelope and the names of the rules it matched. */
@@ -104,6 +114,7 @@ class BusRequestError extends Error {
   constructor(
     readonly type: string,
     message: string,
+    readonly status = 400,
   ) {
     super(message);
   }
@@ -129,7 +140,22 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
   const timeoutMs = options.deliveryTimeoutMs ?? 5_000;
   const busArn = `arn:aws:events:${options.region}:${options.account}:event-bus/${options.busName}`;
 
-  function accept(entry: PutEventsEntry): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+  const signers = new Map(options.trust.signers.map((s) => [s.accessKeyId, s]));
+  signers.set(options.trust.owner.accessKeyId, options.trust.owner);
+
+  function accept(
+    entry: PutEventsEntry,
+    caller: SigningIdentity,
+  ): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    if (
+      entry.Source === options.trust.reservedSource &&
+      caller.accessKeyId !== options.trust.owner.accessKeyId
+    ) {
+      return {
+        ErrorCode: "NotAuthorizedForSourceException",
+        ErrorMessage: `Not authorized for the source '${entry.Source}': only the registry puts it on this bus`,
+      };
+    }
     const bus = entry.EventBusName ?? "default";
     if (bus !== options.busName && bus !== busArn) {
       return {
@@ -247,9 +273,29 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         `the local bus answers only PutEvents, not '${target}'`,
       );
     }
+    const text = await readText(req);
+    const rawUrl = req.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
+    const verified = await verifySigV4(
+      {
+        method: req.method ?? "POST",
+        rawPath: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
+        rawQuery: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
+        headers: req.headersDistinct,
+        body: Buffer.from(text, "utf8"),
+      },
+      { region: options.region, service: "events", principals: signers, now: options.now?.() ?? new Date() },
+    );
+    if (!verified.ok) {
+      throw new BusRequestError(
+        verified.code === "UnknownAccessKey" ? "UnrecognizedClientException" : "AccessDeniedException",
+        verified.message,
+        403,
+      );
+    }
     let body: { Entries?: PutEventsEntry[] };
     try {
-      body = JSON.parse(await readText(req));
+      body = JSON.parse(text);
     } catch {
       throw new BusRequestError("SerializationException", "the request body is not JSON");
     }
@@ -257,7 +303,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     if (entries.length < 1 || entries.length > 10) {
       throw new BusRequestError("ValidationException", "PutEvents takes 1 to 10 entries");
     }
-    const results = entries.map(accept);
+    const results = entries.map((entry) => accept(entry, verified.principal));
     return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
   }
 
@@ -268,7 +314,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         const type = error instanceof BusRequestError ? error.type : "InternalException";
         sendAwsJson(
           res,
-          error instanceof BusRequestError ? 400 : 500,
+          error instanceof BusRequestError ? error.status : 500,
           {
             __type: type,
             message: String((error as Error).message),

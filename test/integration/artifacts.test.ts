@@ -7,7 +7,6 @@
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
 import {
   client,
   createModel,
@@ -55,7 +54,7 @@ function s3() {
     endpoint: s3Endpoint,
     region,
     forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
+    credentials: registry().registryCredentials,
   });
 }
 

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../clients/cli/run.ts";
 import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
 import type { ModelVersion } from "../../clients/lib/types.ts";
-import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
 import { capturedIo } from "../support/captured-io.ts";
 import { client, createModel, principal, registry, uniqueName } from "./support.ts";
 
@@ -237,7 +236,7 @@ describe("registry CLI with artifacts", () => {
       endpoint: s3Endpoint,
       region,
       forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
+      credentials: registry().registryCredentials,
     });
     await s3.send(
       new PutObjectCommand({

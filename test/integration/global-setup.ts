@@ -27,6 +27,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     dynamoEndpoint: registry.dynamoEndpoint,
     s3Endpoint: registry.s3Endpoint,
     principals: [...registry.principals],
+    registryCredentials: registry.registryCredentials,
+    consoleOrigin: registry.allowedOrigins()[0] as string,
     multipartThresholdBytes: 16 * 1024 ** 2,
   });
   return () => registry.stop();

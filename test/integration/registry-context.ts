@@ -3,6 +3,7 @@
  * registry it started in memory. Import this file (for its type) from any test that injects it.
  */
 import type { LocalPrincipal } from "../../local/principals.ts";
+import type { SigningIdentity } from "../../local/sigv4-verify.ts";
 
 export interface RegistryContext {
   /** The local API gateway, e.g. `http://127.0.0.1:41234`; clients sign for `execute-api`. */
@@ -13,6 +14,10 @@ export interface RegistryContext {
   dynamoEndpoint: string;
   s3Endpoint: string;
   principals: LocalPrincipal[];
+  /** The registry's own identity: the only signer the local S3 accepts (tests act as the registry). */
+  registryCredentials: SigningIdentity;
+  /** The registry's own browser origin (its console), the one CORS allows. */
+  consoleOrigin: string;
   /** The registry's multipart threshold in this test run. */
   multipartThresholdBytes: number;
 }
