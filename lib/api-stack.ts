@@ -234,8 +234,9 @@ export class ApiStack extends Stack {
       logRetention: props.functionLogRetention,
       powertoolsTracer: props.powertoolsTracer,
       sourceMaps: props.sourceMaps,
-      // Custom validation functions are invoked with the Lambda SDK; S3 is never touched.
-      without: ["s3"],
+      // Custom validation functions are invoked with the Lambda SDK; S3 is read once, by Apply,
+      // which checks that each artifact's pinned version still holds the sealed bytes.
+      without: [],
     });
     acknowledge(
       this.transitionTasks,
@@ -243,6 +244,7 @@ export class ApiStack extends Stack {
       "Invoked synchronously by Step Functions: a failure is caught by the state machine (Fail state), there is no event to keep",
     );
     data.table.bind(this.transitionTasks, "readWrite");
+    data.artifacts.bind(this.transitionTasks, "read");
     // The workflow grants its tasks function the custom validation invokes and SendTask*.
     this.transitionWorkflow = new TransitionWorkflow(this, "TransitionWorkflow", {
       tasksFunction: this.transitionTasks,

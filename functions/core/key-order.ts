@@ -91,7 +91,7 @@ export const VERSION_ORDER: KeyOrder = {
       nested: {
         artifacts: {
           keys: ["path", "status", "expected", "actual"],
-          nested: { expected: SIZE_AND_DIGEST, actual: SIZE_AND_DIGEST },
+          nested: { expected: SIZE_AND_DIGEST, actual: { keys: ["size", "sha256", "versionId"] } },
         },
       },
     },

@@ -144,6 +144,8 @@ export interface ObjectFacts {
   size: number;
   /** The object's full-object SHA-256 (hex), when S3 has one; never a composite (per-part) one. */
   sha256?: string;
+  /** S3's version id of these bytes (the bucket is versioned): a seal pins the version to it. */
+  versionId?: string;
 }
 
 export interface UploadedPart {
@@ -199,11 +201,29 @@ export interface ArtifactStorage {
     parts: { partNumber: number; etag: string }[],
     options: { overwrite: boolean },
   ): Promise<CompleteMultipartResult>;
-  /** Size and (when S3 has one) full-object SHA-256; undefined when there is no object. */
-  head(model: string, version: number, path: string): Promise<ObjectFacts | undefined>;
-  /** Reads the whole object once through SHA-256 (constant memory); undefined when missing. */
-  digest(model: string, version: number, path: string): Promise<{ size: number; sha256: string } | undefined>;
-  presignGet(model: string, version: number, path: string, expiresIn: number): Promise<string>;
+  /**
+   * Size, version id and (when S3 has one) full-object SHA-256 of the current object, or of
+   * exactly `versionId` when given; undefined when there is no such object or version.
+   */
+  head(model: string, version: number, path: string, versionId?: string): Promise<ObjectFacts | undefined>;
+  /**
+   * Reads the whole object (exactly `versionId` when given) once through SHA-256 (constant
+   * memory), with the version id read; undefined when missing.
+   */
+  digest(
+    model: string,
+    version: number,
+    path: string,
+    versionId?: string,
+  ): Promise<{ size: number; sha256: string; versionId?: string } | undefined>;
+  /** A GET URL; with `versionId`, of exactly that version (what a sealed artifact pins). */
+  presignGet(
+    model: string,
+    version: number,
+    path: string,
+    expiresIn: number,
+    versionId?: string,
+  ): Promise<string>;
 }
 
 /** Starts the verifier of a sealed version without waiting for it (an asynchronous invoke). */

@@ -5,6 +5,7 @@
  * redelivered event, a duplicate execution or a request cancelled meanwhile ends quietly. Every
  * change is one transaction with its history entries, like any API mutation.
  */
+import { artifactLocations, sealedBytesProblem } from "../artifacts/verification.ts";
 import { TransitionStateError } from "../errors.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel, type HistoryFacts } from "../kernel/model-change.ts";
@@ -302,7 +303,9 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
         ? `the version moved from ${transition.from} to ${version.stage} since the request`
         : STAGES_REQUIRING_READY.includes(to) && version.status !== "READY"
           ? `the version is ${version.status}, not READY`
-          : undefined;
+          : STAGES_REQUIRING_READY.includes(to)
+            ? await sealedBytesProblem(deps, version)
+            : undefined;
     if (!version || problem) {
       const failed = endTransition(model, transition, ctx, now, {
         status: "FAILED",
@@ -332,13 +335,7 @@ function applyWrites(
   const to = transition.to as StageName;
   const from = transition.from as StageName;
   const demoteTo = demotionStage(model.policy, to);
-  const artifactsOf = (v: VersionRecord) =>
-    v.artifacts.map((a) => ({
-      path: a.path,
-      uri: deps.artifacts.uri(v.model, v.version, a.path),
-      size: a.size,
-      sha256: a.sha256,
-    }));
+  const artifactsOf = (v: VersionRecord) => artifactLocations(deps, v);
   // The version leaving the stage comes first, so a subscriber replaying the events in seq order
   // never sees two holders of an exclusive stage at once.
   const facts: HistoryFacts[] = [];

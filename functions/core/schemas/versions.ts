@@ -274,7 +274,16 @@ export const ArtifactCheck = z
     status: z.enum(ARTIFACT_CHECK_STATUSES),
     expected: z.object({ size: z.int(), sha256: z.string() }),
     actual: z
-      .nullable(z.object({ size: z.int(), sha256: z.optional(z.string()) }))
+      .nullable(
+        z.object({
+          size: z.int(),
+          sha256: z.optional(z.string()),
+          versionId: z.optional(z.string()).register(z.globalRegistry, {
+            description:
+              "S3 version id of the bytes checked: a READY version is pinned to it (downloads, events and promotions use exactly these bytes)",
+          }),
+        }),
+      )
       .register(z.globalRegistry, {
         description: "what S3 holds; null when the object is missing; sha256 when known",
       }),

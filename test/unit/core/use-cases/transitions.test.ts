@@ -25,6 +25,7 @@ import * as transitions from "#core/use-cases/transitions.ts";
 import * as versions from "#core/use-cases/versions.ts";
 import {
   artifact,
+  FakeArtifactStorage,
   makeReady,
   publisher,
   runWorkflow as runWorkflowIn,
@@ -581,5 +582,56 @@ describe("rollback", () => {
     await expect(
       transitions.rollback(core, "fraud", { stage: "production" }, publisher),
     ).rejects.toBeInstanceOf(NothingToRollBackError);
+  });
+});
+
+describe("pinned bytes (issue 18, item 6)", () => {
+  const key = (version: number) => ({ model: "fraud", version, path: artifact().path });
+
+  it("the seal pins each artifact's S3 version; the stage change event names it beside the URI", async () => {
+    const core = await setUp();
+    const sealed = await versions.getVersion(core, "fraud", 1);
+    const pin = `v-fraud-1-${artifact().path}`;
+    expect(sealed.verification?.artifacts?.[0]?.actual).toMatchObject({ versionId: pin });
+    await promote(core, 1, "staging");
+    const page = await models.listHistory(core, "fraud", { limit: 100 });
+    const changed = page.items.find((e) => e.action === "STAGE_CHANGED");
+    // The event schema (validated by toRegistryEvent) carries the version id.
+    const event = toRegistryEvent({ ...changed!, model: "fraud" } as never, { source: "model-registry" });
+    expect(JSON.stringify(event.detail)).toContain(`"versionId":"${pin}"`);
+    expect(changed?.details).toMatchObject({ artifacts: [{ path: artifact().path, versionId: pin }] });
+  });
+
+  it("bytes written at the key after the seal do not move the pin, and Apply still promotes the sealed bytes", async () => {
+    const core = await setUp();
+    const { model, version, path } = key(1);
+    core.artifacts.overwrite(model, version, path, {
+      size: 3,
+      sha256: "0".repeat(64),
+      checksummed: true,
+      versionId: "attacker",
+    });
+    const { transition } = await promote(core, 1, "staging");
+    expect((await get(core, transition.id)).status).toBe("APPLIED");
+    expect(core.artifacts.calls).toContain(`head ${path} @v-fraud-1-${path}`);
+  });
+
+  it("Apply refuses a version whose pinned bytes are gone from the bucket, and says which artifact", async () => {
+    const core = await setUp();
+    const { model, version, path } = key(1);
+    // The pinned version no longer exists (a lifecycle rule expired it, say); other bytes are current.
+    core.artifacts.objects.set(FakeArtifactStorage.key(model, version, path), {
+      size: 3,
+      sha256: "0".repeat(64),
+      checksummed: true,
+      versionId: "attacker",
+    });
+    const { transition } = await promote(core, 1, "staging");
+    const ended = await get(core, transition.id);
+    expect(ended.status).toBe("FAILED");
+    expect(ended.reason).toMatch(
+      new RegExp(`'${path}' \\(S3 version v-fraud-1-${path}\\) is no longer in the bucket`),
+    );
+    expect((await versions.getVersion(core, "fraud", 1)).stage).toBe("development");
   });
 });
