@@ -275,6 +275,7 @@ describe("functions", () => {
       "s3:AbortMultipartUpload",
       "s3:GetObject",
       "s3:GetObjectAttributes",
+      "s3:GetObjectVersion",
       "s3:ListMultipartUploadParts",
       "s3:PutObject",
     ]);
@@ -339,7 +340,7 @@ describe("functions", () => {
 
     it("reads artifacts and writes the table, and nothing else: no page-token secret, no S3 writes", () => {
       const actions = verifierActions();
-      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:GetObject"]);
+      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
       expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem"]));
       expect(actions.some((a) => a.startsWith("secretsmanager:"))).toBe(false);
       const env = (propsOf(verifier()).Environment as { Variables: Record<string, Json> }).Variables;

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -226,8 +226,8 @@ describe("registry CLI with artifacts", () => {
     expect(counter.puts.sort()).toEqual([2, 3]);
   });
 
-  it("a download whose bytes were changed in the bucket fails, names the file and leaves nothing behind", async () => {
-    const model = uniqueName("cli-tamper");
+  it("bytes written at the key after the seal do not reach a download: it is pinned to the sealed S3 version", async () => {
+    const model = uniqueName("cli-pinned");
     await createModel(api, model);
     const created = await cli(["versions", "create", model, "--artifact-file", small]);
     expect(created.code, created.stderr).toBe(0);
@@ -246,9 +246,25 @@ describe("registry CLI with artifacts", () => {
       }),
     );
     s3.destroy();
-
-    const to = join(dir, `tampered-${model}`);
+    const to = join(dir, `pinned-${model}`);
     const run = await cli(["download", model, "1", "--to", to]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readFile(join(to, "config.json"))).toEqual(await readFile(small));
+  });
+
+  it("a download whose bytes are not the sealed ones fails, names the file and leaves nothing behind", async () => {
+    const model = uniqueName("cli-tamper");
+    await createModel(api, model);
+    const created = await cli(["versions", "create", model, "--artifact-file", small]);
+    expect(created.code, created.stderr).toBe(0);
+    // The download is pinned, so S3 serves the sealed bytes: other bytes come from the network.
+    const swapped: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("versionId=")) return new Response('{"layers":13,"heads":8}', { status: 200 });
+      return fetch(input, init);
+    };
+    const to = join(dir, `tampered-${model}`);
+    const run = await cli(["download", model, "1", "--to", to], swapped);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const { error } = JSON.parse(run.stderr) as { error: { code: string; message: string } };

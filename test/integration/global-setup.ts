@@ -29,6 +29,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     principals: [...registry.principals],
     registryCredentials: registry.registryCredentials,
     consoleOrigin: registry.allowedOrigins()[0] as string,
+    eventBusEndpoint: registry.events.bus.endpoint,
+    lambdaEndpoint: registry.lambdaEndpoint,
+    stepFunctionsEndpoint: registry.workflows.endpoint,
     multipartThresholdBytes: 16 * 1024 ** 2,
   });
   return () => registry.stop();

@@ -18,6 +18,10 @@ export interface RegistryContext {
   registryCredentials: SigningIdentity;
   /** The registry's own browser origin (its console), the one CORS allows. */
   consoleOrigin: string;
+  /** The local bus's PutEvents endpoint, and the local Lambda and Step Functions endpoints. */
+  eventBusEndpoint: string;
+  lambdaEndpoint: string;
+  stepFunctionsEndpoint: string;
   /** The registry's multipart threshold in this test run. */
   multipartThresholdBytes: number;
 }
