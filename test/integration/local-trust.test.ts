@@ -173,7 +173,11 @@ describe("pinned bytes", () => {
     expect(promoted.status, promoted.rawBody).toBeLessThan(300);
     let changed: { details?: { artifacts?: { versionId?: string }[] } } | undefined;
     for (let i = 0; i < 100 && !changed; i++) {
-      const history = await api.request({ method: "GET", path: `/models/${name}/history?limit=50` });
+      const history = await api.request({
+        method: "GET",
+        path: `/models/${name}/history`,
+        query: { limit: "50" },
+      });
       const items = (history.body as { items: { action: string; details?: never }[] }).items;
       changed = items.find((e) => e.action === "STAGE_CHANGED");
       if (!changed) await new Promise((r) => setTimeout(r, 200));
