@@ -128,8 +128,17 @@ export const TRANSITION_ORDER: KeyOrder = {
   ],
   nested: {
     validation: {
-      keys: ["passed", "checks", "at"],
-      nested: { checks: { keys: ["check", "expected", "actual", "passed"] } },
+      keys: ["passed", "checks", "at", "evidence"],
+      nested: {
+        checks: { keys: ["check", "expected", "actual", "passed"] },
+        evidence: {
+          keys: ["version", "holder"],
+          nested: {
+            version: { keys: ["version", "rev", "digest"] },
+            holder: { keys: ["version", "rev", "digest"] },
+          },
+        },
+      },
     },
     approvals: { keys: ["by", "decision", "comment", "at"] },
   },

@@ -20,6 +20,7 @@ import {
 } from "../records.ts";
 import type { ValidationCheck, ValidationReport } from "../schemas.ts";
 import { stageChecks } from "./checks.ts";
+import { evidenceDigest, snapshotOf } from "./evidence.ts";
 import {
   demotionStage,
   EXCLUSIVE_STAGES,
@@ -127,7 +128,12 @@ async function validate(deps: CoreDeps, task: Task<"validate">): Promise<Validat
         ...(await customChecks(deps, claimed.transition, version)),
       ]
     : [{ check: "version", expected: "exists", actual: "deleted", passed: false }];
-  const report: ValidationReport = { passed: checks.every((c) => c.passed), checks, at: nowIso(deps) };
+  const report: ValidationReport = {
+    passed: checks.every((c) => c.passed),
+    checks,
+    at: nowIso(deps),
+    ...(version && { evidence: snapshotOf(version, holder) }),
+  };
 
   // 3. The verdict.
   return mutate(deps, `transition '${id}'`, async () => {
@@ -296,13 +302,14 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
     const numbers = [transition.version, ...(holderNumber !== undefined ? [holderNumber] : [])];
     const versions = model.deletedAt ? [] : await deps.store.getVersions(model.name, numbers);
     const version = versions.find((v) => v.version === transition.version);
+    const holder = versions.find((v) => v.version === holderNumber && v.version !== version?.version);
     const problem = !version
       ? "the version no longer exists"
       : version.stage !== transition.from
         ? `the version moved from ${transition.from} to ${version.stage} since the request`
         : STAGES_REQUIRING_READY.includes(to) && version.status !== "READY"
           ? `the version is ${version.status}, not READY`
-          : undefined;
+          : evidenceProblem(transition, version, holder);
     if (!version || problem) {
       const failed = endTransition(model, transition, ctx, now, {
         status: "FAILED",
@@ -311,12 +318,32 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
       });
       return { writes: failed.writes, result: end("FAILED") };
     }
-    const holder = versions.find((v) => v.version === holderNumber && v.version !== version.version);
     return {
       writes: applyWrites(deps, model, transition, version, holder, approvedBy, now),
       result: end("APPLIED"),
     };
   });
+}
+
+/**
+ * Why the evidence no longer supports the move, if it does not: the version's evidence changed
+ * since validation (its digest moved), or a stage check fails against the version and the holder
+ * as they are now (another version may hold the stage since: `compatibleSignature` is re-run
+ * against it). A request validated before snapshots existed has no digest to compare; its checks
+ * are still re-run.
+ */
+function evidenceProblem(
+  transition: TransitionRecord,
+  version: VersionRecord,
+  holder: VersionRecord | undefined,
+): string | undefined {
+  const checked = transition.validation?.evidence?.version;
+  if (checked && checked.digest !== evidenceDigest(version)) {
+    return `the version's evidence changed since it was validated (revision ${checked.rev}, now ${version.rev}): request the transition again to validate it as it is`;
+  }
+  const failed = stageChecks(transition, version, holder).filter((c) => !c.passed);
+  if (failed.length === 0) return undefined;
+  return `the checks no longer pass: ${failed.map((c) => `${c.check} expected ${c.expected}, found ${c.actual}`).join("; ")}`;
 }
 
 function applyWrites(
