@@ -238,6 +238,12 @@ export interface Logger {
 export interface WorkflowControl {
   resume(token: string, output: Record<string, unknown>): Promise<boolean>;
   fail(token: string, error: WorkflowStopReason, cause: string): Promise<boolean>;
+  /**
+   * Starts a new execution that takes over an open request (`resume: true`, as local mode's
+   * recovery after a restart does): when the execution waiting on it is gone. `name` makes the
+   * start idempotent: an execution of that name already started counts as started.
+   */
+  restart(transition: { model: string; transitionId: string }, name: string): Promise<void>;
 }
 
 /** The error names the state machine catches when an approval wait is stopped. */

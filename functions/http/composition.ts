@@ -67,7 +67,9 @@ export async function buildCore(
   // Only the transitions group and the workflow's tasks call these two; IAM grants them to those
   // alone. SendTask* needs no ARN: the token names the execution.
   const workflow = onFirstUse(async () =>
-    (await import("#adapters/sfn/workflow-control.ts")).createStepFunctionsWorkflowControl(),
+    (await import("#adapters/sfn/workflow-control.ts")).createStepFunctionsWorkflowControl(
+      config.transitionStateMachineArn,
+    ),
   );
   const customValidator = onFirstUse(async () =>
     (await import("#adapters/lambda/custom-validator.ts")).createLambdaCustomValidator(),
@@ -81,7 +83,7 @@ export async function buildCore(
       multipartThresholdBytes: config.multipartThresholdBytes,
     },
     ...(verifier && { verification: deferred(verifier, ["start"]) }),
-    workflow: deferred(workflow, ["resume", "fail"]),
+    workflow: deferred(workflow, ["resume", "fail", "restart"]),
     customValidator: deferred(customValidator, ["validate"]),
     lifecycle: {
       approvalTimeoutSeconds: config.approvalTimeoutSeconds,

@@ -393,15 +393,24 @@ describe("functions", () => {
       expect(actions.some((a) => a.startsWith("secretsmanager:") || a.startsWith("s3:"))).toBe(false);
     });
 
-    it("leaves SendTask* to the transitions group among the HTTP functions", () => {
+    it("leaves SendTask* and StartExecution to the transitions group among the HTTP functions", () => {
       for (const group of routeGroups) {
         const granted = actionsGrantedTo(group)
           .filter((a) => a.startsWith("states:"))
           .sort();
         expect(granted, group).toEqual(
-          group === "transitions" ? ["states:SendTaskFailure", "states:SendTaskSuccess"] : [],
+          group === "transitions"
+            ? ["states:SendTaskFailure", "states:SendTaskSuccess", "states:StartExecution"]
+            : [],
         );
       }
+    });
+
+    it("tells the transitions group the state machine, so an approval can restart a lost execution", () => {
+      const fn = resources[functionLogicalId("transitions")]!;
+      const env = (propsOf(fn).Environment as { Variables: Record<string, Json> }).Variables;
+      const machine = ofType("AWS::StepFunctions::StateMachine")[0]![0];
+      expect(render(env.TRANSITION_STATE_MACHINE_ARN as Json)).toBe(`{Ref:${machine}}`);
     });
   });
 

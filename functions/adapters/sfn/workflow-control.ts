@@ -4,8 +4,14 @@
  * `Cancelled`). Local mode points the same client at its Step Functions endpoint
  * (`AWS_ENDPOINT_URL_SFN`, `local/step-functions.ts`).
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { traceClient } from "#adapters/tracing.ts";
+import type { WorkflowInput } from "#core/lifecycle/workflow-contract.ts";
 import type { WorkflowControl, WorkflowStopReason } from "#core/ports.ts";
 
 /** The execution no longer waits on that token: it timed out, was resumed already, or ended. */
@@ -15,7 +21,11 @@ const TOKEN_GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"])
 const MAX_CAUSE = 32_768;
 
 export class StepFunctionsWorkflowControl implements WorkflowControl {
-  constructor(private readonly client: SFNClient) {}
+  constructor(
+    private readonly client: SFNClient,
+    /** The transition workflow (`TRANSITION_STATE_MACHINE_ARN`): needed by `restart` only. */
+    private readonly stateMachineArn?: string,
+  ) {}
 
   resume(token: string, output: Record<string, unknown>): Promise<boolean> {
     return answered(
@@ -29,6 +39,26 @@ export class StepFunctionsWorkflowControl implements WorkflowControl {
         new SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, MAX_CAUSE) }),
       ),
     );
+  }
+
+  async restart(transition: { model: string; transitionId: string }, name: string): Promise<void> {
+    if (!this.stateMachineArn) {
+      throw new Error("TRANSITION_STATE_MACHINE_ARN is not set: this function cannot start the workflow");
+    }
+    const input: WorkflowInput = { detail: transition, resume: true };
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name,
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (error) {
+      // Another caller's recovery of the same request started it already.
+      if (error instanceof Error && error.name === "ExecutionAlreadyExists") return;
+      throw error;
+    }
   }
 }
 
@@ -44,5 +74,5 @@ async function answered(call: Promise<unknown>): Promise<boolean> {
 }
 
 /** The adapter with its own client: how `buildCore()` makes it, on first use. */
-export const createStepFunctionsWorkflowControl = (): WorkflowControl =>
-  new StepFunctionsWorkflowControl(traceClient(new SFNClient({})));
+export const createStepFunctionsWorkflowControl = (stateMachineArn?: string): WorkflowControl =>
+  new StepFunctionsWorkflowControl(traceClient(new SFNClient({})), stateMachineArn);

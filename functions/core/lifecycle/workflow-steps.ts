@@ -5,7 +5,6 @@
  * redelivered event, a duplicate execution or a request cancelled meanwhile ends quietly. Every
  * change is one transaction with its history entries, like any API mutation.
  */
-import { TransitionStateError } from "../errors.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel, type HistoryFacts } from "../kernel/model-change.ts";
 import { nowIso } from "../kernel/reads.ts";
@@ -56,6 +55,8 @@ export async function runWorkflowStep(
       return apply(deps, task);
     case "expire":
       return expire(deps, task);
+    case "stopped":
+      return stopped(deps, task);
     case "fail":
       return fail(deps, task);
   }
@@ -290,13 +291,18 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
       return { writes: [], result: end(transition.status) };
     }
     const approvedBy = transition.approvals.filter((a) => a.decision === "APPROVED").map((a) => a.by);
-    if (approvedBy.length < transition.approvalsRequired) {
-      throw new TransitionStateError(
-        `transition ${transition.id} has ${approvedBy.length} of ${transition.approvalsRequired} approvals`,
-      );
-    }
     const now = nowIso(deps);
     const ctx = workflowContext(transition);
+    if (approvedBy.length < transition.approvalsRequired) {
+      // Only the registry resumes a wait, after the last approval: whoever else holds the task
+      // token resumed it (SendTaskSuccess). The request ends, in history, instead of waiting on.
+      const failed = endTransition(model, transition, ctx, now, {
+        status: "FAILED",
+        action: "TRANSITION_FAILED",
+        reason: `could not apply: the approval wait was resumed with ${approvedBy.length} of ${transition.approvalsRequired} approvals, not by the registry: request the transition again`,
+      });
+      return { writes: failed.writes, result: end("FAILED") };
+    }
     const to = transition.to as StageName;
     const holderNumber = EXCLUSIVE_STAGES.includes(to) ? holderOf(model, to) : undefined;
     const numbers = [transition.version, ...(holderNumber !== undefined ? [holderNumber] : [])];
@@ -461,6 +467,30 @@ async function expire(deps: CoreDeps, task: Task<"expire">): Promise<StepResult>
       reason: `no decision before the approval deadline (${transition.approvalDeadline ?? "unknown"})`,
     });
     return { writes: ended.writes, result: end("TIMED_OUT") };
+  });
+}
+
+/**
+ * The approval wait was stopped with `Rejected` or `Cancelled`. The registry records a rejection
+ * or cancellation before it stops the wait, so a request still open here was stopped by someone
+ * else holding the task token (SendTaskFailure): it ends FAILED, with the error and its cause,
+ * instead of staying open with nothing left to apply a later approval.
+ */
+async function stopped(deps: CoreDeps, task: Task<"stopped">): Promise<StepResult> {
+  return mutate(deps, `transition '${task.transitionId}'`, async () => {
+    const state = await read(deps, task.model, task.transitionId);
+    if (!state) return { writes: [], result: end("gone") };
+    const { model, transition } = state;
+    if (transition.execution !== task.execution || !isOpen(transition)) {
+      return { writes: [], result: end(transition.status) };
+    }
+    const cause = (task.error.Cause ?? "").slice(0, 500);
+    const ended = endTransition(model, transition, workflowContext(transition), nowIso(deps), {
+      status: "FAILED",
+      action: "TRANSITION_FAILED",
+      reason: `the approval wait was stopped outside the registry (${task.error.Error ?? "unknown error"}${cause ? `: ${cause}` : ""}) with no decision recorded: request the transition again`,
+    });
+    return { writes: ended.writes, result: end("FAILED") };
   });
 }
 

@@ -64,7 +64,7 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
 /** Every transition step: applied, approved, failed, rejected, cancelled, timed out, demoted. */
 async function lifecycle(core: ReturnType<typeof testCore>) {
   const approver = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-9" };
-  core.workflow = { resume: async () => true, fail: async () => true };
+  core.workflow = { resume: async () => true, fail: async () => true, restart: async () => {} };
   await models.updateModel(
     core,
     "fraud",

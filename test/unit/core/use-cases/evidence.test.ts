@@ -19,7 +19,11 @@ import { artifact, makeReady, publisher, runWorkflow, type TestCore, testCore } 
 
 const approver: RequestContext = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-2" };
 
-const workflow: WorkflowControl = { resume: async () => true, fail: async () => true };
+const workflow: WorkflowControl = {
+  resume: async () => true,
+  fail: async () => true,
+  restart: async () => {},
+};
 
 async function setUp(policy: z.input<typeof Policy>): Promise<TestCore> {
   const core = { ...testCore(), workflow } as TestCore;
