@@ -26,6 +26,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     bucket: registry.bucket,
     dynamoEndpoint: registry.dynamoEndpoint,
     s3Endpoint: registry.s3Endpoint,
+    stepFunctionsEndpoint: registry.workflows.endpoint,
     principals: [...registry.principals],
     multipartThresholdBytes: 16 * 1024 ** 2,
   });

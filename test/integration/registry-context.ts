@@ -12,6 +12,8 @@ export interface RegistryContext {
   bucket: string;
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** The local Step Functions API (SendTaskSuccess / SendTaskFailure / StartExecution). */
+  stepFunctionsEndpoint: string;
   principals: LocalPrincipal[];
   /** The registry's multipart threshold in this test run. */
   multipartThresholdBytes: number;
