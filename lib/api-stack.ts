@@ -253,11 +253,7 @@ export class ApiStack extends Stack {
     // Approve, reject and cancel resume or stop the execution waiting on the request; the final
     // approval starts a new execution when the one waiting on the request is gone.
     this.transitionWorkflow.grantTaskResponses(functions.transitions);
-    functions.transitions.addEnvironment(
-      "TRANSITION_STATE_MACHINE_ARN",
-      this.transitionWorkflow.stateMachine.stateMachineArn,
-    );
-    this.transitionWorkflow.stateMachine.grantStartExecution(functions.transitions);
+    this.transitionWorkflow.grantRestarts(functions.transitions);
 
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
       api: this.registryApi.api,

@@ -99,6 +99,7 @@ export class TransitionWorkflow extends Construct {
   /** Requested events EventBridge could not start an execution for (after its retries). */
   readonly deadLetterQueue: Queue | undefined;
   private readonly taskResponsePolicies: Policy[] = [];
+  private restartPolicies = 0;
 
   constructor(scope: Construct, id: string, props: TransitionWorkflowProps) {
     super(scope, id);
@@ -303,6 +304,26 @@ export class TransitionWorkflow extends Construct {
         ],
       }),
     );
+  }
+
+  /**
+   * Lets functions start a new execution of this state machine: the final approval of a request
+   * whose execution is gone restarts the workflow (docs/governance.md, "Workflow"). A policy of
+   * its own, for the reason `grantTaskResponses` gives; the functions find the state machine's
+   * ARN in the request's execution ARN, not in their environment, which would be a cycle.
+   */
+  grantRestarts(...grantees: IFunction[]): void {
+    const roles = grantees.map((grantee) => grantee.role).filter((role) => role !== undefined);
+    if (roles.length === 0) return;
+    new Policy(this, `Restarts${this.restartPolicies++ || ""}`, {
+      roles,
+      statements: [
+        new PolicyStatement({
+          actions: ["states:StartExecution"],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
 }
 

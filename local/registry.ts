@@ -165,19 +165,14 @@ export function handlerEnvironment(settings: {
   multipartThresholdBytes?: number;
   /** The local bus's PutEvents endpoint; the publisher's SDK client is pointed at it. */
   eventBusEndpoint?: string;
-  /** The local Step Functions endpoint (SendTaskSuccess / SendTaskFailure / StartExecution). */
+  /** The local Step Functions endpoint (SendTaskSuccess / SendTaskFailure). */
   stepFunctionsEndpoint?: string;
-  /** The local transition workflow, which an approval restarts when its execution is gone. */
-  transitionStateMachineArn?: string;
   approvalTimeoutSeconds?: number;
 }): Record<string, string> {
   return {
     // Always set, so one registry's setting never leaks into the next one of the process.
     APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
     ...(settings.stepFunctionsEndpoint && { AWS_ENDPOINT_URL_SFN: settings.stepFunctionsEndpoint }),
-    ...(settings.transitionStateMachineArn && {
-      TRANSITION_STATE_MACHINE_ARN: settings.transitionStateMachineArn,
-    }),
     ...(settings.lambdaEndpoint && {
       AWS_ENDPOINT_URL_LAMBDA: settings.lambdaEndpoint,
       VERIFIER_FUNCTION_NAME: "model-registry-verify-artifacts" satisfies LocalWorker,
@@ -320,7 +315,6 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       s3Endpoint: s3.endpoint,
       eventBusEndpoint: bus.endpoint,
       stepFunctionsEndpoint: workflow.endpoint,
-      transitionStateMachineArn: workflow.runner.stateMachineArn,
       approvalTimeoutSeconds,
     });
     Object.assign(process.env, env);

@@ -240,10 +240,15 @@ export interface WorkflowControl {
   fail(token: string, error: WorkflowStopReason, cause: string): Promise<boolean>;
   /**
    * Starts a new execution that takes over an open request (`resume: true`, as local mode's
-   * recovery after a restart does): when the execution waiting on it is gone. `name` makes the
-   * start idempotent: an execution of that name already started counts as started.
+   * recovery after a restart does): when the execution waiting on it is gone. The new execution
+   * runs on the state machine of `execution` (the gone one's ARN). `name` makes the start
+   * idempotent: an execution of that name already started counts as started.
    */
-  restart(transition: { model: string; transitionId: string }, name: string): Promise<void>;
+  restart(
+    transition: { model: string; transitionId: string },
+    execution: string,
+    name: string,
+  ): Promise<void>;
 }
 
 /** The error names the state machine catches when an approval wait is stopped. */

@@ -67,9 +67,7 @@ export async function buildCore(
   // Only the transitions group and the workflow's tasks call these two; IAM grants them to those
   // alone. SendTask* needs no ARN: the token names the execution.
   const workflow = onFirstUse(async () =>
-    (await import("#adapters/sfn/workflow-control.ts")).createStepFunctionsWorkflowControl(
-      config.transitionStateMachineArn,
-    ),
+    (await import("#adapters/sfn/workflow-control.ts")).createStepFunctionsWorkflowControl(),
   );
   const customValidator = onFirstUse(async () =>
     (await import("#adapters/lambda/custom-validator.ts")).createLambdaCustomValidator(),

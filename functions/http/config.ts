@@ -26,11 +26,6 @@ export interface Config {
   approvalTimeoutSeconds: number;
   /** The API's public base URL (`PUBLIC_API_URL`): approval links point there when set. */
   publicApiUrl: string | undefined;
-  /**
-   * The transition workflow (`TRANSITION_STATE_MACHINE_ARN`): the transitions group starts a new
-   * execution when the one waiting on an approved request is gone.
-   */
-  transitionStateMachineArn: string | undefined;
 }
 
 /**
@@ -90,6 +85,5 @@ export function readConfig(
     verifierFunctionName: env.VERIFIER_FUNCTION_NAME || undefined,
     approvalTimeoutSeconds,
     publicApiUrl: env.PUBLIC_API_URL?.replace(/\/+$/, "") || undefined,
-    transitionStateMachineArn: env.TRANSITION_STATE_MACHINE_ARN || undefined,
   };
 }

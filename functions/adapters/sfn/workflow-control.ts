@@ -21,11 +21,7 @@ const TOKEN_GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"])
 const MAX_CAUSE = 32_768;
 
 export class StepFunctionsWorkflowControl implements WorkflowControl {
-  constructor(
-    private readonly client: SFNClient,
-    /** The transition workflow (`TRANSITION_STATE_MACHINE_ARN`): needed by `restart` only. */
-    private readonly stateMachineArn?: string,
-  ) {}
+  constructor(private readonly client: SFNClient) {}
 
   resume(token: string, output: Record<string, unknown>): Promise<boolean> {
     return answered(
@@ -41,15 +37,16 @@ export class StepFunctionsWorkflowControl implements WorkflowControl {
     );
   }
 
-  async restart(transition: { model: string; transitionId: string }, name: string): Promise<void> {
-    if (!this.stateMachineArn) {
-      throw new Error("TRANSITION_STATE_MACHINE_ARN is not set: this function cannot start the workflow");
-    }
+  async restart(
+    transition: { model: string; transitionId: string },
+    execution: string,
+    name: string,
+  ): Promise<void> {
     const input: WorkflowInput = { detail: transition, resume: true };
     try {
       await this.client.send(
         new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
+          stateMachineArn: stateMachineOf(execution),
           name,
           input: JSON.stringify(input),
         }),
@@ -60,6 +57,18 @@ export class StepFunctionsWorkflowControl implements WorkflowControl {
       throw error;
     }
   }
+}
+
+/**
+ * The state machine an execution ran on: `arn:…:states:<region>:<account>:execution:<machine>:<name>`
+ * → `arn:…:states:<region>:<account>:stateMachine:<machine>`. Read from the execution, not from
+ * configuration: the transitions function naming the state machine would make CloudFormation
+ * resolve a cycle (state machine → tasks function → API URL → transitions function).
+ */
+export function stateMachineOf(execution: string): string {
+  const match = /^(arn:[^:]+:states:[^:]*:\d{12}):execution:([^:]+):[^:]+$/.exec(execution);
+  if (!match) throw new Error(`not a Step Functions execution ARN: ${execution}`);
+  return `${match[1]}:stateMachine:${match[2]}`;
 }
 
 /** true once Step Functions took the answer, false when nobody waits on the token any more. */
@@ -74,5 +83,5 @@ async function answered(call: Promise<unknown>): Promise<boolean> {
 }
 
 /** The adapter with its own client: how `buildCore()` makes it, on first use. */
-export const createStepFunctionsWorkflowControl = (stateMachineArn?: string): WorkflowControl =>
-  new StepFunctionsWorkflowControl(traceClient(new SFNClient({})), stateMachineArn);
+export const createStepFunctionsWorkflowControl = (): WorkflowControl =>
+  new StepFunctionsWorkflowControl(traceClient(new SFNClient({})));

@@ -330,8 +330,13 @@ async function recoverApproved(
   if (current.status !== "AWAITING_APPROVAL" || current.taskToken !== token) return toTransitionView(current);
   let problem: string;
   try {
+    if (!current.execution) throw new Error("the request names no execution");
     // Named after the request and its revision: a second recovery of the same state is the same start.
-    await deps.workflow.restart({ model: name, transitionId: id }, `recover-${id}-${current.rev}`);
+    await deps.workflow.restart(
+      { model: name, transitionId: id },
+      current.execution,
+      `recover-${id}-${current.rev}`,
+    );
     deps.logger.error("approval could not resume its execution: a new one took the request over", {
       model: name,
       transitionId: id,

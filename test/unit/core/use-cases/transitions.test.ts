@@ -39,7 +39,11 @@ const admin: RequestContext = { actor: "arn:aws:iam::000000000000:user/admin", r
 class FakeWorkflow implements WorkflowControl {
   readonly resumed: string[] = [];
   readonly stopped: { token: string; error: WorkflowStopReason }[] = [];
-  readonly restarted: { transition: { model: string; transitionId: string }; name: string }[] = [];
+  readonly restarted: {
+    transition: { model: string; transitionId: string };
+    execution: string;
+    name: string;
+  }[] = [];
   /** Whether a token still has an execution waiting on it (false: the execution is gone). */
   waiting = true;
   /** What `restart` throws, if anything (StartExecution refused). */
@@ -52,9 +56,9 @@ class FakeWorkflow implements WorkflowControl {
     this.stopped.push({ token, error });
     return this.waiting;
   }
-  async restart(transition: { model: string; transitionId: string }, name: string) {
+  async restart(transition: { model: string; transitionId: string }, execution: string, name: string) {
     if (this.restartFails) throw this.restartFails;
-    this.restarted.push({ transition, name });
+    this.restarted.push({ transition, execution, name });
   }
 }
 
@@ -656,13 +660,17 @@ describe("a workflow stopped or resumed outside the registry", () => {
 
   it("the final approval whose execution is gone starts a new one, which applies the request", async () => {
     const core = await setUp(policy);
-    const { id } = await waiting(core);
+    const { id, run } = await waiting(core);
     core.workflow.waiting = false; // the execution was stopped (StopExecution) or lost its wait
     const { value } = await transitions.approveTransition(core, "fraud", id, {}, approver);
     expect(value.status).toBe("AWAITING_APPROVAL");
     const record = (await core.store.getTransition("fraud", id))!;
     expect(core.workflow.restarted).toEqual([
-      { transition: { model: "fraud", transitionId: id }, name: `recover-${id}-${record.rev}` },
+      {
+        transition: { model: "fraud", transitionId: id },
+        execution: run.execution,
+        name: `recover-${id}-${record.rev}`,
+      },
     ]);
     expect(core.errors.map((e) => e.message)).toEqual([
       "approval could not resume its execution: a new one took the request over",
