@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
+import type { ContextKey } from "./context-keys.ts";
 import type { WebhookTarget } from "./webhook-targets.ts";
 
 /**
@@ -158,19 +159,19 @@ export function readRegistryConfig(node: Node): RegistryConfig {
   };
 }
 
-function readOptionalString(node: Node, key: string, pattern: RegExp): string | undefined {
+function readOptionalString(node: Node, key: ContextKey, pattern: RegExp): string | undefined {
   return node.tryGetContext(key) === undefined ? undefined : readString(node, key, "", pattern);
 }
 
 /** `none` (or absent) for no value, else an integer >= min. */
-function readOptionalInteger(node: Node, key: string, min: number): number | undefined {
+function readOptionalInteger(node: Node, key: ContextKey, min: number): number | undefined {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined || value === "none") return undefined;
   return readInteger(node, key, 0, min);
 }
 
 /** A JSON array in `cdk.json`, or a comma-separated string with `-c key=a,b`. */
-function readStringList(node: Node, key: string, fallback: string[], pattern: RegExp): string[] {
+function readStringList(node: Node, key: ContextKey, fallback: string[], pattern: RegExp): string[] {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined) return fallback;
   const list = typeof value === "string" ? value.split(",").map((item) => item.trim()) : value;
@@ -182,7 +183,7 @@ function readStringList(node: Node, key: string, fallback: string[], pattern: Re
   return list as string[];
 }
 
-function readRemovalPolicy(node: Node, key: string, fallback: RemovalPolicy): RemovalPolicy {
+function readRemovalPolicy(node: Node, key: ContextKey, fallback: RemovalPolicy): RemovalPolicy {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined) return fallback;
   if (value === "retain") return RemovalPolicy.RETAIN;
@@ -190,7 +191,7 @@ function readRemovalPolicy(node: Node, key: string, fallback: RemovalPolicy): Re
   throw new Error(`context '${key}' must be retain or destroy, got ${JSON.stringify(value)}`);
 }
 
-function readString(node: Node, key: string, fallback: string, pattern: RegExp): string {
+function readString(node: Node, key: ContextKey, fallback: string, pattern: RegExp): string {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined) return fallback;
   if (typeof value !== "string" || !pattern.test(value)) {
@@ -202,7 +203,7 @@ function readString(node: Node, key: string, fallback: string, pattern: RegExp):
 /** `-c key=30` arrives as a string, `cdk.json` may hold a number: accept both. */
 function readInteger(
   node: Node,
-  key: string,
+  key: ContextKey,
   fallback: number,
   min: number,
   max = Number.MAX_SAFE_INTEGER,
@@ -217,7 +218,7 @@ function readInteger(
   return parsed;
 }
 
-function readBoolean(node: Node, key: string, fallback: boolean): boolean {
+function readBoolean(node: Node, key: ContextKey, fallback: boolean): boolean {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined) return fallback;
   if (value === true || value === "true") return true;
@@ -226,7 +227,7 @@ function readBoolean(node: Node, key: string, fallback: boolean): boolean {
 }
 
 /** CloudWatch Logs accepts only certain retention periods; `RetentionDays` lists them. */
-function readRetention(node: Node, key: string, fallback: RetentionDays): RetentionDays {
+function readRetention(node: Node, key: ContextKey, fallback: RetentionDays): RetentionDays {
   const days = readInteger(node, key, fallback, 0);
   const allowed = Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === "number");
   const match = allowed.find((v) => v === days);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
@@ -490,8 +490,8 @@ function localFunctions(functions: Readonly<Record<string, string>>): Record<str
   return urls;
 }
 
-/** `REGISTRY_LOCAL_FUNCTIONS`: a JSON file of `{"<function name>": "<module path>"}`. */
-function loadFunctionsFromEnv(): Record<string, string> {
+/** `REGISTRY_LOCAL_FUNCTIONS`: a JSON file of `{"<function name>": "<module path, relative to the file>"}`. */
+export function loadFunctionsFromEnv(): Record<string, string> {
   const file = process.env.REGISTRY_LOCAL_FUNCTIONS?.trim();
   if (!file) return {};
   let parsed: unknown;
@@ -512,7 +512,11 @@ function loadFunctionsFromEnv(): Record<string, string> {
       `REGISTRY_LOCAL_FUNCTIONS: ${file} must hold {"<function name>": "<module path>"}.`,
     );
   }
-  return parsed as Record<string, string>;
+  // Module paths are relative to the file that names them, wherever `npm start` runs from.
+  const folder = dirname(resolve(file));
+  return Object.fromEntries(
+    Object.entries(parsed as Record<string, string>).map(([name, path]) => [name, resolve(folder, path)]),
+  );
 }
 
 /** `REGISTRY_LOCAL_TARGETS`: a JSON file of `[{"name", "pattern", "url"}]`. */

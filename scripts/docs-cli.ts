@@ -1,7 +1,7 @@
 /**
- * The README's CLI synopsis: the command lines and global flags of `registry --help`, taken from
- * the CLI's own help (`clients/cli/usage.ts`), so a new command or flag reaches the README with
- * `npm run docs`. The help's notes are left out: the README says the same in its own words.
+ * The CLI synopsis of docs/cli.md: the command lines and global flags of `registry --help`, taken from
+ * the CLI's own help (`clients/cli/usage.ts`), so a new command or flag reaches docs/cli.md with
+ * `npm run docs`. The help's notes are left out: docs/cli.md says the same in its own words.
  */
 import { usage } from "../clients/cli/usage.ts";
 import type { GeneratedSection } from "./readme-sections.ts";

@@ -1,9 +1,9 @@
 /**
- * The README's error table: every error code a client can receive, with its status from
+ * The docs' error table: every error code a client can receive, with its status from
  * `functions/http/errors.ts` (the one place codes become statuses, which the OpenAPI document
  * also reads) and what it means for the caller. The meanings live here, typed against that file's
  * tables, so a new code fails the type-check until it is described; `npm run docs` writes the
- * table into the README.
+ * table into docs/http-api.md.
  */
 import { STAGES_REQUIRING_READY } from "../functions/core/lifecycle/stages.ts";
 import {
@@ -41,7 +41,7 @@ export const registryErrorMeanings: Record<RegistryCode, string> = {
   RouteNotFound:
     "the request was routed to a function that does not serve it: a deployment fault, not the request's; report it with the `requestId`",
   TransitionNotAllowed:
-    "the version is already in that stage, or its stage has no move there ([allowed moves](#stages-transitions-and-approvals))",
+    "the version is already in that stage, or its stage has no move there ([allowed moves](stages-and-approvals.md))",
   TransitionAlreadyOpen:
     "the version already has an open request for that stage (`details.transitionId`): follow that one, or cancel it first",
   TransitionState:

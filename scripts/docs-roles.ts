@@ -1,7 +1,7 @@
 /**
- * The README's role × route matrix, from the route table, and its table of allowed stage
+ * The docs' role × route matrix, from the route table, and its table of allowed stage
  * transitions, from the lifecycle's rules, so each has one source. `npm run docs` (scripts/docs.ts)
- * writes them into the README.
+ * writes them wherever their markers are (docs/http-api.md, docs/stages-and-approvals.md).
  */
 import { ALLOWED_TRANSITIONS, STAGES_REQUIRING_READY } from "../functions/core/lifecycle/stages.ts";
 import { STAGES } from "../functions/core/schemas.ts";

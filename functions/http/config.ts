@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { defaultUploadPolicy, uploadPolicyProblem } from "#core/artifacts/upload-plan.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "#core/kernel/deps.ts";
+import type { EnvironmentVariable } from "./environment.ts";
 
 /** A Standard execution lives at most a year: an approval cannot wait longer. */
 const MAX_APPROVAL_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
@@ -33,11 +34,11 @@ export interface Config {
  * any page token they could issue is made with a random key nobody can read back.
  */
 export function readConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Partial<Record<EnvironmentVariable, string>> = process.env,
   options: { pageTokens?: boolean } = {},
 ): Config {
   const missing: string[] = [];
-  const required = (name: string) => {
+  const required = (name: EnvironmentVariable) => {
     const value = env[name];
     if (!value) missing.push(name);
     return value ?? "";

@@ -57,7 +57,7 @@ const ready = missing.length === 0;
 if (!ready) {
   console.warn(
     `[deployed] NOT RUN: the contract tests against a real deployment need ${missing.join(", ")}. ` +
-      "Deploy (README, 'Deploying to AWS') and set them to run `npm run test:deployed`.",
+      "Deploy (docs/deploying.md) and set them to run `npm run test:deployed`.",
   );
 }
 

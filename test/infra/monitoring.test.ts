@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
 import { defaultRegistryConfig, type RegistryConfig } from "../../lib/registry-config.ts";
+import { DASHBOARD_FREE_METRICS } from "../../lib/registry-monitoring.ts";
 import { addRegistryStacks, type RegistryStacks } from "../../lib/registry-stacks.ts";
 import {
   assertHandlerEntriesExist,
@@ -317,9 +318,20 @@ describe("alarm notifications", () => {
   });
 });
 
-describe("the README", () => {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const alarmsSection = readme.slice(readme.indexOf("### Alarms"), readme.indexOf("### Granting access"));
+describe("the dashboard", () => {
+  it("graphs at most the 50 metrics CloudWatch's free tier covers, with and without webhooks", () => {
+    for (const app of [plain, full]) {
+      const metrics = widgetMetrics(app);
+      // Every metric row counts, hidden ones feeding a math expression too.
+      expect(metrics.length).toBeGreaterThan(30);
+      expect(metrics.length).toBeLessThanOrEqual(DASHBOARD_FREE_METRICS);
+    }
+  });
+});
+
+describe("docs/alarms-and-cost.md", () => {
+  const readme = readFileSync(new URL("../../docs/alarms-and-cost.md", import.meta.url), "utf8");
+  const alarmsSection = readme.slice(readme.indexOf("## Alarms"), readme.indexOf("## What it costs"));
   /** Every alarm's construct id, the monitoring's and those it was handed (the publisher's). */
   const alarmIds = (s: Synth) => [
     ...s.stacks.api.monitoring.alarms.map((a) => a.node.id),

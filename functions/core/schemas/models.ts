@@ -58,7 +58,7 @@ export const StageRequirements = z
       .optional(z.strictObject({ functionArn: LambdaFunctionArn }))
       .register(z.globalRegistry, {
         description:
-          "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see README)",
+          "a Lambda function invoked with the transition and version; it answers {passed, checks?} (see docs/stages-and-approvals.md)",
       }),
   })
   .register(z.globalRegistry, { id: "StageRequirements" });

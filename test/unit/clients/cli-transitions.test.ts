@@ -287,7 +287,7 @@ describe("registry CLI lifecycle commands", () => {
     expect(run.requests).toHaveLength(0);
   });
 
-  it("--help lists the lifecycle commands as the README shows them", async () => {
+  it("--help lists the lifecycle commands as the docs show them", async () => {
     const run = await cli(["transitions", "--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
@@ -303,8 +303,10 @@ describe("registry CLI lifecycle commands", () => {
     expect(all.stdout).toContain("registry approvals list [--limit N] [--next-token T] [--all]");
   });
 
-  it("runs every lifecycle example of the README without a usage error", async () => {
-    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+  it("runs every lifecycle example of the docs without a usage error", async () => {
+    const readme = ["cli.md", "stages-and-approvals.md"]
+      .map((page) => readFileSync(new URL(`../../../docs/${page}`, import.meta.url), "utf8"))
+      .join("\n");
     const examples = readme
       .split("\n")
       .map((line) =>

@@ -1,29 +1,46 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { generatedSections, regenerate } from "../../../scripts/docs.ts";
-import { markersOf, readmePath, sectionIn, withSection } from "../../../scripts/readme-sections.ts";
+import { generatedSections, regenerate, regenerateAll } from "../../../scripts/docs.ts";
+import {
+  docPages,
+  hasSection,
+  markersOf,
+  pageName,
+  sectionIn,
+  withSection,
+} from "../../../scripts/readme-sections.ts";
 
-const readme = readFileSync(readmePath, "utf8");
+const pages = docPages().map((path) => ({ path, name: pageName(path), text: readFileSync(path, "utf8") }));
+const pageOf = (section: (typeof generatedSections)[number]) =>
+  pages.filter((p) => hasSection(p.text, section));
 
-describe("the README's generated sections", () => {
+describe("the docs' generated sections", () => {
+  it("are looked for in the README and every page under docs/", () => {
+    expect(pages.map((p) => p.name)).toEqual(expect.arrayContaining(["README.md", "docs/http-api.md"]));
+  });
+
   it.each(generatedSections.map((section) => [section.name, section] as const))(
-    "%s is what its source prints (run `npm run docs` after changing the source)",
+    "%s is on one page, and is what its source prints (run `npm run docs` after changing the source)",
     (_, section) => {
-      expect(sectionIn(readme, section)).toBe(section.render());
+      const found = pageOf(section);
+      expect(found.map((p) => p.name)).toHaveLength(1);
+      expect(sectionIn(found[0]!.text, section)).toBe(section.render());
     },
   );
 
-  it("npm run docs would change nothing", () => {
-    expect(regenerate(readme).changed).toEqual([]);
+  it("npm run docs would change nothing, and finds every section", () => {
+    expect(regenerateAll(false)).toEqual({ changed: [], missing: [] });
   });
 
-  it("are each in the README once", () => {
+  it("each marker is on its page once", () => {
     for (const section of generatedSections) {
-      for (const marker of markersOf(section)) expect(readme.split(marker)).toHaveLength(2);
+      for (const page of pageOf(section)) {
+        for (const marker of markersOf(section)) expect(page.text.split(marker), page.name).toHaveLength(2);
+      }
     }
   });
 
-  it("are rewritten between their markers, leaving the rest of the README alone", () => {
+  it("are rewritten between their markers, leaving the rest of the page alone", () => {
     const section = { name: "t", source: "s.ts" };
     const [open, close] = markersOf(section);
     const text = `# T\n\nbefore\n${open}\nold\n${close}\nafter\n`;
@@ -31,10 +48,11 @@ describe("the README's generated sections", () => {
     expect(() => withSection("# no markers", section, "new")).toThrow(/has no generated section/);
   });
 
-  it("a section that drifted is named and rewritten", () => {
-    const [first] = generatedSections;
-    const fresh = regenerate(readme).readme;
-    const stale = withSection(fresh, first!, "| stale |");
-    expect(regenerate(stale)).toEqual({ readme: fresh, changed: [first!.name] });
+  it("a section that drifted is named and rewritten, on whichever page holds it", () => {
+    for (const section of generatedSections) {
+      const [page] = pageOf(section);
+      const stale = withSection(page!.text, section, "| stale |");
+      expect(regenerate(stale)).toEqual({ page: page!.text, changed: [section.name] });
+    }
   });
 });
