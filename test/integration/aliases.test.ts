@@ -113,7 +113,7 @@ describe("stage names are not alias names (issue 18, item 5)", () => {
     const name = await newReadyModel(api, "stagealias", 1);
     for (const alias of ["production", "Production", "PRODUCTION", "staging", "archived", "development"]) {
       const refused = await setAlias(api, name, alias, 1);
-      expectIssue(refused, "alias", STAGE_NAME);
+      expectIssue(refused, "path.alias", STAGE_NAME);
     }
     const model = await api.request({ method: "GET", path: `/models/${name}` });
     expect(model.body).toMatchObject({ aliases: {}, stages: {} });
@@ -135,12 +135,12 @@ describe("stage names are not alias names (issue 18, item 5)", () => {
       { kind: "tagVersionAlias", model: name, version: 1, alias: "production", action: "add" },
     ]);
     const resolved = await api.request({ method: "GET", path: `/models/${name}/aliases/production` });
-    expectIssue(resolved, "alias", STAGE_NAME);
+    expectIssue(resolved, "path.alias", STAGE_NAME);
     const download = await api.request({
       method: "GET",
       path: `/models/${name}/aliases/production/artifacts/model.onnx`,
     });
-    expectIssue(download, "alias", STAGE_NAME);
+    expectIssue(download, "path.alias", STAGE_NAME);
     const deleted = await admin.request({ method: "DELETE", path: `/models/${name}/aliases/production` });
     expect(deleted.status).toBe(204);
     expect((await api.request({ method: "GET", path: `/models/${name}` })).body).toMatchObject({
