@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import S3rver from "s3rver";
@@ -60,6 +60,13 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
 
   const s3rverHandler = s3rver.callback();
   const server = createServer((request, response) => {
+    if (isAbortMultipartUpload(request)) {
+      abortMultipartUpload(directory, request, response).catch((error: unknown) => {
+        response.writeHead(500);
+        response.end(String(error));
+      });
+      return;
+    }
     if (isListParts(request)) {
       listParts(directory, request, response).catch((error: unknown) => {
         response.writeHead(500);
@@ -82,6 +89,35 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** `DELETE /<bucket>/<key>?uploadId=…`: S3's AbortMultipartUpload, which s3rver 3.7.1 does not implement. */
+function isAbortMultipartUpload(request: IncomingMessage): boolean {
+  if (request.method !== "DELETE") return false;
+  const url = new URL(request.url ?? "/", "http://local");
+  return url.searchParams.has("uploadId") && url.pathname.split("/").filter(Boolean).length >= 2;
+}
+
+/** Removes the upload's parts from s3rver's part store; an unknown upload is S3's 404 NoSuchUpload. */
+async function abortMultipartUpload(
+  root: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://local");
+  const [bucket] = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const uploadId = url.searchParams.get("uploadId") ?? "";
+  const folder = join(root, bucket as string, "._S3rver_uploads", uploadId);
+  if (!/^[0-9a-f]+$/.test(uploadId) || !(await stat(folder).catch(() => undefined))) {
+    response.writeHead(404, { "content-type": "application/xml" });
+    response.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><UploadId>${uploadId}</UploadId></Error>`,
+    );
+    return;
+  }
+  await rm(folder, { recursive: true, force: true });
+  response.writeHead(204);
+  response.end();
 }
 
 /** `GET /<bucket>/<key>?uploadId=…`: S3's ListParts, which s3rver 3.7.1 does not implement. */

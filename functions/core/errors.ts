@@ -169,6 +169,16 @@ export class VersionSealedError extends DomainError {
   }
 }
 
+/** An upload, seal or edit asked of a version that was abandoned: it never changes again. */
+export class VersionAbandonedError extends DomainError {
+  readonly code = "VersionAbandoned" as const;
+  constructor(model: string, version: number) {
+    super(
+      `version ${version} of '${model}' was abandoned: nothing can be uploaded to it, sealed or edited (its number is not reused; create a new version)`,
+    );
+  }
+}
+
 /** Something that needs sealed bytes (a download, an alias) met a version that is not READY. */
 export class VersionNotReadyError extends DomainError {
   readonly code = "VersionNotReady" as const;
@@ -243,6 +253,7 @@ export class NothingToRollBackError extends DomainError {
 /** Every domain error class: the source of `DomainErrorCode` (see the comment at the top). */
 export const domainErrors = [
   ValidationError,
+  VersionAbandonedError,
   ModelNotFoundError,
   VersionNotFoundError,
   AliasNotFoundError,

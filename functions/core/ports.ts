@@ -199,6 +199,8 @@ export interface ArtifactStorage {
     parts: { partNumber: number; etag: string }[],
     options: { overwrite: boolean },
   ): Promise<CompleteMultipartResult>;
+  /** Aborts a multipart upload and frees its parts; an upload S3 no longer knows is no error. */
+  abortMultipartUpload(model: string, version: number, path: string, uploadId: string): Promise<void>;
   /** Size and (when S3 has one) full-object SHA-256; undefined when there is no object. */
   head(model: string, version: number, path: string): Promise<ObjectFacts | undefined>;
   /** Reads the whole object once through SHA-256 (constant memory); undefined when missing. */

@@ -51,6 +51,7 @@ export async function buildCore(
       "presignParts",
       "listParts",
       "completeMultipartUpload",
+      "abortMultipartUpload",
       "head",
       "digest",
       "presignGet",
@@ -89,6 +90,9 @@ export async function buildCore(
         ? (model, transitionId) => `${publicApiUrl}${transitionPath(model, transitionId)}`
         : transitionPath,
     },
+    ...(Object.keys(config.governance).length > 0 && {
+      governance: (await import("#core/governance-config.ts")).governanceFromEnvironment(config.governance),
+    }),
     logger: atColdStart.logger ?? logger,
   });
 }

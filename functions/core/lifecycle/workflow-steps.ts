@@ -20,7 +20,9 @@ import {
 import type { ValidationCheck, ValidationReport } from "../schemas.ts";
 import { stageChecks } from "./checks.ts";
 import { evidenceDigest, snapshotOf } from "./evidence.ts";
+import { stricterPolicy } from "./policy.ts";
 import {
+  approvalRule,
   demotionStage,
   EXCLUSIVE_STAGES,
   holderOf,
@@ -315,7 +317,8 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
         ? `the version moved from ${transition.from} to ${version.stage} since the request`
         : STAGES_REQUIRING_READY.includes(to) && version.status !== "READY"
           ? `the version is ${version.status}, not READY`
-          : evidenceProblem(transition, version, holder);
+          : (evidenceProblem(transition, version, holder) ??
+            policyTightened(deps, model, transition, approvedBy.length));
     if (!version || problem) {
       const failed = endTransition(model, transition, ctx, now, {
         status: "FAILED",
@@ -352,6 +355,26 @@ function evidenceProblem(
   return `the checks no longer pass: ${failed.map((c) => `${c.check} expected ${c.expected}, found ${c.actual}`).join("; ")}`;
 }
 
+/**
+ * The policy in force now may need more approvals for this move than it did when the request was
+ * made (a governor tightened it meanwhile): the move waits for nobody's favour, it fails and says so.
+ */
+function policyTightened(
+  deps: CoreDeps,
+  model: ModelRecord,
+  transition: TransitionRecord,
+  approvals: number,
+): string | undefined {
+  const now = approvalRule(
+    stricterPolicy(deps.governance.policyFloor, model.policy),
+    transition.to as StageName,
+    transition.from as StageName,
+  );
+  return now.required > approvals
+    ? `the policy in force now needs ${now.required} approvals for this move (it had ${approvals}): request it again`
+    : undefined;
+}
+
 function applyWrites(
   deps: CoreDeps,
   model: ModelRecord,
@@ -381,7 +404,13 @@ function applyWrites(
       version: holder.version,
       from: to,
       to: demoteTo,
-      details: { transitionId: transition.id, previous: null, artifacts: artifactsOf(holder), approvedBy },
+      details: {
+        transitionId: transition.id,
+        previous: null,
+        artifacts: artifactsOf(holder),
+        approvedBy,
+        ...policyOf(transition),
+      },
     });
   }
   facts.push({
@@ -394,6 +423,7 @@ function applyWrites(
       previous: holder?.version ?? null,
       artifacts: artifactsOf(version),
       approvedBy,
+      ...policyOf(transition),
     },
   });
   const stages = { ...model.stages };
@@ -423,6 +453,7 @@ function applyWrites(
       enteredBy: transition.requestedBy,
       enteredWith: transition.id,
       approvedBy: approvers,
+      ...policyOf(transition),
     };
     writes.push({ kind: "putStageTenure", record: tenure, expect: "new" });
     writes.push({
@@ -451,6 +482,10 @@ function applyWrites(
   );
   return writes;
 }
+
+/** The digest of the policy a move was decided under (absent on requests made before digests). */
+const policyOf = (transition: TransitionRecord) =>
+  transition.policyDigest !== undefined ? { policyDigest: transition.policyDigest } : {};
 
 /** The approval wait timed out: the request ends TIMED_OUT. */
 async function expire(deps: CoreDeps, task: Task<"expire">): Promise<StepResult> {

@@ -8,6 +8,7 @@ import { compareVersions as compare } from "../compare.ts";
 import {
   ConcurrentModificationError,
   ValidationError,
+  VersionAbandonedError,
   VersionFrozenError,
   VersionNotFoundError,
 } from "../errors.ts";
@@ -131,6 +132,7 @@ export async function updateVersion(
     checkIfMatch(what, ctx.ifMatch, version.rev);
     firstRev ??= version.rev;
     if (version.rev !== firstRev) throw new ConcurrentModificationError(what);
+    if (version.status === "ABANDONED") throw new VersionAbandonedError(name, number);
     if (version.status === "READY") {
       const frozen = FROZEN_WHEN_READY.filter((field) => input[field] !== undefined);
       if (frozen.length > 0) throw new VersionFrozenError(name, number, frozen);

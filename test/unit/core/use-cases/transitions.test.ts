@@ -35,6 +35,7 @@ import {
 const approver: RequestContext = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-2" };
 const second: RequestContext = { actor: "arn:aws:iam::000000000000:user/second", requestId: "req-3" };
 const admin: RequestContext = { actor: "arn:aws:iam::000000000000:user/admin", requestId: "req-4" };
+const governor: RequestContext = { actor: "arn:aws:iam::000000000000:user/governor", requestId: "req-5" };
 
 class FakeWorkflow implements WorkflowControl {
   readonly resumed: string[] = [];
@@ -290,7 +291,7 @@ describe("validation", () => {
       auc: 0.5,
     });
     const { value } = await transitions.requestTransition(core, "fraud", 1, { to: "staging" }, publisher);
-    await models.updateModel(core, "fraud", { policy: Policy.parse({}) }, publisher);
+    await models.setModelPolicy(core, "fraud", Policy.parse({}), governor);
     await runWorkflow(core, value.id);
     expect((await get(core, value.id)).status).toBe("FAILED");
   });
@@ -555,16 +556,14 @@ describe("rollback", () => {
     }
     expect((await models.getModel(core, "fraud")).stages).toEqual({ production: 2 });
     // The requirement tightened since version 1 served: a rollback does not re-litigate it.
-    await models.updateModel(
+    await models.setModelPolicy(
       core,
       "fraud",
-      {
-        policy: Policy.parse({
-          approvals: { production: { required: 1 } },
-          requirements: { production: { metrics: { auc: { min: 0.999 } } } },
-        }),
-      },
-      publisher,
+      Policy.parse({
+        approvals: { production: { required: 1 } },
+        requirements: { production: { metrics: { auc: { min: 0.999 } } } },
+      }),
+      governor,
     );
     const { value } = await transitions.rollback(
       core,
