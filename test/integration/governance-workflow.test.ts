@@ -156,7 +156,11 @@ describe("the workflow cannot be stopped without a trace (item 7)", () => {
     expect(ended.reason).toBe(
       "the approval wait was stopped outside the registry (Rejected: quietly) with no decision recorded: request the transition again",
     );
-    const history = await publisher.request({ method: "GET", path: `/models/${name}/history?limit=1` });
+    const history = await publisher.request({
+      method: "GET",
+      path: `/models/${name}/history`,
+      query: { limit: 1 },
+    });
     expect((history.body as { items: { action: string }[] }).items[0]?.action).toBe("TRANSITION_FAILED");
     // A later approval is refused, not silently unapplied.
     const late = await approver.request({
