@@ -4,7 +4,6 @@ export default defineConfig({
   test: {
     // Against a real deployment only: `npm run test:deployed` (vitest.deployed.config.ts).
     exclude: [...configDefaults.exclude, "test/deployed/**"],
-    globalSetup: ["test/integration/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
@@ -26,7 +25,14 @@ export default defineConfig({
       })),
       {
         extends: true,
-        test: { name: "rest", include: ["test/**/*.test.ts"], exclude: ["test/unit/**", "test/deployed/**"] },
+        test: {
+          name: "rest",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/unit/**", "test/deployed/**"],
+          // One local registry for the integration tests, started by this project only: a
+          // globalSetup inherited by every project started one registry per project.
+          globalSetup: ["test/integration/global-setup.ts"],
+        },
       },
     ],
   },

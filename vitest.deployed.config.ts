@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// `npm run test:deployed`: the contract suite against a real deployment (test/deployed). No
-// global setup: it talks to AWS, not to local mode. Without REGISTRY_DEPLOYED_URL and AWS
-// credentials the suite says it did not run and passes nothing off as tested.
+// The contract suite against a real deployment (test/deployed). Run it with `npm run
+// test:deployed` (test/deployed/run.ts): without REGISTRY_DEPLOYED_URL, AWS_REGION and credentials
+// from the default chain it prints NOT RUN and exits 78 (0 with --allow-not-run). No global
+// setup: it talks to AWS, not to local mode. Run directly, an unconfigured suite fails.
 export default defineConfig({
   test: {
     include: ["test/deployed/**/*.test.ts"],
@@ -10,7 +11,5 @@ export default defineConfig({
     hookTimeout: 5 * 60_000,
     pool: "forks",
     allowOnly: false,
-    // Every test is skipped when the suite is not configured: that is a clean "not run".
-    passWithNoTests: true,
   },
 });

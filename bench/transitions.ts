@@ -25,6 +25,7 @@ const COMMAND = "npm run bench:transitions";
 const SAMPLES = Number(process.env.TRANSITIONS_BENCH_SAMPLES ?? 50);
 const BURST = Number(process.env.TRANSITIONS_BENCH_BURST ?? 100);
 const BURST_CLIENTS = 8;
+const SYNTH_SAMPLES = 10;
 const BURST_MODELS = 10;
 const ENDED = new Set(["APPLIED", "REJECTED", "FAILED", "CANCELLED", "TIMED_OUT"]);
 
@@ -171,8 +172,16 @@ async function main() {
     const last = Math.max(...(await Promise.all(burstApplied.map((o) => target.arrival(o.id)))));
     const seconds = (last - started) / 1000;
 
+    const synthesis = await measureSynthesis();
     const result = {
       ...resultHeader(COMMAND),
+      definitionSynthesisMs: {
+        samples: synthesis.length,
+        measuredBy:
+          "synthesizeTransitionWorkflowDefinition() (the construct and its synthesis, which local mode does at every start), aws-cdk-lib already imported; the first sample is the first call",
+        first: Math.round(synthesis[0]! * 10) / 10,
+        ...summarizeLatency(synthesis.slice(1)),
+      },
       note: "local mode on this machine: DynamoDB Local, its stream polled every 200 ms when idle, the real publisher, the local bus, aws-local-stepfunctions running the CDK-synthesized state machine, the real task handler; in AWS, Step Functions and Lambda start-up add their own latency",
       requestToAppliedMs: {
         samples: SAMPLES,
@@ -203,6 +212,20 @@ async function main() {
     await registry.stop();
     await target.close();
   }
+}
+
+/** Times the state machine's synthesis, once cold and then `SYNTH_SAMPLES` more times. */
+async function measureSynthesis(): Promise<number[]> {
+  const { synthesizeTransitionWorkflowDefinition } = await import("../lib/transition-workflow.ts");
+  const samples: number[] = [];
+  for (let i = 0; i <= SYNTH_SAMPLES; i++) {
+    const started = performance.now();
+    synthesizeTransitionWorkflowDefinition({
+      tasksFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:bench-tasks",
+    });
+    samples.push(performance.now() - started);
+  }
+  return samples;
 }
 
 await main();

@@ -40,6 +40,7 @@ const descriptions: Record<RegistryRole, string> = {
   reader: "Model registry: read models, versions, aliases and history",
   publisher: "Model registry: read, and register models, versions and aliases (no approvals, no deletes)",
   approver: "Model registry: read, and approve or reject stage transitions",
+  governor: "Model registry: read, and set the promotion policy of models (nothing else)",
   admin: "Model registry: every route, deletes included",
 };
 
@@ -118,6 +119,11 @@ export class RegistryAccessPolicies extends Construct {
   /** Read, and approve or reject stage transitions. */
   grantApprove(grantee: IGrantable): Grant {
     return this.grant(grantee, "approver");
+  }
+
+  /** Read, and set models' promotion policies (`PUT /models/{model}/policy`). */
+  grantGovern(grantee: IGrantable): Grant {
+    return this.grant(grantee, "governor");
   }
 
   /** Every route, deletes included. */

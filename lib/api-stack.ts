@@ -5,6 +5,8 @@ import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import type { PersonBoundRole } from "#core/identity.ts";
+import type { PolicyValue } from "#core/lifecycle/policy.ts";
 import { registryRoles } from "#http/roles.ts";
 import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
@@ -97,12 +99,27 @@ export interface ApiStackProps extends StackProps {
   cloudWatchRole: boolean;
   /** Consumers outside AWS that get matching events POSTed to them. */
   webhooks?: readonly WebhookTarget[];
+  /** `RegistryConfig.policyFloor` and `personBoundRoles` (`POLICY_FLOOR`, `PERSON_BOUND_ROLES`). */
+  governance?: { policyFloor: PolicyValue; personBoundRoles: readonly PersonBoundRole[] };
 }
 
 /**
  * Stateless stack: functions, the REST API and the access policies. Safe to destroy and
  * redeploy; everything it points at lives in the data stack.
  */
+/** The functions' governance settings; none when there are none (the functions' default). */
+function governanceEnvironment(governance: ApiStackProps["governance"]): Record<string, string> {
+  if (!governance) return {};
+  return {
+    ...(Object.keys(governance.policyFloor).length > 0 && {
+      POLICY_FLOOR: JSON.stringify(governance.policyFloor),
+    }),
+    ...(governance.personBoundRoles.length > 0 && {
+      PERSON_BOUND_ROLES: JSON.stringify(governance.personBoundRoles),
+    }),
+  };
+}
+
 export class ApiStack extends Stack {
   readonly functions: Record<RouteGroup, RegistryFunction>;
   /** Reads and hashes a sealed version's artifacts (started asynchronously by the seal). */
@@ -136,6 +153,7 @@ export class ApiStack extends Stack {
     const environment: Record<string, string> = {
       ...registryEnvironment(data),
       UPLOAD_URL_TTL_SECONDS: String(props.uploadUrlTtlSeconds),
+      ...governanceEnvironment(props.governance),
     };
 
     const functions = {} as Record<RouteGroup, RegistryFunction>;
@@ -252,8 +270,10 @@ export class ApiStack extends Stack {
       eventSource: data.events.eventSource,
       logRetention: props.functionLogRetention,
     });
-    // Approve, reject and cancel resume or stop the execution waiting on the request.
+    // Approve, reject and cancel resume or stop the execution waiting on the request; the final
+    // approval starts a new execution when the one waiting on the request is gone.
     this.transitionWorkflow.grantTaskResponses(functions.transitions);
+    this.transitionWorkflow.grantRestarts(functions.transitions);
 
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
       api: this.registryApi.api,
@@ -334,6 +354,14 @@ export class ApiStack extends Stack {
   /** Every route, deletes included (`admin`). */
   grantAdmin(grantee: IGrantable): Grant {
     return this.accessPolicies.grantAdmin(grantee);
+  }
+
+  /**
+   * Set models' promotion policies (`governor`): the platform team that owns the rules, never a
+   * publisher whose promotions they govern.
+   */
+  grantGovern(grantee: IGrantable): Grant {
+    return this.accessPolicies.grantGovern(grantee);
   }
 }
 

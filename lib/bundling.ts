@@ -170,7 +170,9 @@ export function bundleSizes(result: BuildResult): BundleSizes {
   const outputs = result.metafile?.outputs;
   if (!outputs) throw new Error("bundleSizes needs a build made with metafile: true");
   const files = Object.keys(outputs).filter((file) => file.endsWith(".mjs"));
-  const entry = files.find((file) => outputs[file]?.entryPoint !== undefined);
+  // esbuild marks the chunks of `await import()` targets as entry points too: the function's own
+  // entry is the one outside `chunks/`.
+  const entry = files.find((file) => outputs[file]?.entryPoint !== undefined && !file.includes("chunks/"));
   if (!entry) throw new Error("the build has no entry point output");
   const initial = new Set<string>();
   const visit = (file: string) => {

@@ -113,6 +113,14 @@ export const contextKeys = {
     meaning:
       "a JSON array of `{name, endpoint, pattern, secretName}`: events POSTed to HTTPS endpoints (`lib/webhook-targets.ts`, [Events](events.md#consumers-outside-aws))",
   },
+  policyFloor: {
+    meaning:
+      "the organisation's minimum promotion policy (JSON, as `PUT /models/{model}/policy` takes): every check uses the stricter of it and a model's own policy ([Governance](governance.md#the-organisations-floor-policyfloor))",
+  },
+  personBoundRoles: {
+    meaning:
+      "a JSON array of `{role, account, source, userAccount?}`: roles whose session name AWS sets to a person's name, so approvals through them count per person ([Governance](governance.md#person-bound-approvers))",
+  },
 } as const satisfies Record<string, ContextKeyDoc>;
 
 export type ContextKey = keyof typeof contextKeys;

@@ -1,7 +1,10 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
+import { parseGovernance } from "../functions/core/governance-config.ts";
+import type { PersonBoundRole } from "../functions/core/identity.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
+import type { PolicyValue } from "../functions/core/lifecycle/policy.ts";
 import type { ContextKey } from "./context-keys.ts";
 import type { WebhookTarget } from "./webhook-targets.ts";
 
@@ -77,6 +80,17 @@ export interface RegistryConfig {
    * `sourceMaps`.
    */
   sourceMaps: boolean;
+  /**
+   * The organisation's minimum promotion policy: every check uses the stricter of it and a
+   * model's own policy, and a model without a policy is held to it. Context `policyFloor` (a
+   * policy as JSON, as `PUT /models/{model}/policy` takes). Default: none (docs/governance.md).
+   */
+  policyFloor: PolicyValue;
+  /**
+   * Roles whose session name AWS sets to a person's name, so approvals through them are counted
+   * per person (docs/governance.md, "Person-bound approvers"). Context `personBoundRoles`.
+   */
+  personBoundRoles: PersonBoundRole[];
 }
 
 /** Default time a stage transition waits for an approval: the core's (one week). */
@@ -109,6 +123,8 @@ export const defaultRegistryConfig: RegistryConfig = {
   organizationId: undefined,
   powertoolsTracer: false,
   sourceMaps: false,
+  policyFloor: {},
+  personBoundRoles: [],
 };
 
 /** Reads the configuration from context, failing at synth time (not at deploy time) on bad values. */
@@ -156,7 +172,30 @@ export function readRegistryConfig(node: Node): RegistryConfig {
     organizationId: readOptionalString(node, "organizationId", /^o-[a-z0-9]{10,32}$/),
     powertoolsTracer: readBoolean(node, "powertoolsTracer", d.powertoolsTracer),
     sourceMaps: readBoolean(node, "sourceMaps", d.sourceMaps),
+    ...readGovernance(node),
   };
+}
+
+/** `policyFloor` and `personBoundRoles`: JSON in `cdk.json`, or a JSON string with `-c`. */
+function readGovernance(node: Node): Pick<RegistryConfig, "policyFloor" | "personBoundRoles"> {
+  const json = (key: ContextKey): unknown => {
+    const value: unknown = node.tryGetContext(key);
+    if (typeof value !== "string") return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      throw new Error(`context '${key}' must be JSON, got ${JSON.stringify(value)}`);
+    }
+  };
+  try {
+    const governance = parseGovernance({
+      policyFloor: json("policyFloor"),
+      personBoundRoles: json("personBoundRoles"),
+    });
+    return { policyFloor: governance.policyFloor, personBoundRoles: [...governance.personBoundRoles] };
+  } catch (error) {
+    throw new Error(`context ${(error as Error).message}`);
+  }
 }
 
 function readOptionalString(node: Node, key: ContextKey, pattern: RegExp): string | undefined {

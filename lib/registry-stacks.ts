@@ -64,6 +64,7 @@ export function addRegistryStacks(app: App, config: RegistryConfig, env?: Enviro
     throttleBurstLimit: config.apiThrottleBurstLimit,
     cloudWatchRole: config.apiCloudWatchRole,
     webhooks: config.webhooks,
+    governance: { policyFloor: config.policyFloor, personBoundRoles: config.personBoundRoles },
     env,
   });
 

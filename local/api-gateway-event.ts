@@ -68,7 +68,9 @@ export function buildApiGatewayEvent(input: ApiGatewayEventInput): APIGatewayPro
     requestContext: {
       accountId: LOCAL_ACCOUNT_ID,
       apiId: LOCAL_API_ID,
-      authorizer: undefined,
+      // Where local mode says which registry role its principal plays (GET /whoami): in AWS an
+      // IAM-authorized route has no authorizer, so no caller can put anything here.
+      authorizer: input.principal ? { registryRole: input.principal.role } : undefined,
       domainName: headers.host ?? "127.0.0.1",
       domainPrefix: (headers.host ?? "127").split(".")[0],
       extendedRequestId: input.requestId,

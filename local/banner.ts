@@ -1,4 +1,4 @@
-import type { EventEnvelope } from "./event-bus.ts";
+import type { DeliveryProblem, EventEnvelope } from "./event-bus.ts";
 import { EVENT_STREAM_PATH } from "./event-stream.ts";
 import type { LocalRegistry } from "./registry.ts";
 
@@ -74,4 +74,16 @@ export function formatEventLine(event: EventEnvelope, matchedRules: readonly str
   const { model, seq, version } = event.detail as { model?: unknown; seq?: unknown; version?: unknown };
   const rules = matchedRules.length > 0 ? `  (rule ${matchedRules.join(", ")})` : "";
   return `[event] ${event["detail-type"]} ${String(model)} seq=${String(seq)} v=${version === undefined ? "-" : String(version)}${rules}`;
+}
+
+/**
+ * One console line per failed delivery attempt and per dead letter of a target, so a failing
+ * target is seen where `npm start` runs, not only in `.local-data/dead-letters.jsonl`.
+ */
+export function formatDeliveryProblem(problem: DeliveryProblem): string {
+  const { model, seq } = problem.event.detail as { model?: unknown; seq?: unknown };
+  const what = `${problem.event["detail-type"]} ${String(model)} seq=${String(seq)}`;
+  return problem.deadLetter
+    ? `[dead-letter] ${what} → ${problem.target} (${problem.url}): gave up after ${problem.attempts} attempt(s): ${problem.error}`
+    : `[delivery failed] ${what} → ${problem.target} (${problem.url}): attempt ${problem.attempt} of ${problem.attempts}: ${problem.error}; retrying`;
 }

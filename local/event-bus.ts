@@ -12,6 +12,14 @@
  * - HTTP targets (`{name, pattern, url}`): POSTed the envelope, in order per target, with
  *   bounded retries and then one line in the dead-letter file. Deliveries run behind the
  *   `PutEvents` answer, so a target that is down never slows the bus or the stream poller.
+ *
+ * Durability (with `journalFile`, as local mode runs it): an entry is accepted only once its
+ * envelope and the targets it matched are flushed to the journal (`local/event-journal.ts`), so a
+ * crash after the answer loses nothing: the next start delivers every unfinished (envelope,
+ * target) pair again, the same envelope with the same `id`, before anything newly put. An
+ * envelope leaves the journal only once delivered or dead-lettered. Listeners and `invoke` rules
+ * are not journaled: the console and the SSE stream keep no backlog, and the transition workflow
+ * recovers from the table (`recoverOpenTransitions`), not from events.
  */
 
 import { randomUUID } from "node:crypto";
@@ -19,6 +27,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { dirname } from "node:path";
 import { readText, sendAwsJson } from "./aws-json.ts";
+import { openEventJournal, type PendingDelivery } from "./event-journal.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
 import { listenOn } from "./ports.ts";
 import { type SigningIdentity, verifySigV4 } from "./sigv4-verify.ts";
@@ -83,6 +92,27 @@ export interface LocalEventBusOptions {
   trust: { signers: readonly SigningIdentity[]; reservedSource: string; owner: SigningIdentity };
   /** The clock signatures are checked against (default the wall clock; tests pass theirs). */
   now?: () => Date;
+  /**
+   * Where accepted envelopes wait for their target deliveries, flushed before `PutEvents`
+   * answers and replayed on the next start; in memory only (lost with the process) when absent.
+   */
+  journalFile?: string;
+  /**
+   * Told of every failed delivery attempt (`deadLetter: false`) and every dead letter (`true`),
+   * so that `npm start` prints a line for each: a failing target is not visible only in the
+   * dead-letter file.
+   */
+  onDeliveryProblem?: (problem: DeliveryProblem) => void;
+}
+
+export interface DeliveryProblem {
+  deadLetter: boolean;
+  target: string;
+  url: string;
+  attempt: number;
+  attempts: number;
+  error: string;
+  event: EventEnvelope;
 }
 
 /** What a listener learns of an event: the envelope and the names of the rules it matched. */
@@ -139,6 +169,9 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
   const backoff = options.deliveryBackoffMs ?? ((retry: number) => 250 * 2 ** (retry - 1));
   const timeoutMs = options.deliveryTimeoutMs ?? 5_000;
   const busArn = `arn:aws:events:${options.region}:${options.account}:event-bus/${options.busName}`;
+  const journal = options.journalFile ? openEventJournal(options.journalFile) : undefined;
+  /** The envelopes of the `PutEvents` call being answered: journaled, then dispatched, together. */
+  const acceptedInCall: EventEnvelope[] = [];
 
   const signers = new Map(options.trust.signers.map((s) => [s.accessKeyId, s]));
   signers.set(options.trust.owner.accessKeyId, options.trust.owner);
@@ -186,8 +219,46 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       resources: entry.Resources ?? [],
       detail: detail as Record<string, unknown>,
     };
-    dispatch(envelope);
+    acceptedInCall.push(envelope);
     return { EventId: envelope.id };
+  }
+
+  /**
+   * Journals the call's accepted envelopes with the targets each matched (on disk before the
+   * answer), then dispatches them. Throws, so the call fails and nothing is delivered, when the
+   * journal cannot be written: the publisher keeps the records and puts them again.
+   */
+  function settleCall(): void {
+    const envelopes = acceptedInCall.splice(0);
+    journal?.accepted(
+      envelopes.map((envelope) => ({
+        envelope,
+        targets: targets.filter((t) => t.matches(envelope)).map((t) => t.name),
+      })),
+    );
+    for (const envelope of envelopes) dispatch(envelope);
+  }
+
+  /** What a previous run accepted and did not finish delivering: delivered again, first. */
+  function replay(pending: readonly PendingDelivery[]): void {
+    for (const { envelope, targets: names } of pending) {
+      for (const name of names) {
+        const target = targets.find((t) => t.name === name);
+        if (target) {
+          target.queue = target.queue.then(() => deliver(target, envelope));
+          continue;
+        }
+        deadLetter({
+          at: new Date().toISOString(),
+          target: name,
+          url: "",
+          attempts: 0,
+          error: "the target is no longer configured (REGISTRY_LOCAL_TARGETS changed across the restart)",
+          event: envelope,
+        });
+        journal?.done(envelope.id, name);
+      }
+    }
   }
 
   function dispatch(envelope: EventEnvelope): void {
@@ -224,6 +295,11 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
   }
 
   async function deliver(target: LocalTarget, envelope: EventEnvelope): Promise<void> {
+    await attemptDelivery(target, envelope);
+    journal?.done(envelope.id, target.name);
+  }
+
+  async function attemptDelivery(target: LocalTarget, envelope: EventEnvelope): Promise<void> {
     let lastError = "";
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await sleep(backoff(attempt - 1));
@@ -240,6 +316,16 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       } catch (error) {
         lastError = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
       }
+      if (attempt < attempts)
+        report({
+          deadLetter: false,
+          target: target.name,
+          url: target.url,
+          attempt,
+          attempts,
+          error: lastError,
+          event: envelope,
+        });
     }
     deadLetter({
       at: new Date().toISOString(),
@@ -251,8 +337,25 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     });
   }
 
+  function report(problem: DeliveryProblem): void {
+    try {
+      options.onDeliveryProblem?.(problem);
+    } catch {
+      // A broken reporter must not stop deliveries.
+    }
+  }
+
   function deadLetter(letter: DeadLetter): void {
     deadLetters.push(letter);
+    report({
+      deadLetter: true,
+      target: letter.target,
+      url: letter.url,
+      attempt: letter.attempts,
+      attempts: letter.attempts,
+      error: letter.error,
+      event: letter.event,
+    });
     if (options.deadLetterFile) {
       try {
         mkdirSync(dirname(options.deadLetterFile), { recursive: true });
@@ -303,7 +406,9 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     if (entries.length < 1 || entries.length > 10) {
       throw new BusRequestError("ValidationException", "PutEvents takes 1 to 10 entries");
     }
+    acceptedInCall.length = 0;
     const results = entries.map((entry) => accept(entry, verified.principal));
+    settleCall();
     return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
   }
 
@@ -323,13 +428,17 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         );
       });
   });
+  if (journal) replay(journal.recovered);
   const port = await listenOn(
     server,
     options.port,
     "127.0.0.1",
     "the local event bus",
     "REGISTRY_EVENTS_PORT",
-  );
+  ).catch((error: unknown) => {
+    journal?.close();
+    throw error;
+  });
 
   const settled = async () => {
     // Deliveries queued while waiting are waited for too.
@@ -356,6 +465,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         server.closeAllConnections();
       });
       await settled();
+      journal?.close();
     },
   };
 }

@@ -180,10 +180,14 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         // IAM's deny, as API Gateway reports it, in the API's error body (in AWS a gateway
         // response reshapes it the same way).
         const resource = `arn:aws:execute-api:${options.region}:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${LOCAL_STAGE}/${method}${rawPath}`;
+        // IAM's sentence alone says nothing a user can act on: name the route and who may call it.
+        const { route } = found;
         throw new GatewayError(
           403,
           "AccessDenied",
-          `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}`,
+          `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}. ` +
+            `${route.method} ${route.path} (${route.operationId}) may be called by the roles ${route.roles.join(", ")}; ` +
+            `this principal plays ${principal.role}: sign with a principal that plays one of them`,
           { "x-amzn-errortype": "AccessDeniedException" },
         );
       }

@@ -12,7 +12,10 @@ export function createLambdaContext(options: {
   startedAt: number;
   /** The function's timeout: `getRemainingTimeInMillis()` counts down to `startedAt + timeoutMs`. */
   timeoutMs: number;
+  /** The clock `getRemainingTimeInMillis()` reads; default `Date.now` (tests pass their own). */
+  now?: () => number;
 }): Context {
+  const now = options.now ?? Date.now;
   const { functionName } = options;
   const deadline = options.startedAt + options.timeoutMs;
   const today = new Date(options.startedAt).toISOString().slice(0, 10).replaceAll("-", "/");
@@ -25,7 +28,7 @@ export function createLambdaContext(options: {
     awsRequestId: options.requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${today}/[$LATEST]local`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     // The callback-era methods are unused by async handlers; they are present only to satisfy the type.
     done: () => {},
     fail: () => {},

@@ -66,6 +66,8 @@ export interface LocalInvokerOptions<Name extends string, Event, Result> {
    * `{statusCode, body}`). Handlers are JavaScript at run time, whatever their type says.
    */
   isResult?: (value: unknown) => value is Result;
+  /** The clock a handler's deadline is counted on; default `Date.now` (tests pass their own). */
+  now?: () => number;
 }
 
 export interface InvokeOptions {
@@ -102,8 +104,10 @@ export function createLocalInvoker<Name extends string, Event, Result>(
 
   return {
     async invoke(name, event, invokeOptions = {}) {
-      const startedAt = Date.now();
+      const now = options.now ?? Date.now;
+      const startedAt = now();
       const context = createLambdaContext({
+        now,
         functionName: functionName(name),
         requestId: invokeOptions.requestId ?? randomUUID(),
         region: options.region,

@@ -38,6 +38,12 @@ export const builtInPrincipals: readonly LocalPrincipal[] = [
     "AIDALOCALAPPROVER001",
   ),
   principal(
+    "governor",
+    "AKIALOCALGOVERNOR001",
+    "LocalGovernorSecretAccessKeyNotSecret001",
+    "AIDALOCALGOVERNOR001",
+  ),
+  principal(
     "admin",
     "AKIALOCALADMIN000001",
     "LocalAdminSecretAccessKeyNotSecret000001",

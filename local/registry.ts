@@ -9,6 +9,7 @@ import {
   DEPLOY_PIPELINE_RULE,
   transitionWorkflowRule,
 } from "../functions/core/events/catalog.ts";
+import { parseGovernance } from "../functions/core/governance-config.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
 import type {
   StepResult,
@@ -17,7 +18,13 @@ import type {
 } from "../functions/core/lifecycle/workflow-contract.ts";
 import { createRegistryTable, DEFAULT_TABLE_NAME } from "./create-table.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.ts";
-import { type LocalEventBus, type LocalTarget, parseTargets, startLocalEventBus } from "./event-bus.ts";
+import {
+  type LocalEventBus,
+  type LocalEventBusOptions,
+  type LocalTarget,
+  parseTargets,
+  startLocalEventBus,
+} from "./event-bus.ts";
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
 import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers } from "./handler-modules.ts";
@@ -41,6 +48,8 @@ export interface LocalRegistryOptions {
   dynamoDbPort?: number;
   /** Default 4569, 0 picks a free port. */
   s3Port?: number;
+  /** How long DynamoDB Local (Java) may take to answer at start; default 30 s. */
+  dynamoDbReadyTimeoutMs?: number;
   /** Where data survives restarts; default `.local-data`. Ignored when `inMemory`. */
   dataDir?: string;
   /** Nothing is kept after `stop()` (tests). */
@@ -95,8 +104,16 @@ export interface LocalRegistryOptions {
    * 24 days here: Node's timers, which run the wait's timeout, stop at 2^31 - 1 ms.
    */
   approvalTimeoutSeconds?: number;
+  /**
+   * The deployment's governance settings, as `cdk.json`'s `policyFloor` and `personBoundRoles`
+   * (JSON text or values; default: the `REGISTRY_POLICY_FLOOR` and `REGISTRY_PERSON_BOUND_ROLES`
+   * variables, else none). Checked at start with the functions' own parser.
+   */
+  governance?: { policyFloor?: unknown; personBoundRoles?: unknown };
   /** Target delivery attempts and back-off (tests shorten them). */
   targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
+  /** Told of each failed delivery attempt and each dead letter of the local bus (`npm start` prints them). */
+  onDeliveryProblem?: LocalEventBusOptions["onDeliveryProblem"];
 }
 
 export interface LocalRegistry {
@@ -153,6 +170,8 @@ export const MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS = 24 * 24 * 60 * 60;
 export const LOCAL_BUS_NAME = "model-registry";
 export const STREAM_CHECKPOINT_FILE = "stream-checkpoint.json";
 export const DEAD_LETTERS_FILE = "dead-letters.jsonl";
+/** The local bus's journal of accepted envelopes not yet delivered (local/event-journal.ts). */
+export const EVENT_JOURNAL_FILE = "event-bus-journal.jsonl";
 /** The names local mode gives the workflow's AWS resources (as a deployment would name them). */
 export const LOCAL_WORKFLOW = {
   tasksFunction: "model-registry-transition-tasks",
@@ -179,10 +198,14 @@ export function handlerEnvironment(settings: {
   /** The local Step Functions endpoint (SendTaskSuccess / SendTaskFailure). */
   stepFunctionsEndpoint?: string;
   approvalTimeoutSeconds?: number;
+  /** `POLICY_FLOOR` and `PERSON_BOUND_ROLES` of the functions, JSON. */
+  governance?: { POLICY_FLOOR?: string; PERSON_BOUND_ROLES?: string };
 }): Record<string, string> {
   return {
     // Always set, so one registry's setting never leaks into the next one of the process.
     APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+    POLICY_FLOOR: settings.governance?.POLICY_FLOOR ?? "",
+    PERSON_BOUND_ROLES: settings.governance?.PERSON_BOUND_ROLES ?? "",
     ...(settings.stepFunctionsEndpoint && { AWS_ENDPOINT_URL_SFN: settings.stepFunctionsEndpoint }),
     ...(settings.lambdaEndpoint && {
       AWS_ENDPOINT_URL_LAMBDA: settings.lambdaEndpoint,
@@ -230,6 +253,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       `The approval timeout must be 1 to ${MAX_LOCAL_APPROVAL_TIMEOUT_SECONDS} seconds in local mode, not ${approvalTimeoutSeconds}.`,
     );
   }
+  const governance = localGovernance(options.governance);
   if (options.bundles && options.loadHandler) {
     throw new LocalModeError(
       "loadHandler replaces the API's handlers, so it cannot be combined with bundles: pass one or the other.",
@@ -263,6 +287,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
           port: options.dynamoDbPort ?? DEFAULT_PORTS.dynamoDb,
           inMemory: !dataDir,
           dbPath: dataDir ? join(dataDir, "dynamodb") : undefined,
+          readyTimeoutMs: options.dynamoDbReadyTimeoutMs,
         }),
       () =>
         startS3Local({
@@ -328,6 +353,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       // The registry's source only from the registry's own identity (the AWS bus policy's rule);
       // the local principals may put other sources, as a principal allowed PutEvents may.
       trust: { signers: principals, reservedSource: DEFAULT_EVENT_SOURCE, owner: registryCredentials },
+      journalFile: dataDir ? join(dataDir, EVENT_JOURNAL_FILE) : undefined,
+      onDeliveryProblem: options.onDeliveryProblem,
       deliveryAttempts: options.targetDelivery?.attempts,
       deliveryBackoffMs: options.targetDelivery?.backoffMs,
     });
@@ -348,6 +375,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       eventBusEndpoint: bus.endpoint,
       stepFunctionsEndpoint: workflow.endpoint,
       approvalTimeoutSeconds,
+      governance,
     });
     Object.assign(process.env, env);
     // A developer's temporary AWS credentials must not leak into requests to the emulators.
@@ -604,4 +632,34 @@ async function startEmulators(
   if (d.status === "fulfilled") await d.value.stop();
   if (s.status === "fulfilled") await s.value.stop();
   throw d.status === "rejected" ? d.reason : (s as PromiseRejectedResult).reason;
+}
+
+/**
+ * The functions' `POLICY_FLOOR` and `PERSON_BOUND_ROLES`, checked here with the parser the
+ * functions and the CDK app use, so a bad setting stops `npm start` with the reason.
+ */
+function localGovernance(settings: LocalRegistryOptions["governance"]): {
+  POLICY_FLOOR?: string;
+  PERSON_BOUND_ROLES?: string;
+} {
+  const value = (given: unknown, variable: string): unknown => {
+    const raw = given ?? (process.env[variable]?.trim() || undefined);
+    if (typeof raw !== "string") return raw;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new LocalModeError(`${variable} must be JSON, got ${raw.slice(0, 80)}`);
+    }
+  };
+  const policyFloor = value(settings?.policyFloor, "REGISTRY_POLICY_FLOOR");
+  const personBoundRoles = value(settings?.personBoundRoles, "REGISTRY_PERSON_BOUND_ROLES");
+  try {
+    parseGovernance({ policyFloor, personBoundRoles });
+  } catch (error) {
+    throw new LocalModeError((error as Error).message);
+  }
+  return {
+    ...(policyFloor !== undefined && { POLICY_FLOOR: JSON.stringify(policyFloor) }),
+    ...(personBoundRoles !== undefined && { PERSON_BOUND_ROLES: JSON.stringify(personBoundRoles) }),
+  };
 }

@@ -304,6 +304,16 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
           "deleting an artifact is denied (the bucket policy denies s3:DeleteObject)",
         );
       }
+      if (objectRequest && req.method === "DELETE" && query.has("uploadId")) {
+        await abortMultipartUpload(
+          directory,
+          bucket as string,
+          query.get("uploadId") ?? "",
+          res,
+          corsHeaders(req),
+        );
+        return;
+      }
       if (objectRequest && req.method === "GET" && query.has("uploadId")) {
         await listParts(directory, bucket as string, key, query.get("uploadId") ?? "", res, corsHeaders(req));
         return;
@@ -484,6 +494,31 @@ async function receive(
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * `DELETE /<bucket>/<key>?uploadId=…`: S3's AbortMultipartUpload, which s3rver 3.7.1 does not
+ * implement: removes the upload's parts from s3rver's part store; an unknown upload is S3's 404
+ * NoSuchUpload.
+ */
+async function abortMultipartUpload(
+  root: string,
+  bucket: string,
+  uploadId: string,
+  response: ServerResponse,
+  cors: Record<string, string>,
+): Promise<void> {
+  const folder = join(root, bucket, "._S3rver_uploads", uploadId);
+  if (!/^[0-9a-f]+$/.test(uploadId) || !(await stat(folder).catch(() => undefined))) {
+    response.writeHead(404, { ...cors, "content-type": "application/xml" });
+    response.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><UploadId>${escapeXml(uploadId)}</UploadId></Error>`,
+    );
+    return;
+  }
+  await rm(folder, { recursive: true, force: true });
+  response.writeHead(204, cors);
+  response.end();
 }
 
 /**

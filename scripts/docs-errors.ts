@@ -56,12 +56,14 @@ export const registryErrorMeanings: Record<RegistryCode, string> = {
     "the version is READY: `metrics`, `params`, `lineage`, `signature`, `framework` and `format` no longer change; create a new version",
   VersionSealed:
     "the version is VERIFYING or READY, so uploads are closed (if it ends FAILED, upload again and seal again)",
+  VersionAbandoned:
+    "the version was abandoned (`registry versions abandon`): nothing is uploaded to it, sealed or edited again; create a new version",
   VersionNotReady: `a download, an alias or a move to ${STAGES_REQUIRING_READY.join(" or ")} needs a READY version: upload its artifacts and seal it first`,
   PreconditionFailed: "`If-Match` no longer matches the ETag: read it again and retry with the new ETag",
   PayloadTooLarge:
     "the item would exceed DynamoDB's 400 KB: shorten the model card, description, params or metrics",
   ApprovalRefused:
-    "the requester may not approve their own request (unless the policy allows it), and a principal counts once: another approver must",
+    "the requester may not approve their own request (unless the policy allows it), a person counts once whatever session they sign with, and where two approvals are needed or self-approval is forbidden an approver nobody vouches for is refused (see governance.md): the message says which",
   IdempotencyKeyReused:
     "the `Idempotency-Key` was used for a different request (path or body): use a new key",
   UploadIncomplete:

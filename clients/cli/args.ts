@@ -7,6 +7,7 @@ export const OPTIONS = {
   region: { type: "string" },
   "idempotency-key": { type: "string" },
   help: { type: "boolean", short: "h" },
+  output: { type: "string", short: "o" },
   all: { type: "boolean" },
   limit: { type: "string" },
   "next-token": { type: "string" },
@@ -40,7 +41,13 @@ export const OPTIONS = {
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
-export const GLOBAL_OPTIONS: readonly OptionName[] = ["endpoint", "region", "idempotency-key", "help"];
+export const GLOBAL_OPTIONS: readonly OptionName[] = [
+  "endpoint",
+  "region",
+  "idempotency-key",
+  "help",
+  "output",
+];
 
 function parse(args: string[]) {
   return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });

@@ -8,6 +8,7 @@ import { type Command, type CommandContext, Failed, Lines } from "./commands/com
 import { commands, findCommand, groups } from "./commands/index.ts";
 import { type ReadStdin, readStdin } from "./input-files.ts";
 import { type ProgressBarOptions, progressBar, statusLine } from "./progress-bar.ts";
+import { table } from "./table.ts";
 import { shortUsage, usage } from "./usage.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -19,6 +20,11 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** The terminal's width. */
   columns?: number;
+  /**
+   * Calls `listener` on an interrupt (SIGINT: Ctrl-C); the process then exits with 130. Answers
+   * the function that removes it. Default: none (tests call the listener themselves).
+   */
+  onInterrupt?: (listener: () => void) => () => void;
 }
 
 export interface RunOptions {
@@ -39,6 +45,14 @@ const processIo: CliIo = {
   },
   get columns() {
     return process.stderr.columns;
+  },
+  onInterrupt: (listener) => {
+    const onSignal = () => {
+      listener();
+      process.exit(130);
+    };
+    process.once("SIGINT", onSignal);
+    return () => process.off("SIGINT", onSignal);
   },
 };
 
@@ -64,7 +78,7 @@ function checkCommandLine(command: Command, operands: string[], flags: Flags): v
   }
   if (flags["idempotency-key"] !== undefined && !command.idempotent) {
     throw new UsageError(
-      `--idempotency-key applies to the create commands and the transition POSTs (request, approve, reject, cancel, rollback) only`,
+      `--idempotency-key applies to the create commands, versions abandon and the transition POSTs (request, approve, reject, cancel, rollback) only`,
     );
   }
   if (operands.length !== command.operands.length) {
@@ -106,6 +120,12 @@ function report(error: unknown, io: CliIo, command: Command | undefined, group: 
   return 1;
 }
 
+function outputFormat(value: string | undefined): "json" | "table" {
+  if (value === undefined || value === "json") return "json";
+  if (value === "table") return "table";
+  throw new UsageError(`--output: ${JSON.stringify(value)} is not json or table`);
+}
+
 /** Runs one command line; resolves to the process exit status. */
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<number> {
   const io = options.io ?? processIo;
@@ -132,10 +152,18 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       progress: (label) => progressBar(label, terminal, options.progress),
       status: () => statusLine(terminal),
       note: io.stderr,
+      onInterrupt: (listener) => io.onInterrupt?.(listener) ?? (() => {}),
     };
+    const output = outputFormat(flags.output);
     const outcome = await command.run(context);
     const result = outcome instanceof Failed ? outcome.result : outcome;
-    io.stdout(result instanceof Lines ? result.lines.map((line) => `${line}\n`).join("") : json(result));
+    io.stdout(
+      result instanceof Lines
+        ? result.lines.map((line) => `${line}\n`).join("")
+        : output === "table"
+          ? table(result)
+          : json(result),
+    );
     return outcome instanceof Failed ? outcome.exitCode : 0;
   } catch (error) {
     return report(error, io, command, group);

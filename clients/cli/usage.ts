@@ -15,19 +15,23 @@ export function commandLine(command: Command): string {
 const GLOBAL_FLAGS = `Global flags:
   --endpoint URL         registry base URL, may include a stage path (env REGISTRY_ENDPOINT; default ${DEFAULT_ENDPOINT})
   --region R             SigV4 signing region (env AWS_REGION or AWS_DEFAULT_REGION; default ${DEFAULT_REGION})
-  --idempotency-key K    Idempotency-Key header for the create commands and the transition POSTs
+  --idempotency-key K    Idempotency-Key header for the create commands, versions abandon and the transition POSTs
+  -o, --output F         json (default: for scripts) or table (for people)
   -h, --help             show this help`;
 
 const NOTES = `Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY [/ AWS_SESSION_TOKEN], else the AWS SDK
 default chain (AWS_PROFILE, SSO, container or instance role). Local mode prints its credentials at start.
 Lists print one page ({ items, nextToken }); --next-token T prints the page after the one that returned T;
---all follows nextToken and prints one array (--limit is then the page size). Output: JSON on stdout (download: one "SHA-256  FILE" line per file, as sha256sum writes).
+--all follows nextToken and prints every item in the same shape ({ items }; --limit is then the page size).
+Output: JSON on stdout, or --output table (download: one "SHA-256  FILE" line per file, as sha256sum writes).
+whoami prints the principal ARN the registry records on your writes, its account and (local mode) its roles.
 Exit status: 0 success, 1 the request failed (error JSON on stderr), 2 usage error.
 
 Artifacts: versions create --artifact-file/--artifact-dir declares the files, uploads them (multipart above the
 registry's threshold, --parallel parts at once, default 4), seals the version and waits until it is READY;
 --no-wait stops after the seal request, --no-upload only declares. An interrupted upload is resumed with
-versions upload MODEL VERSION and the same files: only what the bucket lacks is sent. download MODEL VERSION|ALIAS
+versions upload MODEL VERSION and the same files: only what the bucket lacks is sent (Ctrl-C prints that command);
+versions abandon MODEL VERSION gives an unsealed version up for good. download MODEL VERSION|ALIAS
 --to DIR verifies each file's size and SHA-256 and deletes a file that does not match. A progress bar is drawn
 on stderr when it is a terminal.
 

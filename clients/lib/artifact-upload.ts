@@ -92,6 +92,15 @@ export async function resumeUpload(
 ): Promise<UploadResult> {
   const version = await client.getVersion(model, versionNumber);
   const uploader = new Uploader(client, model, version.version, transferContext(options));
+  if (version.status === "ABANDONED") {
+    throw new ArtifactError(
+      "VersionAbandoned",
+      `version ${version.version} of '${model}' was abandoned: nothing can be uploaded to it. Register a new version with 'registry versions create ${model} --artifact-file FILE...'`,
+    );
+  }
+  // A sealed version's bytes never change: files that differ from its declaration are an error,
+  // not a success that leaves the old bytes in place (a retrained model.onnx).
+  if (version.status === "READY" || version.status === "VERIFYING") await assertSameFiles(version, files);
   if (version.status === "READY") return { version, uploadedBytes: 0, notUploaded: [] };
   if (version.status === "VERIFYING") {
     const waited =
@@ -118,6 +127,34 @@ export async function resumeUpload(
     else uploader.counter.add(artifact.path, artifact.size, artifact.size);
   });
   return runAndSeal(uploader, version, jobs, options);
+}
+
+/**
+ * Checks local files against a sealed version's declaration; a file that differs is an error
+ * that says the version is sealed and how to register a new one.
+ */
+async function assertSameFiles(version: ModelVersion, files: readonly LocalArtifact[]): Promise<void> {
+  const { ready } = plan(version, files, () => async () => {});
+  const declared = new Map(version.artifacts.map((a) => [a.path, a]));
+  const byPath = new Map(files.map((f) => [f.path, f.file]));
+  const differ: string[] = [];
+  for (const { path } of ready) {
+    const artifact = declared.get(path) as ModelVersion["artifacts"][number];
+    const file = byPath.get(path) as string;
+    const local = await digestFile(file);
+    if (local.size !== artifact.size || local.sha256 !== artifact.sha256)
+      differ.push(
+        `${file} (${local.size} bytes, SHA-256 ${local.sha256}) is not its declared ${path} (${artifact.size} bytes, SHA-256 ${artifact.sha256})`,
+      );
+  }
+  if (differ.length === 0) return;
+  const args = files.map((f) => `--artifact-file ${f.file}`).join(" ");
+  throw new ArtifactError(
+    "VersionSealed",
+    `version ${version.version} of '${version.model}' is sealed (${version.status}) and its bytes never change: ${differ.join("; ")}. ` +
+      `To publish these files, register a new version: 'registry versions create ${version.model} ${args}'`,
+    { model: version.model, version: version.version, status: version.status },
+  );
 }
 
 /** Seals the version and, unless `wait` is false, polls until READY; FAILED throws with the report. */

@@ -49,7 +49,11 @@ export function resolveCredentials(
   let chain: CredentialsProvider | undefined;
   return async () => {
     if (!chain) {
-      const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+      // The bundled CLI (clients/cli/build.mjs) imports this CommonJS package as a chunk whose
+      // exports sit on `default`; run from source they are named exports.
+      const loaded = await import("@aws-sdk/credential-providers");
+      const { fromNodeProviderChain } =
+        "fromNodeProviderChain" in loaded ? loaded : (loaded as { default: typeof loaded }).default;
       chain = fromNodeProviderChain();
     }
     try {

@@ -13,6 +13,7 @@ import type {
   AliasResult,
   ApproveInput,
   ArtifactDownload,
+  Caller,
   CancelInput,
   CompletedUpload,
   CompleteUploadInput,
@@ -23,9 +24,11 @@ import type {
   ListTransitionsQuery,
   ListVersionsQuery,
   Model,
+  ModelPolicy,
   ModelVersion,
   Page,
   PageQuery,
+  Policy,
   RejectInput,
   RequestTransitionInput,
   RequestUploadsInput,
@@ -176,6 +179,21 @@ export class RegistryClient {
     return this.#call({ method: "GET", path: pathOf("models", name) });
   }
 
+  /** The model's policy, the organisation's floor, and the policy in force with its digest. */
+  getModelPolicy(name: string): Promise<ModelPolicy> {
+    return this.#call({ method: "GET", path: `${pathOf("models", name)}/policy` });
+  }
+
+  /** Replaces the model's promotion policy (the governor's and the admin's route). */
+  setModelPolicy(name: string, policy: Policy, options: ConditionalOptions = {}): Promise<ModelPolicy> {
+    return this.#call({
+      method: "PUT",
+      path: `${pathOf("models", name)}/policy`,
+      body: policy,
+      headers: ifMatch(options),
+    });
+  }
+
   updateModel(name: string, patch: UpdateModelInput, options: ConditionalOptions = {}): Promise<Model> {
     return this.#call({
       method: "PATCH",
@@ -196,6 +214,11 @@ export class RegistryClient {
 
   listVersions(model: string, query: ListVersionsQuery = {}): Promise<Page<ModelVersion>> {
     return this.#call({ method: "GET", path: pathOf("models", model, "versions"), query: { ...query } });
+  }
+
+  /** Who the registry sees: the principal ARN it records on writes, its account, its roles (null in AWS). */
+  whoami(): Promise<Caller> {
+    return this.#call({ method: "GET", path: pathOf("whoami") });
   }
 
   getVersion(model: string, version: VersionId): Promise<ModelVersion> {
@@ -250,6 +273,18 @@ export class RegistryClient {
     });
     if (response.status < 200 || response.status >= 300) throw new RegistryError(response);
     return { accepted: response.status === 202, version: response.body as ModelVersion };
+  }
+
+  /**
+   * Abandons an unsealed version (PENDING_UPLOAD or FAILED): ABANDONED for good, its multipart
+   * uploads aborted, its number never reused. An ABANDONED version is answered as it is.
+   */
+  abandonVersion(model: string, version: VersionId, options: WriteOptions = {}): Promise<ModelVersion> {
+    return this.#call({
+      method: "POST",
+      path: pathOf("models", model, "versions", version, "abandon"),
+      headers: idempotency(options),
+    });
   }
 
   /** A presigned GET of a READY version's artifact, with its size and SHA-256. */

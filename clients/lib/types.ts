@@ -22,8 +22,17 @@ export interface PageQuery {
 }
 
 export type Model = z.output<typeof api.Model>;
+
+/** `GET /whoami`: `roles` is null where IAM alone decides (in AWS). */
+export interface Caller {
+  arn: string;
+  account: string | null;
+  roles: string[] | null;
+}
 export type CreateModelInput = z.input<typeof api.CreateModelInput>;
 export type UpdateModelInput = z.input<typeof api.UpdateModelInput>;
+export type Policy = z.input<typeof api.Policy>;
+export type ModelPolicy = z.output<typeof api.ModelPolicy>;
 
 export interface ListModelsQuery extends PageQuery {
   prefix?: string;

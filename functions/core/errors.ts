@@ -129,12 +129,17 @@ export class ModelProtectedError extends DomainError {
   readonly code = "ModelProtected" as const;
 }
 
-/** A field of a READY (sealed) version cannot change any more. */
+/**
+ * A field of a version cannot change now: it is READY (sealed), or the field is evidence a
+ * transition checks (an open request, a version holding production).
+ */
 export class VersionFrozenError extends DomainError {
   readonly code = "VersionFrozen" as const;
-  constructor(model: string, version: number, fields: string[]) {
+  constructor(model: string, version: number, fields: string[], why?: string) {
     super(
-      `version ${version} of '${model}' is READY, so ${fields.join(", ")} can no longer change: create a new version instead`,
+      why === undefined
+        ? `version ${version} of '${model}' is READY, so ${fields.join(", ")} can no longer change: create a new version instead`
+        : `${fields.join(", ")} of version ${version} of '${model}' cannot change now: ${why}`,
     );
   }
 }
@@ -160,6 +165,16 @@ export class VersionSealedError extends DomainError {
       status === "READY"
         ? `version ${version} of '${model}' is READY: its artifacts can no longer change (create a new version)`
         : `version ${version} of '${model}' is ${status}: its artifacts are being verified, so uploads are closed (if it ends FAILED, upload again and seal again)`,
+    );
+  }
+}
+
+/** An upload, seal or edit asked of a version that was abandoned: it never changes again. */
+export class VersionAbandonedError extends DomainError {
+  readonly code = "VersionAbandoned" as const;
+  constructor(model: string, version: number) {
+    super(
+      `version ${version} of '${model}' was abandoned: nothing can be uploaded to it, sealed or edited (its number is not reused; create a new version)`,
     );
   }
 }
@@ -238,6 +253,7 @@ export class NothingToRollBackError extends DomainError {
 /** Every domain error class: the source of `DomainErrorCode` (see the comment at the top). */
 export const domainErrors = [
   ValidationError,
+  VersionAbandonedError,
   ModelNotFoundError,
   VersionNotFoundError,
   AliasNotFoundError,

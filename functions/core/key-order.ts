@@ -29,23 +29,25 @@ const REQUIREMENTS: KeyOrder = {
 };
 const APPROVALS: KeyOrder = { keys: ["required", "allowSelfApproval"] };
 
+const POLICY: KeyOrder = {
+  keys: ["approvals", "requirements", "demoteProductionTo"],
+  nested: {
+    approvals: {
+      keys: ["staging", "production", "archived"],
+      nested: { staging: APPROVALS, production: APPROVALS, archived: APPROVALS },
+    },
+    requirements: {
+      keys: ["staging", "production", "archived"],
+      nested: { staging: REQUIREMENTS, production: REQUIREMENTS, archived: REQUIREMENTS },
+    },
+  },
+};
+
 export const MODEL_ORDER: KeyOrder = {
   keys: ["name", "description", "owner", "tags", "policy", "latestVersion", "stages", "aliases", ...STAMPS],
   nested: {
     tags: MAP,
-    policy: {
-      keys: ["approvals", "requirements", "demoteProductionTo"],
-      nested: {
-        approvals: {
-          keys: ["staging", "production", "archived"],
-          nested: { staging: APPROVALS, production: APPROVALS, archived: APPROVALS },
-        },
-        requirements: {
-          keys: ["staging", "production", "archived"],
-          nested: { staging: REQUIREMENTS, production: REQUIREMENTS, archived: REQUIREMENTS },
-        },
-      },
-    },
+    policy: POLICY,
     stages: MAP,
     aliases: MAP,
   },
@@ -98,6 +100,11 @@ export const VERSION_ORDER: KeyOrder = {
   },
 };
 
+export const MODEL_POLICY_ORDER: KeyOrder = {
+  keys: ["model", "policy", "floor", "effective", "digest", "etag"],
+  nested: { policy: POLICY, floor: POLICY, effective: POLICY },
+};
+
 export const HISTORY_ORDER: KeyOrder = {
   keys: ["seq", "at", "actor", "action", "requestId", "version", "from", "to", "details"],
   nested: { details: MAP },
@@ -118,6 +125,7 @@ export const TRANSITION_ORDER: KeyOrder = {
     "updatedAt",
     "approvalsRequired",
     "allowSelfApproval",
+    "policyDigest",
     "validation",
     "approvalDeadline",
     "approvals",
@@ -128,15 +136,35 @@ export const TRANSITION_ORDER: KeyOrder = {
   ],
   nested: {
     validation: {
-      keys: ["passed", "checks", "at"],
-      nested: { checks: { keys: ["check", "expected", "actual", "passed"] } },
+      keys: ["passed", "checks", "at", "evidence"],
+      nested: {
+        checks: { keys: ["check", "expected", "actual", "passed"] },
+        evidence: {
+          keys: ["version", "holder"],
+          nested: {
+            version: { keys: ["version", "rev", "digest"] },
+            holder: { keys: ["version", "rev", "digest"] },
+          },
+        },
+      },
     },
-    approvals: { keys: ["by", "decision", "comment", "at"] },
+    approvals: { keys: ["by", "decision", "comment", "at", "person", "identitySource"] },
   },
 };
 
 export const STAGE_TENURE_ORDER: KeyOrder = {
-  keys: ["stage", "version", "from", "enteredBy", "enteredWith", "approvedBy", "until", "leftBy", "leftWith"],
+  keys: [
+    "stage",
+    "version",
+    "from",
+    "enteredBy",
+    "enteredWith",
+    "approvedBy",
+    "policyDigest",
+    "until",
+    "leftBy",
+    "leftWith",
+  ],
 };
 
 /**

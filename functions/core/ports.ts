@@ -201,6 +201,8 @@ export interface ArtifactStorage {
     parts: { partNumber: number; etag: string }[],
     options: { overwrite: boolean },
   ): Promise<CompleteMultipartResult>;
+  /** Aborts a multipart upload and frees its parts; an upload S3 no longer knows is no error. */
+  abortMultipartUpload(model: string, version: number, path: string, uploadId: string): Promise<void>;
   /**
    * Size, version id and (when S3 has one) full-object SHA-256 of the current object, or of
    * exactly `versionId` when given; undefined when there is no such object or version.
@@ -258,6 +260,17 @@ export interface Logger {
 export interface WorkflowControl {
   resume(token: string, output: Record<string, unknown>): Promise<boolean>;
   fail(token: string, error: WorkflowStopReason, cause: string): Promise<boolean>;
+  /**
+   * Starts a new execution that takes over an open request (`resume: true`, as local mode's
+   * recovery after a restart does): when the execution waiting on it is gone. The new execution
+   * runs on the state machine of `execution` (the gone one's ARN). `name` makes the start
+   * idempotent: an execution of that name already started counts as started.
+   */
+  restart(
+    transition: { model: string; transitionId: string },
+    execution: string,
+    name: string,
+  ): Promise<void>;
 }
 
 /** The error names the state machine catches when an approval wait is stopped. */

@@ -9,15 +9,18 @@ import {
   HISTORY_ORDER,
   inKeyOrder,
   MODEL_ORDER,
+  MODEL_POLICY_ORDER,
   STAGE_TENURE_ORDER,
   TRANSITION_ORDER,
   VERSION_ORDER,
 } from "./key-order.ts";
+import { policyDigest, stricterPolicy } from "./lifecycle/policy.ts";
 import type {
   Artifact,
   HistoryEntry,
   Lineage,
   Model,
+  ModelPolicy,
   ModelVersion,
   Policy,
   Signature,
@@ -97,6 +100,11 @@ export type HistoryRecord = HistoryEntry & { model: string };
 export interface TransitionRecord extends Transition {
   /** The stage's requirements as they were when the request was made (what validation checks). */
   requirements?: z.infer<typeof StageRequirements>;
+  /**
+   * The organisation's floor for the stage when the request was made: what a rollback, which
+   * skips the model's own requirements, is still checked against.
+   */
+  floorRequirements?: z.infer<typeof StageRequirements>;
   /** The Step Functions execution that owns the request; only it may move it on. */
   execution?: string;
   /** The task token of the execution waiting for approvals. Never returned by the API. */
@@ -114,6 +122,7 @@ export interface StageTenureRecord extends StageTenure {
 export function toTransitionView(record: TransitionRecord): Transition {
   const {
     requirements: _requirements,
+    floorRequirements: _floor,
     execution: _execution,
     taskToken: _token,
     rev: _rev,
@@ -147,6 +156,22 @@ export function toModelView(record: ModelRecord): Model {
       etag: etagOf(record.rev),
     },
     MODEL_ORDER,
+  );
+}
+
+/** The model's policy resource: its own policy, the floor, what applies, and that policy's digest. */
+export function toModelPolicyView(record: ModelRecord, floor: z.infer<typeof Policy>): ModelPolicy {
+  const effective = stricterPolicy(floor, record.policy);
+  return inKeyOrder<ModelPolicy>(
+    {
+      model: record.name,
+      policy: record.policy,
+      floor,
+      effective,
+      digest: policyDigest(effective),
+      etag: etagOf(record.rev),
+    },
+    MODEL_POLICY_ORDER,
   );
 }
 

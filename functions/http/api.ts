@@ -34,6 +34,8 @@ export interface ApiRequest<S extends OperationSpec> {
   query: Out<S extends { query: infer Q } ? Q : undefined>;
   body: Out<S extends { body: DeferredBody<infer B> } ? B : S extends { body: infer B } ? B : undefined>;
   ctx: RequestContext;
+  /** The API Gateway event, for the few operations that answer facts of the request itself (whoami). */
+  event: APIGatewayProxyEvent;
 }
 
 export interface ApiReply {
@@ -77,11 +79,11 @@ export function createApiHandler<S extends OperationSpecs>(
   implementations: NoInfer<Implementations<S>>,
   options: ApiHandlerOptions = {},
 ): ApiHandler {
-  const operation = async (_event: APIGatewayProxyEvent, context: ApiContext): Promise<ApiResult> => {
+  const operation = async (event: APIGatewayProxyEvent, context: ApiContext): Promise<ApiResult> => {
     const { implementation } = stateOf(context, "operation");
     const { params, query, body } = stateOf(context, "input");
     const ctx = stateOf(context, "ctx");
-    return implementation({ params, query, body, ctx } as ApiRequest<OperationSpec>).catch(
+    return implementation({ params, query, body, ctx, event } as ApiRequest<OperationSpec>).catch(
       (error: unknown) => {
         // A use case names fields of its input as the domain does; here the input is the body.
         if (error instanceof ValidationError && error.scope === "input") throw error.locatedIn("body");

@@ -51,6 +51,7 @@ export async function buildCore(
       "presignParts",
       "listParts",
       "completeMultipartUpload",
+      "abortMultipartUpload",
       "head",
       "digest",
       "presignGet",
@@ -81,7 +82,7 @@ export async function buildCore(
       multipartThresholdBytes: config.multipartThresholdBytes,
     },
     ...(verifier && { verification: deferred(verifier, ["start"]) }),
-    workflow: deferred(workflow, ["resume", "fail"]),
+    workflow: deferred(workflow, ["resume", "fail", "restart"]),
     customValidator: deferred(customValidator, ["validate"]),
     lifecycle: {
       approvalTimeoutSeconds: config.approvalTimeoutSeconds,
@@ -89,6 +90,9 @@ export async function buildCore(
         ? (model, transitionId) => `${publicApiUrl}${transitionPath(model, transitionId)}`
         : transitionPath,
     },
+    ...(Object.keys(config.governance).length > 0 && {
+      governance: (await import("#core/governance-config.ts")).governanceFromEnvironment(config.governance),
+    }),
     logger: atColdStart.logger ?? logger,
   });
 }

@@ -27,6 +27,12 @@ export interface Config {
   approvalTimeoutSeconds: number;
   /** The API's public base URL (`PUBLIC_API_URL`): approval links point there when set. */
   publicApiUrl: string | undefined;
+  /**
+   * `POLICY_FLOOR` (the organisation's minimum policy) and `PERSON_BOUND_ROLES` (roles whose
+   * session name is a person's), JSON as given: parsed by `#core/governance-config.ts` when the
+   * core is built, only if one is set (docs/governance.md).
+   */
+  governance: { POLICY_FLOOR?: string; PERSON_BOUND_ROLES?: string };
 }
 
 /**
@@ -86,5 +92,9 @@ export function readConfig(
     verifierFunctionName: env.VERIFIER_FUNCTION_NAME || undefined,
     approvalTimeoutSeconds,
     publicApiUrl: env.PUBLIC_API_URL?.replace(/\/+$/, "") || undefined,
+    governance: {
+      ...(env.POLICY_FLOOR?.trim() && { POLICY_FLOOR: env.POLICY_FLOOR }),
+      ...(env.PERSON_BOUND_ROLES?.trim() && { PERSON_BOUND_ROLES: env.PERSON_BOUND_ROLES }),
+    },
   };
 }

@@ -37,6 +37,10 @@ export const environmentVariables = {
     "`true` with context `powertoolsTracer`, whose bundles carry the Tracer (without it there is no Tracer to turn on)",
   POWERTOOLS_TRACER_CAPTURE_RESPONSE: "`false` with context `powertoolsTracer`: responses stay out of traces",
   NODE_OPTIONS: "`--enable-source-maps` with context `sourceMaps`; unset by default",
+  POLICY_FLOOR:
+    "the organisation's minimum promotion policy, JSON (context `policyFloor`; unset: none). Parsed at cold start only when set ([Governance](governance.md#the-organisations-floor-policyfloor))",
+  PERSON_BOUND_ROLES:
+    "roles whose session name is a person's, JSON (context `personBoundRoles`; unset: none) ([Governance](governance.md#person-bound-approvers))",
   REPORT_DYNAMODB_USAGE:
     "`true`: responses carry `x-registry-dynamodb-round-trips`, `-capacity-units` and `-operations` headers (local mode and benchmarks)",
 } as const;

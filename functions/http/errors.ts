@@ -25,6 +25,7 @@ export const domainErrorStatus = {
   ModelProtected: 409,
   VersionFrozen: 409,
   VersionSealed: 409,
+  VersionAbandoned: 409,
   VersionNotReady: 409,
   PreconditionFailed: 412,
   PayloadTooLarge: 413,

@@ -36,7 +36,7 @@ const errorStatusDocs: Record<ErrorStatus, { summary: string; appliesTo: (op: Op
     },
     409: {
       summary: "the change conflicts with the current state or with a concurrent change",
-      appliesTo: writes,
+      appliesTo: (op) => writes(op) || op.spec.conflicts === true,
     },
     412: {
       summary: "If-Match no longer matches the ETag",

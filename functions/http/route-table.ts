@@ -42,8 +42,17 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "health",
     summary: "Liveness check",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
     localUnauthenticated: true,
+  },
+  {
+    method: "GET",
+    path: "/whoami",
+    group: "service",
+    operationId: "whoami",
+    summary:
+      "The caller's IAM principal ARN, its account, and (where the gateway knows them) its registry roles",
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -51,7 +60,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "service",
     operationId: "getOpenApi",
     summary: "The OpenAPI 3.1 document",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -68,7 +77,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listModels",
     summary: "List models",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -76,15 +85,33 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "getModel",
     summary: "Get a model",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "PATCH",
     path: "/models/{model}",
     group: "models",
     operationId: "updateModel",
-    summary: "Update a model's description, owner, tags or policy",
+    summary: "Update a model's description, owner or tags",
     roles: ["publisher", "admin"],
+  },
+  // The rules that govern a model's promotions are a resource of their own, so that IAM (which
+  // decides per route, not per field) keeps them from the publisher whose promotions they govern.
+  {
+    method: "GET",
+    path: "/models/{model}/policy",
+    group: "models",
+    operationId: "getModelPolicy",
+    summary: "A model's policy, the organisation's floor, and the policy in force with its digest",
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
+  },
+  {
+    method: "PUT",
+    path: "/models/{model}/policy",
+    group: "models",
+    operationId: "setModelPolicy",
+    summary: "Replace a model's promotion policy (governor, admin)",
+    roles: ["governor", "admin"],
   },
   {
     method: "DELETE",
@@ -100,7 +127,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "models",
     operationId: "listHistory",
     summary: "A model's history, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -117,7 +144,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "listVersions",
     summary: "List a model's versions, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -125,7 +152,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "getVersion",
     summary: "Get a model version",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "PATCH",
@@ -141,7 +168,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "versions",
     operationId: "compareVersions",
     summary: "Compare two versions",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 
   {
@@ -158,7 +185,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "aliases",
     operationId: "getAlias",
     summary: "Resolve an alias",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "DELETE",
@@ -198,12 +225,21 @@ export const routes: readonly RouteDefinition[] = [
     roles: ["publisher", "admin"],
   },
   {
+    method: "POST",
+    path: "/models/{model}/versions/{version}/abandon",
+    group: "artifacts",
+    operationId: "abandonVersion",
+    summary:
+      "Abandon an unsealed version (PENDING_UPLOAD or FAILED): ABANDONED for good, its multipart uploads aborted, its number never reused",
+    roles: ["publisher", "admin"],
+  },
+  {
     method: "GET",
     path: "/models/{model}/versions/{version}/artifacts/{path+}",
     group: "artifacts",
     operationId: "getArtifact",
     summary: "A download URL of a sealed artifact",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -211,7 +247,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "artifacts",
     operationId: "getAliasArtifact",
     summary: "A download URL of an artifact of the version an alias points at",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   // Stage transitions. Approve and reject are the approver's (and the admin's) and nobody
   // else's; cancel is the requester's own (publisher), DELETE is the admin's cancel of any.
@@ -230,7 +266,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listVersionTransitions",
     summary: "A version's transition requests, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -238,7 +274,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listTransitions",
     summary: "A model's transition requests, newest first",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "GET",
@@ -246,7 +282,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "getTransition",
     summary: "A transition request, with its validation report and approvals",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "POST",
@@ -286,7 +322,7 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "listApprovals",
     summary: "Transitions awaiting approval across every model, oldest first (an approver's queue)",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
   {
     method: "POST",
@@ -302,6 +338,6 @@ export const routes: readonly RouteDefinition[] = [
     group: "transitions",
     operationId: "getStageHistory",
     summary: "Which version held a stage, from when to when, moved by whom (newest first)",
-    roles: ["reader", "publisher", "approver", "admin"],
+    roles: ["reader", "publisher", "approver", "governor", "admin"],
   },
 ];

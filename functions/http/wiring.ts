@@ -65,6 +65,7 @@ export function buildReaderCore(
       presignParts: readsOnly,
       listParts: readsOnly,
       completeMultipartUpload: readsOnly,
+      abortMultipartUpload: readsOnly,
       presignGet: readsOnly,
     },
     logger: atColdStart.logger,

@@ -1,6 +1,7 @@
 /**
- * Contract tests against a real deployment (`npm run test:deployed`). They run only when
- * `REGISTRY_DEPLOYED_URL` and AWS credentials are set, and say so plainly when they do not.
+ * Contract tests against a real deployment: `npm run test:deployed` (test/deployed/run.ts), which
+ * says NOT RUN and exits 78 when the deployment's URL, region or credentials are missing (or 0
+ * with `--allow-not-run`). Run directly, this file fails on the same check instead of passing.
  *
  * | variable | meaning |
  * |---|---|
@@ -10,6 +11,8 @@
  * | `REGISTRY_EVENT_BUS_NAME` | the `EventBusName` output (default `model-registry`) |
  * | `REGISTRY_ARTIFACT_BUCKET` | the `ArtifactBucketName` output |
  *
+ * The caller's credentials come from the normal AWS chain (`fromNodeProviderChain`: environment,
+ * profile, SSO, web identity, container or instance role) and assume the three roles.
  * The caller's own credentials (the deployer's) create a temporary rule and queue on the bus
  * and try to overwrite an artifact; the transition test drives the deployed workflow (staging, then
  * production with the approver's approval resuming the `.waitForTaskToken` wait).
@@ -37,29 +40,21 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
 import { RegistryClient } from "../../clients/lib/registry-client.ts";
 import type { ModelVersion } from "../../clients/lib/types.ts";
+import { deployedReadiness, NOT_RUN_EXIT_CODE } from "./readiness.ts";
 
-const url = process.env.REGISTRY_DEPLOYED_URL;
-const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-const hasCredentials = Boolean(
-  process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE,
-);
-const missing = [
-  ...(url ? [] : ["REGISTRY_DEPLOYED_URL"]),
-  ...(region ? [] : ["AWS_REGION"]),
-  ...(hasCredentials ? [] : ["AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE or a web identity)"]),
-];
-const ready = missing.length === 0;
-if (!ready) {
-  console.warn(
-    `[deployed] NOT RUN: the contract tests against a real deployment need ${missing.join(", ")}. ` +
-      "Deploy (docs/deploying.md) and set them to run `npm run test:deployed`.",
-  );
+const readiness = await deployedReadiness();
+if (!readiness.ready) {
+  // Run directly (`vitest run --config vitest.deployed.config.ts`): fail, never pass as "all skipped".
+  throw new Error(`${readiness.message} (npm run test:deployed exits ${NOT_RUN_EXIT_CODE} in this case)`);
 }
+const { url, region } = readiness;
+/** The caller's own credentials, from the default chain, for the roles and the direct AWS calls. */
+const callerCredentials = fromNodeProviderChain();
 
 /** A role's ARN from the environment; a run that has a URL but lacks one fails, naming it. */
 function roleArn(variable: string): string {
@@ -75,6 +70,7 @@ const clientAs = (variable: string) =>
     region,
     credentials: fromTemporaryCredentials({
       params: { RoleArn: roleArn(variable), RoleSessionName: `registry-contract-${Date.now()}` },
+      masterCredentials: callerCredentials,
       clientConfig: { region },
     }),
   });
@@ -85,6 +81,17 @@ function body<T>(response: { body: T | null; status: number; rawBody: string }):
     throw new Error(`expected a JSON body, got ${response.status}: ${response.rawBody}`);
   return response.body;
 }
+
+interface MultipartInstruction {
+  path: string;
+  url?: string;
+  uploadId?: string;
+  partSize?: number;
+  partCount?: number;
+  parts?: { partNumber: number; url: string }[];
+}
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 const uniqueName = (prefix: string) =>
   `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
@@ -106,7 +113,7 @@ async function pollUntil<T>(
   }
 }
 
-describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
+describe(`the deployed registry at ${url}`, () => {
   let reader: RegistryClient;
   let publisher: RegistryClient;
   let approver: RegistryClient;
@@ -155,11 +162,36 @@ describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
     });
   });
 
-  describe("artifacts through presigned URLs", () => {
-    let version: ModelVersion;
-    const dir = mkdtempSync(join(tmpdir(), "registry-contract-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = mkdtempSync(join(tmpdir(), "registry-contract-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** A new READY version of the model holding one small artifact, uploaded with one PUT. */
+  async function readyVersion(label: string): Promise<{ version: ModelVersion; bytes: Buffer }> {
+    const bytes = Buffer.from(`contract ${label} ${randomBytes(8).toString("hex")}`);
+    const file = join(dir, `${label}.bin`);
+    writeFileSync(file, bytes);
+    const created = await publisher.request<ModelVersion>({
+      method: "POST",
+      path: `/models/${model}/versions`,
+      body: {
+        artifacts: [{ path: "model.bin", size: bytes.length, sha256: sha256(bytes) }],
+      },
+    });
+    expect(created.status, created.rawBody).toBe(201);
+    const { version } = await uploadCreatedVersion(publisher, body(created), [{ path: "model.bin", file }], {
+      poll: { timeoutMs: 5 * 60_000 },
+    });
+    expect(version.status).toBe("READY");
+    return { version, bytes };
+  }
+  /** One READY version shared by the tests that only read it, made by whichever needs it first. */
+  let shared: Promise<{ version: ModelVersion; bytes: Buffer }> | undefined;
+  const sharedReadyVersion = () => {
+    shared ??= readyVersion("shared");
+    return shared;
+  };
+
+  describe("artifacts through presigned URLs", () => {
     it("uploads a 70 MiB artifact as a presigned multipart upload, seals it and S3 verifies it", async () => {
       // Above the default 64 MiB multipart threshold, so the registry hands out part URLs.
       const bytes = randomBytes(70 * 1024 ** 2);
@@ -168,38 +200,49 @@ describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
       const created = await publisher.request<ModelVersion>({
         method: "POST",
         path: `/models/${model}/versions`,
-        body: {
-          artifacts: [
-            {
-              path: "weights.bin",
-              size: bytes.length,
-              sha256: createHash("sha256").update(bytes).digest("hex"),
-            },
-          ],
-        },
+        body: { artifacts: [{ path: "weights.bin", size: bytes.length, sha256: sha256(bytes) }] },
       });
       expect(created.status, created.rawBody).toBe(201);
-      const upload = body(created).uploads?.[0] as { multipart?: unknown; parts?: unknown } | undefined;
-      expect(upload, "a multipart upload instruction").toBeDefined();
+      // A multipart instruction: no single URL, an upload id, and one presigned URL per part,
+      // numbered 1..partCount, covering the file.
+      const upload = body(created).uploads?.[0] as MultipartInstruction | undefined;
+      expect(upload).toMatchObject({
+        path: "weights.bin",
+        uploadId: expect.any(String),
+        partSize: expect.any(Number),
+        partCount: expect.any(Number),
+      });
+      const { uploadId, partSize, partCount, parts } = upload as Required<MultipartInstruction>;
+      expect(upload?.url).toBeUndefined();
+      expect(partCount).toBeGreaterThan(1);
+      expect(partCount).toBe(Math.ceil(bytes.length / partSize));
+      expect(parts.map((p) => p.partNumber)).toEqual(Array.from({ length: partCount }, (_, i) => i + 1));
+      for (const part of parts) {
+        const partUrl = new URL(part.url);
+        expect(partUrl.searchParams.get("uploadId")).toBe(uploadId);
+        expect(partUrl.searchParams.get("partNumber")).toBe(String(part.partNumber));
+        expect(partUrl.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+      }
       const result = await uploadCreatedVersion(publisher, body(created), [{ path: "weights.bin", file }], {
         poll: { timeoutMs: 10 * 60_000 },
       });
-      version = result.version;
-      expect(version.status).toBe("READY");
+      expect(result.version.status).toBe("READY");
+      expect(result.version.artifacts).toMatchObject([
+        { path: "weights.bin", size: bytes.length, sha256: sha256(bytes) },
+      ]);
     });
 
     it("downloads the sealed bytes through a presigned GET, as the reader", async () => {
+      const { version, bytes } = await sharedReadyVersion();
       const response = await reader.request<{ url: string; sha256: string }>({
         method: "GET",
-        path: `/models/${model}/versions/${version.version}/artifacts/weights.bin`,
+        path: `/models/${model}/versions/${version.version}/artifacts/model.bin`,
       });
       expect(response.status, response.rawBody).toBe(200);
+      expect(body(response).sha256).toBe(sha256(bytes));
       const download = await fetch(body(response).url);
       expect(download.status).toBe(200);
-      const digest = createHash("sha256")
-        .update(Buffer.from(await download.arrayBuffer()))
-        .digest("hex");
-      expect(digest).toBe(body(response).sha256);
+      expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(bytes));
     });
 
     it("keeps artifacts from being overwritten or deleted, even by the caller's own (admin) credentials", async () => {
@@ -207,8 +250,9 @@ describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
       // path, and deletes to everyone: the deployer's credentials are neither.
       const bucket = process.env.REGISTRY_ARTIFACT_BUCKET;
       if (!bucket) throw new Error("set REGISTRY_ARTIFACT_BUCKET (the ArtifactBucketName output)");
-      const s3 = new S3Client({ region });
-      const key = `models/${model}/versions/${version.version}/weights.bin`;
+      const { version } = await sharedReadyVersion();
+      const s3 = new S3Client({ region, credentials: callerCredentials });
+      const key = `models/${model}/versions/${version.version}/model.bin`;
       await expect(
         s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "overwrite" })),
       ).rejects.toThrow(/Access ?Denied/i);
@@ -220,16 +264,12 @@ describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
 
   describe("stage transitions with a human approval (Step Functions .waitForTaskToken)", () => {
     it("promotes to production only after a second principal approves", async () => {
-      const versions = await publisher.request<{ items: ModelVersion[] }>({
-        method: "GET",
-        path: `/models/${model}/versions`,
-      });
-      const ready = body(versions).items.find((v) => v.status === "READY");
-      expect(ready, "the artifacts test leaves a READY version").toBeDefined();
+      // Its own version: the test depends on no other test, nor on the order they run in.
+      const { version: ready } = await readyVersion("promoted");
       const request = async (to: string) => {
         const requested = await publisher.request<Record<string, unknown>>({
           method: "POST",
-          path: `/models/${model}/versions/${ready!.version}/transitions`,
+          path: `/models/${model}/versions/${ready.version}/transitions`,
           body: { to },
         });
         expect(requested.status, requested.rawBody).toBe(202);
@@ -271,7 +311,7 @@ describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
         () =>
           reader.request<ModelVersion>({
             method: "GET",
-            path: `/models/${model}/versions/${ready!.version}`,
+            path: `/models/${model}/versions/${ready.version}`,
           }),
         (r) => r.status === 200 && r.body?.stage === "production",
         5 * 60_000,
@@ -280,8 +320,8 @@ describe.skipIf(!ready)(`the deployed registry at ${url}`, () => {
   });
 
   describe("events reach a deploy pipeline's rule", () => {
-    const events = new EventBridgeClient({ region });
-    const sqs = new SQSClient({ region });
+    const events = new EventBridgeClient({ region, credentials: callerCredentials });
+    const sqs = new SQSClient({ region, credentials: callerCredentials });
     const busName = process.env.REGISTRY_EVENT_BUS_NAME ?? "model-registry";
     const ruleName = uniqueName("registry-contract");
     let queueUrl: string | undefined;

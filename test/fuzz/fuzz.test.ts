@@ -3,11 +3,15 @@
  * operation, signed requests the document calls valid, requests with one part broken, and
  * requests from principals the route does not allow. See `oracles.ts` for what a response must be.
  *
- * Bounded by time (FUZZ_SECONDS, default 90 in all), fixed seed by default (FUZZ_SEED). With
+ * A fixed number of runs per property (FUZZ_RUNS, see harness.ts) and a fixed seed (FUZZ_SEED),
+ * so every machine sends the same requests; FUZZ_SECONDS adds an opt-in time budget. Each
+ * property's counts (sent, reached its code, statuses, candidates dropped) are printed after the
+ * run (and written to FUZZ_COUNTS_FILE), and a property below its floor (counts.ts) fails. With
  * FUZZ_REPORT=1 every failure class is collected and printed instead of stopping at the first.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CountsReport, floorFor, mark, PropertyCounter, type PropertyKind } from "./counts.ts";
 import {
   api,
   createFixture,
@@ -28,6 +32,7 @@ import { type Fixture, requestArbitraries } from "./requests.ts";
 const document = await fetchDocument();
 const operations = operationsOf(document);
 const collector = new FailureCollector();
+const counts = new CountsReport();
 let fixture: Fixture;
 
 // The time budget, shared out: valid requests 50%, invalid 40%, forbidden principals 10%.
@@ -42,14 +47,18 @@ const budgetMs = (share: number, count: number) =>
 const validBudget = budgetMs(0.5, operations.length);
 const invalidBudget = budgetMs(0.4, withInvalid.length);
 const forbiddenBudget = budgetMs(0.1, writes.length);
-/** Vitest's own timeout: the property's budget plus time to shrink a failure and set up. */
-const timeout = (budget: number | undefined) => (budget === undefined ? 600_000 : budget * 3 + 30_000);
+/** Vitest's own timeout: the property's runs (or budget) plus time to shrink a failure and set up. */
+const timeout = (budget: number | undefined) => (budget === undefined ? 300_000 : budget * 3 + 30_000);
 
 beforeAll(async () => {
   fixture = await createFixture();
 });
 
 afterAll(() => {
+  console.info(
+    `\nFuzz counts per property (reached: the code the property is about answered):\n${counts.table()}\n`,
+  );
+  if (settings.countsFile) counts.write(settings.countsFile);
   if (collector.size > 0) {
     console.log(
       `\nFuzz failure classes (${collector.size}), smallest request of each:\n${collector.describe()}\n`,
@@ -60,13 +69,16 @@ afterAll(() => {
 
 async function runProperty(
   name: string,
+  kind: PropertyKind,
   op: Operation,
   requests: fc.Arbitrary<FuzzRequest>,
   budget: number | undefined,
+  counter: PropertyCounter,
 ) {
   const seen = new Set<string>();
   const property = fc.asyncProperty(requests, async (planned) => {
     let done: Exchange = await exchange(op, planned, document, fixture);
+    counter.record(done.response.status, done.response.body);
     if (settings.report) done = await shrunkIfNew(op, planned, done);
     collector.record(done, fixture);
     for (const finding of done.findings) seen.add(finding.key);
@@ -75,10 +87,20 @@ async function runProperty(
   });
   await fc.assert(property, {
     seed: seedFor(name),
-    numRuns: settings.runs,
+    numRuns: settings.runs[kind],
     ...(budget !== undefined && { interruptAfterTimeLimit: budget }),
     markInterruptAsFailure: false,
   });
+  const exercised = counter.finish();
+  const floor = floorFor(kind, settings.runs[kind]);
+  const summary = `${name}: ${JSON.stringify(exercised)}`;
+  expect(exercised.sent, `requests sent, at least ${floor.runs}: ${summary}`).toBeGreaterThanOrEqual(
+    floor.runs,
+  );
+  expect(
+    exercised.reached,
+    `requests that reached the code, at least ${floor.reached}: ${summary}`,
+  ).toBeGreaterThanOrEqual(floor.reached);
   if (settings.report && seen.size > 0) {
     expect(
       [...seen].sort(),
@@ -144,7 +166,8 @@ describe("the served OpenAPI document", () => {
         }
       }
     }
-  });
+    // Pure CPU (sampling and validating every schema), no timing claim: room for a busy machine.
+  }, 120_000);
 });
 
 /** The property that `op`'s requests of one kind all answer as they should, within `budget`. */
@@ -158,9 +181,13 @@ function requestProperty(
   it(
     title,
     async () => {
+      const start = mark();
       const requests = requestArbitraries(op, document, fixture)[kind];
       if (!requests) throw new Error(whenMissing);
-      await runProperty(`${op.operationId} ${kind}`, op, requests, budget);
+      const name = `${op.operationId} ${kind}`;
+      const counter = new PropertyCounter(name, kind, start);
+      counts.add(counter.counts);
+      await runProperty(name, kind, op, requests, budget, counter);
     },
     timeout(budget),
   );

@@ -20,22 +20,28 @@ function numberFromEnv(name: string): number | undefined {
 }
 
 /**
- * FUZZ_SECONDS: total time for the generated properties (default 90; 240 with FUZZ_REPORT=1).
- * FUZZ_RUNS: runs per property; with it and without FUZZ_SECONDS, runs are not time-limited.
+ * FUZZ_RUNS: runs per property (default 30 for valid requests, 25 for invalid, 8 for forbidden
+ * principals): the same requests on every machine, however fast.
+ * FUZZ_SECONDS: opt-in total time budget for the generated properties, shared out 50/40/10; a
+ * property stops at its share or its runs, whichever comes first (the floors in counts.ts still apply).
  * FUZZ_SEED: base seed (default fixed, so `npm test` sends the same requests every time).
  * FUZZ_REPORT=1: collect every failure class instead of stopping (and shrinking) at the first.
  * FUZZ_REPORT_FILE: also write the collected failures there, as JSON.
+ * FUZZ_COUNTS_FILE: write what each property sent, reached and dropped there, as JSON.
  */
 export const settings = (() => {
-  const seconds = numberFromEnv("FUZZ_SECONDS");
   const runs = numberFromEnv("FUZZ_RUNS");
   return {
-    // Report mode shrinks every new failure class, which takes time of its own.
-    seconds: seconds ?? (runs === undefined ? (process.env.FUZZ_REPORT === "1" ? 240 : 90) : undefined),
-    runs: runs ?? 10_000,
+    seconds: numberFromEnv("FUZZ_SECONDS"),
+    runs: {
+      valid: runs ?? 30,
+      invalid: runs ?? 25,
+      forbidden: runs ?? 8,
+    },
     seed: numberFromEnv("FUZZ_SEED") ?? 20_250_601,
     report: process.env.FUZZ_REPORT === "1",
     reportFile: process.env.FUZZ_REPORT_FILE?.trim() || undefined,
+    countsFile: process.env.FUZZ_COUNTS_FILE?.trim() || undefined,
   };
 })();
 

@@ -15,6 +15,7 @@
  * `JSON.stringify` sends, not a prototype change.
  */
 import fc from "fast-check";
+import { counted } from "./counts.ts";
 import {
   codePointLength,
   deref,
@@ -100,7 +101,9 @@ export function invalidValue(schema: JsonSchema, options: ArbitraryOptions): fc.
   const mutants = new Generator(options).invalid(schema, 0);
   if (!mutants) throw new Error("the schema accepts every value: there is no invalid one");
   // A mutation may happen to produce another valid value (a string that still matches): drop those.
-  return mutants.filter((value) => validate(schema, value, root).length > 0);
+  return mutants.filter(
+    counted("invalid mutant that is still valid", (value) => validate(schema, value, root).length > 0),
+  );
 }
 
 /** Removes `(?=…)` / `(?!…)` groups, which fast-check's `stringMatching` cannot generate from. */
@@ -132,13 +135,19 @@ function matching(pattern: string): fc.Arbitrary<string> {
   for (const candidate of [regex, simpler]) {
     try {
       const strings = fc.stringMatching(candidate);
-      return candidate === regex ? strings : strings.filter((s) => regex.test(s));
+      return candidate === regex
+        ? strings
+        : strings.filter(
+            counted("string of the simplified pattern that misses the pattern", (s: string) => regex.test(s)),
+          );
     } catch {
       // fast-check cannot generate from this pattern: try the next, simpler one.
     }
   }
   // Unicode property classes such as \p{Cs} are beyond stringMatching: printable text that matches.
-  return fc.string({ minLength: 1, maxLength: 40, unit: "grapheme-ascii" }).filter((s) => regex.test(s));
+  return fc
+    .string({ minLength: 1, maxLength: 40, unit: "grapheme-ascii" })
+    .filter(counted("printable string that misses the pattern", (s: string) => regex.test(s)));
 }
 
 class Generator {
@@ -168,10 +177,14 @@ class Generator {
     if (Object.hasOwn(schema, "const")) return fc.constant(schema.const);
     if (Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf)) {
       const branches = ((schema.oneOf ?? schema.anyOf) as JsonSchema[]).map((b) => this.valid(b, depth + 1));
-      return fc.oneof(...branches).filter(this.#conforms(schema));
+      return fc
+        .oneof(...branches)
+        .filter(counted("oneOf/anyOf branch value the whole schema refuses", this.#conforms(schema)));
     }
     if (Array.isArray(schema.allOf)) {
-      return this.valid(schema.allOf[0] as JsonSchema, depth + 1).filter(this.#conforms(schema));
+      return this.valid(schema.allOf[0] as JsonSchema, depth + 1).filter(
+        counted("allOf first-branch value the whole schema refuses", this.#conforms(schema)),
+      );
     }
     const types =
       schema.type === undefined ? inferTypes(schema) : ([] as string[]).concat(schema.type as string);
@@ -208,7 +221,7 @@ class Generator {
       return length >= min && (max === undefined || length <= max);
     };
     if (typeof schema.pattern === "string") {
-      return matching(schema.pattern).filter(fits);
+      return matching(schema.pattern).filter(counted("pattern string of the wrong length", fits));
     }
     if (schema.format === "date-time") return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
     const cap = Math.max(min, Math.min(max ?? this.#maxString, this.#maxString));
@@ -223,7 +236,7 @@ class Generator {
     // Exactly the longest string allowed.
     if (max !== undefined && max > cap)
       arbitraries.push({ arbitrary: fc.constant("x".repeat(max)), weight: 1 });
-    return fc.oneof(...arbitraries).filter(fits);
+    return fc.oneof(...arbitraries).filter(counted("string of the wrong length or format", fits));
   }
 
   #validNumber(schema: Obj, integer: boolean): fc.Arbitrary<number> {
@@ -255,12 +268,12 @@ class Generator {
             ...(min !== undefined && { min }),
             ...(max !== undefined && { max }),
           })
-          .filter(ok),
+          .filter(counted("number outside the bounds", ok)),
         weight: 3,
       });
     }
     if (edges.length > 0) arbitraries.push({ arbitrary: fc.constantFrom(...edges), weight: 3 });
-    return fc.oneof(...arbitraries).filter(ok);
+    return fc.oneof(...arbitraries).filter(counted("number outside the bounds", ok));
   }
 
   #validArray(schema: Obj, depth: number): fc.Arbitrary<unknown[]> {
@@ -291,7 +304,7 @@ class Generator {
     return fc
       .tuple(fc.tuple(...fixed), extra)
       .map(([declared, additional]) => objectOf([...declared.flat(), ...additional]))
-      .filter(ok);
+      .filter(counted("array the schema refuses", ok));
   }
 
   /** Entries beyond the declared properties, when `additionalProperties` allows them. */
@@ -305,7 +318,9 @@ class Generator {
     if (additional === false || depth > 5) return none;
     const isMap = additional !== undefined && additional !== true;
     const valueArb = isMap ? this.valid(additional as JsonSchema, depth + 1) : fc.jsonValue({ maxDepth: 1 });
-    const keyArb = this.#key(schema).filter((k) => !declared.includes(k));
+    const keyArb = this.#key(schema).filter(
+      counted("map key that is a declared property", (k: string) => !declared.includes(k)),
+    );
     const maxProps = typeof schema.maxProperties === "number" ? schema.maxProperties : undefined;
     const minProps = typeof schema.minProperties === "number" ? schema.minProperties : 0;
     const cap = Math.max(minProps, Math.min(maxProps ?? this.#maxItems, this.#maxItems));
@@ -402,7 +417,7 @@ class Generator {
             ),
             fc.string({ maxLength: 16, unit: "binary" }),
           )
-          .filter((s) => !regex.test(s)),
+          .filter(counted("invalid string that matches the pattern", (s: string) => !regex.test(s))),
       );
     }
     if (schema.format === "date-time") options.push(fc.constantFrom("yesterday", "2024-13-45", ""));
@@ -460,7 +475,9 @@ class Generator {
     if (schema.additionalProperties === false) {
       const unknown = fc
         .constantFrom(...TRICKY_KEYS, "unknownField", "Name", "tags ")
-        .filter((k) => !Object.hasOwn(properties, k));
+        .filter(
+          counted("unknown member that is a declared property", (k: string) => !Object.hasOwn(properties, k)),
+        );
       options.push(
         fc
           .tuple(base, unknown, fc.jsonValue({ maxDepth: 1 }))
@@ -473,7 +490,9 @@ class Generator {
         ? undefined
         : this.invalid(schema.propertyNames as JsonSchema, depth + 1);
     if (badNames) {
-      const badKey = badNames.filter((k): k is string => typeof k === "string");
+      const badKey = badNames.filter(
+        counted("invalid map key that is no string", (k: unknown) => typeof k === "string"),
+      ) as fc.Arbitrary<string>;
       const value = isObject(schema.additionalProperties)
         ? this.valid(schema.additionalProperties as JsonSchema, depth + 1)
         : fc.constant("v");

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import type { PrincipalName } from "../integration/support.ts";
+import { couldNotBuild, counted } from "./counts.ts";
 import { deref, isObject, type JsonSchema, validate } from "./json-schema.ts";
 import { invalidValue, TRICKY_KEYS, validValue } from "./openapi-arbitraries.ts";
 import { type FuzzRequest, type Operation, type Parameter, parameterValue } from "./operations.ts";
@@ -61,7 +62,10 @@ export function requestArbitraries(op: Operation, root: unknown, fixture: Fixtur
   const sites: fc.Arbitrary<FuzzRequest>[] = [];
   for (const parameter of op.parameters.filter((p) => p.in === "path" || p.in === "query")) {
     const bad = invalidParamString(parameter, root);
-    if (!bad) continue;
+    if (!bad) {
+      couldNotBuild(`${op.operationId} ${parameter.in}.${parameter.name}: no invalid value`);
+      continue;
+    }
     sites.push(
       fc.tuple(valid, bad).map(([base, value]) => ({
         ...base,
@@ -96,6 +100,7 @@ export function defaultPrincipal(op: Operation): PrincipalName {
   if (op.method === "GET") return "reader";
   if (op.method === "DELETE") return "admin";
   if (isApprovalDecision(op)) return "approver";
+  if (op.method === "PUT" && op.path.endsWith("/policy")) return "governor";
   return "publisher";
 }
 
@@ -252,16 +257,29 @@ function invalidParamString(parameter: Parameter, root: unknown): fc.Arbitrary<s
   const fitsPath = (raw: string) =>
     parameter.in !== "path" ||
     (raw !== "" && raw !== "." && raw !== ".." && !raw.includes("/") && raw.length <= 300);
-  return fc.oneof(...candidates).filter((raw) => fitsPath(raw) && isInvalid(raw));
+  return fc
+    .oneof(...candidates)
+    .filter(
+      counted(
+        "invalid parameter text that is valid, or no path segment",
+        (raw: string) => fitsPath(raw) && isInvalid(raw),
+      ),
+    );
 }
 
 function safeInvalid(schema: JsonSchema, root: unknown): fc.Arbitrary<string> | undefined {
   try {
     return invalidValue(schema, { root })
-      .filter((v): v is string | number => typeof v === "string" || typeof v === "number")
+      .filter(
+        counted(
+          "invalid parameter value that is no string or number",
+          (v: unknown) => typeof v === "string" || typeof v === "number",
+        ),
+      )
       .map((v) => String(v))
-      .filter((s) => s.length <= 5000);
+      .filter(counted("invalid parameter text over 5000 characters", (s: string) => s.length <= 5000));
   } catch {
+    couldNotBuild("a parameter schema with no invalid value (invalidValue threw)");
     return undefined;
   }
 }

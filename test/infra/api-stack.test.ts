@@ -394,15 +394,27 @@ describe("functions", () => {
       expect(actions.some((a) => a.startsWith("secretsmanager:") || a.startsWith("s3:"))).toBe(false);
     });
 
-    it("leaves SendTask* to the transitions group among the HTTP functions", () => {
+    it("leaves SendTask* and StartExecution to the transitions group among the HTTP functions", () => {
       for (const group of routeGroups) {
         const granted = actionsGrantedTo(group)
           .filter((a) => a.startsWith("states:"))
           .sort();
         expect(granted, group).toEqual(
-          group === "transitions" ? ["states:SendTaskFailure", "states:SendTaskSuccess"] : [],
+          group === "transitions"
+            ? ["states:SendTaskFailure", "states:SendTaskSuccess", "states:StartExecution"]
+            : [],
         );
       }
+    });
+
+    it("lets the transitions group start this state machine only, so an approval can restart a lost execution", () => {
+      const machine = ofType("AWS::StepFunctions::StateMachine")[0]![0];
+      const starts = ofType("AWS::IAM::Policy")
+        .flatMap(([, policy]) => asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement))
+        .filter((s) => asArray((s as { Action: Json }).Action).includes("states:StartExecution"));
+      expect(starts.map((s) => asArray((s as { Resource: Json }).Resource).map(render))).toContainEqual([
+        `{Ref:${machine}}`,
+      ]);
     });
   });
 

@@ -438,6 +438,7 @@ describe("grant methods (the CDK way)", () => {
     reader: "grantRead",
     publisher: "grantPublish",
     approver: "grantApprove",
+    governor: "grantGovern",
     admin: "grantAdmin",
   } as const;
   let consumer: Record<string, CfnResource>;

@@ -31,13 +31,20 @@ function expectAccessDenied(response: RegistryResponse, who: PrincipalName, meth
   expect(response.status, `${who} ${method} ${path}`).toBe(403);
   expect(response.headers["x-amzn-errortype"]).toBe("AccessDeniedException");
   const { region } = registry();
-  expect((response.body as ErrorBody).error).toEqual({
+  const error = (response.body as ErrorBody).error;
+  expect(error).toEqual({
     code: "AccessDenied",
-    message:
-      `User: ${principal(who).arn} is not authorized to perform: execute-api:Invoke on resource: ` +
-      `arn:aws:execute-api:${region}:000000000000:local/local/${method}${path}`,
+    message: expect.stringMatching(/ may be called by the roles [a-z, ]+; this principal plays [a-z]+: /),
     requestId: response.headers["x-amzn-requestid"],
   });
+  // IAM's sentence first, then the route and the roles that may call it.
+  expect(
+    error.message.startsWith(
+      `User: ${principal(who).arn} is not authorized to perform: execute-api:Invoke on resource: ` +
+        `arn:aws:execute-api:${region}:000000000000:local/local/${method}${path}. ${method} /`,
+    ),
+  ).toBe(true);
+  expect(error.message).toContain(`this principal plays ${who}`);
 }
 
 describe("roles in local mode", () => {

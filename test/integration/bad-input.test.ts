@@ -102,7 +102,11 @@ describe("a 400 names the field, the offending key and the rule", () => {
   it("an empty PATCH says to give at least one field", async () => {
     const name = await newModel(api, "empty-patch");
     const response = await patchModel(api, name, {});
-    expectIssue(response, "body", "give at least one of description, owner, tags, policy");
+    expectIssue(
+      response,
+      "body",
+      "give at least one of description, owner, tags (a model's policy is set with PUT /models/{model}/policy)",
+    );
   });
 });
 

@@ -20,6 +20,8 @@ import { capturedIo } from "../support/captured-io.ts";
 import { client, createModel, principal, registry, uniqueName } from "./support.ts";
 
 const MiB = 1024 ** 2;
+/** The memory test's file: 6 parts of 8 MiB, half again the 32 MiB that 4 parts in flight may hold. */
+const HUGE_SIZE = 48 * MiB;
 const run = promisify(execFile);
 const api = client("publisher");
 
@@ -140,6 +142,10 @@ describe("registry CLI with artifacts", () => {
   it("the CLI process's memory is bounded by part size × parallelism, not by the file's size", async () => {
     const model = uniqueName("cli-mem");
     await createModel(api, model);
+    // Over the largest bound below (4 parts of 8 MiB in flight) by 16 MiB: a CLI that held the
+    // whole file would retain at least 48 MiB and fail both bounds.
+    const huge = join(dir, "huge.bin");
+    await writeBigFile(huge, HUGE_SIZE, 17);
     const baseline = await cliProcess(["versions", "create", model, "--artifact-file", small]);
     expect(baseline.code, baseline.stderr).toBe(0);
     const growth: Record<string, number> = {};
@@ -150,7 +156,7 @@ describe("registry CLI with artifacts", () => {
         "create",
         model,
         "--artifact-file",
-        big,
+        huge,
         "--parallel",
         parallel,
       ]);
@@ -158,15 +164,17 @@ describe("registry CLI with artifacts", () => {
       expect(JSON.parse(upload.stdout)).toMatchObject({ status: "READY" });
       growth[parallel] = upload.retained - baseline.retained;
       console.info(
-        `CLI process uploading 20 MiB in 3 parts of 8 MiB, --parallel ${parallel}: retained heap+buffers peak ` +
+        `CLI process uploading ${mib(HUGE_SIZE)} in 6 parts of 8 MiB, --parallel ${parallel}: retained heap+buffers peak ` +
           `${mib(upload.retained)} (23-byte file: ${mib(baseline.retained)}, so +${mib(growth[parallel] ?? 0)}); ` +
           `peak RSS ${mib(upload.maxRss)} (23-byte file: ${mib(baseline.maxRss)})`,
       );
     }
+    await rm(huge);
     // One part at a time holds at most about one part (Node's fetch buffers a streamed body), less than the file.
     expect(growth["1"]).toBeLessThan(16 * MiB);
     expect(growth["4"]).toBeLessThan(4 * 8 * MiB);
-  });
+    expect(HUGE_SIZE - 4 * 8 * MiB).toBeGreaterThanOrEqual(16 * MiB);
+  }, 300_000);
 
   it("download through an alias writes identical files and prints one checksum line per file", async () => {
     const model = uniqueName("cli-dl");

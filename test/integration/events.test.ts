@@ -12,13 +12,9 @@ import { eventIdOf } from "#core/events/from-history.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { startEventListener } from "../../local/event-listener.ts";
 import { findFreePort } from "../../local/ports.ts";
-import {
-  DEAD_LETTERS_FILE,
-  type LocalRegistry,
-  type LocalRegistryOptions,
-  startLocalRegistry,
-} from "../../local/registry.ts";
+import { DEAD_LETTERS_FILE, type LocalRegistry, type LocalRegistryOptions } from "../../local/registry.ts";
 import { signedHeaders } from "../support/presign.ts";
+import { pinnedRegistries } from "./pinned-ports.ts";
 
 const savedEnv = { ...process.env };
 const dataDirs: string[] = [];
@@ -42,7 +38,7 @@ async function listener(): Promise<{ url: string; received: EventEnvelope[] }> {
 
 /** Runs `use` against a local registry started with `options`, and stops it however `use` ends. */
 async function withRegistry(options: LocalRegistryOptions, use: (registry: LocalRegistry) => Promise<void>) {
-  const registry = await startLocalRegistry(options);
+  const registry = await registries.start(options);
   try {
     await use(registry);
   } finally {
@@ -52,7 +48,7 @@ async function withRegistry(options: LocalRegistryOptions, use: (registry: Local
 
 /** Local mode on free ports, its data in `dataDir`, publishing to `targets`. */
 function registryOptions(dataDir: string, targets: LocalRegistryOptions["targets"]) {
-  return { dataDir, port: 0, ...ports, targets };
+  return { dataDir, port: 0, targets };
 }
 
 async function call(
@@ -86,13 +82,10 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 20_000
 
 /**
  * Handlers build their SDK clients at cold start, once per process (as in Lambda), so every
- * registry this file starts, one after another, offers its emulators and bus on the same ports.
+ * registry this file starts, one after another, offers its emulators and bus on the same ports
+ * (below the ephemeral range, a start retried when one is taken: `pinned-ports.ts`).
  */
-const ports = {
-  dynamoDbPort: await findFreePort(),
-  s3Port: await findFreePort(),
-  eventBusPort: await findFreePort(),
-};
+const registries = await pinnedRegistries(["dynamoDbPort", "s3Port", "eventBusPort"]);
 
 const ofModel = (events: EventEnvelope[], model: string) => events.filter((e) => e.detail.model === model);
 
@@ -155,12 +148,16 @@ describe("events in local mode", () => {
     await withRegistry(options, async (first) => {
       await call(first, "POST", "/models", { name: "restart" });
       await eventually(() => target.received.length >= 1, "the first event");
-      // Committed, never published: the poller is gone before these writes.
+      // Committed, never published: the poller is gone before these writes (stop() resolves once
+      // its loop has ended), so nothing can put them on the bus; the bus is then waited on, not
+      // a clock, and the checkpoint has not moved past the first entry.
       await first.events.poller!.stop();
+      const checkpoint = first.events.poller!.checkpoint();
       await call(first, "PATCH", "/models/restart", { description: "one" });
       await call(first, "PATCH", "/models/restart", { description: "two" });
-      await new Promise((r) => setTimeout(r, 500));
+      await first.events.bus.settled();
       expect(target.received).toHaveLength(1);
+      expect(first.events.poller!.checkpoint()).toEqual(checkpoint);
     });
 
     await withRegistry(options, async () => {

@@ -1,5 +1,7 @@
 import type { TestProject } from "vitest/node";
+import { loadLocalPrincipals } from "../../local/principals.ts";
 import { startLocalRegistry } from "../../local/registry.ts";
+import { governancePersonBoundRoles, governancePrincipals } from "./governance-principals.ts";
 import "./registry-context.ts";
 
 /**
@@ -18,6 +20,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     explainSignatureMismatches: false,
     // 24 MiB artifacts become three 8 MiB parts: multipart is tested without gigabytes.
     multipartThresholdBytes: 16 * 1024 ** 2,
+    // Assumed-role sessions for the governance tests, one of their roles person-bound.
+    principals: [...loadLocalPrincipals(), ...governancePrincipals],
+    governance: { personBoundRoles: governancePersonBoundRoles },
   });
   project.provide("registry", {
     endpoint: registry.endpoint,
@@ -26,12 +31,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     bucket: registry.bucket,
     dynamoEndpoint: registry.dynamoEndpoint,
     s3Endpoint: registry.s3Endpoint,
+    stepFunctionsEndpoint: registry.workflows.endpoint,
     principals: [...registry.principals],
     registryCredentials: registry.registryCredentials,
     consoleOrigin: registry.allowedOrigins()[0] as string,
     eventBusEndpoint: registry.events.bus.endpoint,
     lambdaEndpoint: registry.lambdaEndpoint,
-    stepFunctionsEndpoint: registry.workflows.endpoint,
     multipartThresholdBytes: 16 * 1024 ** 2,
   });
   return () => registry.stop();

@@ -9,8 +9,9 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { principal, registry } from "./support.ts";
@@ -115,6 +116,27 @@ async function ensureVenv(): Promise<{ python: string; installed: boolean; secon
   return { python, installed: true, seconds: (Date.now() - started) / 1000 };
 }
 
+/** Fewer tests than this in the report means some were not collected: the suite has 31. */
+const MIN_PYTEST_TESTS = 31;
+
+/** The totals of pytest's JUnit XML report (its one `<testsuite>` element's attributes). */
+function junitCounts(xml: string): { tests: number; skipped: number; failures: number; errors: number } {
+  const suite = /<testsuite\b([^>]*)>/.exec(xml)?.[1];
+  if (suite === undefined)
+    throw new Error(`the pytest report has no testsuite element: ${xml.slice(0, 300)}`);
+  const attribute = (name: string) => {
+    const value = new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1];
+    if (value === undefined) throw new Error(`the pytest report's testsuite has no ${name}: ${suite}`);
+    return Number(value);
+  };
+  return {
+    tests: attribute("tests"),
+    skipped: attribute("skipped"),
+    failures: attribute("failures"),
+    errors: attribute("errors"),
+  };
+}
+
 describe("the Python client (clients/python)", () => {
   let python = "";
 
@@ -157,9 +179,22 @@ describe("the Python client (clients/python)", () => {
       NO_PROXY: "127.0.0.1,localhost",
     };
     const started = Date.now();
+    const report = join(mkdtempSync(join(tmpdir(), "registry-pytest-")), "junit.xml");
     const result = await run(
       python,
-      ["-m", "pytest", "clients/python/tests", "-q", "-p", "no:cacheprovider", "-rfE", "-s"],
+      [
+        "-m",
+        "pytest",
+        "clients/python/tests",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-rfEs",
+        "-s",
+        // Every test must run: a skipped one fails the run (conftest.py), and the report says which.
+        "--fail-on-skip",
+        `--junitxml=${report}`,
+      ],
       // Uploads of a few tens of MiB, and the lifecycle tests' waits for the workflow (30 s at most each).
       { env, timeoutMs: 400_000 },
     );
@@ -167,5 +202,19 @@ describe("the Python client (clients/python)", () => {
     const summary = result.output.trim().split("\n").slice(-3).join("\n");
     console.info(`pytest took ${seconds} s:\n${summary}`);
     expect(result.code, `pytest failed (exit ${result.code}):\n${result.output}`).toBe(0);
+    // The exit code alone is not the verdict: the report must show tests that ran, none skipped.
+    const counts = junitCounts(readFileSync(report, "utf8"));
+    rmSync(dirname(report), { recursive: true, force: true });
+    expect(counts, result.output).toMatchObject({ skipped: 0, failures: 0, errors: 0 });
+    expect(counts.tests, result.output).toBeGreaterThanOrEqual(MIN_PYTEST_TESTS);
   }, 420_000);
+
+  it("reads pytest's JUnit report: a skipped test counts", () => {
+    expect(
+      junitCounts(
+        '<?xml version="1.0"?><testsuites><testsuite name="pytest" errors="0" failures="0" skipped="2" tests="9" time="1.0"></testsuite></testsuites>',
+      ),
+    ).toEqual({ tests: 9, skipped: 2, failures: 0, errors: 0 });
+    expect(() => junitCounts("<testsuites></testsuites>")).toThrow(/no testsuite/);
+  });
 });

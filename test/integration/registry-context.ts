@@ -13,15 +13,16 @@ export interface RegistryContext {
   bucket: string;
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** The local Step Functions API (SendTaskSuccess / SendTaskFailure / StartExecution). */
+  stepFunctionsEndpoint: string;
   principals: LocalPrincipal[];
   /** The registry's own identity: the only signer the local S3 accepts (tests act as the registry). */
   registryCredentials: SigningIdentity;
   /** The registry's own browser origin (its console), the one CORS allows. */
   consoleOrigin: string;
-  /** The local bus's PutEvents endpoint, and the local Lambda and Step Functions endpoints. */
+  /** The local bus's PutEvents endpoint, and the local Lambda endpoint. */
   eventBusEndpoint: string;
   lambdaEndpoint: string;
-  stepFunctionsEndpoint: string;
   /** The registry's multipart threshold in this test run. */
   multipartThresholdBytes: number;
 }

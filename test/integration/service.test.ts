@@ -1,27 +1,33 @@
 import { describe, expect, it } from "vitest";
 import { openApiPath } from "#http/openapi.ts";
 import { routes } from "#http/route-table.ts";
-import { client, type ErrorBody, registry } from "./support.ts";
+import { client, type ErrorBody, principal, registry } from "./support.ts";
 
 describe("service routes and authentication", () => {
   it("an unsigned request is a 403 in the registry's error format", async () => {
     const response = await fetch(`${registry().endpoint}/models`);
     expect(response.status).toBe(403);
     const body = (await response.json()) as ErrorBody;
-    expect(body.error.code).toBeTruthy();
+    expect(body.error.code).toBe("MissingAuthenticationToken");
     expect(body.error.message).toMatch(/sign/i);
-    expect(body.error.requestId).toBeTruthy();
+    expect(body.error.requestId).toMatch(/^\S{8,}$/);
+    expect(response.headers.get("x-amzn-requestid")).toBe(body.error.requestId);
   });
 
-  it("a request signed with an unknown secret is a 403", async () => {
+  it("a request signed with an unknown secret is a 403: a known key with the wrong secret, or a key no principal has", async () => {
     const { endpoint, region } = registry();
-    const impostor = new (await import("../../clients/lib/registry-client.ts")).RegistryClient({
-      endpoint,
-      region,
-      credentials: { accessKeyId: "AKIAIMPOSTOR00000000", secretAccessKey: "x".repeat(40) },
+    const { RegistryClient } = await import("../../clients/lib/registry-client.ts");
+    const signedWith = (accessKeyId: string) =>
+      new RegistryClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey: "x".repeat(40) } });
+    const wrongSecret = await signedWith(principal("reader").accessKeyId).request({
+      method: "GET",
+      path: "/models",
     });
-    const response = await impostor.request({ method: "GET", path: "/models" });
-    expect(response.status).toBe(403);
+    expect(wrongSecret.status).toBe(403);
+    expect((wrongSecret.body as ErrorBody).error.code).toBe("SignatureDoesNotMatch");
+    const unknownKey = await signedWith("AKIAIMPOSTOR00000000").request({ method: "GET", path: "/models" });
+    expect(unknownKey.status).toBe(403);
+    expect((unknownKey.body as ErrorBody).error.code).toBe("UnknownAccessKey");
   });
 
   it("the health check answers without a signature", async () => {

@@ -10,7 +10,13 @@ import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
 import type { LocalPrincipal } from "../../local/principals.ts";
 import "./registry-context.ts";
 
-export type PrincipalName = "publisher" | "approver" | "admin" | "reader";
+export type PrincipalName =
+  | "publisher"
+  | "approver"
+  | "governor"
+  | "admin"
+  | "reader"
+  | typeof import("./governance-principals.ts").governancePrincipals[number]["name"];
 
 export function registry() {
   return inject("registry");

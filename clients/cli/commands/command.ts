@@ -22,6 +22,11 @@ export interface CommandContext {
   status: () => StatusLine;
   /** A note for the user on standard error (stdout stays the command's result). */
   note: (text: string) => void;
+  /**
+   * Runs `listener` when the user interrupts the command (Ctrl-C), before the process exits
+   * with status 130; answers the function that removes the listener.
+   */
+  onInterrupt: (listener: () => void) => () => void;
 }
 
 /** A result printed as plain lines rather than JSON. */
@@ -68,19 +73,20 @@ export const PAGE_SYNOPSIS = "[--limit N] [--next-token T] [--all]";
 
 /**
  * One page (`{ items, nextToken }`): the first, or the one `--next-token` names (the `nextToken`
- * of the page before). With `--all`, every item from there on as one array.
+ * of the page before). With `--all`, every item from there on, in the same shape (`{ items }`,
+ * the last page's: no `nextToken`), so a script reads `.items` either way.
  */
 export async function listing<T>(
   context: CommandContext,
   fetchPage: (limit: number | undefined, nextToken: string | undefined) => Promise<Page<T>>,
-): Promise<Page<T> | T[]> {
+): Promise<Page<T>> {
   const limit = parseLimit(context.flags.limit);
   const startToken = parseNextToken(context.flags["next-token"]);
   if (!context.flags.all) return fetchPage(limit, startToken);
   const items: T[] = [];
   for await (const item of context.client().paginate((nextToken) => fetchPage(limit, nextToken), startToken))
     items.push(item);
-  return items;
+  return { items };
 }
 
 export function operand(context: CommandContext, index: number): string {

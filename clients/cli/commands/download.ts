@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { downloadVersion } from "../../lib/artifact-download.ts";
-import { parseVersion } from "../flag-values.ts";
 import { UsageError } from "../usage-error.ts";
+import { parseVersionRef, resolveVersionRef } from "../version-ref.ts";
 import { type Command, Lines, operand } from "./command.ts";
 import { parallelFlag } from "./transfer-flags.ts";
 
 export const downloadCommands: Command[] = [
   {
     words: ["download"],
-    operands: ["MODEL", "VERSION|ALIAS"],
+    operands: ["MODEL", "VERSION|ALIAS|STAGE"],
     options: ["to", "parallel"],
     synopsis: "--to DIR [--parallel N]",
     run: async (context) => {
@@ -17,7 +17,10 @@ export const downloadCommands: Command[] = [
       const to = context.flags.to;
       if (to === undefined || to === "") throw new UsageError("download: say where with --to DIR");
       // Version numbers are all digits and alias names never are: the registry refuses such aliases.
-      const target = /^\d+$/.test(which) ? { version: parseVersion("VERSION", which) } : { alias: which };
+      // A stage name means the version in that stage (the newest one in development or archived).
+      const ref = parseVersionRef("VERSION", which);
+      const target =
+        "stage" in ref ? { version: await resolveVersionRef(context.client(), model, ref) } : ref;
       const parallel = parallelFlag(context);
       const bar = context.progress("downloading");
       try {

@@ -1,5 +1,5 @@
 import { aliasCommands } from "./aliases.ts";
-import type { Command } from "./command.ts";
+import { type Command, commandWithoutOptions } from "./command.ts";
 import { downloadCommands } from "./download.ts";
 import { historyCommands } from "./history.ts";
 import { modelCommands } from "./models.ts";
@@ -13,6 +13,7 @@ export const commands: readonly Command[] = [
   ...historyCommands,
   ...downloadCommands,
   ...transitionCommands,
+  commandWithoutOptions(["whoami"], [], (context) => context.client().whoami()),
 ];
 
 export const groups: readonly string[] = [...new Set(commands.map((command) => command.words[0] ?? ""))];

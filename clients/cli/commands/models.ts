@@ -1,4 +1,4 @@
-import type { CreateModelInput } from "../../lib/types.ts";
+import type { CreateModelInput, Policy } from "../../lib/types.ts";
 import { parseStringMap, splitKeyValue } from "../flag-values.ts";
 import { readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
@@ -22,18 +22,16 @@ function singleTag(context: CommandContext): string | undefined {
 
 /**
  * `--policy-file FILE` (`-`: standard input): the promotion policy as JSON, sent as given; the
- * server's validation names any field that is wrong (README, "Stages, transitions and approvals").
+ * server's validation names any field that is wrong (docs/governance.md).
  */
-async function modelFields(context: CommandContext) {
-  const { description, owner } = context.flags;
+async function policyOf(context: CommandContext) {
   const file = context.flags["policy-file"];
-  const policy = file === undefined ? undefined : await readJsonObject("policy-file", file, context.stdin);
-  return {
-    description,
-    owner,
-    tags: parseStringMap("tag", context.flags.tag),
-    policy: policy as CreateModelInput["policy"],
-  };
+  return file === undefined ? undefined : await readJsonObject("policy-file", file, context.stdin);
+}
+
+function modelFields(context: CommandContext) {
+  const { description, owner } = context.flags;
+  return { description, owner, tags: parseStringMap("tag", context.flags.tag) };
 }
 
 export const modelCommands: Command[] = [
@@ -57,9 +55,14 @@ export const modelCommands: Command[] = [
     synopsis: "[--description D] [--owner O] [--tag k=v]... [--policy-file FILE]",
     idempotent: true,
     run: async (context) =>
-      context
-        .client()
-        .createModel({ name: operand(context, 0), ...(await modelFields(context)) }, context.write),
+      context.client().createModel(
+        {
+          name: operand(context, 0),
+          ...modelFields(context),
+          policy: (await policyOf(context)) as CreateModelInput["policy"],
+        },
+        context.write,
+      ),
   },
   commandWithoutOptions(["models", "get"], ["NAME"], (context) =>
     context.client().getModel(operand(context, 0)),
@@ -67,16 +70,33 @@ export const modelCommands: Command[] = [
   {
     words: ["models", "update"],
     operands: ["NAME"],
-    options: ["description", "owner", "tag", "policy-file", "if-match"],
-    synopsis: "[--description D] [--owner O] [--tag k=v]... [--policy-file FILE] [--if-match ETAG]",
+    options: ["description", "owner", "tag", "if-match"],
+    synopsis: "[--description D] [--owner O] [--tag k=v]... [--if-match ETAG]",
     run: async (context) => {
-      const patch = await modelFields(context);
+      const patch = modelFields(context);
       if (Object.values(patch).every((value) => value === undefined)) {
         throw new UsageError(
-          "models update: give at least one of --description, --owner, --tag, --policy-file",
+          "models update: give at least one of --description, --owner, --tag (a policy is set with models policy set)",
         );
       }
       return context.client().updateModel(operand(context, 0), patch, { ifMatch: context.flags["if-match"] });
+    },
+  },
+  commandWithoutOptions(["models", "policy", "get"], ["NAME"], (context) =>
+    context.client().getModelPolicy(operand(context, 0)),
+  ),
+  {
+    words: ["models", "policy", "set"],
+    operands: ["NAME"],
+    options: ["policy-file", "if-match"],
+    synopsis: "--policy-file FILE [--if-match ETAG]",
+    run: async (context) => {
+      const policy = await policyOf(context);
+      if (policy === undefined)
+        throw new UsageError("models policy set: give --policy-file FILE (- for stdin)");
+      return context
+        .client()
+        .setModelPolicy(operand(context, 0), policy as Policy, { ifMatch: context.flags["if-match"] });
     },
   },
   {

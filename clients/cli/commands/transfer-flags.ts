@@ -1,3 +1,4 @@
+import { ArtifactError } from "../../lib/artifact-errors.ts";
 import type { UploadOptions, UploadResult } from "../../lib/artifact-upload.ts";
 import type { ModelVersion } from "../../lib/types.ts";
 import { parseInteger } from "../flag-values.ts";
@@ -23,6 +24,14 @@ export async function uploadWithProgress(
 ): Promise<ModelVersion> {
   const parallel = parallelFlag(context);
   const bar = context.progress("uploading");
+  // Ctrl-C: the version stays PENDING_UPLOAD; say how to finish it, or give it up.
+  const removeInterrupt = context.onInterrupt(() => {
+    bar.done();
+    context.note(
+      `\nregistry: upload of version ${version} of '${model}' interrupted; resume it with: ${resumeCommand(context, model, version)}\n` +
+        `registry: or give it up with: registry versions abandon ${quote(model)} ${version}\n`,
+    );
+  });
   let result: UploadResult;
   try {
     result = await upload({
@@ -33,8 +42,14 @@ export async function uploadWithProgress(
     });
   } catch (error) {
     bar.done();
-    context.note(`registry: the upload stopped; resume it with: ${resumeCommand(context, model, version)}\n`);
+    // A sealed version's local files that differ cannot be resumed: the error says what to do.
+    if (!(error instanceof ArtifactError && NOT_RESUMABLE.has(error.code)))
+      context.note(
+        `registry: the upload stopped; resume it with: ${resumeCommand(context, model, version)}\n`,
+      );
     throw error;
+  } finally {
+    removeInterrupt();
   }
   bar.done();
   if (result.notUploaded.length > 0) {
@@ -46,8 +61,16 @@ export async function uploadWithProgress(
   return result.version;
 }
 
+const NOT_RESUMABLE = new Set([
+  "VersionSealed",
+  "VersionAbandoned",
+  "UndeclaredArtifact",
+  "LocalFileMismatch",
+]);
+
+const quote = (word: string) => (/^[\w./@=+:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
 function resumeCommand(context: CommandContext, model: string, version: number): string {
-  const quote = (word: string) => (/^[\w./@=+:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
   const files = (context.flags["artifact-file"] ?? []).flatMap((file) => ["--artifact-file", file]);
   const dirs = (context.flags["artifact-dir"] ?? []).flatMap((dir) => ["--artifact-dir", dir]);
   return ["registry", "versions", "upload", model, String(version), ...files, ...dirs].map(quote).join(" ");

@@ -4,6 +4,7 @@ import { collectArtifactFiles } from "../artifact-file.ts";
 import { parseStringMap, parseVersion } from "../flag-values.ts";
 import { readInput, readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";
+import { checkStage, parseVersionRef, resolveVersionRef } from "../version-ref.ts";
 import {
   type Command,
   commandWithoutOptions,
@@ -22,7 +23,8 @@ export const versionCommands: Command[] = [
     options: ["stage", "status", ...PAGE_OPTIONS],
     synopsis: `[--stage S] [--status S] ${PAGE_SYNOPSIS}`,
     run: (context) => {
-      const { stage, status } = context.flags;
+      const { status } = context.flags;
+      const stage = checkStage("--stage", context.flags.stage);
       const model = operand(context, 0);
       return listing(context, (limit, nextToken) =>
         context.client().listVersions(model, { stage, status, limit, nextToken }),
@@ -81,9 +83,24 @@ export const versionCommands: Command[] = [
       );
     },
   },
-  commandWithoutOptions(["versions", "get"], ["MODEL", "VERSION"], (context) =>
-    context.client().getVersion(operand(context, 0), parseVersion("VERSION", operand(context, 1))),
-  ),
+  {
+    words: ["versions", "abandon"],
+    operands: ["MODEL", "VERSION"],
+    options: [],
+    synopsis: "",
+    idempotent: true,
+    run: (context) =>
+      context
+        .client()
+        .abandonVersion(operand(context, 0), parseVersion("VERSION", operand(context, 1)), context.write),
+  },
+  // Like download: a version number, an alias, or a stage (the version in it).
+  commandWithoutOptions(["versions", "get"], ["MODEL", "VERSION|ALIAS|STAGE"], async (context) => {
+    const model = operand(context, 0);
+    const client = context.client();
+    const version = await resolveVersionRef(client, model, parseVersionRef("VERSION", operand(context, 1)));
+    return client.getVersion(model, version);
+  }),
   {
     words: ["versions", "update"],
     operands: ["MODEL", "VERSION"],

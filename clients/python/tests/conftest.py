@@ -2,11 +2,14 @@
 
 ``REGISTRY_ENDPOINT``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` (the
 publisher) are required by the integration tests; ``REGISTRY_READER_ACCESS_KEY_ID`` /
-``REGISTRY_READER_SECRET_ACCESS_KEY`` add a read-only client; ``REGISTRY_APPROVER_*`` and
-``REGISTRY_ADMIN_*`` (the same two names) sign as the approver and the admin, which the lifecycle
-tests need (a test that uses them fails, with that message, when they are not given); and
+``REGISTRY_READER_SECRET_ACCESS_KEY``, ``REGISTRY_APPROVER_*`` and ``REGISTRY_ADMIN_*`` (the same
+two names) sign as the reader, the approver and the admin (a test that uses one fails, with that
+message, when its keys are not given); and
 ``REGISTRY_MULTIPART_THRESHOLD_BYTES`` states the registry's threshold (default 16 MiB, the test
 registry's). Without ``REGISTRY_ENDPOINT`` those tests are skipped; the unit tests still run.
+
+``--fail-on-skip`` (which the registry's own test command, ``npm test``, passes) turns any skipped
+test into a failed run: there, every test must have run.
 """
 
 from __future__ import annotations
@@ -38,21 +41,39 @@ def _session(access_key: str, secret_key: str) -> botocore.session.Session:
     return session
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fail-on-skip",
+        action="store_true",
+        help="fail the run when any test was skipped (or xfailed): every test must run",
+    )
+
+
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if session.config.getoption("--fail-on-skip") and _SKIPPED and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    if config.getoption("--fail-on-skip") and _SKIPPED:
+        terminalreporter.write_line(
+            f"--fail-on-skip: {len(_SKIPPED)} test(s) skipped, so the run fails: {', '.join(_SKIPPED)}",
+            red=True,
+        )
+
+
 @pytest.fixture(scope="session")
 def registry() -> Iterator[Registry]:
     """The publisher, signing with the default credential chain (the AWS_* variables)."""
     client = Registry(_endpoint(), region=os.environ.get("AWS_REGION"))
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
-def reader() -> Iterator[Registry]:
-    """A read-only principal (the publisher when no reader keys are given)."""
-    key = os.environ.get("REGISTRY_READER_ACCESS_KEY_ID")
-    secret = os.environ.get("REGISTRY_READER_SECRET_ACCESS_KEY")
-    session = _session(key, secret) if key and secret else None
-    client = Registry(_endpoint(), region=os.environ.get("AWS_REGION"), session=session)
     yield client
     client.close()
 
@@ -67,6 +88,14 @@ def _principal(role: str) -> Registry:
             f"the lifecycle tests need the {role}'s keys (local mode prints them at start)"
         )
     return Registry(endpoint, region=os.environ.get("AWS_REGION"), session=_session(key, secret))
+
+
+@pytest.fixture(scope="session")
+def reader() -> Iterator[Registry]:
+    """A read-only principal: reads what the publisher wrote, and is refused writes."""
+    client = _principal("reader")
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

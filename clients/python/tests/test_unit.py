@@ -337,3 +337,50 @@ def test_lifecycle_errors_are_typed() -> None:
     missing = from_response(404, {"error": {"code": "TransitionNotFound", "message": "m", "requestId": "r"}}, None)
     assert isinstance(missing, TransitionNotFound) and isinstance(missing, NotFound)
     assert isinstance(from_response(409, {"error": {"code": "NothingToRollBack", "message": "", "requestId": "r"}}, None), Conflict)
+
+
+# ----------------------------------------------------------------------------------------------
+# Uploading to a sealed or abandoned version, and abandoning (issue 20, part 2 items 1 and 2)
+# ----------------------------------------------------------------------------------------------
+
+
+def a_version(status: str, data: bytes) -> Dict[str, Any]:
+    return {
+        "model": "fraud",
+        "version": 7,
+        "status": status,
+        "artifacts": [{"path": "model.onnx", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}],
+    }
+
+
+def test_resume_upload_on_a_ready_version_refuses_local_files_that_differ(tmp_path: Path) -> None:
+    from model_registry import VersionSealed
+
+    (tmp_path / "model.onnx").write_bytes(b"retrained weights")
+    registry, api = offline(lambda method, path, query: a_version("READY", b"the weights of v7"))
+    with pytest.raises(VersionSealed) as refused:
+        registry.resume_upload("fraud", 7, tmp_path, progress=False)
+    assert "version 7 of 'fraud' is sealed (READY)" in str(refused.value)
+    assert "register_version('fraud'" in str(refused.value)
+    assert [c[:2] for c in api.calls] == [("GET", "/models/fraud/versions/7")]
+
+
+def test_resume_upload_on_a_ready_version_answers_it_when_the_files_are_the_declared_ones(tmp_path: Path) -> None:
+    (tmp_path / "model.onnx").write_bytes(b"the weights of v7")
+    registry, _ = offline(lambda method, path, query: a_version("READY", b"the weights of v7"))
+    assert registry.resume_upload("fraud", 7, tmp_path, progress=False)["status"] == "READY"
+
+
+def test_resume_upload_on_an_abandoned_version_is_refused(tmp_path: Path) -> None:
+    from model_registry import VersionAbandoned
+
+    (tmp_path / "model.onnx").write_bytes(b"the weights of v7")
+    registry, _ = offline(lambda method, path, query: a_version("ABANDONED", b"the weights of v7"))
+    with pytest.raises(VersionAbandoned):
+        registry.resume_upload("fraud", 7, tmp_path, progress=False)
+
+
+def test_abandon_version_posts_the_abandon_route() -> None:
+    registry, api = offline(lambda method, path, query: a_version("ABANDONED", b"x"))
+    assert registry.abandon_version("fraud", 7)["status"] == "ABANDONED"
+    assert [c[:2] for c in api.calls] == [("POST", "/models/fraud/versions/7/abandon")]

@@ -14,6 +14,7 @@
  * the verifier, which reads the object once.
  */
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -120,6 +121,20 @@ export class S3ArtifactStorage extends S3ArtifactReader implements ArtifactStora
       throw error;
     }
     return parts;
+  }
+
+  async abortMultipartUpload(model: string, version: number, path: string, uploadId: string) {
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: artifactObjectKey(model, version, path),
+          UploadId: uploadId,
+        }),
+      );
+    } catch (error) {
+      if (!isS3Error(error, "NoSuchUpload")) throw error;
+    }
   }
 
   async completeMultipartUpload(

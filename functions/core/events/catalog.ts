@@ -104,6 +104,10 @@ const ArtifactLocation = z.looseObject({
   }),
 });
 
+/** The digest `GET /models/{model}/policy` answers for the policy a move was decided under. */
+const PolicyDigest = z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/));
+const IdentitySource = z.enum(["iam-user", "identity-center", "iam-user-session", "unvouched"]);
+
 const Transition = z
   .string()
   .check(z.minLength(1))
@@ -119,7 +123,27 @@ export const DETAIL_SCHEMAS = {
       description: "true when the name had been deleted and is registered again",
     }),
   }),
-  "Model Updated": modelDetail("A model's description, owner, tags or policy changed.", CHANGES),
+  "Model Updated": modelDetail("A model's description, owner, tags or policy changed.", {
+    ...CHANGES,
+    // Optional in the schema only because eventVersion 1 was published without it; always sent.
+    policy: z
+      .optional(
+        z.nullable(
+          z.looseObject({
+            from: PolicyDigest.check(z.meta({ description: "digest of the effective policy before" })),
+            to: PolicyDigest.check(z.meta({ description: "digest of the effective policy after" })),
+            weakened: z.array(z.string()).register(z.globalRegistry, {
+              description:
+                "every way the new policy is weaker than the old, in words (empty when it is not weaker)",
+            }),
+          }),
+        ),
+      )
+      .register(z.globalRegistry, {
+        description:
+          "set by PUT /models/{model}/policy (null for other changes): the effective policy's digests and what was weakened",
+      }),
+  }),
   "Model Deleted": modelDetail("A model was deleted; its versions are being purged.", {
     latestVersion: z.int().check(z.minimum(0)).register(z.globalRegistry, {
       description: "highest version number handed out; a re-registered name continues after it",
@@ -170,6 +194,18 @@ export const DETAIL_SCHEMAS = {
       ),
     },
   ),
+  "Model Version Abandoned": versionDetail(
+    "An unsealed version was abandoned: it is ABANDONED for good, its multipart uploads are aborted and its number is not reused.",
+    {
+      from: z
+        .enum(["PENDING_UPLOAD", "FAILED"])
+        .register(z.globalRegistry, { description: "the status it left" }),
+      artifactCount: z
+        .int()
+        .check(z.minimum(1))
+        .register(z.globalRegistry, { description: "number of declared artifacts" }),
+    },
+  ),
   "Stage Transition Requested": versionDetail("A move of a version to another stage was requested.", {
     transitionId: Transition,
     from: Stage,
@@ -181,6 +217,14 @@ export const DETAIL_SCHEMAS = {
     comment: z
       .optional(z.nullable(z.string()))
       .register(z.globalRegistry, { description: "the requester's comment (always present)" }),
+    policyDigest: z.optional(z.nullable(PolicyDigest)).register(z.globalRegistry, {
+      description:
+        "digest of the effective policy (floor and model's) the request is decided under (always present; null on requests made before digests)",
+    }),
+    approvalsRequired: z.optional(z.nullable(z.int().check(z.minimum(0)))).register(z.globalRegistry, {
+      description:
+        "approvals the move needs, leaving an exclusive stage included (always present; null on requests made before it was recorded)",
+    }),
   }),
   "Stage Transition Validation Started": versionDetail(
     "The workflow took the request and runs the target stage's checks.",
@@ -212,6 +256,12 @@ export const DETAIL_SCHEMAS = {
       .string()
       .check(z.minLength(1))
       .register(z.globalRegistry, { description: "the approving principal" }),
+    person: z.optional(z.nullable(z.string())).register(z.globalRegistry, {
+      description: "the person approvals are counted by (always present; null on older approvals)",
+    }),
+    identitySource: z.optional(z.nullable(IdentitySource)).register(z.globalRegistry, {
+      description: "what vouches for `person` (always present; null on older approvals)",
+    }),
     comment: z.nullable(z.string()),
     approvals: z
       .int()
@@ -248,6 +298,10 @@ export const DETAIL_SCHEMAS = {
       approvedBy: z
         .array(z.string())
         .register(z.globalRegistry, { description: "principals who approved; empty when none were needed" }),
+      policyDigest: z.optional(z.nullable(PolicyDigest)).register(z.globalRegistry, {
+        description:
+          "digest of the effective policy the move was decided under (always present; null for moves requested before digests): compare with GET /models/{model}/policy and the Model Updated events",
+      }),
     },
   ),
   "Model Alias Changed": versionDetail(

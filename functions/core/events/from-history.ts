@@ -56,7 +56,13 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
       recreated: details.recreated === true,
     }),
   },
-  MODEL_UPDATED: { detailType: "Model Updated", fields: changesOf },
+  MODEL_UPDATED: {
+    detailType: "Model Updated",
+    fields: (entry) => ({
+      ...changesOf(entry),
+      policy: (entry.details.policy ?? null) as OwnFields<"Model Updated">["policy"],
+    }),
+  },
   MODEL_DELETED: {
     detailType: "Model Deleted",
     fields: ({ details }) => ({ latestVersion: details.latestVersion as number }),
@@ -97,6 +103,14 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
       artifacts: details.artifacts as OwnFields<"Model Version Verification Failed">["artifacts"],
     }),
   },
+  VERSION_ABANDONED: {
+    detailType: "Model Version Abandoned",
+    fields: ({ version, from, details }) => ({
+      version: version as number,
+      from: from as "PENDING_UPLOAD" | "FAILED",
+      artifactCount: details.artifacts as number,
+    }),
+  },
   ALIAS_SET: { detailType: "Model Alias Changed", fields: aliasChange },
   ALIAS_DELETED: { detailType: "Model Alias Changed", fields: aliasChange },
   TRANSITION_REQUESTED: {
@@ -108,6 +122,8 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
       to: to as Stage,
       kind: details.kind as "promotion" | "rollback",
       comment: (details.comment ?? null) as string | null,
+      policyDigest: (details.policyDigest ?? null) as string | null,
+      approvalsRequired: (details.approvalsRequired ?? null) as number | null,
     }),
   },
   TRANSITION_VALIDATION_STARTED: {
@@ -144,6 +160,9 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
       transitionId: details.transitionId as string,
       to: to as Stage,
       by: details.by as string,
+      person: (details.person ?? null) as string | null,
+      identitySource: (details.identitySource ??
+        null) as OwnFields<"Stage Transition Approved">["identitySource"],
       comment: (details.comment ?? null) as string | null,
       approvals: details.approvals as number,
       required: details.required as number,
@@ -167,6 +186,7 @@ const MAPPINGS: { [A in HistoryAction]: { [T in DetailType]: Mapping<T> }[Detail
       previous: (details.previous ?? null) as number | null,
       artifacts: details.artifacts as OwnFields<"Model Version Stage Changed">["artifacts"],
       approvedBy: (details.approvedBy ?? []) as string[],
+      policyDigest: (details.policyDigest ?? null) as string | null,
     }),
   },
 };

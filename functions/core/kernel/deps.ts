@@ -4,6 +4,8 @@
  * tests build it with the in-memory store.
  */
 import { defaultUploadPolicy, type UploadPolicy } from "../artifacts/upload-plan.ts";
+import type { PersonBoundRole } from "../identity.ts";
+import type { PolicyValue } from "../lifecycle/policy.ts";
 import type {
   ArtifactStorage,
   ArtifactVerification,
@@ -21,6 +23,16 @@ export interface LifecyclePolicy {
   /** Where an approver reviews a transition (the `link` of `Approval Requested`). */
   approvalLink(model: string, transitionId: string): string;
 }
+
+/** The organisation's rules of governance, from the deployment's configuration (docs/governance.md). */
+export interface Governance {
+  /** The minimum every model's policy is held to (`policyFloor`): checks use the stricter of the two. */
+  policyFloor: PolicyValue;
+  /** Roles whose session name AWS sets to a person's name (`personBoundRoles`). */
+  personBoundRoles: readonly PersonBoundRole[];
+}
+
+export const noGovernance: Governance = { policyFloor: {}, personBoundRoles: [] };
 
 export interface RetryPolicy {
   /** How many times a mutation is decided again after losing a race before giving up with a 409. */
@@ -45,6 +57,7 @@ export interface CoreDeps {
   /** Runs a policy's custom validation function. */
   customValidator: CustomValidator;
   lifecycle: LifecyclePolicy;
+  governance: Governance;
   clock: Clock;
   retry: RetryPolicy;
   logger: Logger;
@@ -68,6 +81,9 @@ const noWorkflow: WorkflowControl = {
   },
   fail: async () => {
     throw new Error("this function cannot stop workflows: reject through the transitions route group");
+  },
+  restart: async () => {
+    throw new Error("this function cannot start workflows: approve through the transitions route group");
   },
 };
 
@@ -107,6 +123,7 @@ export function createCoreDeps(
     workflow: noWorkflow,
     customValidator: noCustomValidator,
     lifecycle: defaultLifecycle,
+    governance: noGovernance,
     clock: systemClock,
     retry: defaultRetry,
     logger: consoleLogger,

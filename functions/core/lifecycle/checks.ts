@@ -13,7 +13,7 @@ import { STAGES_REQUIRING_READY, type StageName } from "./stages.ts";
 type Requirements = z.infer<typeof StageRequirements>;
 
 export function stageChecks(
-  transition: Pick<TransitionRecord, "from" | "to" | "kind" | "requirements">,
+  transition: Pick<TransitionRecord, "from" | "to" | "kind" | "requirements" | "floorRequirements">,
   version: VersionRecord,
   holder: VersionRecord | undefined,
 ): ValidationCheck[] {
@@ -34,19 +34,23 @@ export function stageChecks(
     });
   }
   const requirements = transition.requirements;
-  if (!requirements) return checks;
   if (transition.kind === "rollback") {
     // A rollback restores a version that met the stage's requirements when it held the stage;
     // the requirements may have tightened since, and an incident is no time to re-litigate them.
-    // Approvals still apply (README, "Rollback").
-    checks.push({
-      check: "requirements",
-      expected: "skipped: a rollback restores a former holder",
-      actual: "skipped",
-      passed: true,
-    });
-    return checks;
+    // Approvals still apply (README, "Rollback"), and so does the organisation's floor: a former
+    // holder that entered under a weaker policy does not come back below the floor.
+    if (requirements) {
+      checks.push({
+        check: "requirements",
+        expected: "skipped: a rollback restores a former holder (the policy floor still applies)",
+        actual: "skipped",
+        passed: true,
+      });
+    }
+    const floor = transition.floorRequirements;
+    return floor ? [...checks, ...requirementChecks(floor, version, holder).map(asFloorCheck)] : checks;
   }
+  if (!requirements) return checks;
   return [...checks, ...requirementChecks(requirements, version, holder)];
 }
 
@@ -92,6 +96,11 @@ function requirementChecks(
   if (requirements.compatibleSignature) checks.push(signatureCheck(version, holder));
   return checks;
 }
+
+const asFloorCheck = (check: ValidationCheck): ValidationCheck => ({
+  ...check,
+  check: `floor.${check.check}`,
+});
 
 function presence(check: string, present: boolean): ValidationCheck {
   return { check, expected: "present", actual: present ? "present" : "missing", passed: present };

@@ -60,13 +60,28 @@ export function demotionStage(policy: PolicyValue, stage: StageName): StageName 
   return "archived";
 }
 
-/** The approvals a move to `to` needs under `policy`: 0 means it applies after validation. */
+/**
+ * The approvals a move from `from` to `to` needs under `policy`: 0 means it applies after
+ * validation. Approvals are keyed by the stage entered, and leaving an exclusive stage needs that
+ * stage's approvals too (the stricter of both rules): archiving or demoting the production version
+ * takes as many approvers as putting a version there, or deploy pipelines could be told that
+ * production is empty by anyone who may request a move.
+ */
 export function approvalRule(
   policy: PolicyValue,
   to: StageName,
+  from?: StageName,
 ): { required: number; allowSelfApproval: boolean } {
-  const rule = to === "development" ? undefined : policy.approvals?.[to];
-  return { required: rule?.required ?? 0, allowSelfApproval: rule?.allowSelfApproval ?? false };
+  const ruleOf = (stage: StageName | undefined) =>
+    stage === undefined || stage === "development" ? undefined : policy.approvals?.[stage];
+  const entering = ruleOf(to);
+  const leaving = from !== undefined && EXCLUSIVE_STAGES.includes(from) ? ruleOf(from) : undefined;
+  const rules = [entering, leaving].filter((r) => r !== undefined && r.required > 0);
+  if (rules.length === 0) return { required: 0, allowSelfApproval: entering?.allowSelfApproval ?? false };
+  return {
+    required: Math.max(0, ...rules.map((r) => r?.required ?? 0)),
+    allowSelfApproval: rules.every((r) => r?.allowSelfApproval ?? false),
+  };
 }
 
 export function stageRequirements(policy: PolicyValue, to: StageName) {

@@ -102,16 +102,20 @@ export const CreateModelInput = z
   .register(z.globalRegistry, { id: "CreateModelInput" });
 export type CreateModelInput = z.infer<typeof CreateModelInput>;
 
+/**
+ * No `policy`: the rules that govern a model's promotions are not the publisher's to edit. They
+ * have their own route (`PUT /models/{model}/policy`), which IAM grants to governors and admins.
+ */
 export const UpdateModelInput = z
   .strictObject({
     description: z.optional(Description),
     owner: z.optional(Owner),
     tags: z.optional(Tags),
-    policy: z.optional(Policy),
   })
   .check(
     z.refine((v) => Object.keys(v).length > 0, {
-      error: "give at least one of description, owner, tags, policy",
+      error:
+        "give at least one of description, owner, tags (a model's policy is set with PUT /models/{model}/policy)",
     }),
   )
   .register(z.globalRegistry, { id: "UpdateModelInput", minProperties: 1 });
@@ -139,3 +143,24 @@ export const Model = z
   })
   .register(z.globalRegistry, { id: "Model" });
 export type Model = z.infer<typeof Model>;
+
+/** `GET`/`PUT /models/{model}/policy`: the model's own policy, the organisation's floor, and what applies. */
+export const ModelPolicy = z
+  .object({
+    model: z.string(),
+    policy: Policy.check(z.meta({ description: "the model's own policy (set with PUT)" })),
+    floor: Policy.check(
+      z.meta({ description: "the organisation's minimum (the deployment's policyFloor setting)" }),
+    ),
+    effective: Policy.check(
+      z.meta({ description: "what every check uses: the stricter of floor and policy, field by field" }),
+    ),
+    digest: z.string().register(z.globalRegistry, {
+      description:
+        "sha256 of the effective policy: transitions, stage tenures and stage-change events carry the digest they were decided under",
+      example: "sha256:5d41402abc4b2a76b9719d911017c592ae5ab1fdcb0a8a5b6cfb1d8f2c8f3e1a",
+    }),
+    etag: z.string().register(z.globalRegistry, { description: "the model's ETag (If-Match on PUT)" }),
+  })
+  .register(z.globalRegistry, { id: "ModelPolicy" });
+export type ModelPolicy = z.infer<typeof ModelPolicy>;

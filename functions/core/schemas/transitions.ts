@@ -1,5 +1,6 @@
 /** Stage transitions: requests, validation reports, approvals, rollback and stage history. */
 import * as z from "zod/mini";
+import { IDENTITY_SOURCES } from "../identity.ts";
 import { Limit, NextToken } from "./lists.ts";
 import { STAGES, Stage, TransitionId, TransitionStatus } from "./names.ts";
 
@@ -56,11 +57,33 @@ export const ValidationCheck = z
   .register(z.globalRegistry, { id: "ValidationCheck" });
 export type ValidationCheck = z.infer<typeof ValidationCheck>;
 
+const CheckedVersion = z.object({
+  version: z.int(),
+  rev: z.int().register(z.globalRegistry, { description: "the version's revision (its etag) when checked" }),
+  digest: z.string().register(z.globalRegistry, {
+    description:
+      "SHA-256 of every field a check may read (all but description), as canonical JSON: Apply refuses a version whose digest moved since",
+    example: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+  }),
+});
+
+/** What a validation looked at: the version to move and the holder of the target stage. */
+export const EvidenceSnapshot = z
+  .object({
+    version: CheckedVersion,
+    holder: z.nullable(CheckedVersion).register(z.globalRegistry, {
+      description: "the version holding the target stage when checked (exclusive stages), or null",
+    }),
+  })
+  .register(z.globalRegistry, { id: "EvidenceSnapshot" });
+export type EvidenceSnapshot = z.infer<typeof EvidenceSnapshot>;
+
 export const ValidationReport = z
   .object({
     passed: z.boolean(),
     checks: z.array(ValidationCheck),
     at: z.iso.datetime(),
+    evidence: z.optional(EvidenceSnapshot),
   })
   .register(z.globalRegistry, { id: "ValidationReport" });
 export type ValidationReport = z.infer<typeof ValidationReport>;
@@ -71,6 +94,14 @@ export const ApprovalDecision = z
     decision: z.enum(["APPROVED", "REJECTED"]),
     comment: z.optional(z.string()),
     at: z.iso.datetime(),
+    person: z.optional(z.string()).register(z.globalRegistry, {
+      description:
+        "the person behind `by`: approvals are counted and compared per person (docs/governance.md)",
+    }),
+    identitySource: z.optional(z.enum(IDENTITY_SOURCES)).register(z.globalRegistry, {
+      description:
+        "what vouches for `person`: an IAM user, an IAM Identity Center permission set, a role whose session name must be the IAM user name, or nothing (unvouched)",
+    }),
   })
   .register(z.globalRegistry, { id: "ApprovalDecision" });
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
@@ -96,6 +127,10 @@ export const Transition = z
       description: "distinct approvals needed before the change is applied (from the policy, as requested)",
     }),
     allowSelfApproval: z.boolean(),
+    policyDigest: z.optional(z.string()).register(z.globalRegistry, {
+      description:
+        "digest of the effective policy (floor and model's) the request was made under: compare with GET /models/{model}/policy",
+    }),
     validation: z.optional(ValidationReport),
     approvalDeadline: z
       .optional(z.iso.datetime())
@@ -134,6 +169,9 @@ export const StageTenure = z
       .optional(z.string())
       .register(z.globalRegistry, { description: "the transition that moved it in" }),
     approvedBy: z.array(z.string()),
+    policyDigest: z
+      .optional(z.string())
+      .register(z.globalRegistry, { description: "digest of the effective policy it entered under" }),
     until: z
       .optional(z.iso.datetime())
       .register(z.globalRegistry, { description: "absent while the version holds the stage" }),

@@ -213,7 +213,7 @@ export const UpdateVersionInput = z
     id: "UpdateVersionInput",
     minProperties: 1,
     description:
-      "description, tags and modelCard stay editable; the other fields only while the version is not READY.",
+      "description stays editable. tags and modelCard too, except while the version has an open transition request or holds production (they are evidence its validation checked: 409 VersionFrozen); the other fields only while the version is not READY and has no open request.",
   });
 export type UpdateVersionInput = z.infer<typeof UpdateVersionInput>;
 

@@ -7,8 +7,12 @@
  * edge itself is what matters.
  */
 export const STAGES = ["development", "staging", "production", "archived"] as const;
-/** PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED; a FAILED version can be uploaded again and sealed again. */
-export const VERSION_STATUSES = ["PENDING_UPLOAD", "VERIFYING", "READY", "FAILED"] as const;
+/**
+ * PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED; a FAILED version can be uploaded again and
+ * sealed again. An unsealed version (PENDING_UPLOAD or FAILED) can be abandoned: ABANDONED is final,
+ * and its number is never handed out again.
+ */
+export const VERSION_STATUSES = ["PENDING_UPLOAD", "VERIFYING", "READY", "FAILED", "ABANDONED"] as const;
 /**
  * A stage transition request: REQUESTED (waiting for the workflow) → VALIDATING (the workflow's
  * checks run, or passed and the change is being applied) → AWAITING_APPROVAL (where the policy

@@ -1,12 +1,13 @@
 /**
  * Use cases of artifacts: fresh upload URLs (resume), completing a multipart upload, sealing a
- * version, downloading a sealed artifact; one exported function per operationId of the route
- * table's `artifacts` group. The verifier's work (`verifyVersion`) is in
+ * version, abandoning an unsealed one, downloading a sealed artifact; one exported function per
+ * operationId of the route table's `artifacts` group. The verifier's work (`verifyVersion`) is in
  * `../artifacts/verification.ts`.
  *
  * Status: PENDING_UPLOAD → (seal) → VERIFYING → READY | FAILED, or straight to READY when S3
  * holds a full-object SHA-256 equal to the declared one for every artifact. A FAILED version is
- * uploaded again and sealed again. Uploads are open while PENDING_UPLOAD or FAILED.
+ * uploaded again and sealed again. Uploads are open while PENDING_UPLOAD or FAILED. An unsealed
+ * version (PENDING_UPLOAD or FAILED) can be abandoned: ABANDONED is final.
  */
 
 import { MAX_PART_URLS_PER_REQUEST, partRange, partsToPresign } from "../artifacts/upload-plan.ts";
@@ -18,6 +19,7 @@ import {
   ArtifactsNotVerifiedError,
   UploadIncompleteError,
   ValidationError,
+  VersionAbandonedError,
   VersionNotFoundError,
   VersionNotReadyError,
   VersionSealedError,
@@ -179,6 +181,7 @@ export async function sealVersion(
       deps.store.getVersion(name, number),
     ]);
     if (!version) throw new VersionNotFoundError(name, number);
+    if (version.status === "ABANDONED") throw new VersionAbandonedError(name, number);
     const now = nowIso(deps);
     if (version.status === "READY")
       return { writes: [], result: { accepted: false, version: toVersionView(version) } };
@@ -256,6 +259,60 @@ export async function sealVersion(
   return outcome;
 }
 
+/**
+ * Abandons an unsealed version (PENDING_UPLOAD or FAILED), for good: ABANDONED, with its history
+ * entry in the same transaction; then its open multipart uploads are aborted, so S3 stops billing
+ * their parts. The number is never handed out again (the model's `latestVersion` does not move
+ * back). Abandoning an ABANDONED version answers it as it is and aborts its uploads again, so an
+ * abort that failed after the write is retried by calling again. Objects already uploaded stay:
+ * no function of the registry may delete an artifact object (lib/artifact-bucket.ts).
+ */
+export async function abandonVersion(
+  deps: CoreDeps,
+  name: string,
+  number: number,
+  ctx: RequestContext,
+): Promise<Outcome<ModelVersion>> {
+  const outcome = await mutateIdempotently(deps, ctx, `version ${number} of '${name}'`, async () => {
+    const [model, version] = await Promise.all([
+      requireModel(deps, name),
+      deps.store.getVersion(name, number),
+    ]);
+    if (!version) throw new VersionNotFoundError(name, number);
+    if (version.status === "ABANDONED") return { writes: [], result: toVersionView(version) };
+    if (version.status === "READY" || version.status === "VERIFYING")
+      throw new VersionSealedError(name, number, version.status);
+    const now = nowIso(deps);
+    const { version: updated, write } = changeVersion(version, ctx, now, { status: "ABANDONED" });
+    const change = changeModel(
+      model,
+      ctx,
+      now,
+      {
+        action: "VERSION_ABANDONED",
+        version: number,
+        from: version.status,
+        to: "ABANDONED",
+        details: {
+          artifacts: version.artifacts.length,
+          multipartUploads: version.artifacts.filter((a) => a.upload !== undefined).length,
+        },
+      },
+      { stamp: false },
+    );
+    return { writes: [...change.writes, write], result: toVersionView(updated) };
+  });
+  await mapConcurrently(
+    outcome.value.artifacts.filter((a) => a.upload !== undefined),
+    HEAD_CONCURRENCY,
+    async (artifact) => {
+      const uploadId = artifact.upload?.uploadId as string;
+      await deps.artifacts.abortMultipartUpload(name, number, artifact.path, uploadId);
+    },
+  );
+  return outcome;
+}
+
 export async function getArtifact(
   deps: CoreDeps,
   name: string,
@@ -306,6 +363,7 @@ async function download(deps: CoreDeps, version: VersionRecord, path: string): P
 }
 
 function assertOpenForUploads(version: VersionRecord): void {
+  if (version.status === "ABANDONED") throw new VersionAbandonedError(version.model, version.version);
   if (version.status === "READY" || version.status === "VERIFYING") {
     throw new VersionSealedError(version.model, version.version, version.status);
   }

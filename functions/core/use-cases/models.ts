@@ -14,13 +14,15 @@ import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel, diff, historyWrite } from "../kernel/model-change.ts";
 import { checkIfMatch, nowIso, requireModel } from "../kernel/reads.ts";
 import { mutate, mutateIdempotently } from "../kernel/unit-of-work.ts";
+import { type PolicyValue, policyDigest, stricterPolicy, weakenings } from "../lifecycle/policy.ts";
 import type { Page } from "../ports.ts";
-import { type ModelRecord, toHistoryView, toModelView } from "../records.ts";
+import { type ModelRecord, toHistoryView, toModelPolicyView, toModelView } from "../records.ts";
 import type {
   CreateModelInput,
   HistoryEntry,
   ListModelsQuery,
   Model,
+  ModelPolicy,
   PageQuery,
   UpdateModelInput,
 } from "../schemas.ts";
@@ -42,7 +44,10 @@ export async function createModel(
       ...(input.description !== undefined && { description: input.description }),
       ...(input.owner !== undefined && { owner: input.owner }),
       tags: input.tags ?? {},
-      policy: input.policy ?? {},
+      // A policy given at creation can only add to the floor (checks use the stricter of the two).
+      // A re-created name keeps the rules its governors set: the publisher who registers it again
+      // can tighten them, never loosen them (docs/governance.md).
+      policy: existing ? stricterPolicy(existing.policy, input.policy ?? {}) : (input.policy ?? {}),
       // A re-created name continues the old numbering: `name:version` never means two things.
       latestVersion: existing?.latestVersion ?? 0,
       stages: {},
@@ -96,7 +101,14 @@ export async function updateModel(
     // An edit decided against one revision never lands on another: a lost race to an edit is a 409.
     firstRev ??= model.rev;
     if (model.rev !== firstRev) throw new ConcurrentModificationError(`model '${name}'`);
-    const changes = diff(model, input);
+    // Only the fields a PATCH may change, whatever else a caller managed to put in `input`: the
+    // policy has its own route, which IAM keeps from the publisher.
+    const edit = {
+      ...(input.description !== undefined && { description: input.description }),
+      ...(input.owner !== undefined && { owner: input.owner }),
+      ...(input.tags !== undefined && { tags: input.tags }),
+    };
+    const changes = diff(model, edit);
     const change = changeModel(
       model,
       ctx,
@@ -107,9 +119,57 @@ export async function updateModel(
         to: changes.to,
         details: { fields: Object.keys(changes.to) },
       },
-      { set: input, bumpRev: true },
+      { set: edit, bumpRev: true },
     );
     return { writes: change.writes, result: toModelView(change.model) };
+  });
+}
+
+/** The model's policy, the organisation's floor, and the effective policy with its digest. */
+export async function getModelPolicy(deps: CoreDeps, name: string): Promise<ModelPolicy> {
+  return toModelPolicyView(await requireModel(deps, name), deps.governance.policyFloor);
+}
+
+/**
+ * Replaces the model's policy (`PUT /models/{model}/policy`: governors and admins; never the
+ * publisher, whose promotions it governs). The history entry names the digests of the effective
+ * policy before and after, and every way the new policy is weaker than the old.
+ */
+export async function setModelPolicy(
+  deps: CoreDeps,
+  name: string,
+  policy: PolicyValue,
+  ctx: RequestContext,
+): Promise<ModelPolicy> {
+  let firstRev: number | undefined;
+  const floor = deps.governance.policyFloor;
+  return mutate(deps, `model '${name}'`, async () => {
+    const model = await requireModel(deps, name);
+    checkIfMatch(`model '${name}'`, ctx.ifMatch, model.rev);
+    firstRev ??= model.rev;
+    if (model.rev !== firstRev) throw new ConcurrentModificationError(`model '${name}'`);
+    const changes = diff(model, { policy });
+    const weakened = weakenings(model.policy, policy);
+    const change = changeModel(
+      model,
+      ctx,
+      nowIso(deps),
+      {
+        action: "MODEL_UPDATED",
+        from: changes.from,
+        to: changes.to,
+        details: {
+          fields: Object.keys(changes.to),
+          policy: {
+            from: policyDigest(stricterPolicy(floor, model.policy)),
+            to: policyDigest(stricterPolicy(floor, policy)),
+            weakened,
+          },
+        },
+      },
+      { set: { policy }, bumpRev: true },
+    );
+    return { writes: change.writes, result: toModelPolicyView(change.model, floor) };
   });
 }
 

@@ -16,11 +16,13 @@ import {
   VersionNotFoundError,
   VersionNotReadyError,
 } from "../errors.ts";
+import { HOW_TO_VOUCH, type Identity, identify, maybeSamePerson } from "../identity.ts";
 import type { Outcome, RequestContext } from "../kernel/context.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel } from "../kernel/model-change.ts";
 import { nowIso, requireModel, requireVersion } from "../kernel/reads.ts";
-import { mutateIdempotently } from "../kernel/unit-of-work.ts";
+import { mutate, mutateIdempotently } from "../kernel/unit-of-work.ts";
+import { policyDigest, stricterPolicy } from "../lifecycle/policy.ts";
 import {
   allowedTargets,
   approvalRule,
@@ -163,8 +165,13 @@ function openRequest(
   }
   const now = deps.clock.now();
   const at = now.toISOString();
-  const approvals = approvalRule(model.policy, to);
-  const requirements = stageRequirements(model.policy, to);
+  // The rules in force: the stricter of the organisation's floor and the model's own policy.
+  const floor = deps.governance.policyFloor;
+  const policy = stricterPolicy(floor, model.policy);
+  const approvals = approvalRule(policy, to, version.stage as StageName);
+  const requirements = stageRequirements(policy, to);
+  const floorRequirements = kind === "rollback" ? stageRequirements(floor, to) : undefined;
+  const digest = policyDigest(policy);
   const record: TransitionRecord = {
     id: ulid(now.getTime()),
     model: model.name,
@@ -179,15 +186,22 @@ function openRequest(
     updatedAt: at,
     approvalsRequired: approvals.required,
     allowSelfApproval: approvals.allowSelfApproval,
+    policyDigest: digest,
     approvals: [],
     ...(requirements && { requirements }),
+    ...(floorRequirements && { floorRequirements }),
     rev: 1,
   };
   const change = changeModel(
     model,
     ctx,
     at,
-    transitionFacts(record, "TRANSITION_REQUESTED", { kind, comment: comment ?? null }),
+    transitionFacts(record, "TRANSITION_REQUESTED", {
+      kind,
+      comment: comment ?? null,
+      policyDigest: digest,
+      approvalsRequired: approvals.required,
+    }),
     { set: { openTransitions: { ...model.openTransitions, [key]: record.id } }, stamp: false },
   );
   return {
@@ -258,20 +272,28 @@ export async function approveTransition(
       requireTransition(deps, name, id),
     ]);
     awaitingDecision(transition, "approved", deps);
-    if (transition.requestedBy === ctx.actor && !transition.allowSelfApproval) {
+    const personBound = deps.governance.personBoundRoles;
+    const approver = identify(ctx.actor, personBound);
+    checkVouched(transition, approver);
+    if (
+      !transition.allowSelfApproval &&
+      maybeSamePerson(identify(transition.requestedBy, personBound), approver)
+    ) {
       throw new ApprovalRefusedError(
-        `you requested transition ${id}: the policy of '${name}' needs the approval of someone else (four eyes)`,
+        transition.requestedBy === ctx.actor
+          ? `you requested transition ${id}: the policy of '${name}' needs the approval of someone else (four eyes)`
+          : `transition ${id} was requested by ${transition.requestedBy}, who may be you (${ctx.actor}: the same person or name): the policy of '${name}' needs the approval of someone else (four eyes)`,
       );
     }
     const approved = transition.approvals.filter((a) => a.decision === "APPROVED");
-    if (approved.some((a) => a.by === ctx.actor)) {
+    if (approved.some((a) => maybeSamePerson(approvalIdentity(a, personBound), approver))) {
       if (approved.length >= transition.approvalsRequired && transition.taskToken) {
         // Already complete: the resume after that approval was lost; send it again.
         resumeWith = transition.taskToken;
         return { writes: [], result: toTransitionView(transition) };
       }
       throw new ApprovalRefusedError(
-        `you already approved transition ${id}; it needs ${transition.approvalsRequired} approvals from distinct principals (${approved.length} so far)`,
+        `you already approved transition ${id} (as ${approver.person}); it needs ${transition.approvalsRequired} approvals from distinct people (${approved.length} so far)`,
       );
     }
     const now = nowIso(deps);
@@ -282,6 +304,8 @@ export async function approveTransition(
         decision: "APPROVED" as const,
         ...(input.comment !== undefined && { comment: input.comment }),
         at: now,
+        person: approver.person,
+        identitySource: approver.source,
       },
     ];
     const count = approved.length + 1;
@@ -292,6 +316,8 @@ export async function approveTransition(
       now,
       transitionFacts(transition, "TRANSITION_APPROVED", {
         by: ctx.actor,
+        person: approver.person,
+        identitySource: approver.source,
         comment: input.comment ?? null,
         approvals: count,
         required: transition.approvalsRequired,
@@ -302,10 +328,79 @@ export async function approveTransition(
     return { writes: [...change.writes, changed.write], result: toTransitionView(changed.transition) };
   });
   if (resumeWith && !outcome.replayed) {
-    await deps.workflow.resume(resumeWith, { approvedBy: outcome.value.approvals.map((a) => a.by) });
+    const resumed = await deps.workflow.resume(resumeWith, {
+      approvedBy: outcome.value.approvals.map((a) => a.by),
+    });
+    if (!resumed) return { ...outcome, value: await recoverApproved(deps, name, id, resumeWith, ctx) };
   }
   return outcome;
 }
+
+/**
+ * The approvals are complete, but no execution waits on the request's task token any more (it
+ * was stopped outside the registry, or its wait ended some other way): the approval is recorded
+ * and must not be lost, and the request must not stay open for nobody. A new execution takes the
+ * request over (`resume`: it claims it, sees the approvals complete, and applies it, checking the
+ * evidence again). When none can be started either, the request ends FAILED, in history, and
+ * the caller is told (409) instead of a 200 that nothing would follow.
+ */
+async function recoverApproved(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  token: string,
+  ctx: RequestContext,
+): Promise<Transition> {
+  const current = await requireTransition(deps, name, id);
+  // Someone else got there first (another approval's recovery, a cancellation): nothing to do.
+  if (current.status !== "AWAITING_APPROVAL" || current.taskToken !== token) return toTransitionView(current);
+  let problem: string;
+  try {
+    if (!current.execution) throw new Error("the request names no execution");
+    // Named after the request and its revision: a second recovery of the same state is the same start.
+    await deps.workflow.restart(
+      { model: name, transitionId: id },
+      current.execution,
+      `recover-${id}-${current.rev}`,
+    );
+    deps.logger.error("approval could not resume its execution: a new one took the request over", {
+      model: name,
+      transitionId: id,
+      execution: current.execution ?? null,
+    });
+    return toTransitionView(current);
+  } catch (error) {
+    problem = (error as Error).name || "Error";
+    deps.logger.error("approval could not resume its execution, nor start a new one", {
+      model: name,
+      transitionId: id,
+      error: (error as Error).message,
+    });
+  }
+  const ended = await mutate(deps, `transition '${id}'`, async () => {
+    const [model, transition] = await Promise.all([
+      requireModel(deps, name),
+      requireTransition(deps, name, id),
+    ]);
+    if (transition.status !== "AWAITING_APPROVAL" || transition.taskToken !== token) {
+      return { writes: [], result: transition };
+    }
+    const now = nowIso(deps);
+    const result = endTransition(model, transition, ctx, now, {
+      status: "FAILED",
+      action: "TRANSITION_FAILED",
+      reason: `approved, but ${goneBecause(problem)}: request the transition again`,
+    });
+    return { writes: result.writes, result: result.transition };
+  });
+  if (ended.status !== "FAILED") return toTransitionView(ended);
+  throw new TransitionStateError(
+    `transition ${id}: your approval was recorded, but ${goneBecause(problem)}, so the request ended FAILED: request the transition again`,
+  );
+}
+
+const goneBecause = (problem: string) =>
+  `the workflow execution waiting for the approvals was gone (stopped outside the registry) and a new one could not be started (${problem})`;
 
 export async function rejectTransition(
   deps: CoreDeps,
@@ -408,6 +503,33 @@ async function endAndStop(
   });
   if (token && !outcome.replayed) await deps.workflow.fail(token, stop.error, stop.cause);
   return outcome;
+}
+
+/**
+ * Where a policy needs two or more approvals or forbids self-approval, only an approval from a
+ * person something vouches for counts: an assumed role's session name is the caller's choice.
+ */
+function checkVouched(transition: TransitionRecord, approver: Identity): void {
+  if (approver.source !== "unvouched") return;
+  if (transition.approvalsRequired < 2 && transition.allowSelfApproval) return;
+  const why =
+    transition.approvalsRequired >= 2
+      ? `needs ${transition.approvalsRequired} approvals from distinct people`
+      : "forbids approving one's own request";
+  throw new ApprovalRefusedError(
+    `the policy of transition ${transition.id} ${why}, and nothing vouches for who ${approver.arn} is (an assumed role's session name is chosen by whoever assumes it): ${HOW_TO_VOUCH}`,
+  );
+}
+
+/** Who gave a recorded approval: as recorded, or (an approval recorded before people were) from its ARN. */
+function approvalIdentity(
+  approval: TransitionRecord["approvals"][number],
+  personBound: CoreDeps["governance"]["personBoundRoles"],
+): Identity {
+  const fromArn = identify(approval.by, personBound);
+  return approval.person !== undefined && approval.identitySource !== undefined
+    ? { ...fromArn, person: approval.person, source: approval.identitySource }
+    : fromArn;
 }
 
 /** Approve and reject need a request that waits for approvals and has not run out of time. */

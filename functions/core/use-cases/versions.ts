@@ -8,6 +8,7 @@ import { compareVersions as compare } from "../compare.ts";
 import {
   ConcurrentModificationError,
   ValidationError,
+  VersionAbandonedError,
   VersionFrozenError,
   VersionNotFoundError,
 } from "../errors.ts";
@@ -16,6 +17,7 @@ import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel, changeVersion, diff } from "../kernel/model-change.ts";
 import { checkIfMatch, nowIso, requireModel, requireVersion } from "../kernel/reads.ts";
 import { mutate, mutateIdempotently } from "../kernel/unit-of-work.ts";
+import { frozenEvidence } from "../lifecycle/evidence.ts";
 import type { Page } from "../ports.ts";
 import { toVersionView, type VersionRecord } from "../records.ts";
 import type {
@@ -130,10 +132,13 @@ export async function updateVersion(
     checkIfMatch(what, ctx.ifMatch, version.rev);
     firstRev ??= version.rev;
     if (version.rev !== firstRev) throw new ConcurrentModificationError(what);
+    if (version.status === "ABANDONED") throw new VersionAbandonedError(name, number);
     if (version.status === "READY") {
       const frozen = FROZEN_WHEN_READY.filter((field) => input[field] !== undefined);
       if (frozen.length > 0) throw new VersionFrozenError(name, number, frozen);
     }
+    const evidence = frozenEvidence(model, version, input);
+    if (evidence) throw new VersionFrozenError(name, number, evidence.fields, evidence.why);
     const now = nowIso(deps);
     const changes = diff(version, input);
     const edit = changeVersion(version, ctx, now, input);

@@ -20,6 +20,8 @@ export const handler = createApiHandler(
       const { value, replayed } = await artifacts.sealVersion(core, params.model, params.version, ctx);
       return { body: value.version, replayed, status: value.accepted ? 202 : 200 };
     },
+    abandonVersion: async ({ params, ctx }) =>
+      replyOf(await artifacts.abandonVersion(core, params.model, params.version, ctx)),
     getArtifact: async ({ params }) => ({
       body: await artifacts.getArtifact(core, params.model, params.version, params.path),
     }),

@@ -15,6 +15,10 @@ export const handler = createApiHandler(
     updateModel: async ({ params, body, ctx }) => ({
       body: await models.updateModel(core, params.model, body, ctx),
     }),
+    getModelPolicy: async ({ params }) => ({ body: await models.getModelPolicy(core, params.model) }),
+    setModelPolicy: async ({ params, body, ctx }) => ({
+      body: await models.setModelPolicy(core, params.model, body, ctx),
+    }),
     deleteModel: async ({ params, ctx }) => {
       await models.deleteModel(core, params.model, ctx);
       return {};

@@ -42,12 +42,25 @@ export const artifactOperations = {
     idempotent: true,
     etag: true,
   },
+  abandonVersion: {
+    params: VersionParams,
+    success: {
+      status: 200,
+      description: "ABANDONED (or already was): its multipart uploads are aborted, its number is not reused",
+    },
+    idempotent: true,
+    etag: true,
+  },
   getArtifact: {
     params: z.object({ model: ModelName, version: VersionParam, path: ArtifactPath }),
     success: { status: 200, description: "a presigned GET of the sealed artifact" },
+    // 409 VersionNotReady: the version is not sealed (READY) yet.
+    conflicts: true,
   },
   getAliasArtifact: {
     params: z.object({ model: ModelName, alias: AliasName, path: ArtifactPath }),
     success: { status: 200, description: "a presigned GET of the sealed artifact" },
+    // 409 VersionNotReady: the version is not sealed (READY) yet.
+    conflicts: true,
   },
 } satisfies Record<string, OperationSpec>;

@@ -3,6 +3,10 @@
  * `./models.ts`): imported by the handler when the first create or update arrives, and by
  * `../operations.ts` for the OpenAPI document.
  */
-import { CreateModelInput, UpdateModelInput } from "#core/schemas.ts";
+import { CreateModelInput, Policy, UpdateModelInput } from "#core/schemas.ts";
 
-export const modelBodies = { createModel: CreateModelInput, updateModel: UpdateModelInput };
+export const modelBodies = {
+  createModel: CreateModelInput,
+  updateModel: UpdateModelInput,
+  setModelPolicy: Policy,
+};

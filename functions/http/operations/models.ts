@@ -28,6 +28,18 @@ export const modelOperations = {
     conditional: true,
     etag: true,
   },
+  getModelPolicy: {
+    params: ModelParams,
+    success: { status: 200, description: "the model's policy, the floor and the policy in force" },
+    etag: true,
+  },
+  setModelPolicy: {
+    params: ModelParams,
+    body: deferredBody(async () => (await bodies()).setModelPolicy),
+    success: { status: 200, description: "the model's new policy, the floor and the policy in force" },
+    conditional: true,
+    etag: true,
+  },
   deleteModel: { params: ModelParams, success: { status: 204, description: "deleted" }, conditional: true },
   listHistory: {
     params: ModelParams,

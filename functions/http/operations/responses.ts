@@ -15,6 +15,7 @@ import {
   CreatedVersion,
   HistoryEntry,
   Model,
+  ModelPolicy,
   ModelVersion,
   page,
   StageTenure,
@@ -23,6 +24,7 @@ import {
   VersionComparison,
 } from "#core/schemas.ts";
 import type { OperationId } from "../operations.ts";
+import { registryRoles } from "../roles.ts";
 
 export interface OperationResponses {
   /** The main success status's body (none for 204). */
@@ -34,11 +36,22 @@ export interface OperationResponses {
 export const responses: Record<OperationId, OperationResponses> = {
   health: { success: z.object({ status: z.literal("ok") }) },
   getOpenApi: { success: z.looseObject({}) },
+  whoami: {
+    success: z
+      .object({
+        arn: z.string(),
+        account: z.nullable(z.string()),
+        roles: z.nullable(z.array(z.enum(registryRoles))),
+      })
+      .register(z.globalRegistry, { id: "Caller" }),
+  },
 
   createModel: { success: Model },
   listModels: { success: page(Model, "ModelPage") },
   getModel: { success: Model },
   updateModel: { success: Model },
+  getModelPolicy: { success: ModelPolicy },
+  setModelPolicy: { success: ModelPolicy },
   deleteModel: {},
   listHistory: { success: page(HistoryEntry, "HistoryPage") },
 
@@ -55,6 +68,7 @@ export const responses: Record<OperationId, OperationResponses> = {
   requestUploadUrls: { success: UploadUrls },
   completeUpload: { success: CompletedUpload },
   sealVersion: { success: ModelVersion, alternatives: { 202: ModelVersion } },
+  abandonVersion: { success: ModelVersion },
   getArtifact: { success: ArtifactDownload },
   getAliasArtifact: { success: ArtifactDownload },
 

@@ -21,6 +21,8 @@ export interface OperationSpec {
   conditional?: boolean;
   /** Returns an `ETag` header. */
   etag?: boolean;
+  /** A read that answers 409 when the state forbids it (a download of a version that is not READY). */
+  conflicts?: boolean;
 }
 
 export const ModelParams = z.object({ model: ModelName });

@@ -120,7 +120,7 @@ describe("registry CLI artifact commands", () => {
     expect(run.stdout).toContain(
       "registry versions upload MODEL VERSION --artifact-file FILE... | --artifact-dir DIR...",
     );
-    expect(run.stdout).toContain("registry download MODEL VERSION|ALIAS --to DIR [--parallel N]");
+    expect(run.stdout).toContain("registry download MODEL VERSION|ALIAS|STAGE --to DIR [--parallel N]");
     expect(run.stdout).toContain("[--no-upload | --no-wait]");
   });
 });

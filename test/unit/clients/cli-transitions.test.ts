@@ -177,7 +177,7 @@ describe("registry CLI lifecycle commands", () => {
     for (const [argv, path] of cases) {
       const run = await cli(argv, paged);
       expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(JSON.parse(run.stdout)).toEqual({ items: [{ n: 1 }, { n: 2 }] });
       expect(run.sent).toEqual([`GET ${path}?limit=1`, `GET ${path}?limit=1&nextToken=t1`]);
     }
   });

@@ -197,7 +197,12 @@ describe("every 400 says what is expected, whatever zod issue lies underneath", 
       /^must be one of "runId", "gitCommit", "datasets"$/,
     ],
     // custom refinements
-    ["UpdateModelInput", {}, "body", /^give at least one of description, owner, tags, policy$/],
+    [
+      "UpdateModelInput",
+      {},
+      "body",
+      /^give at least one of description, owner, tags \(a model's policy is set with PUT \/models\/\{model\}\/policy\)$/,
+    ],
     ["UpdateVersionInput", {}, "body", /^give at least one field to change$/],
     [
       "CreateModelInput",

@@ -15,10 +15,11 @@ const deferred = Object.entries({ ...modelOperations, ...versionOperations } as 
 >).filter(([, spec]) => spec.body !== undefined && isDeferred(spec.body));
 
 describe("request bodies built on first use", () => {
-  it("are the creates and updates of models and versions", () => {
+  it("are the creates and updates of models and versions, and a model's policy", () => {
     expect(deferred.map(([id]) => id).sort()).toEqual([
       "createModel",
       "createVersion",
+      "setModelPolicy",
       "updateModel",
       "updateVersion",
     ]);

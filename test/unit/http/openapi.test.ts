@@ -39,6 +39,11 @@ describe("the OpenAPI document's error responses", () => {
     expect(responsesOf.health?.[404]).toBeUndefined();
   });
 
+  it("documents the 409 a download of an unsealed version answers", () => {
+    expect(responsesOf.getArtifact?.[409]?.description).toContain("VersionNotReady");
+    expect(responsesOf.getAliasArtifact?.[409]?.description).toContain("VersionNotReady");
+  });
+
   it("documents 412 only where If-Match is honoured", () => {
     expect(responsesOf.updateModel?.[412]).toBeDefined();
     expect(responsesOf.setAlias?.[412]).toBeUndefined();

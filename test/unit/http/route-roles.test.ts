@@ -13,6 +13,8 @@ const isUnderModels = (route: RouteDefinition) =>
 /** Approving or rejecting a stage transition: the approver's rights, never the publisher's. */
 const isApprovalDecision = (route: RouteDefinition) =>
   route.method === "POST" && /\/(approve|reject)$/.test(route.path);
+/** Setting the rules that govern promotions: the governor's, never the publisher's. */
+const isPolicyWrite = (route: RouteDefinition) => route.method !== "GET" && /\/policy$/.test(route.path);
 
 describe("the roles written on each route", () => {
   it.each(routes.map((route) => [label(route), route] as const))(
@@ -43,12 +45,22 @@ describe("the roles written on each route", () => {
     }
   });
 
-  it("lets the publisher create and edit under /models, except approval decisions", () => {
+  it("lets the publisher create and edit under /models, except approval decisions and policies", () => {
     for (const route of routes.filter(isWrite)) {
       expect(route.roles.includes("publisher"), label(route)).toBe(
-        isUnderModels(route) && !isApprovalDecision(route),
+        isUnderModels(route) && !isApprovalDecision(route) && !isPolicyWrite(route),
       );
     }
+  });
+
+  it("lets the governor write nothing but a model's policy, and the publisher never write a policy", () => {
+    const policyWrites = routes.filter(isPolicyWrite);
+    expect(policyWrites.map(label)).toEqual(["PUT /models/{model}/policy"]);
+    for (const route of routes.filter((r) => r.method !== "GET")) {
+      expect(route.roles.includes("governor"), label(route)).toBe(isPolicyWrite(route));
+    }
+    for (const route of policyWrites)
+      expect([...route.roles].sort(), label(route)).toEqual(["admin", "governor"]);
   });
 
   it("lets the approver write nothing but approval decisions", () => {

@@ -341,7 +341,9 @@ describe("local API gateway, roles", () => {
         code: "AccessDenied",
         message:
           "User: arn:aws:iam::000000000000:user/publisher is not authorized to perform: execute-api:Invoke " +
-          "on resource: arn:aws:execute-api:us-east-1:000000000000:local/local/DELETE/models/fraud%20v2",
+          "on resource: arn:aws:execute-api:us-east-1:000000000000:local/local/DELETE/models/fraud%20v2. " +
+          "DELETE /models/{model} (deleteModel) may be called by the roles admin; " +
+          "this principal plays publisher: sign with a principal that plays one of them",
         requestId: response.headers.get("x-amzn-requestid"),
       },
     });

@@ -14,8 +14,10 @@ type Result = { doubled: number };
 function invokerWith(
   handlers: Record<string, LambdaHandler<Event, Result>>,
   timeoutMs = 1_000,
+  now?: () => number,
 ): ReturnType<typeof createLocalInvoker<string, Event, Result>> {
   return createLocalInvoker<string, Event, Result>({
+    ...(now && { now }),
     load: async (name) => {
       const handler = handlers[name];
       if (!handler) throw new Error(`no module for ${name}`);
@@ -30,21 +32,33 @@ function invokerWith(
 
 describe("the local Lambda invoker", () => {
   it("calls the named handler with the event and a context for that function and request", async () => {
-    const invoker = invokerWith({
-      double: async (event, context) => {
-        expect(context).toMatchObject({
-          functionName: "model-registry-double",
-          awsRequestId: "req-1",
-          invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:model-registry-double",
-        });
-        expect(context.getRemainingTimeInMillis()).toBeGreaterThan(900);
-        expect(context.getRemainingTimeInMillis()).toBeLessThanOrEqual(1_000);
-        return { doubled: event.n * 2 };
+    // The deadline is counted on the invoker's clock: a fake one here, moved by the handler.
+    let clock = 5_000_000;
+    const remaining: number[] = [];
+    const invoker = invokerWith(
+      {
+        double: async (event, context) => {
+          expect(context).toMatchObject({
+            functionName: "model-registry-double",
+            awsRequestId: "req-1",
+            invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:model-registry-double",
+          });
+          remaining.push(context.getRemainingTimeInMillis());
+          clock += 250;
+          remaining.push(context.getRemainingTimeInMillis());
+          clock += 10_000;
+          remaining.push(context.getRemainingTimeInMillis());
+          return { doubled: event.n * 2 };
+        },
       },
-    });
+      1_000,
+      () => clock,
+    );
     await expect(invoker.invoke("double", { n: 21 }, { requestId: "req-1" })).resolves.toEqual({
       doubled: 42,
     });
+    // The whole timeout at the start, 250 ms less 250 ms later, never below zero.
+    expect(remaining).toEqual([1_000, 750, 0]);
   });
 
   it("rejects with HandlerTimeoutError when the handler outlives the timeout", async () => {
@@ -55,13 +69,36 @@ describe("the local Lambda invoker", () => {
   });
 
   it("does not let a handler that rejects after its timeout escape as an unhandled rejection", async () => {
+    let rejectLate: (error: Error) => void = () => {};
+    let started: () => void = () => {};
+    const handlerStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const invoker = invokerWith(
-      { late: () => new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 40)) },
+      {
+        late: () =>
+          new Promise((_, reject) => {
+            rejectLate = reject;
+            started();
+          }),
+      },
       10,
     );
-    await expect(invoker.invoke("late", { n: 1 })).rejects.toBeInstanceOf(HandlerTimeoutError);
-    // Vitest fails the run on an unhandled rejection; give the late one time to happen.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const outcome = invoker.invoke("late", { n: 1 });
+      await handlerStarted;
+      await expect(outcome).rejects.toBeInstanceOf(HandlerTimeoutError);
+      // The handler rejects only now, after its timeout. Node reports an unhandled rejection once
+      // the microtasks of the current macrotask have run: by the next setImmediate it would have.
+      rejectLate(new Error("late"));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
   });
 
   it("rejects with HandlerFailedError carrying what the handler threw, sync or async", async () => {

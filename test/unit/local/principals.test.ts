@@ -14,7 +14,13 @@ function principalsFile(content: unknown): string {
 
 describe("local principals", () => {
   it("has publisher, approver, admin and reader with AWS-shaped, fixed credentials", () => {
-    expect(builtInPrincipals.map((p) => p.name)).toEqual(["publisher", "approver", "admin", "reader"]);
+    expect(builtInPrincipals.map((p) => p.name)).toEqual([
+      "publisher",
+      "approver",
+      "governor",
+      "admin",
+      "reader",
+    ]);
     for (const p of builtInPrincipals) {
       expect(p.accessKeyId).toMatch(/^AKIA[A-Z0-9]{16}$/);
       expect(p.secretAccessKey).toHaveLength(40);
@@ -41,7 +47,7 @@ describe("local principals", () => {
     const entry = { name: "ci", accessKeyId: "AKIALOCALCI000000001", secretAccessKey: "s".repeat(40) };
     const missing = principalsFile([entry]);
     expect(() => loadLocalPrincipals({ REGISTRY_LOCAL_PRINCIPALS: missing })).toThrow(
-      `${missing} entry 0 ("ci") needs "role" to be one of reader, publisher, approver, admin (got undefined).`,
+      `${missing} entry 0 ("ci") needs "role" to be one of reader, publisher, approver, governor, admin (got undefined).`,
     );
     const unknown = principalsFile([{ ...entry, role: "owner" }]);
     expect(() => loadLocalPrincipals({ REGISTRY_LOCAL_PRINCIPALS: unknown })).toThrow(

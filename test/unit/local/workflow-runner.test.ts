@@ -39,7 +39,6 @@ type Step = WorkflowTask["step"];
 type Behaviour = { [S in Step]?: (task: Extract<WorkflowTask, { step: S }>) => Promise<unknown> };
 
 let definition: WorkflowDefinition;
-let synthMs: number;
 let runner: LocalWorkflowRunner;
 let endpoint: LocalStepFunctions;
 let client: SFNClient;
@@ -81,9 +80,7 @@ async function tasksFunction(payload: unknown): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  const started = performance.now();
   definition = synthesizeTransitionWorkflowDefinition({ tasksFunctionArn: TASKS_ARN });
-  synthMs = performance.now() - started;
   runner = createWorkflowRunner({
     definition,
     stateMachineArn: STATE_MACHINE_ARN,
@@ -117,10 +114,11 @@ const finished = (execution: ExecutionRecord) => runner.ended(execution.executio
 const steps = () => calls.map((task) => task.step);
 
 describe("the local transition workflow (the definition CDK synthesizes)", () => {
-  it("is synthesized from the construct quickly enough to do at every start", () => {
+  it("runs the definition the construct synthesizes, which starts at Validate and calls the tasks function", () => {
+    // How long synthesis takes is measured by `npm run bench:transitions` (definitionSynthesisMs),
+    // not asserted here: a timed assertion fails on a busy machine, not on a slow definition.
     expect(definition.StartAt).toBe("Validate");
-    // Measured here: the construct and its synthesis, aws-cdk-lib already imported.
-    expect(synthMs).toBeLessThan(2_000);
+    expect(JSON.stringify(definition)).toContain(TASKS_ARN);
   });
 
   it("validates, then applies when no approval is needed", async () => {
@@ -196,14 +194,21 @@ describe("the local transition workflow (the definition CDK synthesizes)", () =>
     expect(steps()).toEqual(["validate", "awaitApproval", "apply"]);
   });
 
-  it("ends at Done, without applying, when SendTaskFailure rejects the wait", async () => {
+  it("runs Stopped and ends at Done, without applying, when SendTaskFailure rejects the wait", async () => {
     reset({ validate: async () => validateAnswer("approval", 60) });
     const execution = runner.startExecution(INPUT);
     const token = await waitBegan.promise;
     expect(await control.fail(token, "Rejected", "metrics too low")).toBe(true);
     const result = await finished(execution);
     expect(result.status).toBe("SUCCEEDED");
-    expect(steps()).toEqual(["validate", "awaitApproval"]);
+    // Stopped ends the request if the registry did not record the rejection (issue 18, item 7).
+    expect(steps()).toEqual(["validate", "awaitApproval", "stopped"]);
+    expect(calls[2]).toMatchObject({
+      step: "stopped",
+      model: "churn",
+      transitionId: "tr-1",
+      error: { Error: "Rejected", Cause: "metrics too low" },
+    });
   });
 
   it("expires the request when the wait times out (TimeoutSecondsPath from the validate step)", async () => {

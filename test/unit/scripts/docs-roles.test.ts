@@ -5,9 +5,10 @@ import { formatRoleMatrix, formatTransitionTable } from "../../../scripts/docs-r
 describe("the README's role matrix", () => {
   it("marks each role a route lists, and only those", () => {
     const matrix = formatRoleMatrix(routes);
-    expect(matrix).toContain("| DELETE | `/models/{model}` |  |  |  | ✓ |");
-    expect(matrix).toContain("| POST | `/models` |  | ✓ |  | ✓ |");
-    expect(matrix).toContain("| GET | `/models` | ✓ | ✓ | ✓ | ✓ |");
+    expect(matrix).toContain("| DELETE | `/models/{model}` |  |  |  |  | ✓ |");
+    expect(matrix).toContain("| POST | `/models` |  | ✓ |  |  | ✓ |");
+    expect(matrix).toContain("| GET | `/models` | ✓ | ✓ | ✓ | ✓ | ✓ |");
+    expect(matrix).toContain("| PUT | `/models/{model}/policy` |  |  |  | ✓ | ✓ |");
   });
 
   it("the table of allowed transitions gives each allowed move its reason", () => {

@@ -51,6 +51,7 @@ from .errors import (
     VerificationFailed,
     VersionNotFound,
     VersionNotReady,
+    VersionAbandoned,
     VersionSealed,
     WaitTimeout,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "VerificationFailed",
     "VersionNotFound",
     "VersionNotReady",
+    "VersionAbandoned",
     "VersionSealed",
     "WaitTimeout",
 ]

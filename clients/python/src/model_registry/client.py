@@ -36,6 +36,8 @@ from .errors import (
     UploadIncomplete,
     UploadInterrupted,
     VerificationFailed,
+    VersionAbandoned,
+    VersionSealed,
     WaitTimeout,
 )
 from .lifecycle import ENDED_TRANSITION_STATUSES, awaits_approvals, describe_transition
@@ -167,6 +169,11 @@ class Registry:
         """``GET /health``."""
         return self._api.request("GET", "/health").body
 
+    def whoami(self) -> JsonDict:
+        """``GET /whoami``: ``{arn, account, roles}``, the principal the registry records on your
+        writes; ``roles`` is ``None`` where IAM alone decides (in AWS)."""
+        return self._api.request("GET", "/whoami").body
+
     def openapi(self) -> JsonDict:
         """The served OpenAPI document."""
         return self._api.request("GET", "/openapi.json").body
@@ -211,13 +218,25 @@ class Registry:
         description: Optional[str] = None,
         owner: Optional[str] = None,
         tags: Optional[Mapping[str, str]] = None,
-        policy: Optional[Mapping[str, Any]] = None,
         if_match: Optional[str] = None,
     ) -> JsonDict:
-        """``PATCH /models/{model}``; ``if_match`` guards against concurrent edits (412 when stale)."""
-        body = _drop_none(description=description, owner=owner, tags=tags, policy=policy)
+        """``PATCH /models/{model}``; ``if_match`` guards against concurrent edits (412 when stale).
+
+        The promotion policy is not edited here: see ``set_model_policy``."""
+        body = _drop_none(description=description, owner=owner, tags=tags)
         headers = {"if-match": if_match} if if_match else None
         return self._api.request("PATCH", path_of("models", name), body=body, headers=headers).body
+
+    def get_model_policy(self, name: str) -> JsonDict:
+        """``GET /models/{model}/policy``: the model's policy, the floor, the effective policy and its digest."""
+        return self._api.request("GET", path_of("models", name, "policy")).body
+
+    def set_model_policy(
+        self, name: str, policy: Mapping[str, Any], *, if_match: Optional[str] = None
+    ) -> JsonDict:
+        """``PUT /models/{model}/policy`` (governor or admin): replaces the model's promotion policy."""
+        headers = {"if-match": if_match} if if_match else None
+        return self._api.request("PUT", path_of("models", name, "policy"), body=dict(policy), headers=headers).body
 
     def delete_model(self, name: str, *, if_match: Optional[str] = None) -> None:
         """``DELETE /models/{model}`` (admin only)."""
@@ -355,6 +374,16 @@ class Registry:
         or of the wrong size.
         """
         return self._api.request("POST", path_of("models", model, "versions", version, "seal")).body
+
+    def abandon_version(self, model: str, version: int, *, idempotency_key: Optional[str] = None) -> JsonDict:
+        """``POST …/abandon``: gives up an unsealed version (``PENDING_UPLOAD`` or ``FAILED``).
+
+        It ends ``ABANDONED`` for good (history and an event say so), its multipart uploads are
+        aborted and its number is never reused. Abandoning an ``ABANDONED`` version answers it as
+        it is; a sealed one raises :class:`VersionSealed`.
+        """
+        route = path_of("models", model, "versions", version, "abandon")
+        return self._api.request("POST", route, idempotency_key=idempotency_key).body
 
     def get_download(self, model: str, version: VersionRef, path: str) -> JsonDict:
         """``{url, expiresAt, size, sha256}``: a presigned GET of one artifact of a READY version,
@@ -667,6 +696,17 @@ class Registry:
         """
         record = self.get_version(model, version)
         status = record.get("status")
+        if status == "ABANDONED":
+            raise VersionAbandoned(
+                "VersionAbandoned",
+                f"version {version} of '{model}' was abandoned: nothing can be uploaded to it. "
+                f"Register a new version: registry.register_version({model!r}, <files>)",
+                status=409,
+            )
+        if status in ("READY", "VERIFYING"):
+            # A sealed version's bytes never change: local files that differ are an error, not a
+            # success that leaves the old bytes in place (a retrained model.onnx).
+            self._assert_same_files(record, files_or_folder, parallelism, progress)
         if status == "READY":
             return record
         if status == "VERIFYING":
@@ -810,7 +850,8 @@ class Registry:
         except KeyboardInterrupt:
             print(
                 f"\nupload of version {version} of '{model}' interrupted: resume it with "
-                f"registry.resume_upload({model!r}, {version}, <same files>)",
+                f"registry.resume_upload({model!r}, {version}, <same files>), "
+                f"or give it up with registry.abandon_version({model!r}, {version})",
                 file=sys.stderr,
             )
             raise
@@ -826,6 +867,34 @@ class Registry:
         if sealed.get("status") == "READY" or not wait:
             return sealed
         return self.wait_until_ready(model, version, timeout=timeout)
+
+    def _assert_same_files(
+        self, record: Mapping[str, Any], files_or_folder: FilesOrFolder, parallelism: int, progress: bool
+    ) -> None:
+        """Raises :class:`VersionSealed` when a local file differs from the sealed declaration."""
+        model, number = record.get("model"), record.get("version")
+        files = dict(collect_files(files_or_folder))
+        declared = {a["path"]: a for a in record.get("artifacts", [])}
+        stray = [p for p in files if p not in declared]
+        if stray:
+            raise ValueError(
+                f"version {number} of '{model}' declares no {', '.join(repr(p) for p in stray[:5])}; "
+                f"it declares {', '.join(declared)}"
+            )
+        hashed = self.hash_files(files, parallelism=parallelism, progress=progress)
+        differ = [
+            f"{a.file} ({a.size} bytes, SHA-256 {a.sha256}) is not its declared {a.path} "
+            f"({declared[a.path]['size']} bytes, SHA-256 {declared[a.path]['sha256']})"
+            for a in hashed
+            if a.size != declared[a.path]["size"] or a.sha256 != declared[a.path]["sha256"]
+        ]
+        if differ:
+            message = (
+                f"version {number} of '{model}' is sealed ({record.get('status')}) and its bytes never change: "
+                + "; ".join(differ)
+                + f". To publish these files, register a new version: registry.register_version({model!r}, <files>)"
+            )
+            raise VersionSealed("VersionSealed", message, status=409)
 
     def _local_artifacts_for(
         self,

@@ -119,6 +119,10 @@ class VersionSealed(Conflict):
     """409 ``VersionSealed``: the version is VERIFYING or READY, so uploads are closed."""
 
 
+class VersionAbandoned(Conflict):
+    """409 ``VersionAbandoned``: the version was abandoned; nothing is uploaded to it again."""
+
+
 class VersionNotReady(Conflict):
     """409 ``VersionNotReady``: downloads and aliases need a READY version."""
 
@@ -277,6 +281,7 @@ _BY_CODE: Dict[str, Type[RegistryError]] = {
     "RouteNotFound": NotFound,
     "ModelAlreadyExists": ModelAlreadyExists,
     "VersionSealed": VersionSealed,
+    "VersionAbandoned": VersionAbandoned,
     "VersionNotReady": VersionNotReady,
     "PreconditionFailed": PreconditionFailed,
     "PayloadTooLarge": PayloadTooLarge,

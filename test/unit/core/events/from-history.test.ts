@@ -55,6 +55,9 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
   await aliases.setAlias(core, "fraud", "champion", 2, publisher);
   await aliases.deleteAlias(core, "fraud", "champion", publisher);
   await lifecycle(core);
+  // v3: an upload given up on.
+  await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
+  await artifacts.abandonVersion(core, "fraud", 3, publisher);
   await models.deleteModel(core, "fraud", publisher);
   await models.createModel(core, { name: "fraud" }, publisher);
   const page = await core.store.listHistory("fraud", { limit: 100 });
@@ -64,17 +67,16 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
 /** Every transition step: applied, approved, failed, rejected, cancelled, timed out, demoted. */
 async function lifecycle(core: ReturnType<typeof testCore>) {
   const approver = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-9" };
-  core.workflow = { resume: async () => true, fail: async () => true };
-  await models.updateModel(
+  const governor = { actor: "arn:aws:iam::000000000000:user/governor", requestId: "req-8" };
+  core.workflow = { resume: async () => true, fail: async () => true, restart: async () => {} };
+  await models.setModelPolicy(
     core,
     "fraud",
-    {
-      policy: Policy.parse({
-        approvals: { production: { required: 1 } },
-        requirements: { archived: { signature: true } },
-      }),
-    },
-    publisher,
+    Policy.parse({
+      approvals: { production: { required: 1 } },
+      requirements: { archived: { signature: true } },
+    }),
+    governor,
   );
   const request = async (version: number, to: "staging" | "production" | "archived") => {
     const { value } = await transitions.requestTransition(core, "fraud", version, { to }, publisher);
@@ -94,7 +96,10 @@ async function lifecycle(core: ReturnType<typeof testCore>) {
   const replacing = await request(2, "production");
   await transitions.approveTransition(core, "fraud", replacing.id, {}, approver);
   await runWorkflowStep(core, { step: "apply", ...replacing.step }); // v1 leaves production
-  await request(2, "staging"); // production empty again, so the model can be deleted
+  // Leaving production needs production's approvals too; then it is empty and the model can go.
+  const leaving = await request(2, "staging");
+  await transitions.approveTransition(core, "fraud", leaving.id, {}, approver);
+  await runWorkflowStep(core, { step: "apply", ...leaving.step });
 }
 
 describe("history entries become events", () => {
@@ -200,7 +205,7 @@ describe("history entries become events", () => {
   });
 
   it("a deleted model says the highest version it handed out", () => {
-    expect(eventOf("MODEL_DELETED").detail).toMatchObject({ latestVersion: 2 });
+    expect(eventOf("MODEL_DELETED").detail).toMatchObject({ latestVersion: 3 });
   });
 
   it("a model-level fact carries no version; a version-level one always does", () => {

@@ -5,6 +5,7 @@ import {
   ArtifactsNotVerifiedError,
   UploadIncompleteError,
   ValidationError,
+  VersionAbandonedError,
   VersionNotReadyError,
   VersionSealedError,
 } from "#core/errors.ts";
@@ -365,5 +366,55 @@ describe("downloads and aliases", () => {
     expect(await artifacts.getAliasArtifact(core, "fraud", "champion", "model.onnx")).toMatchObject({
       size: 10,
     });
+  });
+});
+
+describe("abandoning an unsealed version", () => {
+  it("ends it ABANDONED with its history entry, aborts its multipart uploads, and never reuses its number", async () => {
+    const { core } = await withVersion([small, big], { multipartThresholdBytes: 16 * MiB });
+    const { value } = await artifacts.abandonVersion(core, "fraud", 1, publisher);
+    expect(value.status).toBe("ABANDONED");
+    expect(core.artifacts.aborted).toEqual(["upload-1"]);
+    expect(core.artifacts.uploads.has("upload-1")).toBe(false);
+    const [entry] = (await models.listHistory(core, "fraud", { limit: 1 })).items;
+    expect(entry).toMatchObject({
+      action: "VERSION_ABANDONED",
+      version: 1,
+      from: "PENDING_UPLOAD",
+      to: "ABANDONED",
+      details: { artifacts: 2, multipartUploads: 1 },
+    });
+    const next = await versions.createVersion(core, "fraud", { artifacts: [small] }, publisher);
+    expect(next.value.version).toBe(2);
+  });
+
+  it("a second call answers it as it is (and aborts again), without a second history entry", async () => {
+    const { core } = await withVersion([big], { multipartThresholdBytes: 16 * MiB });
+    await artifacts.abandonVersion(core, "fraud", 1, publisher);
+    const before = await history(core);
+    const again = await artifacts.abandonVersion(core, "fraud", 1, publisher);
+    expect(again.value.status).toBe("ABANDONED");
+    expect(await history(core)).toEqual(before);
+    expect(core.artifacts.aborted).toEqual(["upload-1", "upload-1"]);
+  });
+
+  it("refuses a sealed version (409 VersionSealed), and an abandoned one refuses uploads, seals and edits", async () => {
+    const { core } = await withVersion([small]);
+    put(core, "model.onnx", { size: 10, sha256: digest("a"), checksummed: true });
+    await artifacts.sealVersion(core, "fraud", 1, publisher);
+    await expect(artifacts.abandonVersion(core, "fraud", 1, publisher)).rejects.toBeInstanceOf(
+      VersionSealedError,
+    );
+    await versions.createVersion(core, "fraud", { artifacts: [small] }, publisher);
+    await artifacts.abandonVersion(core, "fraud", 2, publisher);
+    await expect(
+      artifacts.requestUploadUrls(core, "fraud", 2, { path: "model.onnx" }, publisher),
+    ).rejects.toBeInstanceOf(VersionAbandonedError);
+    await expect(artifacts.sealVersion(core, "fraud", 2, publisher)).rejects.toBeInstanceOf(
+      VersionAbandonedError,
+    );
+    await expect(
+      versions.updateVersion(core, "fraud", 2, { description: "x" }, publisher),
+    ).rejects.toBeInstanceOf(VersionAbandonedError);
   });
 });

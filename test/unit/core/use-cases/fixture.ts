@@ -41,6 +41,8 @@ export class FakeArtifactStorage implements ArtifactStorage {
   /** Older versions of keys, by `<key>#<versionId>`: an overwrite keeps the old version here. */
   readonly versions = new Map<string, FakeObject>();
   readonly uploads = new Map<string, { key: string; parts: Map<number, { etag: string; size: number }> }>();
+  /** Upload ids aborted, in order. */
+  readonly aborted: string[] = [];
   readonly calls: string[] = [];
   private nextUpload = 1;
 
@@ -90,6 +92,10 @@ export class FakeArtifactStorage implements ArtifactStorage {
   async listParts(_model: string, _version: number, _path: string, uploadId: string) {
     const upload = this.uploads.get(uploadId);
     return upload && [...upload.parts].map(([partNumber, p]) => ({ partNumber, ...p }));
+  }
+  async abortMultipartUpload(_model: string, _version: number, _path: string, uploadId: string) {
+    this.aborted.push(uploadId);
+    this.uploads.delete(uploadId);
   }
   async completeMultipartUpload(
     ...[, , , uploadId, parts, options]: Parameters<ArtifactStorage["completeMultipartUpload"]>
