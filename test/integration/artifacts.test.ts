@@ -164,7 +164,8 @@ describe("the seal refuses what does not match (422, version unchanged)", () => 
           path: "a.bin",
           status: "sizeMismatch",
           expected: { size: 5, sha256: sha256Hex(present.bytes) },
-          actual: { size: 4 },
+          // The S3 version the seal saw (what a READY version would pin).
+          actual: { size: 4, versionId: expect.any(String) },
         },
         {
           path: "b.bin",
