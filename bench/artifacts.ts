@@ -18,7 +18,6 @@ import { performance } from "node:perf_hooks";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { RegistryClient } from "../clients/lib/registry-client.ts";
-import { S3RVER_CREDENTIALS } from "../local/s3.ts";
 import { startBenchRegistry } from "./local-registry.ts";
 import { resultHeader } from "./report.ts";
 
@@ -175,7 +174,7 @@ async function main() {
       endpoint: registry.s3Endpoint,
       region: registry.region,
       forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
+      credentials: registry.registryCredentials,
     });
     // Alternate the two paths, twice each, so neither gets a warmer machine.
     const viaRegistry: Awaited<ReturnType<typeof throughRegistry>>[] = [];

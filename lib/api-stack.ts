@@ -252,8 +252,9 @@ export class ApiStack extends Stack {
       logRetention: props.functionLogRetention,
       powertoolsTracer: props.powertoolsTracer,
       sourceMaps: props.sourceMaps,
-      // Custom validation functions are invoked with the Lambda SDK; S3 is never touched.
-      without: ["s3"],
+      // Custom validation functions are invoked with the Lambda SDK; S3 is read once, by Apply,
+      // which checks that each artifact's pinned version still holds the sealed bytes.
+      without: [],
     });
     acknowledge(
       this.transitionTasks,
@@ -261,6 +262,7 @@ export class ApiStack extends Stack {
       "Invoked synchronously by Step Functions: a failure is caught by the state machine (Fail state), there is no event to keep",
     );
     data.table.bind(this.transitionTasks, "readWrite");
+    data.artifacts.bind(this.transitionTasks, "read");
     // The workflow grants its tasks function the custom validation invokes and SendTask*.
     this.transitionWorkflow = new TransitionWorkflow(this, "TransitionWorkflow", {
       tasksFunction: this.transitionTasks,
@@ -268,8 +270,10 @@ export class ApiStack extends Stack {
       eventSource: data.events.eventSource,
       logRetention: props.functionLogRetention,
     });
-    // Approve, reject and cancel resume or stop the execution waiting on the request.
+    // Approve, reject and cancel resume or stop the execution waiting on the request; the final
+    // approval starts a new execution when the one waiting on the request is gone.
     this.transitionWorkflow.grantTaskResponses(functions.transitions);
+    this.transitionWorkflow.grantRestarts(functions.transitions);
 
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
       api: this.registryApi.api,

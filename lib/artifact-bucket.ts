@@ -19,7 +19,9 @@ import { acceptWildcardResources, acknowledge } from "./nag.ts";
  * - `uploadAndSeal`: presign, plus read objects and their checksums (HeadObject is
  *   `s3:GetObject`; presigned GETs for downloads), list and complete (`s3:PutObject`) or abort
  *   multipart uploads.
- * - `read`: read objects (the verifier streams them).
+ * - `read`: read objects (the verifier streams them; Apply re-checks the pinned version).
+ * Reads include `s3:GetObjectVersion`: a sealed artifact is pinned to its S3 version id, and
+ * HeadObject, GetObject and presigned GETs with a `VersionId` need it.
  * No function gets `s3:DeleteObject*`: a sealed artifact must outlive any bug in the registry.
  */
 export type BucketAccess = "presign" | "uploadAndSeal" | "read";
@@ -29,11 +31,12 @@ export const bucketActions: Record<BucketAccess, readonly string[]> = {
   uploadAndSeal: [
     "s3:PutObject",
     "s3:GetObject",
+    "s3:GetObjectVersion",
     "s3:GetObjectAttributes",
     "s3:ListMultipartUploadParts",
     "s3:AbortMultipartUpload",
   ],
-  read: ["s3:GetObject"],
+  read: ["s3:GetObject", "s3:GetObjectVersion"],
 };
 
 /** Every artifact key starts with this (`models/<model>/versions/<n>/<path>`). */

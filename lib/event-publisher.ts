@@ -1,5 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
+import { CfnEventBusPolicy } from "aws-cdk-lib/aws-events";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -38,6 +39,8 @@ export const PUBLISHER_BATCH_SIZE = 50;
  */
 export class EventPublisher extends Construct {
   readonly function: RegistryFunction;
+  /** The bus's resource policy statement: only this function's role puts the registry's source. */
+  readonly busPolicy: CfnEventBusPolicy;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
 
@@ -54,6 +57,7 @@ export class EventPublisher extends Construct {
       sourceMaps: props.sourceMaps,
     });
     props.bus.bind(this.function);
+    this.busPolicy = onlyPublisherPutsRegistryEvents(this, props.bus, this.function);
 
     this.deadLetterQueue = new Queue(this, "DeadLetters", {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -98,4 +102,49 @@ export function acknowledgeDeadLetterQueue(queue: Queue, holds: string): void {
   const reason = `This queue is the dead-letter queue for ${holds}: messages stay 14 days for inspection and redrive, and an alarm fires on the first`;
   acknowledge(queue, "AwsSolutions-SQS3", reason);
   acknowledge(queue, "Serverless-SQSRedrivePolicy", reason);
+}
+
+/** The statement id of the bus policy below (AWS::Events::EventBusPolicy). */
+export const FORGED_EVENTS_STATEMENT_ID = "OnlyThePublisherPutsRegistryEvents";
+
+/**
+ * Denies `events:PutEvents` with the registry's `source` on its bus to every principal but the
+ * publisher's role (issue 18, item 9): otherwise any principal of the account allowed PutEvents
+ * on the bus could forge a `Model Version Stage Changed` that deploy pipelines act on.
+ *
+ * - `events:source` is the condition key EventBridge supplies on PutEvents for each entry's
+ *   source ("Actions, resources, and condition keys for the Custom Event Bus"); compared
+ *   ignoring case, though rules match sources exactly.
+ * - `aws:PrincipalArn` is the role's ARN (not the session's) for an assumed role, so the Lambda
+ *   execution role matches whatever its session is called.
+ * - Requests made by an AWS service principal are left alone (`aws:PrincipalIsAWSService`):
+ *   archive replay is EventBridge itself re-sending archived events to the bus, not a PutEvents
+ *   by a principal of the account, and must keep working (docs/governance.md, "Forged events").
+ *
+ * In this (the API) stack, not on the bus's own policy in the data stack: the statement names
+ * the publisher's role, and the data stack must not depend on the API stack.
+ */
+function onlyPublisherPutsRegistryEvents(
+  scope: Construct,
+  bus: RegistryEventBus,
+  publisher: RegistryFunction,
+): CfnEventBusPolicy {
+  const role = publisher.role;
+  if (!role) throw new Error("the event publisher has no role to name in the bus policy");
+  return new CfnEventBusPolicy(scope, "ForgedEventsDenied", {
+    eventBusName: bus.bus.eventBusName,
+    statementId: FORGED_EVENTS_STATEMENT_ID,
+    statement: {
+      Sid: FORGED_EVENTS_STATEMENT_ID,
+      Effect: "Deny",
+      Principal: "*",
+      Action: "events:PutEvents",
+      Resource: bus.bus.eventBusArn,
+      Condition: {
+        StringEqualsIgnoreCase: { "events:source": bus.eventSource },
+        ArnNotEquals: { "aws:PrincipalArn": role.roleArn },
+        BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+      },
+    },
+  });
 }

@@ -83,7 +83,7 @@ export interface TransitionWorkflowProps {
  * Validate ─► Approval needed? ─approval─► Wait for approval ─► Apply ─► Done
  *                 │ apply ───────────────────────────────────────┘ ▲       ▲
  *                 └ otherwise ────────────────────────────────────────────┘
- * Wait for approval: States.Timeout ─► Expire ─► Done; Rejected / Cancelled ─► Done
+ * Wait for approval: States.Timeout ─► Expire ─► Done; Rejected / Cancelled ─► Stopped ─► Done
  * any task's unexpected error ─► Fail ─► Failed (a Fail state: ExecutionsFailed counts it)
  * ```
  *
@@ -99,6 +99,7 @@ export class TransitionWorkflow extends Construct {
   /** Requested events EventBridge could not start an execution for (after its retries). */
   readonly deadLetterQueue: Queue | undefined;
   private readonly taskResponsePolicies: Policy[] = [];
+  private restartPolicies = 0;
 
   constructor(scope: Construct, id: string, props: TransitionWorkflowProps) {
     super(scope, id);
@@ -182,7 +183,16 @@ export class TransitionWorkflow extends Construct {
       resultPath: WORKFLOW_PATHS.approval,
     });
     awaitApproval.addCatch(expire, { errors: ["States.Timeout"], resultPath: WORKFLOW_PATHS.error });
-    awaitApproval.addCatch(done, { errors: [...APPROVAL_STOP_ERRORS], resultPath: WORKFLOW_PATHS.error });
+    // A rejection or cancellation is recorded before the registry stops the wait; Stopped ends a
+    // request that is still open (someone else holding the token stopped it) as FAILED.
+    const stopped = step(
+      S.stopped,
+      { step: "stopped", model, transitionId, execution, error: JsonPath.objectAt(WORKFLOW_PATHS.error) },
+      JsonPath.DISCARD,
+    );
+    stopped.addCatch(fail, toFail);
+    stopped.next(done);
+    awaitApproval.addCatch(stopped, { errors: [...APPROVAL_STOP_ERRORS], resultPath: WORKFLOW_PATHS.error });
     awaitApproval.addCatch(fail, toFail);
     awaitApproval.next(apply);
 
@@ -200,7 +210,11 @@ export class TransitionWorkflow extends Construct {
       comment: "Model registry: validates a stage transition, waits for its approvals, applies it",
       definitionBody: DefinitionBody.fromChainable(validate.next(approvalNeeded)),
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // ERROR and without execution data: the approval wait's input holds the task token, and
+      // whoever reads it could resume or stop the wait (issue 18, item 7). The execution history
+      // still shows each state's input: reading it (states:GetExecutionHistory) is for operators
+      // only (docs/governance.md, "Workflow").
+      logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
     });
     acceptWildcardResources(
       this.stateMachine.role,
@@ -290,6 +304,26 @@ export class TransitionWorkflow extends Construct {
         ],
       }),
     );
+  }
+
+  /**
+   * Lets functions start a new execution of this state machine: the final approval of a request
+   * whose execution is gone restarts the workflow (docs/governance.md, "Workflow"). A policy of
+   * its own, for the reason `grantTaskResponses` gives; the functions find the state machine's
+   * ARN in the request's execution ARN, not in their environment, which would be a cycle.
+   */
+  grantRestarts(...grantees: IFunction[]): void {
+    const roles = grantees.map((grantee) => grantee.role).filter((role) => role !== undefined);
+    if (roles.length === 0) return;
+    new Policy(this, `Restarts${this.restartPolicies++ || ""}`, {
+      roles,
+      statements: [
+        new PolicyStatement({
+          actions: ["states:StartExecution"],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
 }
 

@@ -3,7 +3,10 @@ import { EVENT_STREAM_PATH } from "./event-stream.ts";
 import type { LocalRegistry } from "./registry.ts";
 
 /** What the banner reads; `events`, `workflows`, `handlers` and `customFunctions` are optional: a banner can describe a registry without them. */
-export type BannerInput = Omit<LocalRegistry, "events" | "workflows" | "handlers" | "customFunctions"> &
+export type BannerInput = Omit<
+  LocalRegistry,
+  "events" | "workflows" | "handlers" | "customFunctions" | "registryCredentials" | "allowedOrigins"
+> &
   Partial<Pick<LocalRegistry, "events" | "workflows" | "handlers" | "customFunctions">>;
 
 /** The text `npm start` prints once the registry answers: where it is, who can call it, how. */

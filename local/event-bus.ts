@@ -30,6 +30,7 @@ import { readText, sendAwsJson } from "./aws-json.ts";
 import { openEventJournal, type PendingDelivery } from "./event-journal.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
 import { listenOn } from "./ports.ts";
+import { type SigningIdentity, verifySigV4 } from "./sigv4-verify.ts";
 
 export interface EventEnvelope {
   version: "0";
@@ -83,6 +84,15 @@ export interface LocalEventBusOptions {
   /** Per-attempt timeout of a target's POST; default 5 s. */
   deliveryTimeoutMs?: number;
   /**
+   * Who may put events, as the bus's resource policy decides in AWS: every `PutEvents` must be
+   * SigV4-signed (service `events`) by one of `signers`, and an entry whose source is
+   * `reservedSource` (the registry's) only by `owner` (the registry's own identity); any other
+   * signer gets `NotAuthorizedForSourceException` for it.
+   */
+  trust: { signers: readonly SigningIdentity[]; reservedSource: string; owner: SigningIdentity };
+  /** The clock signatures are checked against (default the wall clock; tests pass theirs). */
+  now?: () => Date;
+  /**
    * Where accepted envelopes wait for their target deliveries, flushed before `PutEvents`
    * answers and replayed on the next start; in memory only (lost with the process) when absent.
    */
@@ -134,6 +144,7 @@ class BusRequestError extends Error {
   constructor(
     readonly type: string,
     message: string,
+    readonly status = 400,
   ) {
     super(message);
   }
@@ -162,7 +173,22 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
   /** The envelopes of the `PutEvents` call being answered: journaled, then dispatched, together. */
   const acceptedInCall: EventEnvelope[] = [];
 
-  function accept(entry: PutEventsEntry): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+  const signers = new Map(options.trust.signers.map((s) => [s.accessKeyId, s]));
+  signers.set(options.trust.owner.accessKeyId, options.trust.owner);
+
+  function accept(
+    entry: PutEventsEntry,
+    caller: SigningIdentity,
+  ): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    if (
+      entry.Source === options.trust.reservedSource &&
+      caller.accessKeyId !== options.trust.owner.accessKeyId
+    ) {
+      return {
+        ErrorCode: "NotAuthorizedForSourceException",
+        ErrorMessage: `Not authorized for the source '${entry.Source}': only the registry puts it on this bus`,
+      };
+    }
     const bus = entry.EventBusName ?? "default";
     if (bus !== options.busName && bus !== busArn) {
       return {
@@ -350,9 +376,29 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         `the local bus answers only PutEvents, not '${target}'`,
       );
     }
+    const text = await readText(req);
+    const rawUrl = req.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
+    const verified = await verifySigV4(
+      {
+        method: req.method ?? "POST",
+        rawPath: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
+        rawQuery: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
+        headers: req.headersDistinct,
+        body: Buffer.from(text, "utf8"),
+      },
+      { region: options.region, service: "events", principals: signers, now: options.now?.() ?? new Date() },
+    );
+    if (!verified.ok) {
+      throw new BusRequestError(
+        verified.code === "UnknownAccessKey" ? "UnrecognizedClientException" : "AccessDeniedException",
+        verified.message,
+        403,
+      );
+    }
     let body: { Entries?: PutEventsEntry[] };
     try {
-      body = JSON.parse(await readText(req));
+      body = JSON.parse(text);
     } catch {
       throw new BusRequestError("SerializationException", "the request body is not JSON");
     }
@@ -361,7 +407,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       throw new BusRequestError("ValidationException", "PutEvents takes 1 to 10 entries");
     }
     acceptedInCall.length = 0;
-    const results = entries.map(accept);
+    const results = entries.map((entry) => accept(entry, verified.principal));
     settleCall();
     return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
   }
@@ -373,7 +419,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         const type = error instanceof BusRequestError ? error.type : "InternalException";
         sendAwsJson(
           res,
-          error instanceof BusRequestError ? 400 : 500,
+          error instanceof BusRequestError ? error.status : 500,
           {
             __type: type,
             message: String((error as Error).message),

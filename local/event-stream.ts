@@ -15,7 +15,7 @@ export function eventStreamHandler(bus: LocalEventBus) {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       connection: "keep-alive",
-      "access-control-allow-origin": "*",
+      // No CORS header of its own: the gateway answers CORS for the registry's own origin only.
     });
     // A comment line, so clients see the stream open before the first event.
     res.write(": model-registry local events\n\n");

@@ -50,6 +50,12 @@ export interface GatewayOptions {
    * routing and without a signature, as they exist only on this machine.
    */
   localRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /**
+   * Browser origins answered with CORS headers, besides the gateway's own
+   * (`http://127.0.0.1:<port>`, `http://localhost:<port>`). Never `*`: the local principals'
+   * keys are published, so any page could otherwise sign requests with them.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface LocalGateway {
@@ -115,6 +121,16 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
     const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
     const method = (req.method ?? "GET").toUpperCase();
+    const hostHeader = req.headers.host ?? "";
+    if (!ownHosts.includes(hostHeader)) {
+      // A page that points its own name at 127.0.0.1 (DNS rebinding) is same-origin with
+      // itself, so CORS does not stop it: its requests carry its name in Host.
+      throw new GatewayError(
+        400,
+        "BadRequest",
+        `the local gateway answers only requests addressed to ${ownHosts[0]}, not '${hostHeader}'.`,
+      );
+    }
 
     const local = options.localRoutes?.[`${method} ${rawPath}`];
     if (local) {
@@ -233,9 +249,16 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     }
   }
 
+  let ownHosts: string[] = [];
+  let allowedOrigins: string[] = [];
   const server: Server = createServer((req, res) => {
     const requestId = randomUUID();
     const started = Date.now();
+    const origin = req.headers.origin;
+    if (origin !== undefined && allowedOrigins.includes(origin)) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "origin");
+    }
     handle(req, res, requestId)
       .catch(async (error: unknown) => {
         // A 404, 405 or 413 is decided before the body is read: discard what the client still
@@ -264,6 +287,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
+  ownHosts = [`${host}:${port}`, ...(host === "127.0.0.1" ? [`localhost:${port}`] : [])];
+  allowedOrigins = [...ownHosts.map((h) => `http://${h}`), ...(options.allowedOrigins ?? [])];
   return {
     endpoint: `http://${host}:${port}`,
     port,
@@ -330,7 +355,6 @@ function sendError(res: ServerResponse, error: GatewayError, requestId: string):
     "content-length": Buffer.byteLength(body),
     "x-amzn-requestid": requestId,
     "x-amzn-errortype": error.code,
-    "access-control-allow-origin": "*",
     "access-control-expose-headers": CORS_EXPOSE_HEADERS,
     ...error.headers,
   });
@@ -350,8 +374,8 @@ function answerPreflight(
     );
   }
   const methods = found.kind === "method-not-allowed" ? found.allow : [found.route.method];
+  // The allowed origin (if this one is) was set by the server; any other gets no CORS answer.
   res.writeHead(204, {
-    "access-control-allow-origin": req.headers.origin ?? "*",
     "access-control-allow-methods": [...methods, "OPTIONS"].join(", "),
     "access-control-allow-headers": req.headers["access-control-request-headers"] ?? CORS_ALLOW_HEADERS,
     "access-control-expose-headers": CORS_EXPOSE_HEADERS,
@@ -385,7 +409,6 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult, request
   const body = result.isBase64Encoded ? Buffer.from(rawBody, "base64") : Buffer.from(rawBody, "utf8");
   const bodyless = result.statusCode === 204 || result.statusCode === 304;
   if (body.length > 0 && headers["content-type"] === undefined) headers["content-type"] = "application/json";
-  headers["access-control-allow-origin"] ??= "*";
   headers["access-control-expose-headers"] ??= CORS_EXPOSE_HEADERS;
   headers["x-amzn-requestid"] = requestId;
   if (!bodyless) headers["content-length"] = String(body.length);

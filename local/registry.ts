@@ -34,7 +34,9 @@ import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
 import { assertPortFree } from "./ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
-import { DEFAULT_BUCKET, type S3Local, S3RVER_CREDENTIALS, startS3Local } from "./s3.ts";
+import { loadRegistryCredentials } from "./registry-credentials.ts";
+import { DEFAULT_BUCKET, type S3Local, startS3Local } from "./s3.ts";
+import type { SigningIdentity } from "./sigv4-verify.ts";
 import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
 import { createWorkflowRunner, type LocalWorkflowRunner, recoverOpenTransitions } from "./workflow-runner.ts";
@@ -131,6 +133,14 @@ export interface LocalRegistry {
   /** Where the functions' code comes from (sources or deployed bundles), and which modules ran. */
   handlers: Pick<LocalHandlers, "origin" | "modules" | "imported">;
   principals: readonly LocalPrincipal[];
+  /**
+   * The registry's own identity (its functions' credentials): the only signer the local S3
+   * accepts, and the only one that may put the registry's event source on the bus. Tests use it
+   * to act as the registry would (tampering with a stored object, say).
+   */
+  registryCredentials: SigningIdentity;
+  /** Browser origins the local services answer CORS for: the registry's own (its console). */
+  allowedOrigins(): readonly string[];
   /** Absolute data folder, or undefined in memory. */
   dataDir: string | undefined;
   /** The local bus and, unless disabled, the stream poller that feeds it. */
@@ -170,10 +180,11 @@ export const LOCAL_WORKFLOW = {
 
 /**
  * The environment the Lambda handlers read at import time, pointed at the emulators. The AWS
- * SDK picks up the endpoints and credentials itself; the credentials are s3rver's (DynamoDB
- * Local accepts any).
+ * SDK picks up the endpoints and credentials itself; the credentials are the registry's own
+ * (`registry-credentials.ts`), which the S3 front and the bus check (DynamoDB Local accepts any).
  */
 export function handlerEnvironment(settings: {
+  credentials: SigningIdentity;
   region: string;
   tableName: string;
   bucket: string;
@@ -215,8 +226,8 @@ export function handlerEnvironment(settings: {
     AWS_REGION: settings.region,
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,
     AWS_ENDPOINT_URL_S3: settings.s3Endpoint,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: settings.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: settings.credentials.secretAccessKey,
   };
 }
 
@@ -252,9 +263,18 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   if (gatewayPort !== 0) await assertPortFree(gatewayPort, "the registry API", "REGISTRY_PORT", "127.0.0.1");
 
   if (dataDir) createDataDir(dataDir);
+  const registryCredentials = loadRegistryCredentials(dataDir);
+  // The console is served by the gateway: its origin is known once the gateway listens.
+  let consoleOrigins: readonly string[] = [];
+  const allowedOrigins = () => consoleOrigins;
   const s3Directory = dataDir ? join(dataDir, "s3") : mkdtempSync(join(tmpdir(), "model-registry-s3-"));
   const cleanups: (() => Promise<void>)[] = [];
-  if (!dataDir) cleanups.push(async () => rmSync(s3Directory, { recursive: true, force: true }));
+  if (!dataDir) {
+    cleanups.push(async () => {
+      rmSync(s3Directory, { recursive: true, force: true });
+      rmSync(`${s3Directory}-versions`, { recursive: true, force: true });
+    });
+  }
   const stopAll = async () => {
     const pending = cleanups.splice(0).reverse();
     for (const cleanup of pending) await cleanup().catch(() => undefined);
@@ -269,7 +289,15 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
           dbPath: dataDir ? join(dataDir, "dynamodb") : undefined,
           readyTimeoutMs: options.dynamoDbReadyTimeoutMs,
         }),
-      () => startS3Local({ port: options.s3Port ?? DEFAULT_PORTS.s3, directory: s3Directory, bucket }),
+      () =>
+        startS3Local({
+          port: options.s3Port ?? DEFAULT_PORTS.s3,
+          directory: s3Directory,
+          bucket,
+          region,
+          signer: registryCredentials,
+          allowedOrigins,
+        }),
     );
     // Awaited below; a failure meanwhile must not count as unhandled.
     emulators.catch(() => undefined);
@@ -322,6 +350,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       ],
       targets,
       deadLetterFile: dataDir ? join(dataDir, DEAD_LETTERS_FILE) : undefined,
+      // The registry's source only from the registry's own identity (the AWS bus policy's rule);
+      // the local principals may put other sources, as a principal allowed PutEvents may.
+      trust: { signers: principals, reservedSource: DEFAULT_EVENT_SOURCE, owner: registryCredentials },
       journalFile: dataDir ? join(dataDir, EVENT_JOURNAL_FILE) : undefined,
       onDeliveryProblem: options.onDeliveryProblem,
       deliveryAttempts: options.targetDelivery?.attempts,
@@ -330,6 +361,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     cleanups.push(bus.close);
 
     const env = handlerEnvironment({
+      credentials: registryCredentials,
       lambdaEndpoint: lambda.endpoint,
       ...(options.multipartThresholdBytes !== undefined && {
         multipartThresholdBytes: options.multipartThresholdBytes,
@@ -357,8 +389,10 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       logRequests: options.logRequests,
       explainSignatureMismatches: options.explainSignatureMismatches,
       localRoutes: { [`GET ${EVENT_STREAM_PATH}`]: eventStreamHandler(bus) },
+      // The console is served from the gateway's own origin, which the gateway allows itself.
     });
     cleanups.push(gateway.close);
+    consoleOrigins = consoleOriginsOf(gateway.port);
 
     let poller: StreamPoller | undefined;
     if (options.publishEvents !== false) {
@@ -391,6 +425,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       ),
       handlers: { origin: handlers.origin, modules: handlers.modules, imported: handlers.imported },
       principals,
+      registryCredentials,
+      allowedOrigins,
       dataDir,
       events: { bus, poller, targets },
       workflows: {
@@ -405,6 +441,15 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The origins a browser may call the local services from: the registry's own (the console the
+ * gateway serves), by address and by name. Never `*`: any page the developer visits could
+ * otherwise use them.
+ */
+export function consoleOriginsOf(gatewayPort: number): string[] {
+  return [`http://127.0.0.1:${gatewayPort}`, `http://localhost:${gatewayPort}`];
 }
 
 /** The functions behind the local Lambda endpoint's worker names. */

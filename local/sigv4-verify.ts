@@ -16,11 +16,21 @@ export interface IncomingSignedRequest {
   body: Uint8Array;
 }
 
-export interface SigV4VerifyOptions {
+/** What a signature is checked against: an access key and its secret. */
+export interface SigningIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface SigV4VerifyOptions<P extends SigningIdentity = LocalPrincipal> {
   region: string;
-  /** Defaults to `execute-api` (API Gateway). */
+  /**
+   * Defaults to `execute-api` (API Gateway). For `s3` the path is not encoded again and the
+   * payload hash is the one the request declares (`x-amz-content-sha256`, `UNSIGNED-PAYLOAD`
+   * for a presigned URL), as S3 signs; the caller checks the body against a declared hash.
+   */
   service?: string;
-  principals: ReadonlyMap<string, LocalPrincipal>;
+  principals: ReadonlyMap<string, P>;
   /** The gateway's clock; tests pass a fixed date. */
   now?: Date;
 }
@@ -32,8 +42,8 @@ export type SigV4FailureCode =
   | "RequestExpired"
   | "IncompleteSignature";
 
-export type SigV4Result =
-  | { ok: true; principal: LocalPrincipal }
+export type SigV4Result<P extends SigningIdentity = LocalPrincipal> =
+  | { ok: true; principal: P }
   | {
       ok: false;
       code: SigV4FailureCode;
@@ -91,17 +101,17 @@ interface ParsedAuthorization {
   expiresSeconds?: number;
 }
 
-type Failure = Extract<SigV4Result, { ok: false }>;
+type Failure = Extract<SigV4Result<SigningIdentity>, { ok: false }>;
 
 /**
  * Verifies an AWS Signature Version 4 the way API Gateway's IAM authorization does: either the
  * `Authorization` header or presigned query parameters, over the raw path (encoded once more, as
  * for every service except S3), the query, exactly the signed headers and the SHA-256 of the body.
  */
-export async function verifySigV4(
+export async function verifySigV4<P extends SigningIdentity = LocalPrincipal>(
   request: IncomingSignedRequest,
-  options: SigV4VerifyOptions,
-): Promise<SigV4Result> {
+  options: SigV4VerifyOptions<P>,
+): Promise<SigV4Result<P>> {
   const service = options.service ?? "execute-api";
   const now = options.now ?? new Date();
   const query = parseRawQuery(request.rawQuery);
@@ -149,7 +159,9 @@ export async function verifySigV4(
     );
   }
 
-  const computed = await computeSignature(request, query, parsed, principal, service);
+  const payloadHash = service === "s3" ? s3PayloadHash(request.headers, query, presigned) : undefined;
+  if (payloadHash !== undefined && typeof payloadHash !== "string") return payloadHash;
+  const computed = await computeSignature(request, query, parsed, principal, service, payloadHash);
   if (!constantTimeEqual(computed.signature, parsed.signature.toLowerCase())) {
     return {
       ...fail(
@@ -161,6 +173,35 @@ export async function verifySigV4(
     };
   }
   return { ok: true, principal };
+}
+
+/**
+ * S3 signs the payload hash the request declares: `x-amz-content-sha256` (required with an
+ * Authorization header), or `UNSIGNED-PAYLOAD` for a presigned URL. Chunked (`STREAMING-…`)
+ * payloads are not accepted here.
+ */
+function s3PayloadHash(
+  headers: IncomingSignedRequest["headers"],
+  query: readonly [string, string][],
+  presigned: boolean,
+): string | Failure {
+  const declared =
+    headerValue(headers, "x-amz-content-sha256") ??
+    query.find(([key]) => key === "X-Amz-Content-Sha256")?.[1] ??
+    (presigned ? "UNSIGNED-PAYLOAD" : undefined);
+  if (declared === undefined) {
+    return fail(
+      "IncompleteSignature",
+      "the request has no x-amz-content-sha256 header: send the SHA-256 of the body (or UNSIGNED-PAYLOAD) and sign it.",
+    );
+  }
+  if (declared !== "UNSIGNED-PAYLOAD" && !/^[0-9a-f]{64}$/.test(declared)) {
+    return fail(
+      "IncompleteSignature",
+      `x-amz-content-sha256 '${declared}' is not accepted here: send the hex SHA-256 of the body or UNSIGNED-PAYLOAD (chunked uploads are not supported).`,
+    );
+  }
+  return declared;
 }
 
 function fail(code: SigV4FailureCode, message: string): Failure {
@@ -367,8 +408,9 @@ async function computeSignature(
   request: IncomingSignedRequest,
   query: readonly [string, string][],
   parsed: ParsedAuthorization,
-  principal: LocalPrincipal,
+  principal: SigningIdentity,
   service: string,
+  declaredPayloadHash: string | undefined,
 ): Promise<{ canonicalRequest: string; stringToSign: string; signature: string }> {
   const credentials = { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey };
   const recomputer = new SignatureRecomputer({
@@ -376,6 +418,8 @@ async function computeSignature(
     region: parsed.scopeRegion,
     credentials,
     sha256: Sha256,
+    // S3 signs the path as sent; every other service encodes it once more.
+    uriEscapePath: service !== "s3",
   });
   const signedHeaderValues: Record<string, string> = Object.create(null);
   for (const name of parsed.signedHeaders)
@@ -391,7 +435,7 @@ async function computeSignature(
   const canonicalHeaders = getCanonicalHeaders(httpRequest, undefined, new Set(parsed.signedHeaders));
   // The body is always hashed: API Gateway does not honour x-amz-content-sha256 (an S3 feature),
   // so a client claiming UNSIGNED-PAYLOAD cannot leave the body unprotected.
-  const payloadHash = toHex(await sha256(undefined, request.body));
+  const payloadHash = declaredPayloadHash ?? toHex(await sha256(undefined, request.body));
   const scope = createScope(parsed.scopeDate, parsed.scopeRegion, service);
   const signingKey = await getSigningKey(Sha256, credentials, parsed.scopeDate, parsed.scopeRegion, service);
   return recomputer.recompute(httpRequest, canonicalHeaders, payloadHash, parsed.amzDate, scope, signingKey);

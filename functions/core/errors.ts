@@ -129,12 +129,17 @@ export class ModelProtectedError extends DomainError {
   readonly code = "ModelProtected" as const;
 }
 
-/** A field of a READY (sealed) version cannot change any more. */
+/**
+ * A field of a version cannot change now: it is READY (sealed), or the field is evidence a
+ * transition checks (an open request, a version holding production).
+ */
 export class VersionFrozenError extends DomainError {
   readonly code = "VersionFrozen" as const;
-  constructor(model: string, version: number, fields: string[]) {
+  constructor(model: string, version: number, fields: string[], why?: string) {
     super(
-      `version ${version} of '${model}' is READY, so ${fields.join(", ")} can no longer change: create a new version instead`,
+      why === undefined
+        ? `version ${version} of '${model}' is READY, so ${fields.join(", ")} can no longer change: create a new version instead`
+        : `${fields.join(", ")} of version ${version} of '${model}' cannot change now: ${why}`,
     );
   }
 }

@@ -93,7 +93,7 @@ export const VERSION_ORDER: KeyOrder = {
       nested: {
         artifacts: {
           keys: ["path", "status", "expected", "actual"],
-          nested: { expected: SIZE_AND_DIGEST, actual: SIZE_AND_DIGEST },
+          nested: { expected: SIZE_AND_DIGEST, actual: { keys: ["size", "sha256", "versionId"] } },
         },
       },
     },
@@ -136,8 +136,17 @@ export const TRANSITION_ORDER: KeyOrder = {
   ],
   nested: {
     validation: {
-      keys: ["passed", "checks", "at"],
-      nested: { checks: { keys: ["check", "expected", "actual", "passed"] } },
+      keys: ["passed", "checks", "at", "evidence"],
+      nested: {
+        checks: { keys: ["check", "expected", "actual", "passed"] },
+        evidence: {
+          keys: ["version", "holder"],
+          nested: {
+            version: { keys: ["version", "rev", "digest"] },
+            holder: { keys: ["version", "rev", "digest"] },
+          },
+        },
+      },
     },
     approvals: { keys: ["by", "decision", "comment", "at", "person", "identitySource"] },
   },

@@ -144,6 +144,8 @@ export interface ObjectFacts {
   size: number;
   /** The object's full-object SHA-256 (hex), when S3 has one; never a composite (per-part) one. */
   sha256?: string;
+  /** S3's version id of these bytes (the bucket is versioned): a seal pins the version to it. */
+  versionId?: string;
 }
 
 export interface UploadedPart {
@@ -201,11 +203,29 @@ export interface ArtifactStorage {
   ): Promise<CompleteMultipartResult>;
   /** Aborts a multipart upload and frees its parts; an upload S3 no longer knows is no error. */
   abortMultipartUpload(model: string, version: number, path: string, uploadId: string): Promise<void>;
-  /** Size and (when S3 has one) full-object SHA-256; undefined when there is no object. */
-  head(model: string, version: number, path: string): Promise<ObjectFacts | undefined>;
-  /** Reads the whole object once through SHA-256 (constant memory); undefined when missing. */
-  digest(model: string, version: number, path: string): Promise<{ size: number; sha256: string } | undefined>;
-  presignGet(model: string, version: number, path: string, expiresIn: number): Promise<string>;
+  /**
+   * Size, version id and (when S3 has one) full-object SHA-256 of the current object, or of
+   * exactly `versionId` when given; undefined when there is no such object or version.
+   */
+  head(model: string, version: number, path: string, versionId?: string): Promise<ObjectFacts | undefined>;
+  /**
+   * Reads the whole object (exactly `versionId` when given) once through SHA-256 (constant
+   * memory), with the version id read; undefined when missing.
+   */
+  digest(
+    model: string,
+    version: number,
+    path: string,
+    versionId?: string,
+  ): Promise<{ size: number; sha256: string; versionId?: string } | undefined>;
+  /** A GET URL; with `versionId`, of exactly that version (what a sealed artifact pins). */
+  presignGet(
+    model: string,
+    version: number,
+    path: string,
+    expiresIn: number,
+    versionId?: string,
+  ): Promise<string>;
 }
 
 /** Starts the verifier of a sealed version without waiting for it (an asynchronous invoke). */
@@ -240,6 +260,17 @@ export interface Logger {
 export interface WorkflowControl {
   resume(token: string, output: Record<string, unknown>): Promise<boolean>;
   fail(token: string, error: WorkflowStopReason, cause: string): Promise<boolean>;
+  /**
+   * Starts a new execution that takes over an open request (`resume: true`, as local mode's
+   * recovery after a restart does): when the execution waiting on it is gone. The new execution
+   * runs on the state machine of `execution` (the gone one's ARN). `name` makes the start
+   * idempotent: an execution of that name already started counts as started.
+   */
+  restart(
+    transition: { model: string; transitionId: string },
+    execution: string,
+    name: string,
+  ): Promise<void>;
 }
 
 /** The error names the state machine catches when an approval wait is stopped. */

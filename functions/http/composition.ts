@@ -82,7 +82,7 @@ export async function buildCore(
       multipartThresholdBytes: config.multipartThresholdBytes,
     },
     ...(verifier && { verification: deferred(verifier, ["start"]) }),
-    workflow: deferred(workflow, ["resume", "fail"]),
+    workflow: deferred(workflow, ["resume", "fail", "restart"]),
     customValidator: deferred(customValidator, ["validate"]),
     lifecycle: {
       approvalTimeoutSeconds: config.approvalTimeoutSeconds,

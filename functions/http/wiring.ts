@@ -58,8 +58,8 @@ export function buildReaderCore(
     store: createStore(config),
     artifacts: {
       uri: (model, version, path) => reader.uri(model, version, path),
-      head: (model, version, path) => reader.head(model, version, path),
-      digest: (model, version, path) => reader.digest(model, version, path),
+      head: (model, version, path, versionId) => reader.head(model, version, path, versionId),
+      digest: (model, version, path, versionId) => reader.digest(model, version, path, versionId),
       presignPut: readsOnly,
       startMultipartUpload: readsOnly,
       presignParts: readsOnly,

@@ -29,6 +29,7 @@ const STEPS = {
   awaitApproval: true,
   apply: true,
   expire: true,
+  stopped: true,
   fail: true,
 } as const satisfies Record<WorkflowStep, true>;
 

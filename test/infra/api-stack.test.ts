@@ -275,6 +275,7 @@ describe("functions", () => {
       "s3:AbortMultipartUpload",
       "s3:GetObject",
       "s3:GetObjectAttributes",
+      "s3:GetObjectVersion",
       "s3:ListMultipartUploadParts",
       "s3:PutObject",
     ]);
@@ -339,7 +340,7 @@ describe("functions", () => {
 
     it("reads artifacts and writes the table, and nothing else: no page-token secret, no S3 writes", () => {
       const actions = verifierActions();
-      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:GetObject"]);
+      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
       expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem"]));
       expect(actions.some((a) => a.startsWith("secretsmanager:"))).toBe(false);
       const env = (propsOf(verifier()).Environment as { Variables: Record<string, Json> }).Variables;
@@ -393,15 +394,27 @@ describe("functions", () => {
       expect(actions.some((a) => a.startsWith("secretsmanager:") || a.startsWith("s3:"))).toBe(false);
     });
 
-    it("leaves SendTask* to the transitions group among the HTTP functions", () => {
+    it("leaves SendTask* and StartExecution to the transitions group among the HTTP functions", () => {
       for (const group of routeGroups) {
         const granted = actionsGrantedTo(group)
           .filter((a) => a.startsWith("states:"))
           .sort();
         expect(granted, group).toEqual(
-          group === "transitions" ? ["states:SendTaskFailure", "states:SendTaskSuccess"] : [],
+          group === "transitions"
+            ? ["states:SendTaskFailure", "states:SendTaskSuccess", "states:StartExecution"]
+            : [],
         );
       }
+    });
+
+    it("lets the transitions group start this state machine only, so an approval can restart a lost execution", () => {
+      const machine = ofType("AWS::StepFunctions::StateMachine")[0]![0];
+      const starts = ofType("AWS::IAM::Policy")
+        .flatMap(([, policy]) => asArray((propsOf(policy).PolicyDocument as { Statement: Json }).Statement))
+        .filter((s) => asArray((s as { Action: Json }).Action).includes("states:StartExecution"));
+      expect(starts.map((s) => asArray((s as { Resource: Json }).Resource).map(render))).toContainEqual([
+        `{Ref:${machine}}`,
+      ]);
     });
   });
 

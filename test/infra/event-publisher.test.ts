@@ -4,7 +4,11 @@ import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
 import { DataStack } from "../../lib/data-stack.ts";
-import { EventPublisher, PUBLISHER_RETRY_ATTEMPTS } from "../../lib/event-publisher.ts";
+import {
+  EventPublisher,
+  FORGED_EVENTS_STATEMENT_ID,
+  PUBLISHER_RETRY_ATTEMPTS,
+} from "../../lib/event-publisher.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { dataStackProps } from "../../lib/registry-stacks.ts";
 import { asArray, type CfnResource, type Json, propsOf, render } from "./template-support.ts";
@@ -120,5 +124,96 @@ describe("the event publisher", () => {
     expect(streamReads.map((s) => asArray(s.Resource).map(render).join())).toEqual([
       expect.stringContaining("StreamArn"),
     ]);
+  });
+});
+
+/**
+ * Forged events (issue 18, item 9): the bus denies PutEvents with the registry's source to
+ * everyone but the publisher's role. The statement is evaluated here as IAM evaluates its
+ * conditions, for the requests that matter: a forger, the publisher, another source, and
+ * EventBridge itself replaying the archive.
+ */
+describe("the bus's resource policy", () => {
+  type Statement = {
+    Sid: string;
+    Effect: string;
+    Principal: Json;
+    Action: Json;
+    Resource: Json;
+    Condition: Record<string, Record<string, Json>>;
+  };
+  const policies = () => ofType("AWS::Events::EventBusPolicy").map(([, r]) => propsOf(r));
+  const statement = () => policies()[0]?.Statement as Statement;
+  const publisherRoleArn = () =>
+    `{${stack.getLogicalId(publisher.function.role!.node.defaultChild as CfnRole)}.Arn}`;
+
+  interface Request {
+    action: string;
+    source: string;
+    principalArn?: string;
+    principalIsAWSService?: boolean;
+  }
+  /** Whether the statement's Deny applies: every condition operator must hold (IAM semantics). */
+  function denies(s: Statement, request: Request): boolean {
+    if (s.Effect !== "Deny" || s.Principal !== "*" || !asArray(s.Action).includes(request.action))
+      return false;
+    const context: Record<string, string | undefined> = {
+      "events:source": request.source,
+      "aws:principalarn": request.principalArn,
+      "aws:principalisawsservice":
+        request.principalIsAWSService === undefined ? undefined : String(request.principalIsAWSService),
+    };
+    return Object.entries(s.Condition).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => {
+        const actual = context[key.toLowerCase()];
+        const values = asArray(expected).map(render);
+        switch (operator) {
+          case "StringEqualsIgnoreCase":
+            return actual !== undefined && values.some((v) => v.toLowerCase() === actual.toLowerCase());
+          case "ArnNotEquals":
+            // A missing key makes a negated operator true (IAM: "…NotEquals" matches an absent key).
+            return actual === undefined || !values.includes(actual);
+          case "BoolIfExists":
+            return actual === undefined || values.includes(actual);
+          default:
+            throw new Error(`the test does not evaluate ${operator}`);
+        }
+      }),
+    );
+  }
+
+  it("is one statement on the registry bus, naming the publisher's role", () => {
+    expect(policies()).toHaveLength(1);
+    const [policy] = policies();
+    expect(render(policy!.EventBusName as Json)).toMatch(/^\{Import:Test-Data:ExportsOutputRefEventsBus/);
+    expect(policy!.StatementId).toBe(FORGED_EVENTS_STATEMENT_ID);
+    expect(render(statement().Resource)).toMatch(/^\{Import:Test-Data:ExportsOutputFnGetAttEventsBus.*Arn/);
+    expect(render(statement().Condition.ArnNotEquals!["aws:PrincipalArn"] as Json)).toBe(publisherRoleArn());
+  });
+
+  it("refuses a registry event put by any other principal of the account, in any case of the source", () => {
+    const source = defaultRegistryConfig.eventSource;
+    for (const forged of [source, source.toUpperCase()]) {
+      expect(
+        denies(statement(), {
+          action: "events:PutEvents",
+          source: forged,
+          principalArn: "arn:aws:iam::123456789012:role/deploy-pipeline",
+          principalIsAWSService: false,
+        }),
+      ).toBe(true);
+    }
+  });
+
+  it("lets the publisher's role put them, other sources through, and EventBridge replay its archive", () => {
+    const source = defaultRegistryConfig.eventSource;
+    const put = (request: Omit<Request, "action">) =>
+      denies(statement(), { action: "events:PutEvents", ...request });
+    expect(put({ source, principalArn: publisherRoleArn(), principalIsAWSService: false })).toBe(false);
+    expect(
+      put({ source: "deploy.pipeline", principalArn: "arn:aws:iam::123456789012:role/deploy-pipeline" }),
+    ).toBe(false);
+    // A replay is delivered by EventBridge (a service principal), without a principal ARN of the account.
+    expect(put({ source, principalIsAWSService: true })).toBe(false);
   });
 });

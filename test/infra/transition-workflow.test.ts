@@ -73,7 +73,7 @@ function statementsOf(
 }
 
 describe("the transition workflow's state machine", () => {
-  it("is a Standard workflow (only Standard can wait for a task token), traced, logging everything", () => {
+  it("is a Standard workflow (only Standard can wait for a task token), traced, logging errors without execution data (the wait's input holds the task token)", () => {
     const [[, machine]] = ofType("AWS::StepFunctions::StateMachine") as [[string, CfnResource]];
     const props = propsOf(machine);
     expect(props.StateMachineType).toBe("STANDARD");
@@ -83,8 +83,8 @@ describe("the transition workflow's state machine", () => {
       IncludeExecutionData: boolean;
       Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: Json } }[];
     };
-    expect(logging.Level).toBe("ALL");
-    expect(logging.IncludeExecutionData).toBe(true);
+    expect(logging.Level).toBe("ERROR");
+    expect(logging.IncludeExecutionData).toBe(false);
     const logGroupId = stack.getLogicalId(workflow.logGroup.node.defaultChild as never);
     expect(render(logging.Destinations[0]!.CloudWatchLogsLogGroup.LogGroupArn)).toBe(`{${logGroupId}.Arn}`);
     expect(propsOf(resources[logGroupId]).RetentionInDays).toBeGreaterThan(0);
@@ -103,6 +103,7 @@ describe("the transition workflow's state machine", () => {
         WORKFLOW_STATES.awaitApproval,
         WORKFLOW_STATES.apply,
         WORKFLOW_STATES.expire,
+        WORKFLOW_STATES.stopped,
         WORKFLOW_STATES.fail,
       ].sort(),
     );
@@ -152,6 +153,12 @@ describe("the transition workflow's state machine", () => {
       ...onValidated,
       "execution.$": "$$.Execution.Id",
     });
+    expect(payloadOf(WORKFLOW_STATES.stopped)).toEqual({
+      step: "stopped",
+      ...onValidated,
+      "execution.$": "$$.Execution.Id",
+      "error.$": WORKFLOW_PATHS.error,
+    });
     expect(payloadOf(WORKFLOW_STATES.fail)).toEqual({
       step: "fail",
       "model.$": "$.detail.model",
@@ -183,7 +190,8 @@ describe("the transition workflow's state machine", () => {
       (wait.Catch as { ErrorEquals: string[]; Next: string }[]).map((c) => [c.ErrorEquals, c.Next]),
     ).toEqual([
       [["States.Timeout"], WORKFLOW_STATES.expire],
-      [[...APPROVAL_STOP_ERRORS], WORKFLOW_STATES.done],
+      // A stop the registry did not record ends the request FAILED there (issue 18, item 7).
+      [[...APPROVAL_STOP_ERRORS], WORKFLOW_STATES.stopped],
       [["States.ALL"], WORKFLOW_STATES.fail],
     ]);
   });
@@ -201,7 +209,7 @@ describe("the transition workflow's state machine", () => {
       CausePath: "$.error.Cause",
     });
     expect(definition.States[WORKFLOW_STATES.done]).toEqual({ Type: "Succeed" });
-    for (const name of [WORKFLOW_STATES.apply, WORKFLOW_STATES.expire]) {
+    for (const name of [WORKFLOW_STATES.apply, WORKFLOW_STATES.expire, WORKFLOW_STATES.stopped]) {
       expect(definition.States[name]!.Next).toBe(WORKFLOW_STATES.done);
     }
   });

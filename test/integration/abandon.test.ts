@@ -5,7 +5,6 @@
  */
 import { ListPartsCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
 import {
   artifact,
   client,
@@ -55,7 +54,8 @@ describe("abandoning an upload", () => {
       endpoint: s3Endpoint,
       region,
       forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
+      // The local S3 accepts the registry's own identity only (as the bucket policy does in AWS).
+      credentials: registry().registryCredentials,
     });
     try {
       const key = `models/${model}/versions/${created.version}/weights.bin`;

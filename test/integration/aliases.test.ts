@@ -1,4 +1,7 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
+import { PageTokens } from "#adapters/dynamodb/page-token.ts";
+import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import {
   client,
   createModel,
@@ -9,6 +12,7 @@ import {
   latestHistoryEntry,
   newModel,
   newReadyModel,
+  registry,
   setAlias,
   uniqueName,
 } from "./support.ts";
@@ -101,3 +105,59 @@ describe("aliases", () => {
     }
   });
 });
+
+describe("stage names are not alias names (issue 18, item 5)", () => {
+  const STAGE_NAME = /^is a stage name: development, staging, production, archived are reserved, in any case/;
+
+  it("PUT …/aliases/<stage> is refused in any case, so no alias serves a version outside the stage's policy", async () => {
+    const name = await newReadyModel(api, "stagealias", 1);
+    for (const alias of ["production", "Production", "PRODUCTION", "staging", "archived", "development"]) {
+      const refused = await setAlias(api, name, alias, 1);
+      expectIssue(refused, "path.alias", STAGE_NAME);
+    }
+    const model = await api.request({ method: "GET", path: `/models/${name}` });
+    expect(model.body).toMatchObject({ aliases: {}, stages: {} });
+    // Names that merely contain a stage name are fine.
+    expect((await setAlias(api, name, "production-candidate", 1)).status).toBe(200);
+  });
+
+  it("an alias named like a stage, stored before the names were reserved, no longer resolves or serves, and can be deleted", async () => {
+    const name = await newReadyModel(api, "legacyalias", 1);
+    const model = await legacyStore.getModel(name);
+    if (!model) throw new Error(`no model ${name}`);
+    // What PUT …/aliases/production did before: the pointer on the model, the name on the version.
+    await legacyStore.commit([
+      {
+        kind: "putModel",
+        record: { ...model, aliases: { production: 1 }, seq: model.seq },
+        expectSeq: model.seq,
+      },
+      { kind: "tagVersionAlias", model: name, version: 1, alias: "production", action: "add" },
+    ]);
+    const resolved = await api.request({ method: "GET", path: `/models/${name}/aliases/production` });
+    expectIssue(resolved, "path.alias", STAGE_NAME);
+    const download = await api.request({
+      method: "GET",
+      path: `/models/${name}/aliases/production/artifacts/model.onnx`,
+    });
+    expectIssue(download, "path.alias", STAGE_NAME);
+    const deleted = await admin.request({ method: "DELETE", path: `/models/${name}/aliases/production` });
+    expect(deleted.status).toBe(204);
+    expect((await api.request({ method: "GET", path: `/models/${name}` })).body).toMatchObject({
+      aliases: {},
+    });
+  });
+});
+
+const legacyStore = (() => {
+  const { dynamoEndpoint, region, tableName } = registry();
+  return new DynamoRegistryStore({
+    client: new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    }),
+    tableName,
+    pageTokens: new PageTokens("alias-test-page-token-secret"),
+  });
+})();

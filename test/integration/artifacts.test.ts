@@ -7,7 +7,6 @@
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
 import {
   client,
   createModel,
@@ -55,7 +54,7 @@ function s3() {
     endpoint: s3Endpoint,
     region,
     forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
+    credentials: registry().registryCredentials,
   });
 }
 
@@ -165,7 +164,8 @@ describe("the seal refuses what does not match (422, version unchanged)", () => 
           path: "a.bin",
           status: "sizeMismatch",
           expected: { size: 5, sha256: sha256Hex(present.bytes) },
-          actual: { size: 4 },
+          // The S3 version the seal saw (what a READY version would pin).
+          actual: { size: 4, versionId: expect.any(String) },
         },
         {
           path: "b.bin",
@@ -183,8 +183,20 @@ describe("the verifier", () => {
   it("bytes that differ from the declared checksum end FAILED, never READY; uploaded again, the version is sealed", async () => {
     const file = testFile("model.bin", "declared bytes");
     const { name, created } = await newVersion([file]);
-    // s3rver takes any bytes for the URL (S3 would refuse them for the signed checksum).
-    await putSingle(created.uploads[0] as UploadInstruction, Buffer.from("tampered bytes"));
+    // The URL is bound to the declared SHA-256: the local S3 refuses other bytes, as S3 does.
+    const refused = await putSingle(created.uploads[0] as UploadInstruction, Buffer.from("tampered bytes"));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("BadDigest");
+    // Wrong bytes written at the key another way (as the registry could): the verifier catches them.
+    const bucket = s3();
+    await bucket.send(
+      new PutObjectCommand({
+        Bucket: registry().bucket,
+        Key: `models/${name}/versions/1/model.bin`,
+        Body: Buffer.from("tampered bytes"),
+      }),
+    );
+    bucket.destroy();
     expect((await seal(name)).status).toBe(202);
     const failed = await waitForStatus(api, name, 1);
     expect(failed).toMatchObject({

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../clients/cli/run.ts";
 import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
 import type { ModelVersion } from "../../clients/lib/types.ts";
-import { S3RVER_CREDENTIALS } from "../../local/s3.ts";
 import { capturedIo } from "../support/captured-io.ts";
 import { client, createModel, principal, registry, uniqueName } from "./support.ts";
 
@@ -237,8 +236,8 @@ describe("registry CLI with artifacts", () => {
     expect(counter.puts.sort()).toEqual([2, 3]);
   });
 
-  it("a download whose bytes were changed in the bucket fails, names the file and leaves nothing behind", async () => {
-    const model = uniqueName("cli-tamper");
+  it("bytes written at the key after the seal do not reach a download: it is pinned to the sealed S3 version", async () => {
+    const model = uniqueName("cli-pinned");
     await createModel(api, model);
     const created = await cli(["versions", "create", model, "--artifact-file", small]);
     expect(created.code, created.stderr).toBe(0);
@@ -247,7 +246,7 @@ describe("registry CLI with artifacts", () => {
       endpoint: s3Endpoint,
       region,
       forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
+      credentials: registry().registryCredentials,
     });
     await s3.send(
       new PutObjectCommand({
@@ -257,9 +256,25 @@ describe("registry CLI with artifacts", () => {
       }),
     );
     s3.destroy();
-
-    const to = join(dir, `tampered-${model}`);
+    const to = join(dir, `pinned-${model}`);
     const run = await cli(["download", model, "1", "--to", to]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readFile(join(to, "config.json"))).toEqual(await readFile(small));
+  });
+
+  it("a download whose bytes are not the sealed ones fails, names the file and leaves nothing behind", async () => {
+    const model = uniqueName("cli-tamper");
+    await createModel(api, model);
+    const created = await cli(["versions", "create", model, "--artifact-file", small]);
+    expect(created.code, created.stderr).toBe(0);
+    // The download is pinned, so S3 serves the sealed bytes: other bytes come from the network.
+    const swapped: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("versionId=")) return new Response('{"layers":13,"heads":8}', { status: 200 });
+      return fetch(input, init);
+    };
+    const to = join(dir, `tampered-${model}`);
+    const run = await cli(["download", model, "1", "--to", to], swapped);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const { error } = JSON.parse(run.stderr) as { error: { code: string; message: string } };
@@ -268,10 +283,13 @@ describe("registry CLI with artifacts", () => {
     expect(await readdir(to)).toEqual([]);
   });
 
-  it("a version whose uploaded bytes are wrong ends FAILED, and the CLI says which file", async () => {
+  it("bytes other than the declared ones are refused by S3, and the CLI says which file and how to resume", async () => {
     const model = uniqueName("cli-failed");
     await createModel(api, model);
-    // s3rver does not check the signed checksum, so other bytes of the same size reach the bucket.
+    // The upload URL is bound to the declared SHA-256 (x-amz-checksum-sha256): S3, and the local
+    // S3 likewise, refuses other bytes, so nothing wrong reaches the bucket and the version stays
+    // PENDING_UPLOAD. (Wrong bytes that do reach the bucket, through a multipart upload, end FAILED
+    // at the verifier: artifacts.test.ts.)
     const other = Buffer.from(JSON.stringify({ layers: 13, heads: 8 }));
     const swapped: typeof fetch = (input, init) =>
       init?.method === "PUT"
@@ -283,8 +301,11 @@ describe("registry CLI with artifacts", () => {
     const error = JSON.parse(run.stderr.slice(run.stderr.indexOf("{"))) as {
       error: { code: string; message: string };
     };
-    expect(error.error.code).toBe("VerificationFailed");
-    expect(error.error.message).toMatch(/config\.json: checksumMismatch/);
+    expect(error.error.message).toMatch(
+      /^PUT config\.json: HTTP 400: The SHA256 you specified did not match/,
+    );
+    const version = await api.request({ method: "GET", path: `/models/${model}/versions/1` });
+    expect(version.body).toMatchObject({ status: "PENDING_UPLOAD" });
   });
   it("versions update --file sets a signature and lineage before the upload; once READY they are frozen", async () => {
     const model = uniqueName("cli-patch");

@@ -31,7 +31,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     bucket: registry.bucket,
     dynamoEndpoint: registry.dynamoEndpoint,
     s3Endpoint: registry.s3Endpoint,
+    stepFunctionsEndpoint: registry.workflows.endpoint,
     principals: [...registry.principals],
+    registryCredentials: registry.registryCredentials,
+    consoleOrigin: registry.allowedOrigins()[0] as string,
+    eventBusEndpoint: registry.events.bus.endpoint,
+    lambdaEndpoint: registry.lambdaEndpoint,
     multipartThresholdBytes: 16 * 1024 ** 2,
   });
   return () => registry.stop();

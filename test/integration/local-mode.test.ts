@@ -176,7 +176,7 @@ describe("local mode with a data folder", () => {
         endpoint: first.s3Endpoint,
         region: first.region,
         forcePathStyle: true,
-        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+        credentials: first.registryCredentials,
       });
       await s3.send(new PutObjectCommand({ Bucket: first.bucket, Key: "m/1/model.onnx", Body: "weights" }));
       s3.destroy();
@@ -199,7 +199,7 @@ describe("local mode with a data folder", () => {
         endpoint: second.s3Endpoint,
         region: second.region,
         forcePathStyle: true,
-        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+        credentials: second.registryCredentials,
       });
       const object = await s3.send(new GetObjectCommand({ Bucket: second.bucket, Key: "m/1/model.onnx" }));
       expect(await object.Body?.transformToString()).toBe("weights");

@@ -106,17 +106,25 @@ def test_upload_memory_stays_bounded(registry: Registry, model: str, model_folde
 
 
 def test_tampered_bytes_are_detected_on_download(
-    registry: Registry, reader: Registry, model: str, tmp_path: Path
+    registry: Registry, reader: Registry, model: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text("the declared bytes\n")
     (src / "b.txt").write_text("untouched\n")
     registry.register_version(model, src, progress=False)
-    # Someone with bucket access swaps the object (s3rver takes an unsigned PUT).
-    link = registry.get_download(model, 1, "a.txt")
-    swapped = S3.request("PUT", link["url"].split("?")[0], body=b"the swapped bytes!\n")
-    assert swapped.status == 200
+    # Other bytes arrive for a.txt (a proxy, a corrupted transfer): the registry's downloads are
+    # pinned to the sealed S3 version and the local S3 refuses writes by anyone but the registry,
+    # so the swap happens on the way: a.txt's download link serves b.txt's bytes.
+    real_get_download = Registry.get_download
+
+    def swapped(self: Registry, model: str, version: Any, path: str) -> Any:
+        link = real_get_download(self, model, version, path)
+        if path == "a.txt":
+            link = {**link, "url": real_get_download(self, model, version, "b.txt")["url"]}
+        return link
+
+    monkeypatch.setattr(Registry, "get_download", swapped)
     out = tmp_path / "out"
     with pytest.raises(ChecksumMismatch) as caught:
         reader.download(model, 1, out, progress=False, parallelism=1)

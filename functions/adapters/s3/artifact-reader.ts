@@ -36,13 +36,19 @@ export class S3ArtifactReader implements Pick<ArtifactStorage, "uri" | "head" | 
     return artifactUri(this.bucket, model, version, path);
   }
 
-  async head(model: string, version: number, path: string): Promise<ObjectFacts | undefined> {
+  async head(
+    model: string,
+    version: number,
+    path: string,
+    versionId?: string,
+  ): Promise<ObjectFacts | undefined> {
     try {
       const head = await this.client.send(
         new HeadObjectCommand({
           Bucket: this.bucket,
           Key: artifactObjectKey(model, version, path),
           ChecksumMode: "ENABLED",
+          ...(versionId !== undefined && { VersionId: versionId }),
         }),
       );
       // A composite SHA-256 (`<base64>-<parts>`, ChecksumType COMPOSITE) is a checksum of part
@@ -54,22 +60,32 @@ export class S3ArtifactReader implements Pick<ArtifactStorage, "uri" | "head" | 
       return {
         size: head.ContentLength ?? 0,
         ...(full && { sha256: Buffer.from(head.ChecksumSHA256 as string, "base64").toString("hex") }),
+        // "null" is S3's id of an object written while versioning was off: nothing to pin.
+        ...(head.VersionId && head.VersionId !== "null" && { versionId: head.VersionId }),
       };
     } catch (error) {
-      if (isS3Error(error, "NotFound", "NoSuchKey")) return undefined;
+      if (isS3Error(error, "NotFound", "NoSuchKey", "NoSuchVersion")) return undefined;
+      // HeadObject of a version id that does not exist answers 400 in S3.
+      if (versionId !== undefined && isS3Error(error, "BadRequest", "InvalidArgument")) return undefined;
       throw error;
     }
   }
 
-  async digest(model: string, version: number, path: string) {
+  async digest(model: string, version: number, path: string, versionId?: string) {
     let body: Readable;
+    let readVersion: string | undefined;
     try {
       const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: artifactObjectKey(model, version, path) }),
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: artifactObjectKey(model, version, path),
+          ...(versionId !== undefined && { VersionId: versionId }),
+        }),
       );
       body = object.Body as Readable;
+      readVersion = object.VersionId && object.VersionId !== "null" ? object.VersionId : undefined;
     } catch (error) {
-      if (isS3Error(error, "NoSuchKey", "NotFound")) return undefined;
+      if (isS3Error(error, "NoSuchKey", "NotFound", "NoSuchVersion")) return undefined;
       throw error;
     }
     const hash = createHash("sha256");
@@ -81,7 +97,7 @@ export class S3ArtifactReader implements Pick<ArtifactStorage, "uri" | "head" | 
         hash.update(chunk);
       }
     });
-    return { size, sha256: hash.digest("hex") };
+    return { size, sha256: hash.digest("hex"), ...(readVersion !== undefined && { versionId: readVersion }) };
   }
 }
 

@@ -177,10 +177,21 @@ export class S3ArtifactStorage extends S3ArtifactReader implements ArtifactStora
     }
   }
 
-  async presignGet(model: string, version: number, path: string, expiresIn: number): Promise<string> {
+  async presignGet(
+    model: string,
+    version: number,
+    path: string,
+    expiresIn: number,
+    versionId?: string,
+  ): Promise<string> {
     return getSignedUrl(
       this.client,
-      new GetObjectCommand({ Bucket: this.bucket, Key: artifactObjectKey(model, version, path) }),
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: artifactObjectKey(model, version, path),
+        // The sealed bytes, whatever was written at the key since (`s3:GetObjectVersion`).
+        ...(versionId !== undefined && { VersionId: versionId }),
+      }),
       { expiresIn },
     );
   }

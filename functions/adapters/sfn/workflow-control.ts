@@ -4,8 +4,14 @@
  * `Cancelled`). Local mode points the same client at its Step Functions endpoint
  * (`AWS_ENDPOINT_URL_SFN`, `local/step-functions.ts`).
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { traceClient } from "#adapters/tracing.ts";
+import type { WorkflowInput } from "#core/lifecycle/workflow-contract.ts";
 import type { WorkflowControl, WorkflowStopReason } from "#core/ports.ts";
 
 /** The execution no longer waits on that token: it timed out, was resumed already, or ended. */
@@ -30,6 +36,39 @@ export class StepFunctionsWorkflowControl implements WorkflowControl {
       ),
     );
   }
+
+  async restart(
+    transition: { model: string; transitionId: string },
+    execution: string,
+    name: string,
+  ): Promise<void> {
+    const input: WorkflowInput = { detail: transition, resume: true };
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: stateMachineOf(execution),
+          name,
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (error) {
+      // Another caller's recovery of the same request started it already.
+      if (error instanceof Error && error.name === "ExecutionAlreadyExists") return;
+      throw error;
+    }
+  }
+}
+
+/**
+ * The state machine an execution ran on: `arn:…:states:<region>:<account>:execution:<machine>:<name>`
+ * → `arn:…:states:<region>:<account>:stateMachine:<machine>`. Read from the execution, not from
+ * configuration: the transitions function naming the state machine would make CloudFormation
+ * resolve a cycle (state machine → tasks function → API URL → transitions function).
+ */
+export function stateMachineOf(execution: string): string {
+  const match = /^(arn:[^:]+:states:[^:]*:\d{12}):execution:([^:]+):[^:]+$/.exec(execution);
+  if (!match) throw new Error(`not a Step Functions execution ARN: ${execution}`);
+  return `${match[1]}:stateMachine:${match[2]}`;
 }
 
 /** true once Step Functions took the answer, false when nobody waits on the token any more. */

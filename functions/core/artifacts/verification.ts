@@ -35,7 +35,13 @@ export async function verifyVersion(
       checks.push(earlier.get(artifact.path) as ArtifactCheck);
       continue;
     }
-    const digest = await deps.artifacts.digest(name, number, artifact.path);
+    // The version the seal saw, when it saw one: bytes written at the key since are not the sealed ones.
+    const digest = await deps.artifacts.digest(
+      name,
+      number,
+      artifact.path,
+      earlier.get(artifact.path)?.actual?.versionId,
+    );
     checks.push(
       check(
         artifact,
@@ -107,7 +113,7 @@ export function isRun(
 
 export function check(
   artifact: Artifact,
-  actual: { size: number; sha256?: string } | undefined,
+  actual: { size: number; sha256?: string; versionId?: string } | undefined,
   status: ArtifactCheck["status"],
 ): ArtifactCheck {
   return {
@@ -115,9 +121,62 @@ export function check(
     status,
     expected: { size: artifact.size, sha256: artifact.sha256 },
     actual: actual
-      ? { size: actual.size, ...(actual.sha256 !== undefined && { sha256: actual.sha256 }) }
+      ? {
+          size: actual.size,
+          ...(actual.sha256 !== undefined && { sha256: actual.sha256 }),
+          ...(actual.versionId !== undefined && { versionId: actual.versionId }),
+        }
       : null,
   };
+}
+
+/**
+ * The S3 version id a sealed artifact is pinned to: the version its seal (or the verifier)
+ * checked. Undefined for a version sealed before pinning existed, or on a bucket without
+ * versioning: then the key's current object is used, as before.
+ */
+export function pinnedVersionId(version: VersionRecord, path: string): string | undefined {
+  return version.verification?.artifacts?.find((c) => c.path === path)?.actual?.versionId;
+}
+
+/**
+ * Where a sealed artifact lives, as events and deploy pipelines get it: `s3://bucket/key`, and
+ * the version id that holds exactly the sealed bytes (fetch with it, not by key alone).
+ */
+export function artifactLocations(deps: CoreDeps, version: VersionRecord) {
+  return version.artifacts.map((a) => {
+    const versionId = pinnedVersionId(version, a.path);
+    return {
+      path: a.path,
+      uri: deps.artifacts.uri(version.model, version.version, a.path),
+      size: a.size,
+      sha256: a.sha256,
+      ...(versionId !== undefined && { versionId }),
+    };
+  });
+}
+
+/**
+ * Apply's last look at the bytes: each artifact's pinned version must still exist with the
+ * sealed size (and SHA-256, when S3 has one). Undefined when they do; else what is wrong.
+ */
+export async function sealedBytesProblem(
+  deps: CoreDeps,
+  version: VersionRecord,
+): Promise<string | undefined> {
+  for (const artifact of version.artifacts) {
+    const pin = pinnedVersionId(version, artifact.path);
+    const facts = await deps.artifacts.head(version.model, version.version, artifact.path, pin);
+    const what = pin === undefined ? `'${artifact.path}'` : `'${artifact.path}' (S3 version ${pin})`;
+    if (!facts) return `the sealed artifact ${what} is no longer in the bucket`;
+    if (facts.size !== artifact.size) {
+      return `the sealed artifact ${what} has ${facts.size} bytes, not the ${artifact.size} sealed`;
+    }
+    if (facts.sha256 !== undefined && facts.sha256 !== artifact.sha256) {
+      return `the sealed artifact ${what} has SHA-256 ${facts.sha256}, not the one sealed`;
+    }
+  }
+  return undefined;
 }
 
 /** The history entry of a version becoming READY: what deploy tooling needs to fetch it. */
@@ -128,12 +187,7 @@ export function readyFacts(deps: CoreDeps, version: VersionRecord, from: string)
     from,
     to: "READY",
     details: {
-      artifacts: version.artifacts.map((a) => ({
-        path: a.path,
-        uri: deps.artifacts.uri(version.model, version.version, a.path),
-        size: a.size,
-        sha256: a.sha256,
-      })),
+      artifacts: artifactLocations(deps, version),
       metrics: version.metrics,
       format: version.format ?? null,
     },

@@ -98,6 +98,10 @@ const ArtifactLocation = z.looseObject({
     .register(z.globalRegistry, { description: "s3://bucket/key of the artifact" }),
   size: z.int().check(z.minimum(0)).register(z.globalRegistry, { description: "bytes" }),
   sha256: Sha256.check(z.meta({ description: "SHA-256 of the file, lowercase hex" })),
+  versionId: z.optional(z.string().check(z.minLength(1))).register(z.globalRegistry, {
+    description:
+      "S3 version id holding exactly the sealed bytes: fetch with it (GetObject VersionId), not by key alone, since the key may hold other bytes later; absent for versions sealed before pinning",
+  }),
 });
 
 /** The digest `GET /models/{model}/policy` answers for the policy a move was decided under. */

@@ -82,6 +82,9 @@ const noWorkflow: WorkflowControl = {
   fail: async () => {
     throw new Error("this function cannot stop workflows: reject through the transitions route group");
   },
+  restart: async () => {
+    throw new Error("this function cannot start workflows: approve through the transitions route group");
+  },
 };
 
 /** Without a configured invoker a custom validation cannot run: the check fails and says so. */

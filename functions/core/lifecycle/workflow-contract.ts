@@ -10,7 +10,10 @@
  *   its checks, was cancelled meanwhile, or another execution owns the request).
  * - `Wait for approval` (`.waitForTaskToken`, timeout from `approvalTimeoutSeconds`): resumed by
  *   the last approval (SendTaskSuccess), stopped by a rejection or cancellation (SendTaskFailure
- *   with `Rejected` / `Cancelled`); `States.Timeout` goes to `Expire`.
+ *   with `Rejected` / `Cancelled`), which go to `Stopped`; `States.Timeout` goes to `Expire`.
+ * - `Stopped` → `{ next: "end" }`: the registry records a rejection or cancellation before it
+ *   stops the wait, so the request has ended already; one still open was stopped by someone else
+ *   holding the task token, and ends FAILED saying so.
  * - `Apply` → `{ next: "end" }`: one transaction moves the version (and the previous holder).
  * - `Expire` (after a timeout) and `Fail` (after any unexpected error) end the request.
  */
@@ -37,6 +40,7 @@ export type WorkflowTask =
   | (StepBase & { step: "awaitApproval"; token: string })
   | (StepBase & { step: "apply" })
   | (StepBase & { step: "expire" })
+  | (StepBase & { step: "stopped"; error: { Error?: string; Cause?: string } })
   | (StepBase & { step: "fail"; error: { Error?: string; Cause?: string } });
 
 export type WorkflowStep = WorkflowTask["step"];
@@ -64,6 +68,7 @@ export const WORKFLOW_STATES = {
   awaitApproval: "Wait for approval",
   apply: "Apply",
   expire: "Expire",
+  stopped: "Stopped",
   fail: "Fail",
   done: "Done",
   failed: "Failed",

@@ -5,7 +5,7 @@
  * redelivered event, a duplicate execution or a request cancelled meanwhile ends quietly. Every
  * change is one transaction with its history entries, like any API mutation.
  */
-import { TransitionStateError } from "../errors.ts";
+import { artifactLocations, sealedBytesProblem } from "../artifacts/verification.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel, type HistoryFacts } from "../kernel/model-change.ts";
 import { nowIso } from "../kernel/reads.ts";
@@ -20,6 +20,7 @@ import {
 } from "../records.ts";
 import type { ValidationCheck, ValidationReport } from "../schemas.ts";
 import { stageChecks } from "./checks.ts";
+import { evidenceDigest, snapshotOf } from "./evidence.ts";
 import { stricterPolicy } from "./policy.ts";
 import {
   approvalRule,
@@ -57,6 +58,8 @@ export async function runWorkflowStep(
       return apply(deps, task);
     case "expire":
       return expire(deps, task);
+    case "stopped":
+      return stopped(deps, task);
     case "fail":
       return fail(deps, task);
   }
@@ -129,7 +132,12 @@ async function validate(deps: CoreDeps, task: Task<"validate">): Promise<Validat
         ...(await customChecks(deps, claimed.transition, version)),
       ]
     : [{ check: "version", expected: "exists", actual: "deleted", passed: false }];
-  const report: ValidationReport = { passed: checks.every((c) => c.passed), checks, at: nowIso(deps) };
+  const report: ValidationReport = {
+    passed: checks.every((c) => c.passed),
+    checks,
+    at: nowIso(deps),
+    ...(version && { evidence: snapshotOf(version, holder) }),
+  };
 
   // 3. The verdict.
   return mutate(deps, `transition '${id}'`, async () => {
@@ -286,25 +294,33 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
       return { writes: [], result: end(transition.status) };
     }
     const approvedBy = transition.approvals.filter((a) => a.decision === "APPROVED").map((a) => a.by);
-    if (approvedBy.length < transition.approvalsRequired) {
-      throw new TransitionStateError(
-        `transition ${transition.id} has ${approvedBy.length} of ${transition.approvalsRequired} approvals`,
-      );
-    }
     const now = nowIso(deps);
     const ctx = workflowContext(transition);
+    if (approvedBy.length < transition.approvalsRequired) {
+      // Only the registry resumes a wait, after the last approval: whoever else holds the task
+      // token resumed it (SendTaskSuccess). The request ends, in history, instead of waiting on.
+      const failed = endTransition(model, transition, ctx, now, {
+        status: "FAILED",
+        action: "TRANSITION_FAILED",
+        reason: `could not apply: the approval wait was resumed with ${approvedBy.length} of ${transition.approvalsRequired} approvals, not by the registry: request the transition again`,
+      });
+      return { writes: failed.writes, result: end("FAILED") };
+    }
     const to = transition.to as StageName;
     const holderNumber = EXCLUSIVE_STAGES.includes(to) ? holderOf(model, to) : undefined;
     const numbers = [transition.version, ...(holderNumber !== undefined ? [holderNumber] : [])];
     const versions = model.deletedAt ? [] : await deps.store.getVersions(model.name, numbers);
     const version = versions.find((v) => v.version === transition.version);
+    const holder = versions.find((v) => v.version === holderNumber && v.version !== version?.version);
     const problem = !version
       ? "the version no longer exists"
       : version.stage !== transition.from
         ? `the version moved from ${transition.from} to ${version.stage} since the request`
         : STAGES_REQUIRING_READY.includes(to) && version.status !== "READY"
           ? `the version is ${version.status}, not READY`
-          : (policyTightened(deps, model, transition, approvedBy.length) ?? undefined);
+          : (evidenceProblem(transition, version, holder) ??
+            policyTightened(deps, model, transition, approvedBy.length) ??
+            (STAGES_REQUIRING_READY.includes(to) ? await sealedBytesProblem(deps, version) : undefined));
     if (!version || problem) {
       const failed = endTransition(model, transition, ctx, now, {
         status: "FAILED",
@@ -313,12 +329,32 @@ async function apply(deps: CoreDeps, task: Task<"apply">): Promise<StepResult> {
       });
       return { writes: failed.writes, result: end("FAILED") };
     }
-    const holder = versions.find((v) => v.version === holderNumber && v.version !== version.version);
     return {
       writes: applyWrites(deps, model, transition, version, holder, approvedBy, now),
       result: end("APPLIED"),
     };
   });
+}
+
+/**
+ * Why the evidence no longer supports the move, if it does not: the version's evidence changed
+ * since validation (its digest moved), or a stage check fails against the version and the holder
+ * as they are now (another version may hold the stage since: `compatibleSignature` is re-run
+ * against it). A request validated before snapshots existed has no digest to compare; its checks
+ * are still re-run.
+ */
+function evidenceProblem(
+  transition: TransitionRecord,
+  version: VersionRecord,
+  holder: VersionRecord | undefined,
+): string | undefined {
+  const checked = transition.validation?.evidence?.version;
+  if (checked && checked.digest !== evidenceDigest(version)) {
+    return `the version's evidence changed since it was validated (revision ${checked.rev}, now ${version.rev}): request the transition again to validate it as it is`;
+  }
+  const failed = stageChecks(transition, version, holder).filter((c) => !c.passed);
+  if (failed.length === 0) return undefined;
+  return `the checks no longer pass: ${failed.map((c) => `${c.check} expected ${c.expected}, found ${c.actual}`).join("; ")}`;
 }
 
 /**
@@ -354,13 +390,7 @@ function applyWrites(
   const to = transition.to as StageName;
   const from = transition.from as StageName;
   const demoteTo = demotionStage(model.policy, to);
-  const artifactsOf = (v: VersionRecord) =>
-    v.artifacts.map((a) => ({
-      path: a.path,
-      uri: deps.artifacts.uri(v.model, v.version, a.path),
-      size: a.size,
-      sha256: a.sha256,
-    }));
+  const artifactsOf = (v: VersionRecord) => artifactLocations(deps, v);
   // The version leaving the stage comes first, so a subscriber replaying the events in seq order
   // never sees two holders of an exclusive stage at once.
   const facts: HistoryFacts[] = [];
@@ -468,6 +498,30 @@ async function expire(deps: CoreDeps, task: Task<"expire">): Promise<StepResult>
       reason: `no decision before the approval deadline (${transition.approvalDeadline ?? "unknown"})`,
     });
     return { writes: ended.writes, result: end("TIMED_OUT") };
+  });
+}
+
+/**
+ * The approval wait was stopped with `Rejected` or `Cancelled`. The registry records a rejection
+ * or cancellation before it stops the wait, so a request still open here was stopped by someone
+ * else holding the task token (SendTaskFailure): it ends FAILED, with the error and its cause,
+ * instead of staying open with nothing left to apply a later approval.
+ */
+async function stopped(deps: CoreDeps, task: Task<"stopped">): Promise<StepResult> {
+  return mutate(deps, `transition '${task.transitionId}'`, async () => {
+    const state = await read(deps, task.model, task.transitionId);
+    if (!state) return { writes: [], result: end("gone") };
+    const { model, transition } = state;
+    if (transition.execution !== task.execution || !isOpen(transition)) {
+      return { writes: [], result: end(transition.status) };
+    }
+    const cause = (task.error.Cause ?? "").slice(0, 500);
+    const ended = endTransition(model, transition, workflowContext(transition), nowIso(deps), {
+      status: "FAILED",
+      action: "TRANSITION_FAILED",
+      reason: `the approval wait was stopped outside the registry (${task.error.Error ?? "unknown error"}${cause ? `: ${cause}` : ""}) with no decision recorded: request the transition again`,
+    });
+    return { writes: ended.writes, result: end("FAILED") };
   });
 }
 

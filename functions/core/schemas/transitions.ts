@@ -57,11 +57,33 @@ export const ValidationCheck = z
   .register(z.globalRegistry, { id: "ValidationCheck" });
 export type ValidationCheck = z.infer<typeof ValidationCheck>;
 
+const CheckedVersion = z.object({
+  version: z.int(),
+  rev: z.int().register(z.globalRegistry, { description: "the version's revision (its etag) when checked" }),
+  digest: z.string().register(z.globalRegistry, {
+    description:
+      "SHA-256 of every field a check may read (all but description), as canonical JSON: Apply refuses a version whose digest moved since",
+    example: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+  }),
+});
+
+/** What a validation looked at: the version to move and the holder of the target stage. */
+export const EvidenceSnapshot = z
+  .object({
+    version: CheckedVersion,
+    holder: z.nullable(CheckedVersion).register(z.globalRegistry, {
+      description: "the version holding the target stage when checked (exclusive stages), or null",
+    }),
+  })
+  .register(z.globalRegistry, { id: "EvidenceSnapshot" });
+export type EvidenceSnapshot = z.infer<typeof EvidenceSnapshot>;
+
 export const ValidationReport = z
   .object({
     passed: z.boolean(),
     checks: z.array(ValidationCheck),
     at: z.iso.datetime(),
+    evidence: z.optional(EvidenceSnapshot),
   })
   .register(z.globalRegistry, { id: "ValidationReport" });
 export type ValidationReport = z.infer<typeof ValidationReport>;

@@ -213,7 +213,7 @@ export const UpdateVersionInput = z
     id: "UpdateVersionInput",
     minProperties: 1,
     description:
-      "description, tags and modelCard stay editable; the other fields only while the version is not READY.",
+      "description stays editable. tags and modelCard too, except while the version has an open transition request or holds production (they are evidence its validation checked: 409 VersionFrozen); the other fields only while the version is not READY and has no open request.",
   });
 export type UpdateVersionInput = z.infer<typeof UpdateVersionInput>;
 
@@ -274,7 +274,16 @@ export const ArtifactCheck = z
     status: z.enum(ARTIFACT_CHECK_STATUSES),
     expected: z.object({ size: z.int(), sha256: z.string() }),
     actual: z
-      .nullable(z.object({ size: z.int(), sha256: z.optional(z.string()) }))
+      .nullable(
+        z.object({
+          size: z.int(),
+          sha256: z.optional(z.string()),
+          versionId: z.optional(z.string()).register(z.globalRegistry, {
+            description:
+              "S3 version id of the bytes checked: a READY version is pinned to it (downloads, events and promotions use exactly these bytes)",
+          }),
+        }),
+      )
       .register(z.globalRegistry, {
         description: "what S3 holds; null when the object is missing; sha256 when known",
       }),

@@ -12,7 +12,7 @@
 
 import { MAX_PART_URLS_PER_REQUEST, partRange, partsToPresign } from "../artifacts/upload-plan.ts";
 import { mapConcurrently, urlExpiry } from "../artifacts/uploads.ts";
-import { check, readyFacts } from "../artifacts/verification.ts";
+import { check, pinnedVersionId, readyFacts } from "../artifacts/verification.ts";
 import {
   AliasNotFoundError,
   ArtifactNotFoundError,
@@ -345,7 +345,14 @@ async function download(deps: CoreDeps, version: VersionRecord, path: string): P
     );
   }
   const expiresIn = deps.uploadPolicy.urlTtlSeconds;
-  const url = await deps.artifacts.presignGet(version.model, version.version, artifact.path, expiresIn);
+  // Exactly the sealed bytes: the URL names the version the seal pinned.
+  const url = await deps.artifacts.presignGet(
+    version.model,
+    version.version,
+    artifact.path,
+    expiresIn,
+    pinnedVersionId(version, artifact.path),
+  );
   return {
     path: artifact.path,
     url,

@@ -21,7 +21,7 @@ import type { Outcome, RequestContext } from "../kernel/context.ts";
 import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel } from "../kernel/model-change.ts";
 import { nowIso, requireModel, requireVersion } from "../kernel/reads.ts";
-import { mutateIdempotently } from "../kernel/unit-of-work.ts";
+import { mutate, mutateIdempotently } from "../kernel/unit-of-work.ts";
 import { policyDigest, stricterPolicy } from "../lifecycle/policy.ts";
 import {
   allowedTargets,
@@ -328,10 +328,79 @@ export async function approveTransition(
     return { writes: [...change.writes, changed.write], result: toTransitionView(changed.transition) };
   });
   if (resumeWith && !outcome.replayed) {
-    await deps.workflow.resume(resumeWith, { approvedBy: outcome.value.approvals.map((a) => a.by) });
+    const resumed = await deps.workflow.resume(resumeWith, {
+      approvedBy: outcome.value.approvals.map((a) => a.by),
+    });
+    if (!resumed) return { ...outcome, value: await recoverApproved(deps, name, id, resumeWith, ctx) };
   }
   return outcome;
 }
+
+/**
+ * The approvals are complete, but no execution waits on the request's task token any more (it
+ * was stopped outside the registry, or its wait ended some other way): the approval is recorded
+ * and must not be lost, and the request must not stay open for nobody. A new execution takes the
+ * request over (`resume`: it claims it, sees the approvals complete, and applies it, checking the
+ * evidence again). When none can be started either, the request ends FAILED, in history, and
+ * the caller is told (409) instead of a 200 that nothing would follow.
+ */
+async function recoverApproved(
+  deps: CoreDeps,
+  name: string,
+  id: string,
+  token: string,
+  ctx: RequestContext,
+): Promise<Transition> {
+  const current = await requireTransition(deps, name, id);
+  // Someone else got there first (another approval's recovery, a cancellation): nothing to do.
+  if (current.status !== "AWAITING_APPROVAL" || current.taskToken !== token) return toTransitionView(current);
+  let problem: string;
+  try {
+    if (!current.execution) throw new Error("the request names no execution");
+    // Named after the request and its revision: a second recovery of the same state is the same start.
+    await deps.workflow.restart(
+      { model: name, transitionId: id },
+      current.execution,
+      `recover-${id}-${current.rev}`,
+    );
+    deps.logger.error("approval could not resume its execution: a new one took the request over", {
+      model: name,
+      transitionId: id,
+      execution: current.execution ?? null,
+    });
+    return toTransitionView(current);
+  } catch (error) {
+    problem = (error as Error).name || "Error";
+    deps.logger.error("approval could not resume its execution, nor start a new one", {
+      model: name,
+      transitionId: id,
+      error: (error as Error).message,
+    });
+  }
+  const ended = await mutate(deps, `transition '${id}'`, async () => {
+    const [model, transition] = await Promise.all([
+      requireModel(deps, name),
+      requireTransition(deps, name, id),
+    ]);
+    if (transition.status !== "AWAITING_APPROVAL" || transition.taskToken !== token) {
+      return { writes: [], result: transition };
+    }
+    const now = nowIso(deps);
+    const result = endTransition(model, transition, ctx, now, {
+      status: "FAILED",
+      action: "TRANSITION_FAILED",
+      reason: `approved, but ${goneBecause(problem)}: request the transition again`,
+    });
+    return { writes: result.writes, result: result.transition };
+  });
+  if (ended.status !== "FAILED") return toTransitionView(ended);
+  throw new TransitionStateError(
+    `transition ${id}: your approval was recorded, but ${goneBecause(problem)}, so the request ended FAILED: request the transition again`,
+  );
+}
+
+const goneBecause = (problem: string) =>
+  `the workflow execution waiting for the approvals was gone (stopped outside the registry) and a new one could not be started (${problem})`;
 
 export async function rejectTransition(
   deps: CoreDeps,

@@ -17,6 +17,7 @@ import type { CoreDeps } from "../kernel/deps.ts";
 import { changeModel, changeVersion, diff } from "../kernel/model-change.ts";
 import { checkIfMatch, nowIso, requireModel, requireVersion } from "../kernel/reads.ts";
 import { mutate, mutateIdempotently } from "../kernel/unit-of-work.ts";
+import { frozenEvidence } from "../lifecycle/evidence.ts";
 import type { Page } from "../ports.ts";
 import { toVersionView, type VersionRecord } from "../records.ts";
 import type {
@@ -136,6 +137,8 @@ export async function updateVersion(
       const frozen = FROZEN_WHEN_READY.filter((field) => input[field] !== undefined);
       if (frozen.length > 0) throw new VersionFrozenError(name, number, frozen);
     }
+    const evidence = frozenEvidence(model, version, input);
+    if (evidence) throw new VersionFrozenError(name, number, evidence.fields, evidence.why);
     const now = nowIso(deps);
     const changes = diff(version, input);
     const edit = changeVersion(version, ctx, now, input);

@@ -1,6 +1,6 @@
 /** The operations of the `aliases` route group. */
 import * as z from "zod/mini";
-import { AliasName, ModelName, SetAliasInput } from "#core/schemas.ts";
+import { AliasName, ModelName, SetAliasInput, StoredAliasName } from "#core/schemas.ts";
 import type { OperationSpec } from "./spec.ts";
 
 const AliasParams = z.object({ model: ModelName, alias: AliasName });
@@ -15,5 +15,9 @@ export const aliasOperations = {
     params: AliasParams,
     success: { status: 200, description: "the alias and its version" },
   },
-  deleteAlias: { params: AliasParams, success: { status: 204, description: "deleted" } },
+  // A legacy alias named like a stage (set before they were reserved) can still be deleted.
+  deleteAlias: {
+    params: z.object({ model: ModelName, alias: StoredAliasName }),
+    success: { status: 204, description: "deleted" },
+  },
 } satisfies Record<string, OperationSpec>;

@@ -8,6 +8,13 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { afterAll, describe, expect, it } from "vitest";
 import { formatDeliveryProblem } from "../../../local/banner.ts";
 import { type DeliveryProblem, type LocalEventBus, startLocalEventBus } from "../../../local/event-bus.ts";
+import { realDateNow } from "../../support/shifted-wall-clock.ts";
+
+/** The registry's own identity: the only one that may put the registry's source. */
+const registryIdentity = {
+  accessKeyId: "AKIALOCALREGISTRY001",
+  secretAccessKey: "registry-secret-for-this-test-only",
+};
 
 let bus: LocalEventBus | undefined;
 let client: EventBridgeClient | undefined;
@@ -32,6 +39,9 @@ describe("a failing target of the local bus", () => {
       region: "us-east-1",
       account: "000000000000",
       port: 0,
+      // The registry puts its own source: signed by its identity, checked against the real date.
+      trust: { signers: [], reservedSource: "model-registry", owner: registryIdentity },
+      now: () => new Date(realDateNow()),
       targets: [{ name: "deploy-hook", pattern: { source: ["model-registry"] }, url }],
       deliveryAttempts: 3,
       deliveryBackoffMs: () => 1,
@@ -40,7 +50,7 @@ describe("a failing target of the local bus", () => {
     client = new EventBridgeClient({
       endpoint: bus.endpoint,
       region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: registryIdentity,
     });
     await client.send(
       new PutEventsCommand({

@@ -18,6 +18,13 @@ import {
   startLocalEventBus,
 } from "../../../local/event-bus.ts";
 import { pendingIn } from "../../../local/event-journal.ts";
+import { realDateNow } from "../../support/shifted-wall-clock.ts";
+
+/** The registry's own identity: the only one that may put the registry's source. */
+const registryIdentity = {
+  accessKeyId: "AKIALOCALREGISTRY001",
+  secretAccessKey: "registry-secret-for-this-test-only",
+};
 
 const folders: string[] = [];
 afterAll(() => {
@@ -36,6 +43,9 @@ async function startBus(options: Partial<LocalEventBusOptions> & { targets: Loca
     region: "us-east-1",
     account: "000000000000",
     port: 0,
+    // The registry puts its own source: signed by its identity, checked against the real date.
+    trust: { signers: [], reservedSource: "model-registry", owner: registryIdentity },
+    now: () => new Date(realDateNow()),
     deliveryAttempts: 1,
     deliveryTimeoutMs: 60_000,
     ...options,
@@ -43,7 +53,7 @@ async function startBus(options: Partial<LocalEventBusOptions> & { targets: Loca
   const client = new EventBridgeClient({
     endpoint: bus.endpoint,
     region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: registryIdentity,
   });
   onTestFinished(async () => {
     client.destroy();

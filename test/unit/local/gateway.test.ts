@@ -226,14 +226,44 @@ describe("local API gateway", () => {
     expect(seen).toHaveLength(0);
   });
 
-  it("answers a CORS preflight for a known path", async () => {
+  it("answers a CORS preflight for a known path from the registry's own origin", async () => {
     const response = await fetch(`${gateway.endpoint}/models/m`, {
       method: "OPTIONS",
-      headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" },
+      headers: { origin: gateway.endpoint, "access-control-request-method": "GET" },
     });
     expect(response.status).toBe(204);
-    expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    expect(response.headers.get("access-control-allow-origin")).toBe(gateway.endpoint);
     expect(response.headers.get("access-control-allow-methods")).toBe("GET, DELETE, OPTIONS");
+  });
+
+  it("gives any other origin no CORS answer, preflight or not: the local keys are public, a page must not use them", async () => {
+    const preflight = await fetch(`${gateway.endpoint}/models/m`, {
+      method: "OPTIONS",
+      headers: { origin: "https://attacker.example", "access-control-request-method": "GET" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const plain = await fetch(`${gateway.endpoint}/models/m`, {
+      headers: { origin: "https://attacker.example" },
+    });
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    const own = await fetch(`${gateway.endpoint}/models/m`, { headers: { origin: gateway.endpoint } });
+    expect(own.headers.get("access-control-allow-origin")).toBe(gateway.endpoint);
+  });
+
+  it("refuses a request addressed to another host name (a page rebinding its name to 127.0.0.1)", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const outgoing = request(
+        `${gateway.endpoint}/models/m`,
+        { headers: { host: "attacker.example" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      outgoing.once("error", reject).end();
+    });
+    expect(status).toBe(400);
   });
 
   it("refuses a bad signature on an open route rather than ignoring it", async () => {

@@ -194,14 +194,21 @@ describe("the local transition workflow (the definition CDK synthesizes)", () =>
     expect(steps()).toEqual(["validate", "awaitApproval", "apply"]);
   });
 
-  it("ends at Done, without applying, when SendTaskFailure rejects the wait", async () => {
+  it("runs Stopped and ends at Done, without applying, when SendTaskFailure rejects the wait", async () => {
     reset({ validate: async () => validateAnswer("approval", 60) });
     const execution = runner.startExecution(INPUT);
     const token = await waitBegan.promise;
     expect(await control.fail(token, "Rejected", "metrics too low")).toBe(true);
     const result = await finished(execution);
     expect(result.status).toBe("SUCCEEDED");
-    expect(steps()).toEqual(["validate", "awaitApproval"]);
+    // Stopped ends the request if the registry did not record the rejection (issue 18, item 7).
+    expect(steps()).toEqual(["validate", "awaitApproval", "stopped"]);
+    expect(calls[2]).toMatchObject({
+      step: "stopped",
+      model: "churn",
+      transitionId: "tr-1",
+      error: { Error: "Rejected", Cause: "metrics too low" },
+    });
   });
 
   it("expires the request when the wait times out (TimeoutSecondsPath from the validate step)", async () => {

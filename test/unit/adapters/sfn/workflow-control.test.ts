@@ -60,3 +60,16 @@ describe("the Step Functions workflow control", () => {
     );
   });
 });
+
+describe("stateMachineOf", () => {
+  it("reads the state machine from an execution ARN, in any partition, and refuses anything else", async () => {
+    const { stateMachineOf } = await import("#adapters/sfn/workflow-control.ts");
+    expect(
+      stateMachineOf("arn:aws:states:eu-west-1:123456789012:execution:TransitionWorkflow-AbC:9f1c-uuid"),
+    ).toBe("arn:aws:states:eu-west-1:123456789012:stateMachine:TransitionWorkflow-AbC");
+    expect(stateMachineOf("arn:aws-cn:states:cn-north-1:123456789012:execution:m:e")).toBe(
+      "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:m",
+    );
+    expect(() => stateMachineOf("execution-1")).toThrow("not a Step Functions execution ARN: execution-1");
+  });
+});

@@ -68,7 +68,7 @@ async function sessionHistory(): Promise<HistoryRecord[]> {
 async function lifecycle(core: ReturnType<typeof testCore>) {
   const approver = { actor: "arn:aws:iam::000000000000:user/approver", requestId: "req-9" };
   const governor = { actor: "arn:aws:iam::000000000000:user/governor", requestId: "req-8" };
-  core.workflow = { resume: async () => true, fail: async () => true };
+  core.workflow = { resume: async () => true, fail: async () => true, restart: async () => {} };
   await models.setModelPolicy(
     core,
     "fraud",

@@ -348,7 +348,8 @@ describe("downloads and aliases", () => {
     await makeReady(core, "fraud", 1);
     expect(await artifacts.getArtifact(core, "fraud", 1, "model.onnx")).toEqual({
       path: "model.onnx",
-      url: "https://downloads.example/models/fraud/versions/1/model.onnx?expires=900",
+      // The URL names the S3 version the seal pinned: exactly the sealed bytes.
+      url: "https://downloads.example/models/fraud/versions/1/model.onnx?expires=900&versionId=v-fraud-1-model.onnx",
       expiresAt: expect.any(String),
       size: 10,
       sha256: digest("a"),

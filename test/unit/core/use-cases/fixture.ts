@@ -27,6 +27,8 @@ export interface FakeObject {
   sha256: string;
   /** S3 holds this full-object SHA-256 (a single PUT bound to it); false for multipart or s3rver. */
   checksummed: boolean;
+  /** S3's version id of these bytes (the bucket is versioned); absent: written unversioned. */
+  versionId?: string;
 }
 
 /**
@@ -36,6 +38,8 @@ export interface FakeObject {
  */
 export class FakeArtifactStorage implements ArtifactStorage {
   readonly objects = new Map<string, FakeObject>();
+  /** Older versions of keys, by `<key>#<versionId>`: an overwrite keeps the old version here. */
+  readonly versions = new Map<string, FakeObject>();
   readonly uploads = new Map<string, { key: string; parts: Map<number, { etag: string; size: number }> }>();
   /** Upload ids aborted, in order. */
   readonly aborted: string[] = [];
@@ -114,18 +118,43 @@ export class FakeArtifactStorage implements ArtifactStorage {
     this.uploads.delete(uploadId);
     return { ok: true };
   }
-  async head(model: string, version: number, path: string) {
-    const object = this.objects.get(FakeArtifactStorage.key(model, version, path));
-    this.calls.push(`head ${path}`);
-    return object && { size: object.size, ...(object.checksummed && { sha256: object.sha256 }) };
+  /** Replaces the object at a key as S3 would in a versioned bucket: the old one stays a version. */
+  overwrite(model: string, version: number, path: string, object: FakeObject) {
+    const key = FakeArtifactStorage.key(model, version, path);
+    const old = this.objects.get(key);
+    if (old?.versionId) this.versions.set(`${key}#${old.versionId}`, old);
+    this.objects.set(key, object);
   }
-  async digest(model: string, version: number, path: string) {
-    const object = this.objects.get(FakeArtifactStorage.key(model, version, path));
-    this.calls.push(`digest ${path}`);
-    return object && { size: object.size, sha256: object.sha256 };
+  private find(model: string, version: number, path: string, versionId?: string) {
+    const key = FakeArtifactStorage.key(model, version, path);
+    const current = this.objects.get(key);
+    if (versionId === undefined || current?.versionId === versionId) return current;
+    return this.versions.get(`${key}#${versionId}`);
   }
-  async presignGet(model: string, version: number, path: string, expiresIn: number) {
-    return `https://downloads.example/${FakeArtifactStorage.key(model, version, path)}?expires=${expiresIn}`;
+  async head(model: string, version: number, path: string, versionId?: string) {
+    const object = this.find(model, version, path, versionId);
+    this.calls.push(`head ${path}${versionId ? ` @${versionId}` : ""}`);
+    return (
+      object && {
+        size: object.size,
+        ...(object.checksummed && { sha256: object.sha256 }),
+        ...(object.versionId && { versionId: object.versionId }),
+      }
+    );
+  }
+  async digest(model: string, version: number, path: string, versionId?: string) {
+    const object = this.find(model, version, path, versionId);
+    this.calls.push(`digest ${path}${versionId ? ` @${versionId}` : ""}`);
+    return (
+      object && {
+        size: object.size,
+        sha256: object.sha256,
+        ...(object.versionId && { versionId: object.versionId }),
+      }
+    );
+  }
+  async presignGet(model: string, version: number, path: string, expiresIn: number, versionId?: string) {
+    return `https://downloads.example/${FakeArtifactStorage.key(model, version, path)}?expires=${expiresIn}${versionId ? `&versionId=${versionId}` : ""}`;
   }
 }
 
@@ -216,6 +245,7 @@ export async function makeReady(core: TestCore, model: string, version: number):
       size: a.size,
       sha256: a.sha256,
       checksummed: true,
+      versionId: `v-${model}-${version}-${a.path}`,
     });
   }
   const { value } = await sealVersion(core, model, version, publisher);

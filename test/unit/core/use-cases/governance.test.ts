@@ -45,6 +45,7 @@ class FakeWorkflow implements WorkflowControl {
   async fail() {
     return true;
   }
+  async restart() {}
 }
 
 type Core = TestCore & { workflow: FakeWorkflow };

@@ -25,6 +25,7 @@ import * as transitions from "#core/use-cases/transitions.ts";
 import * as versions from "#core/use-cases/versions.ts";
 import {
   artifact,
+  FakeArtifactStorage,
   makeReady,
   publisher,
   runWorkflow as runWorkflowIn,
@@ -40,13 +41,26 @@ const governor: RequestContext = { actor: "arn:aws:iam::000000000000:user/govern
 class FakeWorkflow implements WorkflowControl {
   readonly resumed: string[] = [];
   readonly stopped: { token: string; error: WorkflowStopReason }[] = [];
+  readonly restarted: {
+    transition: { model: string; transitionId: string };
+    execution: string;
+    name: string;
+  }[] = [];
+  /** Whether a token still has an execution waiting on it (false: the execution is gone). */
+  waiting = true;
+  /** What `restart` throws, if anything (StartExecution refused). */
+  restartFails: Error | undefined;
   async resume(token: string) {
     this.resumed.push(token);
-    return true;
+    return this.waiting;
   }
   async fail(token: string, error: WorkflowStopReason) {
     this.stopped.push({ token, error });
-    return true;
+    return this.waiting;
+  }
+  async restart(transition: { model: string; transitionId: string }, execution: string, name: string) {
+    if (this.restartFails) throw this.restartFails;
+    this.restarted.push({ transition, execution, name });
   }
 }
 
@@ -580,5 +594,164 @@ describe("rollback", () => {
     await expect(
       transitions.rollback(core, "fraud", { stage: "production" }, publisher),
     ).rejects.toBeInstanceOf(NothingToRollBackError);
+  });
+});
+
+/**
+ * Whoever holds an approval wait's task token can answer it with SendTaskSuccess or
+ * SendTaskFailure, and an execution can be stopped outside the registry (issue 18, item 7): the
+ * request must end, in history, instead of staying open with approvals silently unapplied.
+ */
+describe("a workflow stopped or resumed outside the registry", () => {
+  const policy = { approvals: { production: { required: 1 } } };
+
+  async function waiting(core: LifecycleCore) {
+    await promote(core, 1, "staging");
+    const { value } = await transitions.requestTransition(core, "fraud", 1, { to: "production" }, publisher);
+    return { id: value.id, run: await runWorkflow(core, value.id) };
+  }
+
+  it("a wait stopped with Rejected by the token's holder, with no rejection recorded, ends the request FAILED saying so", async () => {
+    const core = await setUp(policy);
+    const { id, run } = await waiting(core);
+    // The state machine catches `Rejected` and runs Stopped: nobody rejected through the API.
+    await runWorkflowStep(core, {
+      step: "stopped",
+      ...run.step,
+      error: { Error: "Rejected", Cause: "sent with a token read from the logs" },
+    });
+    const ended = await get(core, id);
+    expect(ended.status).toBe("FAILED");
+    expect(ended.reason).toBe(
+      "the approval wait was stopped outside the registry (Rejected: sent with a token read from the logs) with no decision recorded: request the transition again",
+    );
+    expect((await historyActions(core)).at(-1)).toBe("TRANSITION_FAILED");
+    await expect(transitions.approveTransition(core, "fraud", id, {}, approver)).rejects.toBeInstanceOf(
+      TransitionStateError,
+    );
+  });
+
+  it("a rejection through the API stops the wait too, and Stopped then leaves the REJECTED request alone", async () => {
+    const core = await setUp(policy);
+    const { id, run } = await waiting(core);
+    await transitions.rejectTransition(core, "fraud", id, { comment: "no" }, approver);
+    await runWorkflowStep(core, { step: "stopped", ...run.step, error: { Error: "Rejected", Cause: "no" } });
+    expect(await get(core, id)).toMatchObject({
+      status: "REJECTED",
+      reason: `rejected by ${approver.actor}: no`,
+    });
+    expect(
+      (await historyActions(core))
+        .filter((a) => a.startsWith("TRANSITION_") && a !== "TRANSITION_REQUESTED")
+        .slice(-1),
+    ).toEqual(["TRANSITION_REJECTED"]);
+  });
+
+  it("a wait resumed by the token's holder before the approvals are in ends FAILED instead of applying or failing the execution", async () => {
+    const core = await setUp(policy);
+    const { id, run } = await waiting(core);
+    const result = await runWorkflowStep(core, { step: "apply", ...run.step });
+    expect(result).toEqual({ next: "end", status: "FAILED" });
+    expect((await get(core, id)).reason).toBe(
+      "could not apply: the approval wait was resumed with 0 of 1 approvals, not by the registry: request the transition again",
+    );
+    expect((await models.getModel(core, "fraud")).stages).toEqual({});
+  });
+
+  it("the final approval whose execution is gone starts a new one, which applies the request", async () => {
+    const core = await setUp(policy);
+    const { id, run } = await waiting(core);
+    core.workflow.waiting = false; // the execution was stopped (StopExecution) or lost its wait
+    const { value } = await transitions.approveTransition(core, "fraud", id, {}, approver);
+    expect(value.status).toBe("AWAITING_APPROVAL");
+    const record = (await core.store.getTransition("fraud", id))!;
+    expect(core.workflow.restarted).toEqual([
+      {
+        transition: { model: "fraud", transitionId: id },
+        execution: run.execution,
+        name: `recover-${id}-${record.rev}`,
+      },
+    ]);
+    expect(core.errors.map((e) => e.message)).toEqual([
+      "approval could not resume its execution: a new one took the request over",
+    ]);
+    // What the new execution (its input is `resume: true`) does.
+    core.workflow.waiting = true;
+    const recovered = await runWorkflow(core, id, { resume: true });
+    expect(core.workflow.resumed.at(-1)).toBe(recovered.token);
+    await runWorkflowStep(core, { step: "apply", ...recovered.step });
+    expect(await get(core, id)).toMatchObject({ status: "APPLIED" });
+    expect((await models.getModel(core, "fraud")).stages).toEqual({ production: 1 });
+  });
+
+  it("when no new execution can start either, the approval is kept, the request ends FAILED in history, and the caller gets a 409", async () => {
+    const core = await setUp(policy);
+    const { id } = await waiting(core);
+    core.workflow.waiting = false;
+    core.workflow.restartFails = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    const approving = transitions.approveTransition(core, "fraud", id, { comment: "ship it" }, approver);
+    await expect(approving).rejects.toBeInstanceOf(TransitionStateError);
+    await expect(approving).rejects.toThrow(
+      `transition ${id}: your approval was recorded, but the workflow execution waiting for the approvals was gone (stopped outside the registry) and a new one could not be started (ThrottlingException), so the request ended FAILED: request the transition again`,
+    );
+    const ended = await get(core, id);
+    expect(ended.status).toBe("FAILED");
+    expect(ended.approvals).toMatchObject([{ by: approver.actor, decision: "APPROVED", comment: "ship it" }]);
+    expect((await historyActions(core)).slice(-2)).toEqual(["TRANSITION_APPROVED", "TRANSITION_FAILED"]);
+    // Closed: the version may be requested again.
+    await expect(
+      transitions.requestTransition(core, "fraud", 1, { to: "production" }, publisher),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe("pinned bytes (issue 18, item 6)", () => {
+  const key = (version: number) => ({ model: "fraud", version, path: artifact().path });
+
+  it("the seal pins each artifact's S3 version; the stage change event names it beside the URI", async () => {
+    const core = await setUp();
+    const sealed = await versions.getVersion(core, "fraud", 1);
+    const pin = `v-fraud-1-${artifact().path}`;
+    expect(sealed.verification?.artifacts?.[0]?.actual).toMatchObject({ versionId: pin });
+    await promote(core, 1, "staging");
+    const page = await models.listHistory(core, "fraud", { limit: 100 });
+    const changed = page.items.find((e) => e.action === "STAGE_CHANGED");
+    // The event schema (validated by toRegistryEvent) carries the version id.
+    const event = toRegistryEvent({ ...changed!, model: "fraud" } as never, { source: "model-registry" });
+    expect(JSON.stringify(event.detail)).toContain(`"versionId":"${pin}"`);
+    expect(changed?.details).toMatchObject({ artifacts: [{ path: artifact().path, versionId: pin }] });
+  });
+
+  it("bytes written at the key after the seal do not move the pin, and Apply still promotes the sealed bytes", async () => {
+    const core = await setUp();
+    const { model, version, path } = key(1);
+    core.artifacts.overwrite(model, version, path, {
+      size: 3,
+      sha256: "0".repeat(64),
+      checksummed: true,
+      versionId: "attacker",
+    });
+    const { transition } = await promote(core, 1, "staging");
+    expect((await get(core, transition.id)).status).toBe("APPLIED");
+    expect(core.artifacts.calls).toContain(`head ${path} @v-fraud-1-${path}`);
+  });
+
+  it("Apply refuses a version whose pinned bytes are gone from the bucket, and says which artifact", async () => {
+    const core = await setUp();
+    const { model, version, path } = key(1);
+    // The pinned version no longer exists (a lifecycle rule expired it, say); other bytes are current.
+    core.artifacts.objects.set(FakeArtifactStorage.key(model, version, path), {
+      size: 3,
+      sha256: "0".repeat(64),
+      checksummed: true,
+      versionId: "attacker",
+    });
+    const { transition } = await promote(core, 1, "staging");
+    const ended = await get(core, transition.id);
+    expect(ended.status).toBe("FAILED");
+    expect(ended.reason).toMatch(
+      new RegExp(`'${path}' \\(S3 version v-fraud-1-${path}\\) is no longer in the bucket`),
+    );
+    expect((await versions.getVersion(core, "fraud", 1)).stage).toBe("development");
   });
 });
