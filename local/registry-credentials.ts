@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { loadLocalSecret } from "./local-secret.ts";
 import type { SigningIdentity } from "./sigv4-verify.ts";
 
 /**
@@ -17,21 +15,5 @@ export const REGISTRY_ACCESS_KEY_ID = "AKIALOCALREGISTRY001";
 const FILE_NAME = "registry-secret-access-key";
 
 export function loadRegistryCredentials(dataDir: string | undefined): SigningIdentity {
-  return { accessKeyId: REGISTRY_ACCESS_KEY_ID, secretAccessKey: loadSecret(dataDir) };
-}
-
-function loadSecret(dataDir: string | undefined): string {
-  if (dataDir === undefined) return randomSecret();
-  const file = join(dataDir, FILE_NAME);
-  if (existsSync(file)) {
-    const stored = readFileSync(file, "utf8").trim();
-    if (stored.length >= 32) return stored;
-  }
-  const secret = randomSecret();
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
-}
-
-function randomSecret(): string {
-  return randomBytes(30).toString("base64url");
+  return { accessKeyId: REGISTRY_ACCESS_KEY_ID, secretAccessKey: loadLocalSecret(dataDir, FILE_NAME, 30) };
 }
