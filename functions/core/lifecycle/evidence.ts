@@ -16,24 +16,6 @@ import type { ModelRecord, VersionRecord } from "../records.ts";
 import type { EvidenceSnapshot, UpdateVersionInput } from "../schemas.ts";
 import { EXCLUSIVE_STAGES, holderOf } from "./stages.ts";
 
-/**
- * Every field of a version that a check may read, in the order they are digested (its stage and
- * status are checked again by Apply itself, so a seal meanwhile is no change of evidence). Only
- * `description` is not evidence: free prose that stays editable (a custom validation function
- * must not base its verdict on it; docs/governance.md, "Evidence").
- */
-export const EVIDENCE_FIELDS = [
-  "metrics",
-  "params",
-  "tags",
-  "lineage",
-  "signature",
-  "framework",
-  "format",
-  "modelCard",
-  "artifacts",
-] as const satisfies readonly (keyof VersionRecord)[];
-
 /** The fields of `UpdateVersionInput` that are evidence (all of them but `description`). */
 export const EDITABLE_EVIDENCE = [
   "metrics",
@@ -44,7 +26,18 @@ export const EDITABLE_EVIDENCE = [
   "framework",
   "format",
   "modelCard",
-] as const satisfies readonly (keyof UpdateVersionInput & (typeof EVIDENCE_FIELDS)[number])[];
+] as const satisfies readonly (keyof UpdateVersionInput & keyof VersionRecord)[];
+
+/**
+ * Every field of a version that a check may read, in the order they are digested (its stage and
+ * status are checked again by Apply itself, so a seal meanwhile is no change of evidence). Only
+ * `description` is not evidence: free prose that stays editable (a custom validation function
+ * must not base its verdict on it; docs/governance.md, "Evidence").
+ */
+export const EVIDENCE_FIELDS = [
+  ...EDITABLE_EVIDENCE,
+  "artifacts",
+] as const satisfies readonly (keyof VersionRecord)[];
 
 /** SHA-256 of the version's evidence fields as canonical JSON (object keys sorted). */
 export function evidenceDigest(version: VersionRecord): string {
