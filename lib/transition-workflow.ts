@@ -30,7 +30,7 @@ import {
 } from "../functions/core/lifecycle/workflow-contract.ts";
 import { registryApp } from "./app.ts";
 import { acknowledgeDeadLetterQueue } from "./event-publisher.ts";
-import { acceptWildcardResources } from "./nag.ts";
+import { acceptWildcardResources, acknowledge } from "./nag.ts";
 import { cdkEventPattern } from "./webhook-targets.ts";
 
 /**
@@ -216,6 +216,11 @@ export class TransitionWorkflow extends Construct {
       // only (docs/governance.md, "Workflow").
       logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
     });
+    acknowledge(
+      this.stateMachine,
+      "AwsSolutions-SF1",
+      "Logs at ERROR without execution data on purpose: logging ALL events would write the approval wait's task token to CloudWatch Logs, where whoever can read the logs could resume or stop the wait; every step the workflow takes is recorded in the registry's own history instead",
+    );
     acceptWildcardResources(
       this.stateMachine.role,
       /^\*$/,
