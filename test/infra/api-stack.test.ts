@@ -385,13 +385,16 @@ describe("functions", () => {
       expect(render(propsOf(machine[0]![1]).DefinitionString as Json)).toContain(`{${tasksId()}.Arn}`);
     });
 
-    it("writes the table and answers task tokens, with no page-token secret and no S3", () => {
+    it("writes the table and answers task tokens, with no page-token secret, and only reads S3 (Apply checks the pinned bytes)", () => {
       const actions = tasksActions();
       expect(actions).toEqual(
         expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]),
       );
       expect(actions).toEqual(expect.arrayContaining(["states:SendTaskSuccess", "states:SendTaskFailure"]));
-      expect(actions.some((a) => a.startsWith("secretsmanager:") || a.startsWith("s3:"))).toBe(false);
+      expect(actions.some((a) => a.startsWith("secretsmanager:"))).toBe(false);
+      const s3 = actions.filter((a) => a.startsWith("s3:"));
+      expect(s3).toEqual(expect.arrayContaining(["s3:GetObjectVersion"]));
+      expect(s3.filter((a) => !/^s3:(Get|List)/.test(a))).toEqual([]);
     });
 
     it("leaves SendTask* and StartExecution to the transitions group among the HTTP functions", () => {
