@@ -86,7 +86,8 @@ export const BUNDLE_TARGET_BYTES = 350 * 1024;
  */
 export const bundleBudgetExceptions: Record<string, { bytes: number; reason: string }> = {
   "functions/http/handlers/artifacts.ts": {
-    bytes: 430 * 1024,
+    // 431.1 KiB once it gained abandon (AbortMultipartUpload) and version-pinned downloads.
+    bytes: 440 * 1024,
     reason:
       "every route signs or reads S3 objects: the DynamoDB and S3 clients with the commands sent are ~298 KiB, Powertools Logger and Metrics ~32 KiB and zod/mini ~24 KiB, 354 KiB before any of the registry's own code",
   },

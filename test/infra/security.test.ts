@@ -381,11 +381,13 @@ describe("state machines (the transition workflow, when the stack has one)", () 
       IncludeExecutionData: boolean;
       Destinations: Json[];
     };
-    expect(logging?.Level, id).toBe("ALL");
+    // ERROR without execution data: ALL would log the approval wait's task token (issue 18, item 7).
+    expect(logging?.Level, id).toBe("ERROR");
+    expect(logging.IncludeExecutionData, id).toBe(false);
     expect(logging.Destinations.length, id).toBeGreaterThan(0);
   }
 
-  it("are logged (level ALL) and traced, and alarm when executions fail or time out", () => {
+  it("are logged (errors, without execution data) and traced, and alarm when executions fail or time out", () => {
     // The stage-transition workflow (lib/transition-workflow.ts).
     expect(machines()).toHaveLength(1);
     machines().forEach(assertLoggedAndTraced);
