@@ -288,8 +288,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
-  ownHosts = [`${host}:${port}`, ...(host === "127.0.0.1" ? [`localhost:${port}`] : [])];
-  allowedOrigins = [...ownHosts.map((h) => `http://${h}`), ...(options.allowedOrigins ?? [])];
+  // The loopback names without the port are accepted too: some SigV4 signers (MLflow's built-in
+  // `MLFLOW_TRACKING_AWS_SIGV4`, through requests-auth-aws-sigv4) send and sign `Host` without it,
+  // as API Gateway's default port lets them. A rebinding page sends its own name, never these.
+  const names = [host, ...(host === "127.0.0.1" ? ["localhost"] : [])];
+  ownHosts = [...names.map((name) => `${name}:${port}`), ...names];
+  // Origins always carry the port: a page on the same name at another port is another origin.
+  allowedOrigins = [...names.map((name) => `http://${name}:${port}`), ...(options.allowedOrigins ?? [])];
   return {
     endpoint: `http://${host}:${port}`,
     port,

@@ -228,3 +228,25 @@ def test_production_under_a_policy_needing_approval_stays_in_staging_until_appro
     me = registry.whoami()["arn"]
     requested = [e for e in registry.history(name) if e["action"] == "TRANSITION_REQUESTED"]
     assert len(requested) == 2 and all(e["actor"] == me for e in requested)
+
+
+def test_mlflow_builtin_sigv4_switch_is_refused_exactly_where_documented(
+    mlflow_env: str, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow's own ``MLFLOW_TRACKING_AWS_SIGV4=true`` signs a query's ``+`` as a literal ``+``:
+    the gateway (API Gateway, and local mode alike) refuses every query with a space; a request
+    with no space in its query passes. docs/mlflow.md says so."""
+    name = new_name()
+    registry.create_model(name)
+    monkeypatch.delenv("MLFLOW_TRACKING_AUTH")
+    monkeypatch.setenv("MLFLOW_TRACKING_AWS_SIGV4", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
+    builtin = MlflowClient()
+    assert builtin.get_registered_model(name).name == name
+    with pytest.raises(MlflowException, match="SignatureDoesNotMatch"):
+        builtin.search_registered_models(filter_string=f"name = '{name}'")
+    with pytest.raises(MlflowException, match="SignatureDoesNotMatch"):
+        builtin.search_model_versions(f"name='{name}'", order_by=["version_number", "name"])
+    # No space and no repeated key: signed alike, it reaches the registry.
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        builtin.get_model_version_by_alias(name, "nosuch")
