@@ -94,7 +94,11 @@ async function ensureVenv(): Promise<{ python: string; installed: boolean; secon
     .digest("hex");
   const stampPath = join(venv, STAMP_FILE);
   if (existsSync(python) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
-    const check = await run(python, ["-c", "import model_registry, pytest, tqdm, mlflow, requests_auth_aws_sigv4"], { timeoutMs: 30_000 });
+    const check = await run(
+      python,
+      ["-c", "import model_registry, pytest, tqdm, mlflow, requests_auth_aws_sigv4"],
+      { timeoutMs: 30_000 },
+    );
     if (check.code === 0) return { python, installed: false, seconds: (Date.now() - started) / 1000 };
   }
   rmSync(venv, { recursive: true, force: true });

@@ -35,6 +35,7 @@ function call(core: TestCore, method: string, path: string, input: Record<string
   } as unknown as APIGatewayProxyEvent;
   return handler(event, {} as Context).then((result) => ({
     status: result.statusCode,
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads MLflow's JSON answers freely
     body: JSON.parse(result.body) as Record<string, any>,
   }));
 }
@@ -62,7 +63,9 @@ describe("the MLflow routes", () => {
     const got = await call(core, "GET", "registered-models/get", { name: "fraud" });
     expect(got).toMatchObject({
       status: 200,
-      body: { registered_model: { name: "fraud", tags: [{ key: "team", value: "risk" }], latest_versions: [] } },
+      body: {
+        registered_model: { name: "fraud", tags: [{ key: "team", value: "risk" }], latest_versions: [] },
+      },
     });
     expect(await call(core, "GET", "registered-models/get", { name: "nope" })).toEqual({
       status: 404,
@@ -70,7 +73,10 @@ describe("the MLflow routes", () => {
     });
     expect(await call(core, "GET", "registered-models/get", {})).toEqual({
       status: 400,
-      body: { error_code: "INVALID_PARAMETER_VALUE", message: "Missing value for required parameter 'name'." },
+      body: {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: "Missing value for required parameter 'name'.",
+      },
     });
     expect(await call(core, "POST", "registered-models/create", { name: "fraud" })).toMatchObject({
       status: 400,
@@ -85,7 +91,10 @@ describe("the MLflow routes", () => {
 
   it("refuse a rename, saying names are never reused", async () => {
     const core = await withModels(["fraud"]);
-    const renamed = await call(core, "POST", "registered-models/rename", { name: "fraud", new_name: "fraud2" });
+    const renamed = await call(core, "POST", "registered-models/rename", {
+      name: "fraud",
+      new_name: "fraud2",
+    });
     expect(renamed.status).toBe(400);
     expect(renamed.body.message).toMatch(/never reused/);
   });
@@ -93,7 +102,11 @@ describe("the MLflow routes", () => {
   it("refuse an alias on a version that is not READY, with the reason", async () => {
     const core = await withModels(["fraud"]);
     await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
-    const refused = await call(core, "POST", "registered-models/alias", { name: "fraud", alias: "champion", version: "1" });
+    const refused = await call(core, "POST", "registered-models/alias", {
+      name: "fraud",
+      alias: "champion",
+      version: "1",
+    });
     expect(refused).toEqual({
       status: 409,
       body: {
@@ -107,7 +120,10 @@ describe("the MLflow routes", () => {
     const core = await withModels(["fraud"]);
     const sealed = await readyVersion(core, "fraud");
     await versions.createVersion(core, "fraud", { artifacts: [artifact()] }, publisher);
-    const refused = await call(core, "DELETE", "model-versions/delete", { name: "fraud", version: String(sealed) });
+    const refused = await call(core, "DELETE", "model-versions/delete", {
+      name: "fraud",
+      version: String(sealed),
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/sealed versions are never deleted/);
     expect(await call(core, "DELETE", "model-versions/delete", { name: "fraud", version: "2" })).toEqual({
@@ -115,7 +131,10 @@ describe("the MLflow routes", () => {
       body: {},
     });
     const gone = await call(core, "GET", "model-versions/get", { name: "fraud", version: "2" });
-    expect(gone.body.model_version).toMatchObject({ status: "FAILED_REGISTRATION", status_message: /ABANDONED/ });
+    expect(gone.body.model_version).toMatchObject({
+      status: "FAILED_REGISTRATION",
+      status_message: /ABANDONED/,
+    });
   });
 
   it("turn transition-stage into a transition request and answer the version as it stands", async () => {
@@ -127,10 +146,17 @@ describe("the MLflow routes", () => {
       stage: "Staging",
       archive_existing_versions: false,
     });
-    expect(answer).toMatchObject({ status: 200, body: { model_version: { version: "1", current_stage: "None" } } });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { model_version: { version: "1", current_stage: "None" } },
+    });
     const [request] = (await transitions.listTransitions(core, "fraud", { limit: 10 })).items;
     expect(request).toMatchObject({ to: "staging", status: "REQUESTED", requestedBy: publisher.actor });
-    const unknown = await call(core, "POST", "model-versions/transition-stage", { name: "fraud", version: "1", stage: "Prod" });
+    const unknown = await call(core, "POST", "model-versions/transition-stage", {
+      name: "fraud",
+      version: "1",
+      stage: "Prod",
+    });
     expect(unknown.body.message).toMatch(/'Prod' is not a stage: use None, Staging, Production, Archived/);
   });
 
@@ -161,9 +187,13 @@ describe("MLflow search", () => {
       order_by: ["last_updated_timestamp DESC", "name ASC"],
     });
     expect(found.body.registered_models.map((m: { name: string }) => m.name)).toEqual(["fraud-a", "fraud-c"]);
-    const ilike = await call(core, "GET", "registered-models/search", { filter: "name ILIKE 'FRAUD%' AND name != 'fraud-c'" });
+    const ilike = await call(core, "GET", "registered-models/search", {
+      filter: "name ILIKE 'FRAUD%' AND name != 'fraud-c'",
+    });
     expect(ilike.body.registered_models.map((m: { name: string }) => m.name)).toEqual(["fraud-a", "fraud-b"]);
-    const byIn = await call(core, "GET", "registered-models/search", { filter: "name IN ('churn', 'nope', 'fraud-b')" });
+    const byIn = await call(core, "GET", "registered-models/search", {
+      filter: "name IN ('churn', 'nope', 'fraud-b')",
+    });
     expect(byIn.body.registered_models.map((m: { name: string }) => m.name)).toEqual(["churn", "fraud-b"]);
   });
 
@@ -187,7 +217,10 @@ describe("MLflow search", () => {
       filter: "name = 'churn'",
       page_token: first.body.next_page_token,
     });
-    expect(other).toMatchObject({ status: 400, body: { message: expect.stringMatching(/not a token of this search/) } });
+    expect(other).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/not a token of this search/) },
+    });
   });
 
   it("searches versions of the models a name condition selects, by run_id, tags and version_number", async () => {
@@ -200,11 +233,12 @@ describe("MLflow search", () => {
       filter: "name LIKE 'fraud-%' AND run_id = 'run 2' AND version_number >= 1",
       order_by: ["name DESC", "version_number ASC"],
     });
-    expect(found.body.model_versions.map((v: { name: string; version: string }) => `${v.name}/${v.version}`)).toEqual([
-      "fraud-b/2",
-      "fraud-a/2",
-    ]);
-    const exact = await call(core, "GET", "model-versions/search", { filter: "name = 'fraud-a' AND version_number IN (1, 9)" });
+    expect(
+      found.body.model_versions.map((v: { name: string; version: string }) => `${v.name}/${v.version}`),
+    ).toEqual(["fraud-b/2", "fraud-a/2"]);
+    const exact = await call(core, "GET", "model-versions/search", {
+      filter: "name = 'fraud-a' AND version_number IN (1, 9)",
+    });
     expect(exact.body.model_versions.map((v: { version: string }) => v.version)).toEqual(["1"]);
   });
 
@@ -212,18 +246,33 @@ describe("MLflow search", () => {
     const core = await withModels(["fraud"]);
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ["model-versions/search", { filter: "run_id = 'x'" }, /needs a condition on name/],
-      ["model-versions/search", { filter: "name = 'fraud' AND source_path = 'x'" }, /cannot filter on 'source_path'/],
-      ["registered-models/search", { filter: "run_id = 'x'" }, /registered-model search cannot filter on 'run_id'/],
+      [
+        "model-versions/search",
+        { filter: "name = 'fraud' AND source_path = 'x'" },
+        /cannot filter on 'source_path'/,
+      ],
+      [
+        "registered-models/search",
+        { filter: "run_id = 'x'" },
+        /registered-model search cannot filter on 'run_id'/,
+      ],
       ["registered-models/search", { filter: "tags.a IN ('x')" }, /cannot serve 'tags.a IN'/],
       ["registered-models/search", { filter: "name = 1" }, /name compares with quoted strings/],
       ["registered-models/search", { filter: "name = 'a' OR name = 'b'" }, /^filter: OR is not supported/],
-      ["registered-models/search", { order_by: ["version_number"] }, /registered models have no version_number/],
+      [
+        "registered-models/search",
+        { order_by: ["version_number"] },
+        /registered models have no version_number/,
+      ],
       ["registered-models/search", { max_results: "0" }, /max_results must be a whole number from 1 to 1000/],
     ];
     for (const [path, input, message] of cases) {
       const answer = await call(core, "GET", path, input);
       expect(answer.status, JSON.stringify(input)).toBe(400);
-      expect(answer.body).toEqual({ error_code: "INVALID_PARAMETER_VALUE", message: expect.stringMatching(message) });
+      expect(answer.body).toEqual({
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: expect.stringMatching(message),
+      });
     }
   });
 
@@ -232,7 +281,10 @@ describe("MLflow search", () => {
     const many = Array.from({ length: MAX_READ + 1 }, (_, i) => `m${String(i).padStart(5, "0")}`);
     for (const name of many) await models.createModel(core, { name }, publisher);
     const answer = await call(core, "GET", "registered-models/search", { filter: "name LIKE '%9'" });
-    expect(answer).toMatchObject({ status: 400, body: { message: expect.stringMatching(/would read more than/) } });
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/would read more than/) },
+    });
     const narrowed = await call(core, "GET", "registered-models/search", { filter: "name LIKE 'm001%'" });
     expect(narrowed.body.registered_models).toHaveLength(100);
   }, 30_000);

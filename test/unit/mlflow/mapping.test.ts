@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ModelVersion } from "#core/schemas.ts";
 import { STAGES, VERSION_STATUSES } from "#core/schemas/vocabulary.ts";
+import type { ModelVersion } from "#core/schemas.ts";
 import {
   fromMlflowStage,
   fromMlflowStatus,
@@ -49,7 +49,10 @@ describe("the MLflow mapping", () => {
       runUri: "http://x/runs/abc",
     });
     expect(lineageOf({ run_id: "" })).toEqual({});
-    const view = toMlflowVersion(version({ lineage: { runId: "abc", runUri: "http://x/runs/abc" } }), "s3://b/k");
+    const view = toMlflowVersion(
+      version({ lineage: { runId: "abc", runUri: "http://x/runs/abc" } }),
+      "s3://b/k",
+    );
     expect(lineageOf(view)).toEqual({ runId: "abc", runUri: "http://x/runs/abc" });
   });
 
@@ -100,7 +103,11 @@ describe("the MLflow mapping", () => {
       updatedBy: "alice",
       etag: '"1"',
     });
-    expect(model).toMatchObject({ name: "fraud", aliases: [{ alias: "champion", version: "3" }], description: "" });
+    expect(model).toMatchObject({
+      name: "fraud",
+      aliases: [{ alias: "champion", version: "3" }],
+      description: "",
+    });
     expect(model.creation_timestamp).toBe(Date.parse("2026-01-02T03:04:05.678Z"));
   });
 
