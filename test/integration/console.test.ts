@@ -9,24 +9,45 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RegistryClient } from "../../clients/lib/registry-client.ts";
 import { launchChromium, seriousAxeViolations } from "../support/browser.ts";
-import { client, createModel, createReadyVersion, registry, uniqueName } from "./support.ts";
+import { client, createModel, createReadyVersion, type ErrorBody, registry, uniqueName } from "./support.ts";
 
 const publisher = client("publisher");
 const admin = client("admin");
 const reader = client("reader");
 
 const WIDTHS = [1280, 390] as const;
+/** Browser-side expressions (the test's own TypeScript has no DOM types). */
+const NOTHING_LOADING = "!document.querySelector('.loading')";
+const PAGE_OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth";
+const FOCUSED_CONTROL = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return undefined;
+  const label = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : undefined;
+  return el.tagName.toLowerCase() + ":" + (el.getAttribute("aria-label") ?? label ?? el.textContent ?? "").trim();
+})()`;
 /** The issue's budget for the first page: HTML, script and style, gzipped. */
 const FIRST_PAGE_BUDGET_BYTES = 250 * 1024;
 
 let browser: Browser;
 let context: BrowserContext;
 const consoleUrl = (path = "") => `${registry().endpoint}/console${path}`;
+type Waiting = Awaited<ReturnType<typeof awaitingProduction>>;
+/** Requests waiting for approval, built side by side before the tests (each takes seconds). */
+let fixtures: Record<"handshake" | "two" | "self" | "pending", Waiting>;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  const launching = launchChromium();
+  launching.catch(() => undefined);
+  const [handshake, two, self, pending] = await Promise.all([
+    awaitingProduction("console-handshake", 1),
+    awaitingProduction("console-two", 2),
+    awaitingProduction("console-self", 1, admin),
+    awaitingProduction("console-pending", 1),
+  ]);
+  fixtures = { handshake, two, self, pending };
+  browser = await launching;
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
 });
@@ -94,7 +115,7 @@ async function requestCard(page: Page, model: string) {
   const card = page.getByRole("article", { name: new RegExp(`^${model} version 1`) });
   for (let pages = 0; pages < 50; pages++) {
     await page.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
-    await page.waitForFunction(() => !document.querySelector(".loading"));
+    await page.waitForFunction(NOTHING_LOADING);
     if (await card.count()) return card;
     const more = page.getByRole("button", { name: "Load more requests" });
     if (!(await more.count())) break;
@@ -107,7 +128,7 @@ describe("the console's approvals handshake", () => {
   it("the approver reads the report and approves with a comment; the model's timeline shows the new holder and the approver", {
     timeout: 120_000,
   }, async () => {
-    const { model, transition } = await awaitingProduction("console-handshake", 1);
+    const { model, transition } = fixtures.handshake;
     const page = await openAs("approver", "/approvals");
     const card = await requestCard(page, model);
     await expect.poll(() => card.getByRole("table").first().textContent()).toContain("passed");
@@ -134,7 +155,7 @@ describe("the console's approvals handshake", () => {
   });
 
   it("a second approval needed shows 1 of 2 after the first", { timeout: 120_000 }, async () => {
-    const { model } = await awaitingProduction("console-two", 2);
+    const { model } = fixtures.two;
     const page = await openAs("approver", "/approvals");
     let card = await requestCard(page, model);
     expect(await card.textContent()).toContain("0 of 2");
@@ -146,7 +167,7 @@ describe("the console's approvals handshake", () => {
   });
 
   it("a self-approval shows the server's four-eyes refusal", { timeout: 120_000 }, async () => {
-    const { model } = await awaitingProduction("console-self", 1, admin);
+    const { model } = fixtures.self;
     const page = await openAs("admin", "/approvals");
     const card = await requestCard(page, model);
     await card.getByRole("button", { name: "Approve" }).click();
@@ -159,7 +180,7 @@ describe("the console's approvals handshake", () => {
   it("a reader sees no Approve button, and an approval forced through the proxy is refused with the server's message", {
     timeout: 120_000,
   }, async () => {
-    const { model, transition } = await awaitingProduction("console-reader", 1);
+    const { model, transition } = fixtures.pending;
     const page = await openAs("reader", "/approvals");
     const card = await requestCard(page, model);
     expect(await card.getByRole("button").count()).toBe(0);
@@ -167,24 +188,15 @@ describe("the console's approvals handshake", () => {
     expect(await page.getByText(/only approvers and admins approve/).count()).toBe(1);
 
     // The page's own token, as a tampered page would use it: the registry still decides.
-    const forced = await page.evaluate(
-      async ([m, t]) => {
-        const token = JSON.parse(
-          document.querySelector<HTMLMetaElement>('meta[name="console-config"]')!.content,
-        ).token;
-        const response = await fetch(`/console/api/models/${m}/transitions/${t}/approve`, {
-          method: "POST",
-          headers: {
-            "x-console-token": token,
-            "x-console-identity": "reader",
-            "content-type": "application/json",
-          },
-          body: "{}",
-        });
-        return { status: response.status, body: await response.json() };
-      },
-      [model, transition],
-    );
+    const forced = (await page.evaluate(`(async () => {
+      const token = JSON.parse(document.querySelector('meta[name="console-config"]').content).token;
+      const response = await fetch("/console/api/models/${model}/transitions/${transition}/approve", {
+        method: "POST",
+        headers: { "x-console-token": token, "x-console-identity": "reader", "content-type": "application/json" },
+        body: "{}",
+      });
+      return { status: response.status, body: await response.json() };
+    })()`)) as { status: number; body: ErrorBody };
     expect(forced.status).toBe(403);
     expect(forced.body.error.code).toBe("AccessDenied");
     expect(forced.body.error.message).toMatch(/may be called by the roles approver, admin/);
@@ -196,9 +208,8 @@ describe("the console's pages", () => {
   it("have no serious or critical axe-core violations at 1280 px and 390 px, and fit a phone's width", {
     timeout: 180_000,
   }, async () => {
-    const { model } = await awaitingProduction("console-axe", 1);
+    const { model } = fixtures.pending;
     const paths = [
-      "/models",
       `/models?prefix=${model}`,
       `/models/${model}`,
       `/models/${model}/versions/1`,
@@ -211,13 +222,13 @@ describe("the console's pages", () => {
       for (const path of paths) {
         await page.goto(consoleUrl(path));
         await page.getByRole("heading", { level: 1 }).waitFor();
-        await page.waitForFunction(() => !document.querySelector(".loading"));
+        await page.waitForFunction(NOTHING_LOADING);
         for (const v of await seriousAxeViolations(page)) {
           found.push(
             `${width}px ${path}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
           );
         }
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = (await page.evaluate(PAGE_OVERFLOW)) as number;
         if (overflow > 0) found.push(`${width}px ${path}: the page is ${overflow} px wider than the window`);
       }
     }
@@ -226,18 +237,13 @@ describe("the console's pages", () => {
   });
 
   it("every control is reachable by keyboard with an accessible name", { timeout: 60_000 }, async () => {
-    const { model } = await awaitingProduction("console-keys", 1);
+    const { model } = fixtures.pending;
     const page = await openAs("approver", "/approvals");
     await requestCard(page, model);
     const names: string[] = [];
     for (let i = 0; i < 200; i++) {
       await page.keyboard.press("Tab");
-      const focused = await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        if (!el || el === document.body) return undefined;
-        const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : undefined;
-        return `${el.tagName.toLowerCase()}:${(el.getAttribute("aria-label") ?? label ?? el.textContent ?? "").trim()}`;
-      });
+      const focused = (await page.evaluate(FOCUSED_CONTROL)) as string | undefined;
       if (focused === undefined) break;
       names.push(focused);
       if (focused.startsWith("textarea:") && names.filter((n) => n.startsWith("textarea:")).length > 1) break;
@@ -285,7 +291,7 @@ describe("the console's signing proxy", () => {
     const token = await pageToken();
     const missing = await fetch(api("/whoami"), { headers: { "x-console-identity": "admin" } });
     expect(missing.status).toBe(403);
-    expect((await missing.json()).error.code).toBe("ConsoleTokenRequired");
+    expect(((await missing.json()) as ErrorBody).error.code).toBe("ConsoleTokenRequired");
     const wrong = await fetch(api("/whoami"), {
       headers: { "x-console-identity": "admin", "x-console-token": `${token.slice(0, -1)}x` },
     });
@@ -294,12 +300,12 @@ describe("the console's signing proxy", () => {
       headers: { "x-console-identity": "admin", "x-console-token": token, origin: "http://evil.example" },
     });
     expect(foreign.status).toBe(403);
-    expect((await foreign.json()).error.code).toBe("ForeignOrigin");
+    expect(((await foreign.json()) as ErrorBody).error.code).toBe("ForeignOrigin");
     const ok = await fetch(api("/whoami"), {
       headers: { "x-console-identity": "admin", "x-console-token": token },
     });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).roles).toEqual(["admin"]);
+    expect(((await ok.json()) as { roles: string[] }).roles).toEqual(["admin"]);
   });
 
   it("a page of another origin cannot drive it: no CORS for it, and a cross-site form post is refused", {
