@@ -23,7 +23,9 @@ let dist = "";
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    server.listen(0, "127.0.0.1", () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
   );
 }
 
@@ -35,7 +37,11 @@ async function consoleServer(overrides: Partial<ConsoleOptions> = {}): Promise<s
     apiEndpoint: () => upstreamUrl,
     region: "us-east-1",
     identities: [
-      { name: "approver", role: "approver", credentials: { accessKeyId: "AKIAAPPROVER", secretAccessKey: "s1" } },
+      {
+        name: "approver",
+        role: "approver",
+        credentials: { accessKeyId: "AKIAAPPROVER", secretAccessKey: "s1" },
+      },
       { name: "reader", role: "reader", credentials: { accessKeyId: "AKIAREADER", secretAccessKey: "s2" } },
     ],
     token: TOKEN,
@@ -94,8 +100,14 @@ describe("the console's signing proxy", () => {
     expect(response.headers.get("etag")).toBe('"e1"');
     expect(response.headers.get("set-cookie")).toBeNull();
     const call = received.at(-1)!;
-    expect(call).toMatchObject({ method: "POST", url: "/models/m/transitions/t/approve?x=1", body: '{"comment":"ok"}' });
-    expect(call.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAAPPROVER\/\d{8}\/us-east-1\/execute-api\//);
+    expect(call).toMatchObject({
+      method: "POST",
+      url: "/models/m/transitions/t/approve?x=1",
+      body: '{"comment":"ok"}',
+    });
+    expect(call.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIAAPPROVER\/\d{8}\/us-east-1\/execute-api\//,
+    );
     expect(call.headers["idempotency-key"]).toBe("k1");
     expect(call.headers.cookie).toBeUndefined();
     expect(call.headers[TOKEN_HEADER]).toBeUndefined();
@@ -146,7 +158,9 @@ describe("the console's signing proxy", () => {
       ],
     });
     const page = await (await fetch(`${local}/console/models/m`)).text();
-    expect(page).toContain(`<meta name="console-config" content="{&#34;mode&#34;:&#34;local&#34;,&#34;token&#34;:&#34;${TOKEN}&#34;}">`);
+    expect(page).toContain(
+      `<meta name="console-config" content="{&#34;mode&#34;:&#34;local&#34;,&#34;token&#34;:&#34;${TOKEN}&#34;}">`,
+    );
     const aws = await consoleServer({ mode: "aws", tokenDelivery: "url" });
     const awsPage = await (await fetch(`${aws}/console/approvals`)).text();
     expect(awsPage).not.toContain(TOKEN);
@@ -156,7 +170,11 @@ describe("the console's signing proxy", () => {
   it("serves only the built files as assets, never a path outside them", async () => {
     const base = await consoleServer();
     expect((await fetch(`${base}/console/assets/console.js`)).status).toBe(200);
-    for (const path of ["/console/assets/..%2Findex.html", "/console/assets/../../package.json", "/console/assets/index.html"]) {
+    for (const path of [
+      "/console/assets/..%2Findex.html",
+      "/console/assets/../../package.json",
+      "/console/assets/index.html",
+    ]) {
       const response = await fetch(`${base}${path}`);
       expect([404, 200].includes(response.status), path).toBe(true);
       expect(await response.text(), path).not.toContain('"name"');
