@@ -21,7 +21,8 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type Credentials, type CredentialsProvider, RequestSigner } from "../../clients/lib/signer.ts";
 
@@ -333,4 +334,56 @@ function readBody(req: IncomingMessage): Promise<string> {
 /** A fresh console token: 32 random bytes, URL-safe. */
 export function newConsoleToken(): string {
   return randomBytes(32).toString("base64url");
+}
+
+export interface StandaloneConsole {
+  /** `http://127.0.0.1:<port>/console/`, plus `?token=…` when the token travels in the URL. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The console on a server of its own (what `registry console` will run against AWS): loopback
+ * only, and only for requests addressed to its own host and port (DNS rebinding), every other
+ * request refused before the console sees it.
+ */
+export async function startConsoleServer(
+  options: Omit<ConsoleOptions, "ownOrigins"> & { port?: number },
+): Promise<StandaloneConsole> {
+  const host = "127.0.0.1";
+  let ownHosts: string[] = [];
+  const handler = createConsoleHandler({ ...options, ownOrigins: () => ownHosts.map((h) => `http://${h}`) });
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (!ownHosts.includes(req.headers.host ?? "")) {
+      sendJson(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: `the console answers only requests addressed to ${ownHosts[0]}.`,
+        },
+      });
+    } else if (path !== CONSOLE_PATH && !path.startsWith(`${CONSOLE_PATH}/`)) {
+      res.writeHead(302, { location: `${CONSOLE_PATH}/` });
+      res.end();
+    } else {
+      handler(req, res);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  ownHosts = [`${host}:${port}`, `localhost:${port}`];
+  const token = options.tokenDelivery === "url" ? `?token=${encodeURIComponent(options.token)}` : "";
+  return {
+    url: `http://${host}:${port}${CONSOLE_PATH}/${token}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -16,8 +16,9 @@ const admin = client("admin");
 const reader = client("reader");
 
 const WIDTHS = [1280, 390] as const;
+/** vitest's expect.poll gives up after 1 s; a loaded CI machine needs longer. */
+const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 30_000 });
 /** Browser-side expressions (the test's own TypeScript has no DOM types). */
-const NOTHING_LOADING = "!document.querySelector('.loading')";
 const PAGE_OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth";
 const FOCUSED_CONTROL = `(() => {
   const el = document.activeElement;
@@ -105,7 +106,7 @@ async function openAs(principal: string, path: string): Promise<Page> {
   await page.goto(consoleUrl(path));
   const picker = page.getByLabel("Act as");
   await picker.selectOption(principal);
-  await expect.poll(() => picker.inputValue()).toBe(principal);
+  await poll(() => picker.inputValue()).toBe(principal);
   await page.getByText(`Acting as ${principal}`).waitFor();
   return page;
 }
@@ -115,7 +116,7 @@ async function requestCard(page: Page, model: string) {
   const card = page.getByRole("article", { name: new RegExp(`^${model} version 1`) });
   for (let pages = 0; pages < 50; pages++) {
     await page.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
-    await page.waitForFunction(NOTHING_LOADING);
+    await poll(() => page.locator(".loading").count()).toBe(0);
     if (await card.count()) return card;
     const more = page.getByRole("button", { name: "Load more requests" });
     if (!(await more.count())) break;
@@ -131,12 +132,12 @@ describe("the console's approvals handshake", () => {
     const { model, transition } = fixtures.handshake;
     const page = await openAs("approver", "/approvals");
     const card = await requestCard(page, model);
-    await expect.poll(() => card.getByRole("table").first().textContent()).toContain("passed");
+    await poll(() => card.getByRole("table").first().textContent()).toContain("passed");
     expect(await card.textContent()).toContain("0 of 1");
 
     await card.getByRole("textbox", { name: "Comment" }).fill("holdout AUC checked: ship it");
     await card.getByRole("button", { name: "Approve" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toMatch(/You approved/);
+    await poll(() => page.getByRole("status").first().textContent()).toMatch(/You approved/);
     const applied = await waitForStatus(model, transition, ["APPLIED", "FAILED", "REJECTED"]);
     expect(applied.status).toBe("APPLIED");
 
@@ -160,9 +161,9 @@ describe("the console's approvals handshake", () => {
     let card = await requestCard(page, model);
     expect(await card.textContent()).toContain("0 of 2");
     await card.getByRole("button", { name: "Approve" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toMatch(/1 of 2 approvals/);
+    await poll(() => page.getByRole("status").first().textContent()).toMatch(/1 of 2 approvals/);
     card = await requestCard(page, model);
-    await expect.poll(() => card.locator(".count").textContent()).toMatch(/^1 of 2 approvals/);
+    await poll(() => card.locator(".count").textContent()).toMatch(/^1 of 2 approvals/);
     await page.close();
   });
 
@@ -222,7 +223,7 @@ describe("the console's pages", () => {
       for (const path of paths) {
         await page.goto(consoleUrl(path));
         await page.getByRole("heading", { level: 1 }).waitFor();
-        await page.waitForFunction(NOTHING_LOADING);
+        await poll(() => page.locator(".loading").count()).toBe(0);
         for (const v of await seriousAxeViolations(page)) {
           found.push(
             `${width}px ${path}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,

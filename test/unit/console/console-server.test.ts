@@ -2,8 +2,8 @@
  * The console's signing proxy and page server (console/server/console-server.ts) against a fake
  * upstream that records what it receives: what it forwards and signs, and what it refuses.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import {
   type ConsoleOptions,
   createConsoleHandler,
   IDENTITY_HEADER,
+  startConsoleServer,
   TOKEN_HEADER,
 } from "../../../console/server/console-server.ts";
 
@@ -181,5 +182,58 @@ describe("the console's signing proxy", () => {
     }
     expect((await fetch(`${base}/console/assets/nope.js`)).status).toBe(404);
     expect((await fetch(`${base}/console/models`, { method: "POST" })).status).toBe(405);
+  });
+});
+
+describe("the console on a server of its own (registry console)", () => {
+  it("listens on loopback only, answers only its own Host, and carries the token in its URL, not its page", async () => {
+    const served = await startConsoleServer({
+      mode: "aws",
+      apiEndpoint: () => upstreamUrl,
+      region: "us-east-1",
+      identities: [{ name: "you", credentials: { accessKeyId: "AKIAYOU", secretAccessKey: "s" } }],
+      token: TOKEN,
+      tokenDelivery: "url",
+      distDir: dist,
+    });
+    try {
+      // The bound address, read from the kernel's table of listening sockets: 127.0.0.1 only.
+      const port = served.port.toString(16).toUpperCase().padStart(4, "0");
+      const listening = readFileSync("/proc/net/tcp", "utf8")
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .filter((fields) => fields[1]?.endsWith(`:${port}`) && fields[3] === "0A")
+        .map((fields) => fields[1]);
+      expect(listening).toEqual([`0100007F:${port}`]);
+      expect(served.url).toBe(`http://127.0.0.1:${served.port}/console/?token=${TOKEN}`);
+
+      const page = await (await fetch(served.url)).text();
+      expect(page).not.toContain(TOKEN);
+      const call = await fetch(`http://127.0.0.1:${served.port}/console/api/whoami`, {
+        headers: { [TOKEN_HEADER]: TOKEN },
+      });
+      expect(call.status).toBe(201);
+      expect(received.at(-1)!.headers.authorization).toContain("Credential=AKIAYOU/");
+
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port: served.port,
+            path: "/console/",
+            headers: { host: `evil.example:${served.port}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+      expect(rebound).toBe(400);
+    } finally {
+      await served.close();
+    }
   });
 });
