@@ -112,6 +112,13 @@ export interface LocalRegistryOptions {
    * variables, else none). Checked at start with the functions' own parser.
    */
   governance?: { policyFloor?: unknown; personBoundRoles?: unknown };
+  /**
+   * The registry's own secret (its functions' credentials, `registry-credentials.ts`; at least 32
+   * characters). Default: the one kept in the data folder, else a new one. Tests that start
+   * several registries in one process pass one, as one deployment's functions sign with one role:
+   * the handlers keep their SDK clients across registries, as Lambda keeps them across invocations.
+   */
+  registrySecret?: string;
   /** Target delivery attempts and back-off (tests shorten them). */
   targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
   /** Told of each failed delivery attempt and each dead letter of the local bus (`npm start` prints them). */
@@ -185,7 +192,7 @@ export const LOCAL_WORKFLOW = {
 /**
  * The environment the Lambda handlers read at import time, pointed at the emulators. The AWS
  * SDK picks up the endpoints and credentials itself; the credentials are the registry's own
- * (`registry-credentials.ts`), which the S3 front and the bus check (DynamoDB Local accepts any).
+ * (`registry-credentials.ts`), which DynamoDB Local, the S3 front and the bus check.
  */
 export function handlerEnvironment(settings: {
   credentials: SigningIdentity;
@@ -267,7 +274,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   if (gatewayPort !== 0) await assertPortFree(gatewayPort, "the registry API", "REGISTRY_PORT", "127.0.0.1");
 
   if (dataDir) createDataDir(dataDir);
-  const registryCredentials = loadRegistryCredentials(dataDir);
+  const registryCredentials = loadRegistryCredentials(dataDir, options.registrySecret);
   // The console is served by the gateway: its origin is known once the gateway listens.
   let consoleOrigins: readonly string[] = [];
   const allowedOrigins = () => consoleOrigins;
@@ -292,6 +299,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
           inMemory: !dataDir,
           dbPath: dataDir ? join(dataDir, "dynamodb") : undefined,
           readyTimeoutMs: options.dynamoDbReadyTimeoutMs,
+          credentials: registryCredentials,
+          region,
         }),
       () =>
         startS3Local({
@@ -310,7 +319,12 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     loading.catch(() => undefined);
     cleanups.push(async () => (await loading).dispose());
     // The workflow's definition comes from the CDK construct while Java starts.
-    const workflow = await startWorkflow(region, options.stepFunctionsPort ?? 0, loading);
+    const workflow = await startWorkflow(
+      region,
+      options.stepFunctionsPort ?? 0,
+      loading,
+      registryCredentials,
+    );
     cleanups.push(workflow.stop);
     const [dynamo, s3] = await emulators;
     cleanups.push(dynamo.stop, s3.stop);
@@ -319,7 +333,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     const client = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: registryCredentials,
     });
     try {
       await createRegistryTable(client, tableName);
@@ -333,6 +347,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       port: options.lambdaPort ?? 0,
       functions: customFunctions,
       loadWorker: (name) => handlers.load(LOCAL_WORKER_FUNCTIONS[name]),
+      signers: [registryCredentials],
     });
     cleanups.push(() => lambda.close());
 
@@ -412,6 +427,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       poller = await startStreamPoller({
         dynamoEndpoint: dynamo.endpoint,
         region,
+        credentials: registryCredentials,
         tableName,
         invoke: publisherInvoker(region, handlers),
         checkpointFile: dataDir ? join(dataDir, STREAM_CHECKPOINT_FILE) : undefined,
@@ -481,6 +497,7 @@ async function startWorkflow(
   region: string,
   port: number,
   handlers: Promise<LocalHandlers>,
+  registryCredentials: SigningIdentity,
 ): Promise<{ runner: LocalWorkflowRunner; endpoint: string; stop(): Promise<void> }> {
   const { synthesizeTransitionWorkflowDefinition, TASKS_FUNCTION_TIMEOUT } = await import(
     "../lib/transition-workflow.ts"
@@ -512,7 +529,7 @@ async function startWorkflow(
   });
   let endpoint: LocalStepFunctions;
   try {
-    endpoint = await startLocalStepFunctions({ runner, port });
+    endpoint = await startLocalStepFunctions({ runner, port, region, signers: [registryCredentials] });
   } catch (error) {
     await runner.stop();
     throw error;

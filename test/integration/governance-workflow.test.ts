@@ -9,15 +9,7 @@ import { SendTaskFailureCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { transitionKey } from "#adapters/dynamodb/keys.ts";
-import {
-  client,
-  createModel,
-  createReadyVersion,
-  expectError,
-  principal,
-  registry,
-  uniqueName,
-} from "./support.ts";
+import { client, createModel, createReadyVersion, expectError, registry, uniqueName } from "./support.ts";
 
 const publisher = client("publisher");
 const approver = client("approver");
@@ -31,11 +23,11 @@ interface TransitionBody {
 
 /** The table, read and written as whoever can reach it (rules.test.ts does the same). */
 function table() {
-  const { dynamoEndpoint, region, tableName } = registry();
+  const { dynamoEndpoint, region, tableName, registryCredentials } = registry();
   const raw = new DynamoDBClient({
     endpoint: dynamoEndpoint,
     region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: registryCredentials,
   });
   return { db: DynamoDBDocumentClient.from(raw), tableName };
 }
@@ -143,13 +135,10 @@ describe("the workflow cannot be stopped without a trace (item 7)", () => {
   }, async () => {
     const { name, id } = await awaitingProduction("stopped");
     const token = (await taskTokenOf(name, id))!;
-    const { region, stepFunctionsEndpoint } = registry();
-    const admin = principal("admin");
-    const sfn = new SFNClient({
-      endpoint: stepFunctionsEndpoint,
-      region,
-      credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
-    });
+    // Whoever holds states:SendTaskFailure (in local mode only the functions' own identity is
+    // answered: local-trust.test.ts), acting outside the registry.
+    const { region, stepFunctionsEndpoint, registryCredentials } = registry();
+    const sfn = new SFNClient({ endpoint: stepFunctionsEndpoint, region, credentials: registryCredentials });
     await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: "Rejected", cause: "quietly" }));
     const ended = await waitFor(name, id, ENDED);
     expect(ended.status).toBe("FAILED");
