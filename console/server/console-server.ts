@@ -130,9 +130,11 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
       throw new ConsoleError(
         403,
         "ConsoleTokenRequired",
-        sent === undefined
-          ? `the console's API needs its token in the ${TOKEN_HEADER} header: open the console from the URL its command printed.`
-          : "the console token is wrong (the console was restarted?): open the console from the URL its command printed.",
+        `${sent === undefined ? `the console's API needs its token in the ${TOKEN_HEADER} header` : "the console token is wrong (was the console restarted?)"}: ${
+          options.tokenDelivery === "page"
+            ? `it is for the console's own pages: open ${options.ownOrigins()[0] ?? ""}${CONSOLE_PATH}/ and reload it.`
+            : "open the console from the URL its command printed (it carries the token)."
+        }`,
       );
     }
   }

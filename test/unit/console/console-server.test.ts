@@ -135,6 +135,10 @@ describe("the console's signing proxy", () => {
       [403, "ForeignOrigin"],
     ]);
     expect(received.length).toBe(count);
+    const told = (await (await fetch(`${base}/console/api/whoami`)).json()) as { error: { message: string } };
+    expect(told.error.message).toBe(
+      `the console's API needs its token in the x-console-token header: it is for the console's own pages: open ${base}/console/ and reload it.`,
+    );
   });
 
   it("needs an identity it knows when it holds more than one", async () => {
