@@ -13,6 +13,7 @@ import {
 } from "../functions/core/events/catalog.ts";
 import { parseGovernance } from "../functions/core/governance-config.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
+import { EXECUTION_STATUS_CHANGE, executionEndedRule } from "../functions/core/lifecycle/execution-ended.ts";
 import type {
   StepResult,
   ValidateResult,
@@ -27,6 +28,7 @@ import {
   parseTargets,
   startLocalEventBus,
 } from "./event-bus.ts";
+import { compileEventPattern } from "./event-pattern.ts";
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
 import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers } from "./handler-modules.ts";
@@ -41,7 +43,12 @@ import { DEFAULT_BUCKET, type S3Local, startS3Local } from "./s3.ts";
 import type { SigningIdentity } from "./sigv4-verify.ts";
 import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
-import { createWorkflowRunner, type LocalWorkflowRunner, recoverOpenTransitions } from "./workflow-runner.ts";
+import {
+  createWorkflowRunner,
+  type ExecutionRecord,
+  type LocalWorkflowRunner,
+  recoverOpenTransitions,
+} from "./workflow-runner.ts";
 
 export interface LocalRegistryOptions {
   /** Registry API port; default 8787, 0 picks a free port. */
@@ -511,9 +518,12 @@ async function startWorkflow(
     timeoutMs: TASKS_FUNCTION_TIMEOUT.toMilliseconds(),
     region,
   });
+  const stateMachineArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_WORKFLOW.stateMachine}`;
+  // The rule CDK puts on the default bus for executions that end without a decision, as data.
+  const endedWithoutDecision = compileEventPattern(executionEndedRule(stateMachineArn));
   const runner = createWorkflowRunner({
     definition,
-    stateMachineArn: `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_WORKFLOW.stateMachine}`,
+    stateMachineArn,
     functions: {
       [tasksFunctionArn]: async (payload) => {
         try {
@@ -526,6 +536,16 @@ async function startWorkflow(
       },
     },
     log: (line) => process.stderr.write(`${line}\n`),
+    onEnded: (record) => {
+      const event = executionStatusChangeEvent(record, region);
+      if (!endedWithoutDecision(event)) return;
+      // The rule's target: the tasks function, invoked asynchronously as EventBridge invokes it.
+      invoker
+        .invoke("transition-tasks", event as unknown as WorkflowTask)
+        .catch((error: unknown) =>
+          process.stderr.write(`[workflow] ending the request of ${record.name} failed: ${String(error)}\n`),
+        );
+    },
   });
   let endpoint: LocalStepFunctions;
   try {
@@ -692,5 +712,31 @@ function localGovernance(settings: LocalRegistryOptions["governance"]): {
   return {
     ...(policyFloor !== undefined && { POLICY_FLOOR: JSON.stringify(policyFloor) }),
     ...(personBoundRoles !== undefined && { PERSON_BOUND_ROLES: JSON.stringify(personBoundRoles) }),
+  };
+}
+
+/** The `Step Functions Execution Status Change` event Step Functions puts on the default bus. */
+function executionStatusChangeEvent(record: ExecutionRecord, region: string) {
+  return {
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": EXECUTION_STATUS_CHANGE,
+    source: "aws.states",
+    account: LOCAL_ACCOUNT_ID,
+    time: (record.stopDate ?? new Date()).toISOString(),
+    region,
+    resources: [record.executionArn],
+    detail: {
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: record.startDate.getTime(),
+      stopDate: record.stopDate?.getTime() ?? null,
+      input: record.input,
+      output: record.output ?? null,
+      error: record.error ?? null,
+      cause: record.cause ?? null,
+    },
   };
 }

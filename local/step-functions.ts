@@ -70,6 +70,14 @@ export async function startLocalStepFunctions(options: {
       return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
     },
     DescribeExecution: (body) => describe(runner.describeExecution(requiredString(body, "executionArn"))),
+    StopExecution: (body) => {
+      const { stopDate } = runner.stopExecution(
+        requiredString(body, "executionArn"),
+        optionalString(body, "error"),
+        optionalString(body, "cause"),
+      );
+      return { stopDate: epochSeconds(stopDate) };
+    },
   };
 
   async function handle(req: IncomingMessage): Promise<unknown> {

@@ -155,7 +155,7 @@ describe("local mode with a data folder", () => {
   });
 
   it("keeps table items, artifacts and the page-token secret across a restart", {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     const key = { pk: { S: "TEST#restart" }, sk: { S: "ITEM" } };
 
