@@ -156,6 +156,10 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
         `the ${IDENTITY_HEADER} header must name one of ${[...identities.keys()].join(", ")}${identityName === undefined ? "" : `, not '${identityName}'`}.`,
       );
     }
+    // `new URL` would resolve dot segments, and a call could leave the API's base path.
+    if (apiPath.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) {
+      throw new ConsoleError(400, "BadRequest", "the console's API paths have no '.' or '..' segments.");
+    }
     const method = (req.method ?? "GET").toUpperCase();
     const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
     const url = new URL(`${options.apiEndpoint()}${apiPath}${query ? `?${query}` : ""}`);

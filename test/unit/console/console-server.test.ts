@@ -141,6 +141,34 @@ describe("the console's signing proxy", () => {
     );
   });
 
+  it("forwards nothing outside the API's base path", async () => {
+    const base = await consoleServer({ apiEndpoint: () => `${upstreamUrl}/prod` });
+    const count = received.length;
+    for (const path of [
+      "/console/api/../_local/events",
+      "/console/api/%2e%2e/x",
+      "/console/api/models/./m",
+    ]) {
+      // Sent as written: fetch would resolve the dot segments itself.
+      const status = await new Promise<number>((resolve, reject) => {
+        const url = new URL(base);
+        const headers = { [TOKEN_HEADER]: TOKEN, [IDENTITY_HEADER]: "reader" };
+        const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status, path).toBe(400);
+    }
+    expect(received.length).toBe(count);
+    await fetch(`${base}/console/api/models/m`, {
+      headers: { [TOKEN_HEADER]: TOKEN, [IDENTITY_HEADER]: "reader" },
+    });
+    expect(received.at(-1)!.url).toBe("/prod/models/m");
+  });
+
   it("needs an identity it knows when it holds more than one", async () => {
     const base = await consoleServer();
     const response = await fetch(`${base}/console/api/whoami`, {
