@@ -247,9 +247,12 @@ describe("functions", () => {
       });
       // Source maps cost every cold start; on only with context `sourceMaps`.
       expect(env.NODE_OPTIONS).toBeUndefined();
-      for (const name of ["TABLE_NAME", "ARTIFACT_BUCKET", "PAGE_TOKEN_SECRET_ARN", "EVENT_BUS_NAME"]) {
+      for (const name of ["TABLE_NAME", "ARTIFACT_BUCKET", "EVENT_BUS_NAME"]) {
         expect(env[name], name).toBeDefined();
       }
+      // The page-token key is kept in the table, never in the environment nor in a secret.
+      expect(env.PAGE_TOKEN_SECRET).toBeUndefined();
+      expect(env.PAGE_TOKEN_SECRET_ARN).toBeUndefined();
       const logGroupId = render((propsOf(fn).LoggingConfig as { LogGroup: Json }).LogGroup).replace(
         /^\{Ref:(.*)\}$/,
         "$1",
@@ -265,7 +268,6 @@ describe("functions", () => {
     expect(can("versions", "dynamodb:")).toBe(true);
     // Creating a version presigns PUTs and starts multipart uploads: both are s3:PutObject.
     expect(actionsGrantedTo("versions").filter((a) => a.startsWith("s3:"))).toEqual(["s3:PutObject"]);
-    expect(can("versions", "secretsmanager:GetSecretValue")).toBe(true);
 
     expect(
       actionsGrantedTo("artifacts")
@@ -282,7 +284,7 @@ describe("functions", () => {
     expect(actionsGrantedTo("artifacts")).toEqual(expect.arrayContaining(["lambda:InvokeFunction"]));
 
     expect(actionsGrantedTo("models")).toEqual(
-      expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "secretsmanager:GetSecretValue"]),
+      expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem"]),
     );
     expect(can("models", "s3:")).toBe(false);
 
@@ -291,10 +293,11 @@ describe("functions", () => {
 
     expect(can("service", "dynamodb:")).toBe(false);
     expect(can("service", "s3:")).toBe(false);
-    expect(can("service", "secretsmanager:")).toBe(false);
+    // No function reads a secret: the page-token key is an item of the table.
+    for (const group of routeGroups) expect(can(group, "secretsmanager:"), group).toBe(false);
   });
 
-  it("lets every function whose handler builds the core read the table and the page-token key (read on its first list)", () => {
+  it("lets every function whose handler builds the core read the table and create the page-token key in it (on its first list)", () => {
     // Read from the handler source so the grants cannot fall behind the composition code.
     const building = routeGroups.filter((group) =>
       readFileSync(RegistryFunction.resolveEntry(`functions/http/handlers/${group}.ts`), "utf8").includes(
@@ -304,7 +307,7 @@ describe("functions", () => {
     expect(building.length).toBeGreaterThan(0);
     for (const group of building) {
       expect(actionsGrantedTo(group), group).toEqual(
-        expect.arrayContaining(["secretsmanager:GetSecretValue", "dynamodb:GetItem"]),
+        expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem"]),
       );
     }
   });

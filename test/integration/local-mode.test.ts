@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,9 +26,15 @@ interface ErrorBody {
 /** Signs like an AWS SDK client would, then sends the request with fetch. */
 async function signedFetch(
   path: string,
-  options: { method?: string; body?: string; principal?: LocalPrincipal; secret?: string } = {},
+  options: {
+    method?: string;
+    body?: string;
+    principal?: LocalPrincipal;
+    secret?: string;
+    endpoint?: string;
+  } = {},
 ): Promise<Response> {
-  const url = new URL(path, registry.endpoint);
+  const url = new URL(path, options.endpoint ?? registry.endpoint);
   const principal = options.principal ?? publisher;
   const signer = new SignatureV4({
     service: "execute-api",
@@ -154,15 +161,31 @@ describe("local mode with a data folder", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("keeps table items, artifacts and the page-token secret across a restart", {
+  it("keeps table items, artifacts and the page-token key across a restart", {
     timeout: 90_000,
   }, async () => {
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
     const key = { pk: { S: "TEST#restart" }, sk: { S: "ITEM" } };
 
     const first = await startLocalRegistry({ dataDir, port: 0, dynamoDbPort: 0, s3Port: 0 });
-    const firstSecret = process.env.PAGE_TOKEN_SECRET;
+    // A page of one model: its nextToken is signed with the key the first list put in the table.
+    let nextToken: string;
     try {
+      const writer = first.principals.find((p) => p.name === "publisher")!;
+      for (const name of ["restart-a", "restart-b"]) {
+        const created = await signedFetch("/models", {
+          method: "POST",
+          body: JSON.stringify({ name }),
+          principal: writer,
+          endpoint: first.endpoint,
+        });
+        expect(created.status).toBe(201);
+      }
+      const page = await signedFetch("/models?limit=1", { principal: writer, endpoint: first.endpoint });
+      const body = (await page.json()) as { items: { name: string }[]; nextToken?: string };
+      expect(body.items.map((m) => m.name)).toEqual(["restart-a"]);
+      nextToken = body.nextToken!;
+      expect(nextToken).toEqual(expect.any(String));
       const dynamo = new DynamoDBClient({
         endpoint: first.dynamoEndpoint,
         region: first.region,
@@ -205,8 +228,30 @@ describe("local mode with a data folder", () => {
       expect(await object.Body?.transformToString()).toBe("weights");
       s3.destroy();
 
-      expect(process.env.PAGE_TOKEN_SECRET).toBe(firstSecret);
-      expect(firstSecret?.length).toBeGreaterThanOrEqual(32);
+      // The new function instances read the key from the table: the token still resumes the list,
+      // and one signed with another key is refused.
+      const reader = second.principals.find((p) => p.name === "publisher")!;
+      const resumed = await signedFetch(`/models?limit=1&nextToken=${encodeURIComponent(nextToken)}`, {
+        principal: reader,
+        endpoint: second.endpoint,
+      });
+      expect(resumed.status).toBe(200);
+      expect(((await resumed.json()) as { items: { name: string }[] }).items.map((m) => m.name)).toEqual([
+        "restart-b",
+      ]);
+      const [payload] = nextToken.split(".");
+      const forgedMac = createHmac("sha256", "a key of the attacker's own making")
+        .update(payload!)
+        .digest("base64url");
+      const forged = await signedFetch(
+        `/models?limit=1&nextToken=${encodeURIComponent(`${payload}.${forgedMac}`)}`,
+        {
+          principal: reader,
+          endpoint: second.endpoint,
+        },
+      );
+      const refused = await expectGatewayError(forged, 400, "ValidationError");
+      expect(JSON.stringify(refused)).toMatch(/not a token this API issued/);
     } finally {
       await second.stop();
     }
