@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { accessDeniedDetails, accessDeniedMessage } from "../functions/http/access-denied.ts";
 import { FUNCTION_FAILED_STATUS } from "../functions/http/errors.ts";
 import {
   type RouteDefinition,
@@ -83,6 +84,8 @@ class GatewayError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** The error body's `details`, when it has any. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -180,15 +183,16 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         // IAM's deny, as API Gateway reports it, in the API's error body (in AWS a gateway
         // response reshapes it the same way).
         const resource = `arn:aws:execute-api:${options.region}:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${LOCAL_STAGE}/${method}${rawPath}`;
-        // IAM's sentence alone says nothing a user can act on: name the route and who may call it.
+        const iam = `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}`;
+        // IAM's sentence alone says nothing a user can act on: name the route and who may call it,
+        // in the words AWS's gateway response uses (#http/access-denied.ts), IAM's in details.
         const { route } = found;
         throw new GatewayError(
           403,
           "AccessDenied",
-          `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}. ` +
-            `${route.method} ${route.path} (${route.operationId}) may be called by the roles ${route.roles.join(", ")}; ` +
-            `this principal plays ${principal.role}: sign with a principal that plays one of them`,
+          accessDeniedMessage(route, { allowed: route.roles, callerPlays: principal.role }),
           { "x-amzn-errortype": "AccessDeniedException" },
+          accessDeniedDetails(route, iam),
         );
       }
     }
@@ -349,7 +353,14 @@ function sendError(res: ServerResponse, error: GatewayError, requestId: string):
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code: error.code, message: error.message, requestId } });
+  const body = JSON.stringify({
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId,
+      ...(error.details !== undefined && { details: error.details }),
+    },
+  });
   res.writeHead(error.status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),

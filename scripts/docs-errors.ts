@@ -79,7 +79,7 @@ export const gatewayErrorMeanings: Record<GatewayCode, { by: AnsweredBy; meaning
   AccessDenied: {
     by: "gateway",
     meaning:
-      "the caller's role may not call this route ([Roles](#roles)); `x-amzn-errortype: AccessDeniedException`",
+      "the caller's role may not call this route: the message names the route and where its roles are listed (`x-registry-roles` in `GET /openapi.json`, [Roles](#roles)), `details.iam` holds IAM's sentence; `x-amzn-errortype: AccessDeniedException`",
   },
   MissingAuthenticationToken: {
     by: "gateway",

@@ -3,6 +3,7 @@
  */
 import * as z from "zod/mini";
 import { ErrorBody, IdempotencyKey, IfMatch, jsonSchemaOf, userMapRules } from "#core/schemas.ts";
+import { ROLES_EXTENSION } from "./access-denied.ts";
 import { type ErrorStatus, errorStatus, FUNCTION_FAILED_STATUS } from "./errors.ts";
 import { type DocumentedSpec, type OperationId, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
@@ -107,6 +108,8 @@ export function openApiDocument(): object {
       operationId: route.operationId,
       summary: route.summary,
       security: [{ sigv4: [] }],
+      // Who may call it: what a 403 AccessDenied points to (`access-denied.ts`).
+      [ROLES_EXTENSION]: route.roles,
       ...(parameters.length > 0 && { parameters }),
       ...(requestBody && { requestBody }),
       responses,

@@ -6,6 +6,7 @@ import type { CfnManagedPolicy, CfnRole } from "aws-cdk-lib/aws-iam";
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type CfnLogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { accessDeniedMessage } from "#http/access-denied.ts";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
 import { registryApp } from "../../lib/app.ts";
@@ -184,8 +185,46 @@ describe("REST API built from the route table", () => {
     expect(asArray(resources[stageId]!.DependsOn as Json)).toContain(groupId);
   });
 
+  it("answers IAM's deny with the route, where its roles are listed, and IAM's sentence in details, as local mode words it", () => {
+    const found = ofType("AWS::ApiGateway::GatewayResponse").filter(
+      ([, response]) => propsOf(response).ResponseType === "ACCESS_DENIED",
+    );
+    expect(found).toHaveLength(1);
+    const template = (propsOf(found[0]![1]).ResponseTemplates as Record<string, string>)["application/json"]!;
+    // API Gateway substitutes plain $context variables (no VTL); messageString arrives quoted.
+    const iam =
+      "User: arn:aws:sts::123456789012:assumed-role/notebook/ana is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:abc/prod/DELETE/models/fraud";
+    const body = JSON.parse(
+      template
+        .replaceAll("$context.error.messageString", JSON.stringify(iam))
+        .replaceAll("$context.httpMethod", "DELETE")
+        .replaceAll("$context.resourcePath", "/models/{name}")
+        .replaceAll("$context.requestId", "req-1"),
+    );
+    expect(body).toEqual({
+      error: {
+        code: "AccessDenied",
+        message: expect.stringMatching(/^DELETE \/models\/\{name\} may not be called by this principal/),
+        requestId: "req-1",
+        details: { route: "DELETE /models/{name}", iam },
+      },
+    });
+    // Says where the roles are: the served document (each operation's roles) and the docs' table.
+    expect(body.error.message).toContain(
+      "GET /openapi.json lists the roles that may call each operation (x-registry-roles)",
+    );
+    expect(body.error.message).toContain("docs/http-api.md#roles");
+    // The same sentence local mode ends its AccessDenied with (one source).
+    const local = accessDeniedMessage(
+      { method: "DELETE", path: "/models/{name}" },
+      { allowed: ["admin"], callerPlays: "reader" },
+    );
+    expect(local.slice(local.indexOf("GET /openapi.json"))).toBe(
+      body.error.message.slice(body.error.message.indexOf("GET /openapi.json")),
+    );
+  });
+
   it.each([
-    ["ACCESS_DENIED", "AccessDenied"],
     ["MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationToken"],
     ["INVALID_SIGNATURE", "InvalidSignature"],
     ["EXPIRED_TOKEN", "ExpiredToken"],
