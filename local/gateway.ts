@@ -68,6 +68,16 @@ export interface LocalGateway {
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** API Gateway's quota on the length of a regional REST API's URL, in characters. */
+export const MAX_URL_CHARACTERS = 10_240;
+
+/**
+ * The request line and headers Node parses before answering 431 itself (16 KiB by default, with
+ * no body): large enough that a URL over `MAX_URL_CHARACTERS` reaches the gateway and gets its
+ * 414 with the registry's error body; a head beyond it gets a 431 in that body too (`clientError`).
+ */
+const MAX_HEAD_BYTES = 64 * 1024;
+
 const CORS_ALLOW_HEADERS =
   "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256, idempotency-key, if-match";
 const CORS_EXPOSE_HEADERS = "etag, location, x-amzn-requestid";
@@ -118,6 +128,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   ): Promise<string | undefined> {
     const receivedAt = new Date();
     const url = req.url ?? "/";
+    if (url.length > MAX_URL_CHARACTERS) {
+      throw new GatewayError(
+        414,
+        "UriTooLong",
+        `the URL's path and query are ${url.length} characters; API Gateway takes URLs of at most ${MAX_URL_CHARACTERS} characters (a regional REST API's quota): send a shorter query (narrow it with prefix or filters, page with limit and nextToken).`,
+      );
+    }
     if (!url.startsWith("/"))
       throw new GatewayError(400, "BadRequest", "the request target must be a path such as /models.");
     const queryStart = url.indexOf("?");
@@ -255,7 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
 
   let ownHosts: string[] = [];
   let allowedOrigins: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, (req, res) => {
     const requestId = randomUUID();
     const started = Date.now();
     const origin = req.headers.origin;
@@ -290,6 +307,26 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   // client pausing between requests (a notebook, a test building its next request) is not cut off.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
+  // Node answers a head it cannot parse itself, with no body: answer in the registry's error shape.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const requestId = randomUUID();
+    const body = JSON.stringify({
+      error: tooLarge
+        ? {
+            code: "RequestHeaderFieldsTooLarge",
+            message: `the request line and headers are over ${MAX_HEAD_BYTES / 1024} KiB; API Gateway takes URLs of at most ${MAX_URL_CHARACTERS} characters: send a shorter query and fewer or shorter headers.`,
+            requestId,
+          }
+        : { code: "BadRequest", message: "the request is not valid HTTP/1.1.", requestId },
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-amzn-requestid: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
   ownHosts = [`${host}:${port}`, ...(host === "127.0.0.1" ? [`localhost:${port}`] : [])];
   allowedOrigins = [...ownHosts.map((h) => `http://${h}`), ...(options.allowedOrigins ?? [])];

@@ -137,6 +137,22 @@ describe("local mode", () => {
     await expectGatewayError(response, 413, "RequestTooLarge");
   });
 
+  it("answers a URL over API Gateway's 10,240 characters with 414 naming the limit, and a head over 64 KiB with 431, both in the API error shape", async () => {
+    // Within the quota: routed, and refused only for the missing signature.
+    const within = await fetch(`${registry.endpoint}/models?prefix=${"a".repeat(10_000)}`);
+    await expectGatewayError(within, 403, "MissingAuthenticationToken");
+    const long = await fetch(`${registry.endpoint}/models?prefix=${"a".repeat(20_000)}`);
+    const uri = await expectGatewayError(long, 414, "UriTooLong");
+    expect(uri.message).toMatch(/20015 characters; API Gateway takes URLs of at most 10240 characters/);
+    // Beyond what the gateway parses (Node answered a bare 431 here before).
+    const huge = await fetch(`${registry.endpoint}/models?prefix=${"a".repeat(70_000)}`);
+    expect(huge.status).toBe(431);
+    expect(huge.headers.get("content-type")).toBe("application/json");
+    const body = (await huge.json()) as ErrorBody;
+    expect(body.error).toMatchObject({ code: "RequestHeaderFieldsTooLarge", requestId: expect.any(String) });
+    expect(body.error.message).toMatch(/over 64 KiB; API Gateway takes URLs of at most 10240 characters/);
+  });
+
   it("accepts a request signed by curl's --aws-sigv4", async () => {
     const { stdout } = await promisify(execFile)("curl", [
       "--silent",
