@@ -26,11 +26,11 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { dirname } from "node:path";
-import { readText, sendAwsJson } from "./aws-json.ts";
+import { readText, sendAwsJson, verifyAwsCall } from "./aws-json.ts";
 import { openEventJournal, type PendingDelivery } from "./event-journal.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
 import { listenOn } from "./ports.ts";
-import { type SigningIdentity, verifySigV4 } from "./sigv4-verify.ts";
+import type { SigningIdentity } from "./sigv4-verify.ts";
 
 export interface EventEnvelope {
   version: "0";
@@ -377,18 +377,12 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       );
     }
     const text = await readText(req);
-    const rawUrl = req.url ?? "/";
-    const queryAt = rawUrl.indexOf("?");
-    const verified = await verifySigV4(
-      {
-        method: req.method ?? "POST",
-        rawPath: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
-        rawQuery: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
-        headers: req.headersDistinct,
-        body: Buffer.from(text, "utf8"),
-      },
-      { region: options.region, service: "events", principals: signers, now: options.now?.() ?? new Date() },
-    );
+    const verified = await verifyAwsCall(req, Buffer.from(text, "utf8"), {
+      region: options.region,
+      service: "events",
+      signers,
+      now: options.now?.() ?? new Date(),
+    });
     if (!verified.ok) {
       throw new BusRequestError(
         verified.code === "UnknownAccessKey" ? "UnrecognizedClientException" : "AccessDeniedException",

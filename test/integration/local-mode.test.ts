@@ -182,7 +182,6 @@ describe("local mode with a data folder", () => {
   it("keeps table items, artifacts and the page-token key across a restart", {
     timeout: 180_000,
   }, async () => {
-    const credentials = { accessKeyId: "local", secretAccessKey: "local" };
     const key = { pk: { S: "TEST#restart" }, sk: { S: "ITEM" } };
 
     const first = await startLocalRegistry({ dataDir, port: 0, dynamoDbPort: 0, s3Port: 0 });
@@ -221,7 +220,7 @@ describe("local mode with a data folder", () => {
       const dynamo = new DynamoDBClient({
         endpoint: first.dynamoEndpoint,
         region: first.region,
-        credentials,
+        credentials: first.registryCredentials,
       });
       await dynamo.send(
         new PutItemCommand({ TableName: first.tableName, Item: { ...key, note: { S: "kept" } } }),
@@ -244,7 +243,7 @@ describe("local mode with a data folder", () => {
       const dynamo = new DynamoDBClient({
         endpoint: second.dynamoEndpoint,
         region: second.region,
-        credentials,
+        credentials: second.registryCredentials,
       });
       const { Item } = await dynamo.send(new GetItemCommand({ TableName: second.tableName, Key: key }));
       // A function instance of the restarted registry (this process's handlers keep the SDK

@@ -10,11 +10,11 @@ import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { createRegistryTable } from "../../local/create-table.ts";
 import { registry, uniqueName } from "./support.ts";
 
-const { dynamoEndpoint, region } = registry();
+const { dynamoEndpoint, region, registryCredentials } = registry();
 const client = new DynamoDBClient({
   endpoint: dynamoEndpoint,
   region,
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  credentials: registryCredentials,
 });
 const TableName = uniqueName("page-token-key");
 const keyItem = { pk: { S: "REGISTRY#PAGE_TOKENS" }, sk: { S: "KEY" } };
