@@ -310,21 +310,20 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   // Node answers a head it cannot parse itself, with no body: answer in the registry's error shape.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const answer =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? new GatewayError(
+            431,
+            "RequestHeaderFieldsTooLarge",
+            `the request line and headers are over ${MAX_HEAD_BYTES / 1024} KiB; API Gateway takes URLs of at most ${MAX_URL_CHARACTERS} characters: send a shorter query and fewer or shorter headers.`,
+          )
+        : new GatewayError(400, "BadRequest", "the request is not valid HTTP/1.1.");
     const requestId = randomUUID();
-    const body = JSON.stringify({
-      error: tooLarge
-        ? {
-            code: "RequestHeaderFieldsTooLarge",
-            message: `the request line and headers are over ${MAX_HEAD_BYTES / 1024} KiB; API Gateway takes URLs of at most ${MAX_URL_CHARACTERS} characters: send a shorter query and fewer or shorter headers.`,
-            requestId,
-          }
-        : { code: "BadRequest", message: "the request is not valid HTTP/1.1.", requestId },
-    });
+    const body = JSON.stringify({ error: { code: answer.code, message: answer.message, requestId } });
     socket.end(
-      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+      `HTTP/1.1 ${answer.status} ${answer.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-amzn-requestid: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+        `x-amzn-requestid: ${requestId}\r\nx-amzn-errortype: ${answer.code}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
