@@ -26,15 +26,17 @@ export function sendAwsJson(
   status: number,
   body: unknown,
   protocol: "1.0" | "1.1",
+  /** The service's clock, the one it checks signatures against (default: the wall clock). */
+  now: Date = new Date(),
 ): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": `application/x-amz-json-${protocol}`,
     "content-length": Buffer.byteLength(text),
     "x-amzn-requestid": randomUUID(),
-    // The clock the signature was checked against (Node's own Date header may read another):
-    // the SDK corrects its clock by this header, so the two must agree.
-    date: new Date().toUTCString(),
+    // The clock signatures are checked against (Node's own Date header may read another): the
+    // SDK corrects its clock by this header after a skew error, so the two must agree.
+    date: now.toUTCString(),
   });
   res.end(text);
 }

@@ -408,7 +408,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
 
   const server: Server = createServer((req, res) => {
     handle(req)
-      .then((answer) => sendAwsJson(res, 200, answer, "1.1"))
+      .then((answer) => sendAwsJson(res, 200, answer, "1.1", options.now?.()))
       .catch((error: unknown) => {
         const type = error instanceof BusRequestError ? error.type : "InternalException";
         sendAwsJson(
@@ -419,6 +419,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
             message: String((error as Error).message),
           },
           "1.1",
+          options.now?.(),
         );
       });
   });

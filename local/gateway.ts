@@ -4,10 +4,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { accessDeniedDetails, accessDeniedMessage } from "../functions/http/access-denied.ts";
 import { FUNCTION_FAILED_STATUS } from "../functions/http/errors.ts";
 import {
+  type FunctionGroup,
   type RouteDefinition,
-  type RouteGroup,
   routes as registryRoutes,
 } from "../functions/http/route-table.ts";
+import { mlflowRoutes } from "../functions/mlflow/routes.ts";
 import { buildApiGatewayEvent, LOCAL_API_ID, LOCAL_STAGE } from "./api-gateway-event.ts";
 import { LOCAL_FUNCTION_ENTRIES } from "./handler-modules.ts";
 import { INTEGRATION_TIMEOUT_MS } from "./lambda-context.ts";
@@ -25,7 +26,7 @@ import { createRouteMatcher } from "./route-matcher.ts";
 import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type HandlerLoader = (group: RouteGroup) => Promise<HttpHandler>;
+export type HandlerLoader = (group: FunctionGroup) => Promise<HttpHandler>;
 
 export interface GatewayOptions {
   /** 0 picks a free port. */
@@ -34,8 +35,8 @@ export interface GatewayOptions {
   host?: string;
   region: string;
   principals: readonly LocalPrincipal[];
-  /** Defaults to the registry's route table. */
-  routes?: readonly RouteDefinition[];
+  /** Defaults to the registry's route table and the MLflow-compatible routes. */
+  routes?: readonly RouteDefinition<FunctionGroup>[];
   /** Defaults to importing `functions/http/handlers/<group>.ts`; tests pass their own. */
   loadHandler?: HandlerLoader;
   /** One access-log line per request on stdout (`npm start` turns it on). */
@@ -109,12 +110,12 @@ class GatewayError extends Error {
  */
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
   const host = options.host ?? "127.0.0.1";
-  const routes = options.routes ?? registryRoutes;
+  const routes = options.routes ?? [...registryRoutes, ...mlflowRoutes];
   const match = createRouteMatcher(routes);
   const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
   const logError = options.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
   const timeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
-  const invoker = createLocalInvoker<RouteGroup, APIGatewayProxyEvent, APIGatewayProxyResult>({
+  const invoker = createLocalInvoker<FunctionGroup, APIGatewayProxyEvent, APIGatewayProxyResult>({
     load: options.loadHandler ?? defaultLoadHandler,
     timeoutMs,
     region: options.region,
@@ -235,7 +236,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
 
   /** Runs the route's handler and maps what went wrong to API Gateway's answers. */
   async function invoke(
-    group: RouteGroup,
+    group: FunctionGroup,
     event: APIGatewayProxyEvent,
     requestId: string,
   ): Promise<APIGatewayProxyResult> {
@@ -327,8 +328,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     );
   });
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
-  ownHosts = [`${host}:${port}`, ...(host === "127.0.0.1" ? [`localhost:${port}`] : [])];
-  allowedOrigins = [...ownHosts.map((h) => `http://${h}`), ...(options.allowedOrigins ?? [])];
+  // The loopback names without the port are accepted too: some SigV4 signers (MLflow's built-in
+  // `MLFLOW_TRACKING_AWS_SIGV4`, through requests-auth-aws-sigv4) send and sign `Host` without it,
+  // as API Gateway's default port lets them. A rebinding page sends its own name, never these.
+  const names = [host, ...(host === "127.0.0.1" ? ["localhost"] : [])];
+  ownHosts = [...names.map((name) => `${name}:${port}`), ...names];
+  // Origins always carry the port: a page on the same name at another port is another origin.
+  allowedOrigins = [...names.map((name) => `http://${name}:${port}`), ...(options.allowedOrigins ?? [])];
   return {
     endpoint: `http://${host}:${port}`,
     port,
