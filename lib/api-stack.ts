@@ -26,12 +26,6 @@ import { type WebhookTarget, WebhookTargets } from "./webhook-targets.ts";
 interface GroupAccess {
   table?: TableAccess;
   artifacts?: BucketAccess;
-  /**
-   * Reads the page-token key. `buildCore()` (functions/http/composition.ts) reads it on a
-   * function's first list (a Secrets Manager call), so a function instance that never lists never
-   * reads it.
-   */
-  pageTokens?: boolean;
   /** Starts the artifact verifier (Lambda async invoke). */
   startsVerifier?: boolean;
   /** Resumes or stops the transition workflow's executions (Step Functions SendTask*). */
@@ -55,20 +49,20 @@ function sdkWithout(access: GroupAccess): OptionalSdk[] {
 const groupAccess: Record<FunctionGroup, GroupAccess> = {
   // Health and the OpenAPI document: no data at all.
   service: {},
-  models: { table: "readWrite", pageTokens: true },
+  models: { table: "readWrite" },
   // Presigned upload URLs carry the function's own S3 rights: creating a version signs PUTs
   // and starts multipart uploads, all `s3:PutObject`.
-  versions: { table: "readWrite", artifacts: "presign", pageTokens: true },
-  aliases: { table: "readWrite", pageTokens: true },
+  versions: { table: "readWrite", artifacts: "presign" },
+  aliases: { table: "readWrite" },
   // Resume, complete, seal (HeadObject with checksums) and presigned downloads; it also starts
   // the verifier (granted below).
-  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true, startsVerifier: true },
+  artifacts: { table: "readWrite", artifacts: "uploadAndSeal", startsVerifier: true },
   // Requests, decisions and rollbacks; approve, reject and cancel also resume or stop the
   // workflow execution waiting on the request (granted below).
-  transitions: { table: "readWrite", pageTokens: true, answersTaskTokens: true },
+  transitions: { table: "readWrite", answersTaskTokens: true },
   // The MLflow-compatible routes (functions/mlflow/): the same use cases as models, versions,
   // aliases and transitions; deleting an unsealed version (abandon) aborts its multipart uploads.
-  mlflow: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true },
+  mlflow: { table: "readWrite", artifacts: "uploadAndSeal" },
 };
 
 /** Every HTTP function: the native route groups and the MLflow routes' function. */
@@ -185,13 +179,12 @@ export class ApiStack extends Stack {
       const access = groupAccess[group];
       if (access.table) data.table.bind(fn, access.table);
       if (access.artifacts) data.artifacts.bind(fn, access.artifacts);
-      if (access.pageTokens) data.pageTokens.bind(fn);
       functions[group] = fn;
     }
     this.functions = functions;
 
-    // Workers never list, so they get no page-token secret (readConfig with pageTokens: false).
-    const { PAGE_TOKEN_SECRET_ARN: _never, ...workerEnvironment } = environment;
+    // Workers never list, so they never read the page-token key (readConfig with pageTokens: false).
+    const workerEnvironment = environment;
     this.verifier = new RegistryFunction(this, "VerifierFunction", {
       entry: "functions/workers/verify-artifacts.ts",
       description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",

@@ -8,7 +8,7 @@
  *
  * On top of plain esbuild, each measured in `bench/results/bundles-latest.json`:
  * - Code splitting: `await import()` becomes a chunk loaded on first use. `buildCore()` imports
- *   the adapters of S3, Lambda, Step Functions and Secrets Manager that way, so a route that never
+ *   the adapters of S3, Lambda and Step Functions that way, so a route that never
  *   needs one does not load it at cold start; SDK code Node never reaches (the browser
  *   user-agent parser, event streams) lands in chunks that are never loaded. Sizes count what a
  *   cold start loads: `index.mjs` and the chunks it imports statically (`bundleSizes`).

@@ -3,7 +3,6 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { ArtifactBucket } from "./artifact-bucket.ts";
-import { PageTokenSecret } from "./page-token-secret.ts";
 import { RegistryEventBus } from "./registry-event-bus.ts";
 import { RegistryTable } from "./registry-table.ts";
 
@@ -12,7 +11,6 @@ export interface RegistryData {
   readonly table: RegistryTable;
   readonly artifacts: ArtifactBucket;
   readonly events: RegistryEventBus;
-  readonly pageTokens: PageTokenSecret;
   /** The API's access log: the audit trail of who called what, reads included. */
   readonly apiAccessLogs: LogGroup;
 }
@@ -40,7 +38,6 @@ export class DataStack extends Stack implements RegistryData {
   readonly table: RegistryTable;
   readonly artifacts: ArtifactBucket;
   readonly events: RegistryEventBus;
-  readonly pageTokens: PageTokenSecret;
   readonly apiAccessLogs: LogGroup;
   /** The customer-managed key of the table and the bucket, when configured. */
   readonly encryptionKey: Key | undefined;
@@ -69,7 +66,6 @@ export class DataStack extends Stack implements RegistryData {
       eventSource: props.eventSource,
       archiveRetention: Duration.days(props.eventArchiveRetentionDays),
     });
-    this.pageTokens = new PageTokenSecret(this, "PageTokenKey");
     // Here rather than beside the API: the audit trail must outlive a redeploy of the API stack.
     this.apiAccessLogs = new LogGroup(this, "ApiAccessLogs", {
       retention: props.accessLogRetention,
@@ -83,7 +79,6 @@ export function registryEnvironment(data: RegistryData): Record<string, string> 
   return {
     ...data.table.environment,
     ...data.artifacts.environment,
-    ...data.pageTokens.environment,
     ...data.events.environment,
   };
 }

@@ -23,6 +23,7 @@ import {
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { type ILogGroup, LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { accessDeniedDetails, accessDeniedMessage } from "#http/access-denied.ts";
 import type { GatewayResponseCode } from "#http/errors.ts";
 import type { FunctionGroup, RouteDefinition } from "#http/route-table.ts";
 import { acknowledge } from "./nag.ts";
@@ -68,6 +69,30 @@ const gatewayErrorCodes: ReadonlyArray<readonly [ResponseType, GatewayResponseCo
   [ResponseType.DEFAULT_4XX, "RequestRejected"],
   [ResponseType.DEFAULT_5XX, "InternalError"],
 ];
+
+/**
+ * The body of a gateway response: the registry's error shape. Gateway response templates are not
+ * VTL, only plain substitutions of `$context` variables; `$context.error.messageString` is
+ * already a quoted, escaped JSON string. An `AccessDenied` names the route
+ * (`$context.httpMethod $context.resourcePath`, as the route table spells it) and where its roles
+ * are listed, in the words local mode uses (`#http/access-denied.ts`), and keeps IAM's sentence
+ * in `details.iam`.
+ */
+export function gatewayResponseTemplate(code: GatewayResponseCode): string {
+  if (code !== "AccessDenied")
+    return `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}`;
+  const route = { method: "$context.httpMethod", path: "$context.resourcePath" };
+  const iam = "<IAM>";
+  const body = JSON.stringify({
+    error: {
+      code,
+      message: accessDeniedMessage(route),
+      requestId: "$context.requestId",
+      details: accessDeniedDetails(route, iam),
+    },
+  });
+  return body.replace(JSON.stringify(iam), "$context.error.messageString");
+}
 
 /**
  * The REST API, with one resource per path part and one method per route of the route table,
@@ -130,10 +155,7 @@ export class RegistryApi extends Construct {
     for (const [type, code] of gatewayErrorCodes) {
       this.api.addGatewayResponse(`Gateway${type.responseType}`, {
         type,
-        templates: {
-          // messageString is already a quoted, escaped JSON string.
-          "application/json": `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}`,
-        },
+        templates: { "application/json": gatewayResponseTemplate(code) },
       });
     }
 

@@ -17,7 +17,7 @@ export function stackNames(config: Pick<RegistryConfig, "stackPrefix">): { data:
 /** The data stack's settings from the configuration (also used by tests that synth it alone). */
 export function dataStackProps(config: RegistryConfig): DataStackProps {
   return {
-    description: "Model registry: stateful resources (table, artifact bucket, event bus, secrets, audit log)",
+    description: "Model registry: stateful resources (table, artifact bucket, event bus, audit log)",
     busName: config.busName,
     eventSource: config.eventSource,
     eventArchiveRetentionDays: config.eventArchiveRetentionDays,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { accessDeniedDetails, accessDeniedMessage } from "../functions/http/access-denied.ts";
 import { FUNCTION_FAILED_STATUS } from "../functions/http/errors.ts";
 import {
   type FunctionGroup,
@@ -70,6 +71,16 @@ export interface LocalGateway {
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** API Gateway's quota on the length of a regional REST API's URL, in characters. */
+export const MAX_URL_CHARACTERS = 10_240;
+
+/**
+ * The request line and headers Node parses before answering 431 itself (16 KiB by default, with
+ * no body): large enough that a URL over `MAX_URL_CHARACTERS` reaches the gateway and gets its
+ * 414 with the registry's error body; a head beyond it gets a 431 in that body too (`clientError`).
+ */
+const MAX_HEAD_BYTES = 64 * 1024;
+
 const CORS_ALLOW_HEADERS =
   "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256, idempotency-key, if-match";
 const CORS_EXPOSE_HEADERS = "etag, location, x-amzn-requestid";
@@ -86,6 +97,8 @@ class GatewayError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** The error body's `details`, when it has any. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -118,6 +131,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   ): Promise<string | undefined> {
     const receivedAt = new Date();
     const url = req.url ?? "/";
+    if (url.length > MAX_URL_CHARACTERS) {
+      throw new GatewayError(
+        414,
+        "UriTooLong",
+        `the URL's path and query are ${url.length} characters; API Gateway takes URLs of at most ${MAX_URL_CHARACTERS} characters (a regional REST API's quota): send a shorter query (narrow it with prefix or filters, page with limit and nextToken).`,
+      );
+    }
     if (!url.startsWith("/"))
       throw new GatewayError(400, "BadRequest", "the request target must be a path such as /models.");
     const queryStart = url.indexOf("?");
@@ -189,15 +209,16 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         // IAM's deny, as API Gateway reports it, in the API's error body (in AWS a gateway
         // response reshapes it the same way).
         const resource = `arn:aws:execute-api:${options.region}:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${LOCAL_STAGE}/${method}${rawPath}`;
-        // IAM's sentence alone says nothing a user can act on: name the route and who may call it.
+        const iam = `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}`;
+        // IAM's sentence alone says nothing a user can act on: name the route and who may call it,
+        // in the words AWS's gateway response uses (#http/access-denied.ts), IAM's in details.
         const { route } = found;
         throw new GatewayError(
           403,
           "AccessDenied",
-          `User: ${principal.arn} is not authorized to perform: execute-api:Invoke on resource: ${resource}. ` +
-            `${route.method} ${route.path} (${route.operationId}) may be called by the roles ${route.roles.join(", ")}; ` +
-            `this principal plays ${principal.role}: sign with a principal that plays one of them`,
+          accessDeniedMessage(route, { allowed: route.roles, callerPlays: principal.role }),
           { "x-amzn-errortype": "AccessDeniedException" },
+          accessDeniedDetails(route, iam),
         );
       }
     }
@@ -260,7 +281,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
 
   let ownHosts: string[] = [];
   let allowedOrigins: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, (req, res) => {
     const requestId = randomUUID();
     const started = Date.now();
     const origin = req.headers.origin;
@@ -295,6 +316,25 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   // client pausing between requests (a notebook, a test building its next request) is not cut off.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
+  // Node answers a head it cannot parse itself, with no body: answer in the registry's error shape.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const answer =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? new GatewayError(
+            431,
+            "RequestHeaderFieldsTooLarge",
+            `the request line and headers are over ${MAX_HEAD_BYTES / 1024} KiB; API Gateway takes URLs of at most ${MAX_URL_CHARACTERS} characters: send a shorter query and fewer or shorter headers.`,
+          )
+        : new GatewayError(400, "BadRequest", "the request is not valid HTTP/1.1.");
+    const requestId = randomUUID();
+    const body = JSON.stringify({ error: { code: answer.code, message: answer.message, requestId } });
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${answer.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-amzn-requestid: ${requestId}\r\nx-amzn-errortype: ${answer.code}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
   // The loopback names without the port are accepted too: some SigV4 signers (MLflow's built-in
   // `MLFLOW_TRACKING_AWS_SIGV4`, through requests-auth-aws-sigv4) send and sign `Host` without it,
@@ -363,7 +403,14 @@ function sendError(res: ServerResponse, error: GatewayError, requestId: string):
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code: error.code, message: error.message, requestId } });
+  const body = JSON.stringify({
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId,
+      ...(error.details !== undefined && { details: error.details }),
+    },
+  });
   res.writeHead(error.status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),

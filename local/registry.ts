@@ -35,7 +35,6 @@ import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers 
 import { createLocalInvoker, HandlerFailedError } from "./lambda-invoker.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
-import { loadPageTokenSecret } from "./page-token-secret.ts";
 import { assertPortFree } from "./ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
 import { loadRegistryCredentials } from "./registry-credentials.ts";
@@ -206,7 +205,6 @@ export function handlerEnvironment(settings: {
   region: string;
   tableName: string;
   bucket: string;
-  pageTokenSecret: string;
   dynamoEndpoint: string;
   s3Endpoint: string;
   lambdaEndpoint?: string;
@@ -239,7 +237,6 @@ export function handlerEnvironment(settings: {
     }),
     TABLE_NAME: settings.tableName,
     ARTIFACT_BUCKET: settings.bucket,
-    PAGE_TOKEN_SECRET: settings.pageTokenSecret,
     S3_FORCE_PATH_STYLE: "true",
     AWS_REGION: settings.region,
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,
@@ -395,7 +392,6 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       region,
       tableName,
       bucket,
-      pageTokenSecret: loadPageTokenSecret(dataDir),
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       eventBusEndpoint: bus.endpoint,

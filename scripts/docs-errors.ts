@@ -79,7 +79,7 @@ export const gatewayErrorMeanings: Record<GatewayCode, { by: AnsweredBy; meaning
   AccessDenied: {
     by: "gateway",
     meaning:
-      "the caller's role may not call this route ([Roles](#roles)); `x-amzn-errortype: AccessDeniedException`",
+      "the caller's role may not call this route: the message names the route and where its roles are listed (`x-registry-roles` in `GET /openapi.json`, [Roles](#roles)), `details.iam` holds IAM's sentence; `x-amzn-errortype: AccessDeniedException`",
   },
   MissingAuthenticationToken: {
     by: "gateway",
@@ -118,6 +118,16 @@ export const gatewayErrorMeanings: Record<GatewayCode, { by: AnsweredBy; meaning
   RequestTooLarge: {
     by: "gateway",
     meaning: "the body is over 10 MB (API Gateway's limit): artifacts go to S3 through the presigned URLs",
+  },
+  UriTooLong: {
+    by: "local only",
+    meaning:
+      "the URL is over 10,240 characters, API Gateway's quota for a regional REST API's URLs (local mode checks the path and query): shorten the query. In AWS, API Gateway refuses such a URL itself, with a status and body of its own (not verified here)",
+  },
+  RequestHeaderFieldsTooLarge: {
+    by: "local only",
+    meaning:
+      "the request line and headers are over 64 KiB, which the local gateway does not parse: send a shorter query and fewer or shorter headers",
   },
   TooManyRequests: {
     by: "AWS only",

@@ -77,3 +77,83 @@ export function unexpectedFlags(flags: Flags, allowed: readonly OptionName[]): s
     (name) => !GLOBAL_OPTIONS.includes(name as OptionName) && !allowed.includes(name as OptionName),
   );
 }
+
+/**
+ * The request fields each flag sets, named as the server's 400s name them (`body.tags.team`,
+ * `query.limit`, `header.If-Match`): the CLI reports an error about one of them in the flag's
+ * name (`flagOfField`), not in the request's. Map flags (`--tag k=v`) own only the keys they set;
+ * artifacts are numbered by the command that declares them (`CommandContext.fieldFlags`).
+ */
+export const FLAG_FIELDS: Partial<Record<OptionName, readonly string[]>> = {
+  description: ["body.description"],
+  owner: ["body.owner", "query.owner"],
+  tag: ["body.tags", "query.tag"],
+  metric: ["body.metrics"],
+  param: ["body.params"],
+  framework: ["body.framework"],
+  format: ["body.format"],
+  "model-card": ["body.modelCard"],
+  "policy-file": ["body"],
+  comment: ["body.comment"],
+  to: ["body.to"],
+  stage: ["body.stage", "query.stage"],
+  status: ["query.status"],
+  prefix: ["query.prefix"],
+  limit: ["query.limit"],
+  "next-token": ["query.nextToken"],
+  "if-match": ["header.If-Match"],
+  "idempotency-key": ["header.Idempotency-Key"],
+};
+
+/** Flags given as `key=value`, whose body field is a map: they own only the keys they set. */
+const MAP_FLAGS: ReadonlySet<OptionName> = new Set(["tag", "metric", "param"]);
+
+/** `field` below `prefix`: the rest of its path (`""` for the field itself), or undefined. */
+function below(field: string, prefix: string): string | undefined {
+  if (field === prefix) return "";
+  if (field.startsWith(`${prefix}.`)) return field.slice(prefix.length + 1);
+  if (field.startsWith(`${prefix}[`)) return field.slice(prefix.length);
+  return undefined;
+}
+
+/** The first key of a path rest: `team.x` → `team`, `["val loss"].x` → `val loss`. */
+function firstKey(rest: string): string {
+  if (!rest.startsWith("[")) return rest.split(".")[0] ?? "";
+  const end = rest.indexOf('"]');
+  try {
+    return JSON.parse(rest.slice(1, end + 1)) as string;
+  } catch {
+    return rest;
+  }
+}
+
+/**
+ * The flag that set a request field the server named (`body.tags.team` → `--tag (team)`), when
+ * this command line gave that flag; `fieldFlags` holds what a command numbered itself
+ * (`body.artifacts.2` → `--artifact-file model.onnx`). Undefined for a field no flag set.
+ */
+export function flagOfField(
+  field: string,
+  flags: Flags,
+  fieldFlags: ReadonlyMap<string, string> = new Map(),
+): string | undefined {
+  const label = (flag: string, rest: string) => (rest ? `${flag} (${rest})` : flag);
+  for (const [prefix, flag] of fieldFlags) {
+    const rest = below(field, prefix);
+    if (rest !== undefined) return label(flag, rest);
+  }
+  for (const [name, prefixes] of Object.entries(FLAG_FIELDS) as [OptionName, readonly string[]][]) {
+    const given = flags[name];
+    if (given === undefined) continue;
+    for (const prefix of prefixes) {
+      const rest = below(field, prefix);
+      if (rest === undefined) continue;
+      if (MAP_FLAGS.has(name) && prefix.startsWith("body.")) {
+        const keys = (given as string[]).map((pair) => pair.slice(0, pair.indexOf("=")));
+        if (!keys.includes(firstKey(rest))) continue;
+      }
+      return label(`--${name}`, rest);
+    }
+  }
+  return undefined;
+}

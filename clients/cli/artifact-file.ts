@@ -22,16 +22,17 @@ export async function describeArtifactFile(
 /**
  * The local files named by `--artifact-file` (declared under their base names) and
  * `--artifact-dir` (every file below the folder, declared under its path relative to it, with
- * `/` separators). Two files may not claim the same artifact path.
+ * `/` separators), each with the flag that named it (`--artifact-file model.onnx`). Two files may
+ * not claim the same artifact path.
  */
 export async function collectArtifactFiles(
   files: readonly string[] = [],
   dirs: readonly string[] = [],
-): Promise<LocalArtifact[]> {
+): Promise<(LocalArtifact & { flag: string })[]> {
   const found: (LocalArtifact & { flag: string })[] = files.map((file) => ({
     path: basename(file),
     file,
-    flag: "--artifact-file",
+    flag: `--artifact-file ${file}`,
   }));
   for (const dir of dirs) {
     const info = await stat(dir).catch(() => undefined);
@@ -39,7 +40,7 @@ export async function collectArtifactFiles(
     const inside = await filesBelow(dir, "");
     if (inside.length === 0) throw new UsageError(`--artifact-dir ${dir}: the folder holds no files`);
     for (const path of inside)
-      found.push({ path, file: join(dir, ...path.split("/")), flag: "--artifact-dir" });
+      found.push({ path, file: join(dir, ...path.split("/")), flag: `--artifact-dir ${dir}` });
   }
   const seen = new Map<string, string>();
   for (const { path, file } of found) {
@@ -49,7 +50,7 @@ export async function collectArtifactFiles(
     }
     seen.set(path, file);
   }
-  return found.map(({ path, file }) => ({ path, file }));
+  return found.map(({ path, file, flag }) => ({ path, file, flag }));
 }
 
 /** Regular files below `dir`, sorted; symbolic links to files count, links to folders are not followed. */

@@ -14,8 +14,8 @@ import { build } from "esbuild";
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const outdir = here("./dist");
 
-rmSync(outdir, { recursive: true, force: true });
-const result = await build({
+/** esbuild's options for the bundle; `test/unit/clients/cli-startup.test.ts` builds with them too. */
+export const buildOptions = {
   entryPoints: { registry: here("./main.ts") },
   outdir,
   bundle: true,
@@ -36,13 +36,18 @@ const result = await build({
   legalComments: "linked",
   metafile: true,
   logLevel: "warning",
-});
-// The package's own package.json says "type": "module"; the bundle is .mjs anyway, so it runs
-// wherever it is copied.
-writeFileSync(here("./dist/.built"), `${new Date().toISOString()}\n`);
-const bytes = Object.entries(result.metafile.outputs)
-  .filter(([file]) => file.endsWith(".mjs"))
-  .reduce((sum, [, output]) => sum + output.bytes, 0);
-console.log(
-  `built clients/cli/dist/registry.mjs (${(bytes / 1024).toFixed(0)} KiB of JavaScript with its chunks)`,
-);
+};
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await build(buildOptions);
+  // The package's own package.json says "type": "module"; the bundle is .mjs anyway, so it runs
+  // wherever it is copied.
+  writeFileSync(here("./dist/.built"), `${new Date().toISOString()}\n`);
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith(".mjs"))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
+  console.log(
+    `built clients/cli/dist/registry.mjs (${(bytes / 1024).toFixed(0)} KiB of JavaScript with its chunks)`,
+  );
+}

@@ -1,9 +1,9 @@
 import { ArtifactError } from "../lib/artifact-errors.ts";
 import type { UploadOptions } from "../lib/artifact-upload.ts";
 import { RegistryClient, type RegistryClientOptions } from "../lib/registry-client.ts";
-import { RegistryError } from "../lib/registry-error.ts";
+import { type ErrorBody, RegistryError } from "../lib/registry-error.ts";
 import { TransitionError } from "../lib/transitions.ts";
-import { type Flags, parseCommandLine, unexpectedFlags } from "./args.ts";
+import { type Flags, flagOfField, parseCommandLine, unexpectedFlags } from "./args.ts";
 import { type Command, type CommandContext, Failed, Lines } from "./commands/command.ts";
 import { commands, findCommand, groups } from "./commands/index.ts";
 import { type ReadStdin, readStdin } from "./input-files.ts";
@@ -106,12 +106,49 @@ function clientFactory(flags: Flags, extra: RunOptions["client"]): () => Registr
   };
 }
 
-function report(error: unknown, io: CliIo, command: Command | undefined, group: string | undefined): number {
+/**
+ * A 400 whose issues name request fields this command line set from flags, told in the flags'
+ * names: each such issue gains `flag`, and the message (the first issue's) starts with it.
+ */
+function inFlags(
+  body: ErrorBody,
+  flags: Flags | undefined,
+  fieldFlags: ReadonlyMap<string, string>,
+): ErrorBody {
+  const { issues } = body.error;
+  if (!flags || !Array.isArray(issues)) return body;
+  const named = (issues as { field?: unknown; message?: unknown }[]).map((issue) => {
+    const flag = typeof issue.field === "string" ? flagOfField(issue.field, flags, fieldFlags) : undefined;
+    return flag ? { flag, ...issue } : issue;
+  });
+  const first = named[0] as { flag?: string; field?: string } | undefined;
+  const message =
+    first?.flag && body.error.message.startsWith(`${first.field}:`)
+      ? `${first.flag}:${body.error.message.slice(`${first.field}:`.length)}`
+      : body.error.message;
+  return { error: { ...body.error, message, issues: named } };
+}
+
+function report(
+  error: unknown,
+  io: CliIo,
+  command: Command | undefined,
+  group: string | undefined,
+  given?: { flags: Flags; fieldFlags: ReadonlyMap<string, string> },
+): number {
   if (error instanceof UsageError) {
     io.stderr(`registry: ${error.message}\n${shortUsage(command, group)}`);
     return 2;
   }
-  if (error instanceof RegistryError || error instanceof ArtifactError || error instanceof TransitionError) {
+  if (error instanceof RegistryError) {
+    io.stderr(
+      json(
+        error.status === 400 ? inFlags(error.body, given?.flags, given?.fieldFlags ?? new Map()) : error.body,
+      ),
+    );
+    return 1;
+  }
+  if (error instanceof ArtifactError || error instanceof TransitionError) {
     io.stderr(json(error.body));
     return 1;
   }
@@ -131,8 +168,10 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   const io = options.io ?? processIo;
   let group: string | undefined;
   let command: Command | undefined;
+  let given: { flags: Flags; fieldFlags: Map<string, string> } | undefined;
   try {
     const { words, flags } = parseCommandLine(argv);
+    given = { flags, fieldFlags: new Map() };
     group = groups.find((name) => name === words[0]);
     if (flags.help || words[0] === "help") {
       io.stdout(usage(group ?? groups.find((name) => name === words[1])));
@@ -153,6 +192,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       status: () => statusLine(terminal),
       note: io.stderr,
       onInterrupt: (listener) => io.onInterrupt?.(listener) ?? (() => {}),
+      fieldFlags: given.fieldFlags,
     };
     const output = outputFormat(flags.output);
     const outcome = await command.run(context);
@@ -166,6 +206,6 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     );
     return outcome instanceof Failed ? outcome.exitCode : 0;
   } catch (error) {
-    return report(error, io, command, group);
+    return report(error, io, command, group, given);
   }
 }

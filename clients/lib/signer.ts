@@ -1,6 +1,4 @@
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { SignatureV4 } from "@smithy/signature-v4";
 
 export interface Credentials {
   accessKeyId: string;
@@ -23,27 +21,52 @@ export interface RequestToSign {
 export const SIGNING_SERVICE = "execute-api";
 
 /**
+ * The SDK's signer, loaded by the first request signed: with `@smithy/core` it is most of the
+ * CLI bundle's JavaScript (~400 KiB), which `registry --help` and usage errors never need.
+ */
+let signingSdk:
+  | Promise<{
+      SignatureV4: typeof SignatureV4;
+      HttpRequest: typeof import("@smithy/protocol-http").HttpRequest;
+      Sha256: typeof import("@aws-crypto/sha256-js").Sha256;
+    }>
+  | undefined;
+const loadSigningSdk = () =>
+  (signingSdk ??= Promise.all([
+    import("@smithy/signature-v4"),
+    import("@smithy/protocol-http"),
+    import("@aws-crypto/sha256-js"),
+  ]).then(([signature, protocol, sha]) => ({
+    SignatureV4: signature.SignatureV4,
+    HttpRequest: protocol.HttpRequest,
+    Sha256: sha.Sha256,
+  })));
+
+/**
  * SigV4 for API Gateway (`execute-api`). The signed request carries exactly the headers and bytes
  * that are sent: `host` is the URL's host (what `fetch` puts on the wire), the path is the encoded
  * path from the URL (the signer encodes it once more, as AWS does for every service except S3),
  * and `x-amz-content-sha256` is the hash of the body string.
  */
 export class RequestSigner {
-  readonly #signer: SignatureV4;
+  readonly #options: { region: string; credentials: Credentials | CredentialsProvider };
+  #signer: SignatureV4 | undefined;
 
   constructor(options: { region: string; credentials: Credentials | CredentialsProvider }) {
-    this.#signer = new SignatureV4({
-      service: SIGNING_SERVICE,
-      region: options.region,
-      credentials: options.credentials,
-      sha256: Sha256,
-      uriEscapePath: true,
-      applyChecksum: true,
-    });
+    this.#options = options;
   }
 
   /** Returns the headers to send (the input headers plus `host`, `x-amz-*` and `authorization`). */
   async sign(request: RequestToSign, signingDate: Date = new Date()): Promise<Record<string, string>> {
+    const { SignatureV4, HttpRequest, Sha256 } = await loadSigningSdk();
+    this.#signer ??= new SignatureV4({
+      service: SIGNING_SERVICE,
+      region: this.#options.region,
+      credentials: this.#options.credentials,
+      sha256: Sha256,
+      uriEscapePath: true,
+      applyChecksum: true,
+    });
     const httpRequest = new HttpRequest({
       method: request.method,
       protocol: request.url.protocol,

@@ -1173,8 +1173,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1250,8 +1268,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1332,8 +1368,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1431,6 +1485,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -1442,6 +1505,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1525,8 +1597,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1629,8 +1719,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1748,6 +1856,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -1759,6 +1876,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1843,8 +1969,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1951,6 +2095,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -1962,6 +2115,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2053,8 +2215,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2149,8 +2329,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2239,8 +2437,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2324,8 +2540,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2443,6 +2677,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -2454,6 +2697,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2562,6 +2814,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -2573,6 +2834,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2662,8 +2932,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2753,8 +3041,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2839,8 +3145,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2934,8 +3258,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3045,6 +3387,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -3056,6 +3407,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3165,6 +3525,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -3176,6 +3545,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3285,6 +3663,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -3296,6 +3683,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3386,8 +3782,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3496,6 +3910,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -3507,6 +3930,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3591,8 +4023,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3711,6 +4161,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -3722,6 +4181,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3818,6 +4286,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -3829,6 +4306,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3923,8 +4409,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4010,8 +4514,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4117,6 +4639,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -4128,6 +4659,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4217,8 +4757,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4328,6 +4886,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -4339,6 +4906,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4448,6 +5024,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -4459,6 +5044,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4568,6 +5162,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description well-formed but refused: Idempotency-Key reused for a different request, or a rule. Codes: ApprovalRefused, IdempotencyKeyReused, UploadIncomplete, ArtifactsNotVerified */
             422: {
                 headers: {
@@ -4579,6 +5182,15 @@ export interface operations {
             };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4653,8 +5265,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4727,8 +5357,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query. Codes: UriTooLong */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description throttled: retry with exponential backoff. Codes: TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request line and headers are too large (local mode, over 64 KiB). Codes: RequestHeaderFieldsTooLarge */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };

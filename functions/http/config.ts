@@ -13,8 +13,12 @@ const MAX_APPROVAL_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
 export interface Config {
   tableName: string;
   artifactBucket: string;
-  /** Either the HMAC key itself (local mode) or the ARN of the Secrets Manager secret holding it. */
-  pageTokenSecret: { value: string } | { arn: string };
+  /**
+   * The page-token HMAC key when given (`PAGE_TOKEN_SECRET`: tests and benchmarks that run a
+   * bundle without a table); otherwise (`undefined`) the key kept in the registry's table, read on
+   * a function instance's first list, as in AWS and local mode.
+   */
+  pageTokenSecret: string | undefined;
   /** Path-style S3 URLs (needed by the local S3 emulator). */
   s3ForcePathStyle: boolean;
   /** Lifetime of presigned upload and download URLs (default 900 s). */
@@ -36,8 +40,8 @@ export interface Config {
 }
 
 /**
- * `pageTokens: false` for functions that never list (the verifier): they need no secret, and
- * any page token they could issue is made with a random key nobody can read back.
+ * `pageTokens: false` for functions that never list (the verifier): they never read the table's
+ * key, and any page token they could issue is made with a random key nobody can read back.
  */
 export function readConfig(
   env: Partial<Record<EnvironmentVariable, string>> = process.env,
@@ -51,10 +55,6 @@ export function readConfig(
   };
   const tableName = required("TABLE_NAME");
   const artifactBucket = required("ARTIFACT_BUCKET");
-  const secret = env.PAGE_TOKEN_SECRET;
-  const secretArn = env.PAGE_TOKEN_SECRET_ARN;
-  if (!secret && !secretArn && options.pageTokens !== false)
-    missing.push("PAGE_TOKEN_SECRET or PAGE_TOKEN_SECRET_ARN");
   if (missing.length > 0) throw new Error(`missing configuration: set ${missing.join(", ")}`);
   const ttl = Number(env.UPLOAD_URL_TTL_SECONDS ?? defaultUploadPolicy.urlTtlSeconds);
   const threshold = Number(env.MULTIPART_THRESHOLD_BYTES ?? defaultUploadPolicy.multipartThresholdBytes);
@@ -81,11 +81,7 @@ export function readConfig(
     tableName,
     artifactBucket,
     pageTokenSecret:
-      options.pageTokens === false
-        ? { value: randomBytes(32).toString("base64") }
-        : secret
-          ? { value: secret }
-          : { arn: secretArn as string },
+      options.pageTokens === false ? randomBytes(32).toString("base64") : env.PAGE_TOKEN_SECRET || undefined,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE === "true",
     uploadUrlTtlSeconds: ttl,
     multipartThresholdBytes: threshold,

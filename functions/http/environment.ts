@@ -12,9 +12,8 @@
 export const environmentVariables = {
   TABLE_NAME: "the registry table (required)",
   ARTIFACT_BUCKET: "the artifact bucket (required)",
-  PAGE_TOKEN_SECRET_ARN:
-    "the Secrets Manager secret holding the HMAC key that signs `nextToken`s, read on a function instance's first list (one of this and `PAGE_TOKEN_SECRET` is required, but by the verifier)",
-  PAGE_TOKEN_SECRET: "the page-token HMAC key itself (local mode and tests)",
+  PAGE_TOKEN_SECRET:
+    "the page-token HMAC key itself, for tests and benchmarks that run a bundle without a table; unset in AWS and local mode, where the key is kept in the table (`REGISTRY#PAGE_TOKENS`), created by the first list and read once per function instance",
   UPLOAD_URL_TTL_SECONDS:
     "lifetime of presigned upload and download URLs (default 900, 60 s to 7 days; context `uploadUrlTtlSeconds`)",
   MULTIPART_THRESHOLD_BYTES:

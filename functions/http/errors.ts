@@ -59,6 +59,8 @@ export const gatewayErrorStatus = {
   ExpiredToken: 403,
   RequestExpired: 403,
   RequestTooLarge: 413,
+  UriTooLong: 414,
+  RequestHeaderFieldsTooLarge: 431,
   TooManyRequests: 429,
   IntegrationTimeout: 504,
 } as const satisfies Record<string, number>;

@@ -3,6 +3,7 @@
  */
 import * as z from "zod/mini";
 import { ErrorBody, IdempotencyKey, IfMatch, jsonSchemaOf, userMapRules } from "#core/schemas.ts";
+import { ROLES_EXTENSION } from "./access-denied.ts";
 import { type ErrorStatus, errorStatus, FUNCTION_FAILED_STATUS } from "./errors.ts";
 import { type DocumentedSpec, type OperationId, operations } from "./operations.ts";
 import { type HttpMethod, routes } from "./route-table.ts";
@@ -46,11 +47,20 @@ const errorStatusDocs: Record<ErrorStatus, { summary: string; appliesTo: (op: Op
       summary: "the body is over API Gateway's 10 MB, or the item over DynamoDB's 400 KB",
       appliesTo: ({ spec }) => spec.body !== undefined,
     },
+    414: {
+      summary:
+        "the URL is over API Gateway's 10,240 characters (a regional REST API's quota): shorten the query",
+      appliesTo: always,
+    },
     422: {
       summary: "well-formed but refused: Idempotency-Key reused for a different request, or a rule",
       appliesTo: (op) => op.spec.idempotent === true || (writes(op) && op.spec.body !== undefined),
     },
     429: { summary: "throttled: retry with exponential backoff", appliesTo: always },
+    431: {
+      summary: "the request line and headers are too large (local mode, over 64 KiB)",
+      appliesTo: always,
+    },
     500: { summary: "internal error (never shows internals; quote the requestId)", appliesTo: always },
     502: { summary: "the function crashed or answered no response", appliesTo: always },
     504: { summary: "the function did not answer within API Gateway's 29 seconds", appliesTo: always },
@@ -107,6 +117,8 @@ export function openApiDocument(): object {
       operationId: route.operationId,
       summary: route.summary,
       security: [{ sigv4: [] }],
+      // Who may call it: what a 403 AccessDenied points to (`access-denied.ts`).
+      [ROLES_EXTENSION]: route.roles,
       ...(parameters.length > 0 && { parameters }),
       ...(requestBody && { requestBody }),
       responses,

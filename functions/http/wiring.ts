@@ -3,32 +3,33 @@
  * the helpers that defer an adapter to its first use (`onFirstUse`, `deferred`), and the
  * verifier's core (`buildReaderCore`).
  *
- * Apart from the store's page-token secret, this module reaches no adapter on first use, and that
- * is its point. esbuild makes a chunk of every `await import()` a bundle can reach, whether the
+ * This module reaches no adapter on first use, and that is its point. esbuild makes a chunk of every `await import()` a bundle can reach, whether the
  * code holding it runs or not, and keeps each module in one piece; S3's schemas are one module,
  * and the custom validator's chunk shares zod. So a function that imported `buildCore()`'s
  * module, even without calling it, would load the upload commands' schemas and zod at cold start.
  */
 import { createDynamoClient } from "#adapters/dynamodb/client.ts";
+import { readOrCreatePageTokenKey } from "#adapters/dynamodb/items/page-token-key.ts";
 import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import type { createS3ArtifactReader } from "#adapters/s3/artifact-reader.ts";
 import { type CoreDeps, createCoreDeps } from "#core/kernel/deps.ts";
 import type { Config } from "./config.ts";
 
-/** The registry's DynamoDB store; the page-token key is read by the first list that needs it. */
+/**
+ * The registry's DynamoDB store. The page-token key is kept in the table: the first list of a
+ * function instance reads it (or creates it, the first time ever) and the instance keeps it.
+ */
 export function createStore(config: Config): DynamoRegistryStore {
-  const { pageTokenSecret } = config;
+  const { pageTokenSecret, tableName } = config;
+  const client = createDynamoClient();
   return new DynamoRegistryStore({
-    client: createDynamoClient(),
-    tableName: config.tableName,
+    client,
+    tableName,
     pageTokens:
-      "value" in pageTokenSecret
-        ? new PageTokens(pageTokenSecret.value)
-        : onFirstUse(async () => {
-            const { readSecretString } = await import("#adapters/secrets/secret-string.ts");
-            return new PageTokens(await readSecretString(pageTokenSecret.arn));
-          }),
+      pageTokenSecret !== undefined
+        ? new PageTokens(pageTokenSecret)
+        : onFirstUse(async () => new PageTokens(await readOrCreatePageTokenKey(client, tableName))),
   });
 }
 

@@ -15,7 +15,7 @@ import { createLogger } from "#http/logger.ts";
 import { buildReaderCore } from "#http/wiring.ts";
 import { parseVerificationEvent } from "./verification-event.ts";
 
-// The verifier never lists, so it needs no page-token secret; it reads S3 on every run, so the
+// The verifier never lists, so it needs no page-token key; it reads S3 on every run, so the
 // S3 client and the adapter's reads (not its URLs or uploads) are part of its cold start.
 const logger = createLogger();
 const core = buildReaderCore(readConfig(process.env, { pageTokens: false }), {

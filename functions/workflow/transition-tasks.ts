@@ -24,7 +24,7 @@ import { buildCore } from "#http/composition.ts";
 import { readConfig } from "#http/config.ts";
 import { createLogger } from "#http/logger.ts";
 
-// The steps never list, so the function needs no page-token secret (like the verifier).
+// The steps never list, so the function needs no page-token key (like the verifier).
 const logger = createLogger();
 const core = await buildCore(readConfig(process.env, { pageTokens: false }), { logger });
 

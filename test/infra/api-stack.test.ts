@@ -6,6 +6,7 @@ import type { CfnManagedPolicy, CfnRole } from "aws-cdk-lib/aws-iam";
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type CfnLogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { accessDeniedMessage } from "#http/access-denied.ts";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
 import {
   type FunctionGroup,
@@ -193,8 +194,46 @@ describe("REST API built from the route table", () => {
     expect(asArray(resources[stageId]!.DependsOn as Json)).toContain(groupId);
   });
 
+  it("answers IAM's deny with the route, where its roles are listed, and IAM's sentence in details, as local mode words it", () => {
+    const found = ofType("AWS::ApiGateway::GatewayResponse").filter(
+      ([, response]) => propsOf(response).ResponseType === "ACCESS_DENIED",
+    );
+    expect(found).toHaveLength(1);
+    const template = (propsOf(found[0]![1]).ResponseTemplates as Record<string, string>)["application/json"]!;
+    // API Gateway substitutes plain $context variables (no VTL); messageString arrives quoted.
+    const iam =
+      "User: arn:aws:sts::123456789012:assumed-role/notebook/ana is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:abc/prod/DELETE/models/fraud";
+    const body = JSON.parse(
+      template
+        .replaceAll("$context.error.messageString", JSON.stringify(iam))
+        .replaceAll("$context.httpMethod", "DELETE")
+        .replaceAll("$context.resourcePath", "/models/{name}")
+        .replaceAll("$context.requestId", "req-1"),
+    );
+    expect(body).toEqual({
+      error: {
+        code: "AccessDenied",
+        message: expect.stringMatching(/^DELETE \/models\/\{name\} may not be called by this principal/),
+        requestId: "req-1",
+        details: { route: "DELETE /models/{name}", iam },
+      },
+    });
+    // Says where the roles are: the served document (each operation's roles) and the docs' table.
+    expect(body.error.message).toContain(
+      "GET /openapi.json lists the roles that may call each operation (x-registry-roles)",
+    );
+    expect(body.error.message).toContain("docs/http-api.md#roles");
+    // The same sentence local mode ends its AccessDenied with (one source).
+    const local = accessDeniedMessage(
+      { method: "DELETE", path: "/models/{name}" },
+      { allowed: ["admin"], callerPlays: "reader" },
+    );
+    expect(local.slice(local.indexOf("GET /openapi.json"))).toBe(
+      body.error.message.slice(body.error.message.indexOf("GET /openapi.json")),
+    );
+  });
+
   it.each([
-    ["ACCESS_DENIED", "AccessDenied"],
     ["MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationToken"],
     ["INVALID_SIGNATURE", "InvalidSignature"],
     ["EXPIRED_TOKEN", "ExpiredToken"],
@@ -256,9 +295,12 @@ describe("functions", () => {
       });
       // Source maps cost every cold start; on only with context `sourceMaps`.
       expect(env.NODE_OPTIONS).toBeUndefined();
-      for (const name of ["TABLE_NAME", "ARTIFACT_BUCKET", "PAGE_TOKEN_SECRET_ARN", "EVENT_BUS_NAME"]) {
+      for (const name of ["TABLE_NAME", "ARTIFACT_BUCKET", "EVENT_BUS_NAME"]) {
         expect(env[name], name).toBeDefined();
       }
+      // The page-token key is kept in the table, never in the environment nor in a secret.
+      expect(env.PAGE_TOKEN_SECRET).toBeUndefined();
+      expect(env.PAGE_TOKEN_SECRET_ARN).toBeUndefined();
       const logGroupId = render((propsOf(fn).LoggingConfig as { LogGroup: Json }).LogGroup).replace(
         /^\{Ref:(.*)\}$/,
         "$1",
@@ -274,7 +316,6 @@ describe("functions", () => {
     expect(can("versions", "dynamodb:")).toBe(true);
     // Creating a version presigns PUTs and starts multipart uploads: both are s3:PutObject.
     expect(actionsGrantedTo("versions").filter((a) => a.startsWith("s3:"))).toEqual(["s3:PutObject"]);
-    expect(can("versions", "secretsmanager:GetSecretValue")).toBe(true);
 
     expect(
       actionsGrantedTo("artifacts")
@@ -291,7 +332,7 @@ describe("functions", () => {
     expect(actionsGrantedTo("artifacts")).toEqual(expect.arrayContaining(["lambda:InvokeFunction"]));
 
     expect(actionsGrantedTo("models")).toEqual(
-      expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "secretsmanager:GetSecretValue"]),
+      expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem"]),
     );
     expect(can("models", "s3:")).toBe(false);
 
@@ -300,10 +341,11 @@ describe("functions", () => {
 
     expect(can("service", "dynamodb:")).toBe(false);
     expect(can("service", "s3:")).toBe(false);
-    expect(can("service", "secretsmanager:")).toBe(false);
+    // No function reads a secret: the page-token key is an item of the table.
+    for (const group of routeGroups) expect(can(group, "secretsmanager:"), group).toBe(false);
   });
 
-  it("lets every function whose handler builds the core read the table and the page-token key (read on its first list)", () => {
+  it("lets every function whose handler builds the core read the table and create the page-token key in it (on its first list)", () => {
     // Read from the handler source so the grants cannot fall behind the composition code.
     const building = routeGroups.filter((group) =>
       readFileSync(RegistryFunction.resolveEntry(`functions/http/handlers/${group}.ts`), "utf8").includes(
@@ -313,7 +355,7 @@ describe("functions", () => {
     expect(building.length).toBeGreaterThan(0);
     for (const group of building) {
       expect(actionsGrantedTo(group), group).toEqual(
-        expect.arrayContaining(["secretsmanager:GetSecretValue", "dynamodb:GetItem"]),
+        expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem"]),
       );
     }
   });

@@ -197,10 +197,12 @@ describe("Lambda bundle sizes", () => {
       ...lazyModules("functions/workers/verify-artifacts.ts"),
     ]).not.toContain("functions/adapters/s3/artifact-storage.ts");
     expect(verifier.initialInputs.filter((input) => input.includes("s3-request-presigner"))).toEqual([]);
-    // The page-token key is read by the first list, not at cold start.
-    expect(lazyModules("functions/http/handlers/models.ts")).toContain(
-      "functions/adapters/secrets/secret-string.ts",
-    );
+    // The page-token key lives in the table: no function bundles the Secrets Manager client.
+    for (const entry of layouts.keys()) {
+      expect([...layouts.get(entry)!.initialInputs, ...lazyModules(entry)].join("\n"), entry).not.toMatch(
+        /client-secrets-manager/,
+      );
+    }
     expect(lazyModules("functions/http/handlers/transitions.ts")).toEqual(
       expect.arrayContaining([
         "functions/adapters/sfn/workflow-control.ts",
@@ -229,21 +231,23 @@ describe("Lambda bundle sizes", () => {
     }
   });
 
-  it("read the page-token key from Secrets Manager on the first list only, through the bundle's lazily loaded chunk", async () => {
+  it("read the page-token key from the table on the first list only, once per instance, with no Secrets Manager", async () => {
     const calls: string[] = [];
-    const secretsManager = createServer((request, response) => {
+    const dynamo = createServer((request, response) => {
       // The bundle runner asks how many calls were made so far between invocations.
       if (request.method === "GET") return void response.end(String(calls.length));
       calls.push(String(request.headers["x-amz-target"]));
       request.resume().on("end", () => {
-        response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        // GetItem of the key item: the key another instance created.
+        const key = Buffer.alloc(32, 7).toString("base64");
         response.end(
-          JSON.stringify({ Name: "page-token-key", SecretString: "0123456789abcdef0123456789abcdef" }),
+          JSON.stringify({ Item: { pk: { S: "REGISTRY#PAGE_TOKENS" }, sk: { S: "KEY" }, key: { S: key } } }),
         );
       });
     });
-    await new Promise<void>((resolve) => secretsManager.listen(0, "127.0.0.1", resolve));
-    const { port } = secretsManager.address() as { port: number };
+    await new Promise<void>((resolve) => dynamo.listen(0, "127.0.0.1", resolve));
+    const { port } = dynamo.address() as { port: number };
     try {
       const create = apiEvent({ resource: "/models", path: "/models", httpMethod: "POST", body: "{}" });
       const list = apiEvent({
@@ -254,12 +258,8 @@ describe("Lambda bundle sizes", () => {
       });
       const endpoint = `http://127.0.0.1:${port}`;
       const answers = await runBundle(files.get("functions/http/handlers/models.ts")!, [create, list, list], {
-        env: bundleEnv({
-          PAGE_TOKEN_SECRET: undefined,
-          PAGE_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:page-token-key",
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
-        }),
-        // How many calls Secrets Manager had received, read after each invocation.
+        env: bundleEnv({ PAGE_TOKEN_SECRET: undefined, AWS_ENDPOINT_URL_DYNAMODB: endpoint }),
+        // How many calls DynamoDB had received, read after each invocation.
         probeUrl: endpoint,
       });
       const [created, listed, listedAgain] = answers.map(({ statusCode, body, probe }) => ({
@@ -267,7 +267,7 @@ describe("Lambda bundle sizes", () => {
         message: (JSON.parse(body) as { error?: { message?: string } }).error?.message,
         callsSoFar: Number(probe),
       }));
-      // No Secrets Manager call at cold start nor for a request that does not list.
+      // No call at cold start nor for a request that does not list.
       expect(created).toMatchObject({ statusCode: 400, callsSoFar: 0 });
       expect(listed).toEqual({
         statusCode: 400,
@@ -276,9 +276,9 @@ describe("Lambda bundle sizes", () => {
       });
       // Read once per function instance.
       expect(listedAgain).toMatchObject({ statusCode: 400, callsSoFar: 1 });
-      expect(calls).toEqual(["secretsmanager.GetSecretValue"]);
+      expect(calls).toEqual(["DynamoDB_20120810.GetItem"]);
     } finally {
-      secretsManager.close();
+      dynamo.close();
     }
   });
 });

@@ -354,4 +354,20 @@ describe("docs/alarms-and-cost.md", () => {
     expect(ofType(full, "AWS::CloudWatch::Alarm").length).toBe(alarms + 1);
     expect(readme).toContain(`| ${alarms} alarms (${alarms + 1} with \`webhooks\`)`);
   });
+
+  it("states the idle cost the default app's billed-while-idle resources add up to: alarm metrics, no secret", () => {
+    // CloudWatch bills an alarm per metric it reads: a metric-math alarm once per metric it queries.
+    const alarmMetrics = ofType(plain, "AWS::CloudWatch::Alarm")
+      .map(([, alarm]) => (alarm.Properties as { Metrics?: { MetricStat?: unknown }[] }).Metrics)
+      .reduce((sum, metrics) => sum + (metrics ? metrics.filter((m) => m.MetricStat).length : 1), 0);
+    // The page-token key is an item of the table: neither stack holds a Secrets Manager secret.
+    const secrets = [plain.stacks.data, plain.stacks.api]
+      .map((stack) => Template.fromStack(stack).findResources("AWS::SecretsManager::Secret"))
+      .reduce((sum, found) => sum + Object.keys(found).length, 0);
+    expect(secrets).toBe(0);
+    const idle = (alarmMetrics * 0.1 + secrets * 0.4).toFixed(2);
+    expect(readme).toContain(`**Idle, a deployment costs about $${idle} a month**`);
+    expect(readme).toContain(`| **Idle** (deployed, no traffic) | see [Idle](#idle) below | **$${idle}** |`);
+    expect(readme).toContain(`| **total** | **$${idle}** |`);
+  });
 });

@@ -3,6 +3,7 @@
  * is named after, and the gateway lets it call only the routes that list that role.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { routes } from "#http/route-table.ts";
 import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
 import { presignedGet } from "../support/presign.ts";
 import {
@@ -26,24 +27,34 @@ beforeAll(async () => {
   expect((await setAlias(publisher, name, "champion", 1)).status).toBe(200);
 });
 
+/** Whether a concrete path is one of a route's (`{name}` one segment, `{path+}` the rest). */
+const routeMatches = (template: string, path: string) =>
+  new RegExp(`^${template.replace(/\{[^/]+\+\}/g, ".+").replace(/\{[^/]+\}/g, "[^/]+")}$`).test(path);
+
 /** Asserts IAM's deny, as the gateway reports it, for `who` calling `method path`. */
 function expectAccessDenied(response: RegistryResponse, who: PrincipalName, method: string, path: string) {
   expect(response.status, `${who} ${method} ${path}`).toBe(403);
   expect(response.headers["x-amzn-errortype"]).toBe("AccessDeniedException");
   const { region } = registry();
   const error = (response.body as ErrorBody).error;
+  const route = routes.find((r) => r.method === method && routeMatches(r.path, path))!;
   expect(error).toEqual({
     code: "AccessDenied",
     message: expect.stringMatching(/ may be called by the roles [a-z, ]+; this principal plays [a-z]+: /),
     requestId: response.headers["x-amzn-requestid"],
+    // IAM's sentence, as API Gateway's deny carries it, and the route as API Gateway names it.
+    details: {
+      route: `${method} ${route.path}`,
+      iam:
+        `User: ${principal(who).arn} is not authorized to perform: execute-api:Invoke on resource: ` +
+        `arn:aws:execute-api:${region}:000000000000:local/local/${method}${path}`,
+    },
   });
-  // IAM's sentence first, then the route and the roles that may call it.
+  // The route and the roles that may call it, then where every route's roles are listed.
   expect(
-    error.message.startsWith(
-      `User: ${principal(who).arn} is not authorized to perform: execute-api:Invoke on resource: ` +
-        `arn:aws:execute-api:${region}:000000000000:local/local/${method}${path}. ${method} /`,
-    ),
+    error.message.startsWith(`${method} ${route.path} may be called by the roles ${route.roles.join(", ")};`),
   ).toBe(true);
+  expect(error.message).toContain("GET /openapi.json lists the roles that may call each operation");
   expect(error.message).toContain(`this principal plays ${who}`);
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { readOrCreatePageTokenKey } from "#adapters/dynamodb/items/page-token-key.ts";
+import { PageTokens } from "#adapters/dynamodb/page-token.ts";
 import type { LocalPrincipal } from "../../local/principals.ts";
 import { startLocalRegistry } from "../../local/registry.ts";
 import "./registry-context.ts";
@@ -25,9 +28,15 @@ interface ErrorBody {
 /** Signs like an AWS SDK client would, then sends the request with fetch. */
 async function signedFetch(
   path: string,
-  options: { method?: string; body?: string; principal?: LocalPrincipal; secret?: string } = {},
+  options: {
+    method?: string;
+    body?: string;
+    principal?: LocalPrincipal;
+    secret?: string;
+    endpoint?: string;
+  } = {},
 ): Promise<Response> {
-  const url = new URL(path, registry.endpoint);
+  const url = new URL(path, options.endpoint ?? registry.endpoint);
   const principal = options.principal ?? publisher;
   const signer = new SignatureV4({
     service: "execute-api",
@@ -128,6 +137,22 @@ describe("local mode", () => {
     await expectGatewayError(response, 413, "RequestTooLarge");
   });
 
+  it("answers a URL over API Gateway's 10,240 characters with 414 naming the limit, and a head over 64 KiB with 431, both in the API error shape", async () => {
+    // Within the quota: routed, and refused only for the missing signature.
+    const within = await fetch(`${registry.endpoint}/models?prefix=${"a".repeat(10_000)}`);
+    await expectGatewayError(within, 403, "MissingAuthenticationToken");
+    const long = await fetch(`${registry.endpoint}/models?prefix=${"a".repeat(20_000)}`);
+    const uri = await expectGatewayError(long, 414, "UriTooLong");
+    expect(uri.message).toMatch(/20015 characters; API Gateway takes URLs of at most 10240 characters/);
+    // Beyond what the gateway parses (Node answered a bare 431 here before).
+    const huge = await fetch(`${registry.endpoint}/models?prefix=${"a".repeat(70_000)}`);
+    expect(huge.status).toBe(431);
+    expect(huge.headers.get("content-type")).toBe("application/json");
+    const body = (await huge.json()) as ErrorBody;
+    expect(body.error).toMatchObject({ code: "RequestHeaderFieldsTooLarge", requestId: expect.any(String) });
+    expect(body.error.message).toMatch(/over 64 KiB; API Gateway takes URLs of at most 10240 characters/);
+  });
+
   it("accepts a request signed by curl's --aws-sigv4", async () => {
     const { stdout } = await promisify(execFile)("curl", [
       "--silent",
@@ -154,14 +179,44 @@ describe("local mode with a data folder", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("keeps table items, artifacts and the page-token secret across a restart", {
+  it("keeps table items, artifacts and the page-token key across a restart", {
     timeout: 180_000,
   }, async () => {
     const key = { pk: { S: "TEST#restart" }, sk: { S: "ITEM" } };
 
     const first = await startLocalRegistry({ dataDir, port: 0, dynamoDbPort: 0, s3Port: 0 });
-    const firstSecret = process.env.PAGE_TOKEN_SECRET;
+    // A page of one model: its nextToken is signed with the key the first list put in the table.
+    let nextToken: string;
     try {
+      const writer = first.principals.find((p) => p.name === "publisher")!;
+      for (const name of ["restart-a", "restart-b"]) {
+        const created = await signedFetch("/models", {
+          method: "POST",
+          body: JSON.stringify({ name }),
+          principal: writer,
+          endpoint: first.endpoint,
+        });
+        expect(created.status).toBe(201);
+      }
+      const page = await signedFetch("/models?limit=1", { principal: writer, endpoint: first.endpoint });
+      const body = (await page.json()) as { items: { name: string }[]; nextToken?: string };
+      expect(body.items.map((m) => m.name)).toEqual(["restart-a"]);
+      nextToken = body.nextToken!;
+      expect(nextToken).toEqual(expect.any(String));
+      // One signed with another key is refused.
+      const [payload] = nextToken.split(".");
+      const forgedMac = createHmac("sha256", "a key of the attacker's own making")
+        .update(payload!)
+        .digest("base64url");
+      const forged = await signedFetch(
+        `/models?limit=1&nextToken=${encodeURIComponent(`${payload}.${forgedMac}`)}`,
+        {
+          principal: writer,
+          endpoint: first.endpoint,
+        },
+      );
+      expect(forged.status).toBe(400);
+      expect(JSON.stringify(await forged.json())).toMatch(/not a token this API issued/);
       const dynamo = new DynamoDBClient({
         endpoint: first.dynamoEndpoint,
         region: first.region,
@@ -191,6 +246,13 @@ describe("local mode with a data folder", () => {
         credentials: second.registryCredentials,
       });
       const { Item } = await dynamo.send(new GetItemCommand({ TableName: second.tableName, Key: key }));
+      // A function instance of the restarted registry (this process's handlers keep the SDK
+      // clients of the first, as Lambda's warm instances would) reads the key the first one made
+      // from the table: the token handed out before the restart (resuming after restart-a) still verifies.
+      const kept = await readOrCreatePageTokenKey(dynamo, second.tableName);
+      const [payload] = nextToken.split(".");
+      const { s: scope } = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as { s: string };
+      expect(new PageTokens(kept).decode(nextToken, scope)).toMatchObject({ pk: "MODEL#restart-a" });
       dynamo.destroy();
       expect(Item?.note).toEqual({ S: "kept" });
 
@@ -203,9 +265,6 @@ describe("local mode with a data folder", () => {
       const object = await s3.send(new GetObjectCommand({ Bucket: second.bucket, Key: "m/1/model.onnx" }));
       expect(await object.Body?.transformToString()).toBe("weights");
       s3.destroy();
-
-      expect(process.env.PAGE_TOKEN_SECRET).toBe(firstSecret);
-      expect(firstSecret?.length).toBeGreaterThanOrEqual(32);
     } finally {
       await second.stop();
     }

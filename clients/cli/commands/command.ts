@@ -27,6 +27,11 @@ export interface CommandContext {
    * with status 130; answers the function that removes the listener.
    */
   onInterrupt: (listener: () => void) => () => void;
+  /**
+   * Request fields the command set from a flag in a way `FLAG_FIELDS` cannot tell (the n-th
+   * artifact came from `--artifact-file model.onnx`): an error about one names that flag.
+   */
+  fieldFlags: Map<string, string>;
 }
 
 /** A result printed as plain lines rather than JSON. */

@@ -23,19 +23,29 @@ function merged<T>(base: Record<string, unknown>, field: string, extra: Record<s
 /**
  * The create-version body: `--file` (JSON, `-` for stdin) as the base, then the flags. Scalar flags
  * replace the file's value, map flags (`--metric`, `--param`, `--tag`) add keys, artifacts are appended.
- * `files` are the local files behind `--artifact-file` and `--artifact-dir`, to upload.
+ * `files` are the local files behind `--artifact-file` and `--artifact-dir`, to upload;
+ * `fieldFlags` names the flag behind each artifact the flags declared (`body.artifacts.N`).
  */
 export async function buildVersionInput(
   flags: Flags,
   stdin: ReadStdin,
-): Promise<{ input: CreateVersionInput; files: LocalArtifact[] }> {
+): Promise<{ input: CreateVersionInput; files: LocalArtifact[]; fieldFlags: Map<string, string> }> {
   const base = flags.file ? await readJsonObject("file", flags.file, stdin) : {};
   const baseArtifacts = base.artifacts ?? [];
   if (!Array.isArray(baseArtifacts)) throw new UsageError('--file: "artifacts" must be an array');
 
-  const artifacts: unknown[] = [...baseArtifacts, ...(flags.artifact ?? []).map(parseArtifactSpec)];
+  // Which flag declared each artifact, by its index in the body: a 400 about one names that flag.
+  const fieldFlags = new Map<string, string>();
+  const artifacts: unknown[] = [...baseArtifacts];
+  for (const spec of flags.artifact ?? []) {
+    fieldFlags.set(`body.artifacts.${artifacts.length}`, `--artifact ${spec}`);
+    artifacts.push(parseArtifactSpec(spec));
+  }
   const files = await collectArtifactFiles(flags["artifact-file"], flags["artifact-dir"]);
-  for (const { path, file } of files) artifacts.push(await describeArtifactFile(file, path));
+  for (const { path, file, flag } of files) {
+    fieldFlags.set(`body.artifacts.${artifacts.length}`, flag);
+    artifacts.push(await describeArtifactFile(file, path));
+  }
 
   // Whatever the file holds goes to the server, whose validation names any field that is wrong.
   const input = { ...base } as CreateVersionInput;
@@ -50,5 +60,5 @@ export async function buildVersionInput(
   if (params) input.params = params as Record<string, string>;
   if (tags) input.tags = tags as Record<string, string>;
   if (artifacts.length > 0) input.artifacts = artifacts as ArtifactInput[];
-  return { input, files };
+  return { input, files, fieldFlags };
 }

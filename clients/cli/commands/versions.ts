@@ -56,7 +56,8 @@ export const versionCommands: Command[] = [
     idempotent: true,
     run: async (context) => {
       const model = operand(context, 0);
-      const { input, files } = await buildVersionInput(context.flags, context.stdin);
+      const { input, files, fieldFlags } = await buildVersionInput(context.flags, context.stdin);
+      for (const [field, flag] of fieldFlags) context.fieldFlags.set(field, flag);
       const client = context.client();
       const created = await client.createVersion(model, input, context.write);
       // Without local files there is nothing to upload: the answer (with its upload URLs) is the result.

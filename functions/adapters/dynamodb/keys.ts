@@ -12,6 +12,7 @@
  * | transition      | MODEL#<name>         | TRANSITION#<ulid>           | MODEL#<name>#VERSION#<0000000042>#TRANSITIONS / <ulid>   | TRANSITIONS#OPEN / <status>#<ulid> (open only)    |
  * | stage tenure    | MODEL#<name>         | STAGE#<stage>#<0000000007>  |                                                          |                                                   |
  * | idempotency     | IDEMPOTENCY#<sha256> | IDEMPOTENCY                 |                                                          |                                                   |
+ * | page-token key  | REGISTRY#PAGE_TOKENS | KEY                         |                                                          |                                                   |
  *
  * Numbers are zero-padded to ten digits so that string order is numeric order; transition ids
  * are ULIDs, so their string order is the order they were requested in. A stage tenure's number
@@ -90,3 +91,6 @@ export const idempotencyKey = (scope: string) => ({
   [TABLE.pk]: `IDEMPOTENCY#${scope}`,
   [TABLE.sk]: "IDEMPOTENCY",
 });
+
+/** The one item holding the page-token HMAC key (`items/page-token-key.ts`). */
+export const pageTokenKeyKey = () => ({ [TABLE.pk]: "REGISTRY#PAGE_TOKENS", [TABLE.sk]: "KEY" });

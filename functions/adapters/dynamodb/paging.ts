@@ -69,8 +69,8 @@ export function newestFirst(options: {
 }
 
 /**
- * The page-token key, or where to get it: a function's first list reads it (a Secrets Manager
- * call in AWS), so requests that never list do not wait for it at cold start.
+ * The page-token key, or where to get it: a function's first list reads it from the table
+ * (`items/page-token-key.ts`), so requests that never list do not wait for it at cold start.
  */
 export type PageTokenSource = PageTokens | (() => Promise<PageTokens>);
 

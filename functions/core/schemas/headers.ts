@@ -13,9 +13,14 @@ export const IdempotencyKey = z
     example: "8e0f6c1e-3b1a-4f1e-9d57-2f0b1d6c9a41",
   });
 
-/** `*`, or a comma-separated list of entity tags (RFC 9110 §13.1.1); each tag is ≤ 256 characters. */
+/**
+ * `*`, or a comma-separated list of entity tags (RFC 9110 §13.1.1); each tag is ≤ 256 characters.
+ * Spaces and tabs around the value are allowed (HTTP's optional whitespace, which the server
+ * strips), so the served document's pattern admits exactly what the server accepts: the server
+ * checks the header as received with this very schema.
+ */
 export const IF_MATCH_PATTERN =
-  /^(?:\*|(?:W\/)?"[\x21\x23-\x7e\x80-\xff]{0,256}"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\xff]{0,256}"){0,49})$/;
+  /^[ \t]*(?:\*|(?:W\/)?"[\x21\x23-\x7e\x80-\xff]{0,256}"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e\x80-\xff]{0,256}"){0,49})[ \t]*$/;
 
 /** `If-Match` on PATCH and DELETE. */
 export const IfMatch = z

@@ -9,6 +9,7 @@ import { type ApiMiddleware, operationHeader, stateOf } from "./api-context.ts";
 export function ifMatch(): ApiMiddleware {
   return operationHeader("conditional", "if-match", (value, _event, context) => {
     // A malformed header is a mistake to name (400), not a precondition that failed (412).
-    stateOf(context, "ctx").ifMatch = parseInput(IfMatch, value.trim(), "header.If-Match");
+    // Checked as received, with the schema the OpenAPI document publishes; the core gets it trimmed.
+    stateOf(context, "ctx").ifMatch = parseInput(IfMatch, value, "header.If-Match").trim();
   });
 }

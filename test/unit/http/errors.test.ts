@@ -83,6 +83,9 @@ const PROMISED = {
   // 413: too large.
   PayloadTooLarge: 413,
   RequestTooLarge: 413,
+  // 414, 431: the URL, or the whole head, too long for the gateway.
+  UriTooLong: 414,
+  RequestHeaderFieldsTooLarge: 431,
   // 422: well-formed, refused by a rule.
   ApprovalRefused: 422,
   IdempotencyKeyReused: 422,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ROLES_EXTENSION } from "#http/access-denied.ts";
 import { errorStatus } from "#http/errors.ts";
 import { openApiDocument } from "#http/openapi.ts";
+import { routes } from "#http/route-table.ts";
 
 type Responses = Record<string, { description: string }>;
 
@@ -47,5 +49,21 @@ describe("the OpenAPI document's error responses", () => {
   it("documents 412 only where If-Match is honoured", () => {
     expect(responsesOf.updateModel?.[412]).toBeDefined();
     expect(responsesOf.setAlias?.[412]).toBeUndefined();
+  });
+});
+
+describe("the OpenAPI document's roles", () => {
+  it("lists on every operation the roles that may call it (what a 403 AccessDenied points to)", () => {
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    expect(operations).toHaveLength(routes.length);
+    for (const route of routes) {
+      const found = operations.find(({ operation }) => operation.operationId === route.operationId)!;
+      expect(
+        (found.operation as unknown as Record<string, unknown>)[ROLES_EXTENSION],
+        route.operationId,
+      ).toEqual(route.roles);
+    }
   });
 });

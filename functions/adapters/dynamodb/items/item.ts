@@ -9,7 +9,14 @@ import { GSI1, GSI2, TABLE, TTL_ATTRIBUTE } from "../table.ts";
 
 export type { Item } from "../codec.ts";
 
-export type ItemType = "model" | "version" | "history" | "transition" | "stageTenure" | "idempotency";
+export type ItemType =
+  | "model"
+  | "version"
+  | "history"
+  | "transition"
+  | "stageTenure"
+  | "idempotency"
+  | "pageTokenKey";
 
 const SCHEMA_VERSION = 1;
 
