@@ -26,7 +26,7 @@ interface GroupAccess {
   table?: TableAccess;
   artifacts?: BucketAccess;
   /**
-   * Reads the page-token key. `buildCore()` (functions/http/composition.ts) reads it on a
+   * Reads the page-token key. `buildCore()` (functions/composition/build-core.ts) reads it on a
    * function's first list (a Secrets Manager call), so a function instance that never lists never
    * reads it.
    */

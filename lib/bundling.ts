@@ -115,7 +115,7 @@ export function esbuildOptions(bundle: HandlerBundle): BuildOptions {
     bundle: true,
     outdir: bundle.outdir,
     outExtension: { ".js": ".mjs" },
-    // `await import()` of an adapter (functions/http/composition.ts) becomes a chunk loaded on
+    // `await import()` of an adapter (functions/composition/build-core.ts) becomes a chunk loaded on
     // first use, so a client only some routes need stays out of the cold start of the others.
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",

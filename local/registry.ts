@@ -519,7 +519,7 @@ async function startWorkflow(
  */
 async function recoverWorkflows(runner: LocalWorkflowRunner): Promise<void> {
   try {
-    const { buildCore } = await import("../functions/http/composition.ts");
+    const { buildCore } = await import("../functions/composition/build-core.ts");
     const { store } = await buildCore();
     const started = await recoverOpenTransitions(store, runner);
     if (started > 0) process.stderr.write(`[workflow] resumed ${started} open transition request(s)\n`);

@@ -1,10 +1,10 @@
 /**
  * The configuration tables of docs/configuration.md: the CDK context keys from `lib/context-keys.ts`
  * (defaults from `defaultRegistryConfig`) and the Lambda environment from
- * `functions/http/environment.ts`, so each has one source.
+ * `functions/composition/environment.ts`, so each has one source.
  */
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import { environmentVariables } from "../functions/http/environment.ts";
+import { environmentVariables } from "../functions/composition/environment.ts";
 import { type ContextKeyDoc, contextKeys } from "../lib/context-keys.ts";
 import { defaultRegistryConfig } from "../lib/registry-config.ts";
 import type { GeneratedSection } from "./readme-sections.ts";
@@ -42,6 +42,6 @@ export const contextKeysSection: GeneratedSection = {
 
 export const lambdaEnvironmentSection: GeneratedSection = {
   name: "lambda-environment",
-  source: "functions/http/environment.ts",
+  source: "functions/composition/environment.ts",
   render: () => formatEnvironmentTable(),
 };

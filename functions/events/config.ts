@@ -2,7 +2,7 @@
  * The publisher's configuration, read and checked once at cold start. `RegistryEventBus.bind`
  * sets both variables in AWS; local mode sets them in `handlerEnvironment`.
  */
-import type { EnvironmentVariable } from "../http/environment.ts";
+import type { EnvironmentVariable } from "#composition/environment.ts";
 
 export interface PublisherConfig {
   busName: string;

@@ -7,7 +7,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { EventBridgeBus } from "#adapters/eventbridge/event-bus.ts";
 import { traceHandler } from "#adapters/tracing.ts";
-import { createLogger } from "#http/logger.ts";
+import { createLogger } from "#composition/logger.ts";
 import { readPublisherConfig } from "./config.ts";
 import { createHistoryPublisher } from "./history-publisher.ts";
 

@@ -9,10 +9,10 @@
 import type { Context } from "aws-lambda";
 import { createS3ArtifactReader } from "#adapters/s3/artifact-reader.ts";
 import { traceHandler } from "#adapters/tracing.ts";
+import { readConfig } from "#composition/config.ts";
+import { createLogger } from "#composition/logger.ts";
+import { buildReaderCore } from "#composition/wiring.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
-import { readConfig } from "#http/config.ts";
-import { createLogger } from "#http/logger.ts";
-import { buildReaderCore } from "#http/wiring.ts";
 import { parseVerificationEvent } from "./verification-event.ts";
 
 // The verifier never lists, so it needs no page-token secret; it reads S3 on every run, so the

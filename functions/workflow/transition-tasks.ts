@@ -8,6 +8,9 @@
  */
 import type { Context } from "aws-lambda";
 import { traceHandler } from "#adapters/tracing.ts";
+import { buildCore } from "#composition/build-core.ts";
+import { readConfig } from "#composition/config.ts";
+import { createLogger } from "#composition/logger.ts";
 import type {
   StepResult,
   ValidateResult,
@@ -15,9 +18,6 @@ import type {
   WorkflowTask,
 } from "#core/lifecycle/workflow-contract.ts";
 import { runWorkflowStep } from "#core/lifecycle/workflow-steps.ts";
-import { buildCore } from "#http/composition.ts";
-import { readConfig } from "#http/config.ts";
-import { createLogger } from "#http/logger.ts";
 
 // The steps never list, so the function needs no page-token secret (like the verifier).
 const logger = createLogger();

@@ -1,6 +1,6 @@
+import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as aliases from "#core/use-cases/aliases.ts";
 import { createApiHandler } from "../api.ts";
-import { buildCore, usageReporting } from "../composition.ts";
 import { aliasOperations } from "../operations/aliases.ts";
 
 const core = await buildCore();

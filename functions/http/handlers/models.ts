@@ -1,6 +1,6 @@
+import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as models from "#core/use-cases/models.ts";
 import { createApiHandler, replyOf } from "../api.ts";
-import { buildCore, usageReporting } from "../composition.ts";
 import { modelOperations } from "../operations/models.ts";
 
 const core = await buildCore();

@@ -1,6 +1,6 @@
+import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as transitions from "#core/use-cases/transitions.ts";
 import { createApiHandler, replyOf } from "../api.ts";
-import { buildCore, usageReporting } from "../composition.ts";
 import { transitionOperations } from "../operations/transitions.ts";
 
 const core = await buildCore();

@@ -1,6 +1,6 @@
+import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as versions from "#core/use-cases/versions.ts";
 import { createApiHandler, replyOf } from "../api.ts";
-import { buildCore, usageReporting } from "../composition.ts";
 import { versionOperations } from "../operations/versions.ts";
 
 const core = await buildCore();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "#http/config.ts";
+import { readConfig } from "#composition/config.ts";
 
 describe("configuration", () => {
   it("names every missing variable at once", () => {

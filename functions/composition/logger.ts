@@ -1,5 +1,5 @@
 /**
- * The one logger of the HTTP functions: AWS Lambda Powertools, structured JSON on stdout/stderr,
+ * The registry functions' logger (the HTTP functions share one; each worker makes its own): AWS Lambda Powertools, structured JSON on stdout/stderr,
  * created once per function instance. Each request appends its `requestId` (the API Gateway
  * request id the client sees in `x-amzn-requestid`) and its `actor` (see the middlewares), and
  * Powertools adds the Lambda context (function name, cold start, Lambda request id).

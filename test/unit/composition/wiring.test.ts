@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { S3ArtifactReader } from "#adapters/s3/artifact-reader.ts";
-import { readConfig } from "#http/config.ts";
-import { buildReaderCore, deferred, onFirstUse } from "#http/wiring.ts";
+import { readConfig } from "#composition/config.ts";
+import { buildReaderCore, deferred, onFirstUse } from "#composition/wiring.ts";
 
 describe("onFirstUse", () => {
   it("makes the value once, however many callers ask at the same time", async () => {
