@@ -9,6 +9,7 @@ import type { PersonBoundRole } from "#core/identity.ts";
 import type { PolicyValue } from "#core/lifecycle/policy.ts";
 import { registryRoles } from "#http/roles.ts";
 import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
+import { FUNCTION_ENTRIES } from "../functions/entry-points/entries.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
@@ -159,7 +160,7 @@ export class ApiStack extends Stack {
     const functions = {} as Record<RouteGroup, RegistryFunction>;
     for (const group of routeGroups) {
       const fn = new RegistryFunction(this, `${pascalCase(group)}Function`, {
-        entry: `functions/http/handlers/${group}.ts`,
+        entry: FUNCTION_ENTRIES[group],
         description: `Model registry HTTP routes: ${group}`,
         environment,
         logRetention: props.functionLogRetention,
@@ -184,7 +185,7 @@ export class ApiStack extends Stack {
     // Workers never list, so they get no page-token secret (readConfig with pageTokens: false).
     const { PAGE_TOKEN_SECRET_ARN: _never, ...workerEnvironment } = environment;
     this.verifier = new RegistryFunction(this, "VerifierFunction", {
-      entry: "functions/workers/verify-artifacts.ts",
+      entry: FUNCTION_ENTRIES["verify-artifacts"],
       description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",
       environment: workerEnvironment,
       logRetention: props.functionLogRetention,
@@ -239,7 +240,7 @@ export class ApiStack extends Stack {
     });
 
     this.transitionTasks = new RegistryFunction(this, "TransitionTasksFunction", {
-      entry: "functions/workflow/transition-tasks.ts",
+      entry: FUNCTION_ENTRIES["transition-tasks"],
       description:
         "Model registry: the stage-transition workflow's steps (validate, await approval, apply, expire, fail)",
       environment: {

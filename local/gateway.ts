@@ -35,7 +35,7 @@ export interface GatewayOptions {
   principals: readonly LocalPrincipal[];
   /** Defaults to the registry's route table. */
   routes?: readonly RouteDefinition[];
-  /** Defaults to importing `functions/http/handlers/<group>.ts`; tests pass their own. */
+  /** Defaults to importing `functions/entry-points/<group>.ts`; tests pass their own. */
   loadHandler?: HandlerLoader;
   /** One access-log line per request on stdout (`npm start` turns it on). */
   logRequests?: boolean;

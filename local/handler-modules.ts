@@ -19,23 +19,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type RouteGroup, routeGroups } from "../functions/http/route-table.ts";
+import { FUNCTION_ENTRIES, type RegistryFunctionName } from "../functions/entry-points/entries.ts";
 import type { DeclaredBundle } from "../lib/bundle-inventory.ts";
 import { importHandler, type LambdaHandler } from "./lambda-invoker.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 
 /** Every function of the registry's own that local mode runs: the API's route groups and three workers. */
-export type LocalFunction = RouteGroup | "verify-artifacts" | "transition-tasks" | "publish-history";
+export type LocalFunction = RegistryFunctionName;
 
-/** Each function's entry file, relative to the repository root (as `RegistryFunction` declares it). */
-export const LOCAL_FUNCTION_ENTRIES: Readonly<Record<LocalFunction, string>> = {
-  ...(Object.fromEntries(
-    routeGroups.map((group) => [group, `functions/http/handlers/${group}.ts`]),
-  ) as Record<RouteGroup, string>),
-  "verify-artifacts": "functions/workers/verify-artifacts.ts",
-  "transition-tasks": "functions/workflow/transition-tasks.ts",
-  "publish-history": "functions/events/publish-history.ts",
-};
+/** Each function's entry file, relative to the repository root: the list the CDK app deploys from. */
+export const LOCAL_FUNCTION_ENTRIES: Readonly<Record<LocalFunction, string>> = FUNCTION_ENTRIES;
 
 export interface LocalHandlers {
   /** The TypeScript sources, or the deployed bundles built into `directory` in `buildMs`. */

@@ -68,7 +68,7 @@ export interface LocalRegistryOptions {
   bucket?: string;
   /** Default: the built-in principals plus `REGISTRY_LOCAL_PRINCIPALS`. */
   principals?: readonly LocalPrincipal[];
-  /** Default: import `functions/http/handlers/<group>.ts` (or its bundle, with `bundles`). */
+  /** Default: import `functions/entry-points/<group>.ts` (or its bundle, with `bundles`). */
   loadHandler?: HandlerLoader;
   /**
    * Run every function from the bundle the CDK app deploys instead of its TypeScript source:

@@ -13,7 +13,7 @@ import { addRegistryStacks } from "../../lib/registry-stacks.ts";
 import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
 const outdir = mkdtempSync(join(tmpdir(), "registry-tracing-"));
-const models = { entry: "functions/http/handlers/models.ts", without: ["s3", "lambda", "sfn"] as const };
+const models = { entry: "functions/entry-points/models.ts", without: ["s3", "lambda", "sfn"] as const };
 let traced: BundleSizes;
 let untraced: BundleSizes;
 

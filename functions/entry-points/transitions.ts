@@ -1,7 +1,7 @@
 import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as transitions from "#core/use-cases/transitions.ts";
-import { createApiHandler, replyOf } from "../api.ts";
-import { transitionOperations } from "../operations/transitions.ts";
+import { createApiHandler, replyOf } from "#http/api.ts";
+import { transitionOperations } from "#http/operations/transitions.ts";
 
 const core = await buildCore();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseVerificationEvent } from "../../../functions/workers/verification-event.ts";
+import { parseVerificationEvent } from "#adapters/lambda/verification-event.ts";
 
 const valid = { model: "fraud-detector", version: 3, startedAt: "2026-11-23T21:40:00.123Z" };
 

@@ -2,8 +2,8 @@ import { createS3ArtifactStorage } from "#adapters/s3/artifact-storage.ts";
 import { buildCore, usageReporting } from "#composition/build-core.ts";
 import { readConfig } from "#composition/config.ts";
 import * as artifacts from "#core/use-cases/artifacts.ts";
-import { createApiHandler, replyOf } from "../api.ts";
-import { artifactOperations } from "../operations/artifacts.ts";
+import { createApiHandler, replyOf } from "#http/api.ts";
+import { artifactOperations } from "#http/operations/artifacts.ts";
 
 // Every route of this group signs or reads S3 objects: the S3 client is part of its cold start.
 const core = await buildCore(readConfig(), { artifactStorage: createS3ArtifactStorage });

@@ -1,7 +1,7 @@
-import { createApiHandler } from "../api.ts";
-import { openApiDocument } from "../openapi.ts";
-import { serviceOperations } from "../operations/service.ts";
-import { isRegistryRole } from "../roles.ts";
+import { createApiHandler } from "#http/api.ts";
+import { openApiDocument } from "#http/openapi.ts";
+import { serviceOperations } from "#http/operations/service.ts";
+import { isRegistryRole } from "#http/roles.ts";
 
 export const handler = createApiHandler("service", serviceOperations, {
   health: async () => ({ body: { status: "ok" } }),

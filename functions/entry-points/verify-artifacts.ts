@@ -7,13 +7,13 @@
  * use case, because the version is no longer VERIFYING under that seal.
  */
 import type { Context } from "aws-lambda";
+import { parseVerificationEvent } from "#adapters/lambda/verification-event.ts";
 import { createS3ArtifactReader } from "#adapters/s3/artifact-reader.ts";
 import { traceHandler } from "#adapters/tracing.ts";
 import { readConfig } from "#composition/config.ts";
 import { createLogger } from "#composition/logger.ts";
 import { buildReaderCore } from "#composition/wiring.ts";
 import { verifyVersion } from "#core/artifacts/verification.ts";
-import { parseVerificationEvent } from "./verification-event.ts";
 
 // The verifier never lists, so it needs no page-token secret; it reads S3 on every run, so the
 // S3 client and the adapter's reads (not its URLs or uploads) are part of its cold start.

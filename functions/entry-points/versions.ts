@@ -1,7 +1,7 @@
 import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as versions from "#core/use-cases/versions.ts";
-import { createApiHandler, replyOf } from "../api.ts";
-import { versionOperations } from "../operations/versions.ts";
+import { createApiHandler, replyOf } from "#http/api.ts";
+import { versionOperations } from "#http/operations/versions.ts";
 
 const core = await buildCore();
 

@@ -1,7 +1,7 @@
 import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as models from "#core/use-cases/models.ts";
-import { createApiHandler, replyOf } from "../api.ts";
-import { modelOperations } from "../operations/models.ts";
+import { createApiHandler, replyOf } from "#http/api.ts";
+import { modelOperations } from "#http/operations/models.ts";
 
 const core = await buildCore();
 

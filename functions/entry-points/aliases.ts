@@ -1,7 +1,7 @@
 import { buildCore, usageReporting } from "#composition/build-core.ts";
 import * as aliases from "#core/use-cases/aliases.ts";
-import { createApiHandler } from "../api.ts";
-import { aliasOperations } from "../operations/aliases.ts";
+import { createApiHandler } from "#http/api.ts";
+import { aliasOperations } from "#http/operations/aliases.ts";
 
 const core = await buildCore();
 

@@ -1,6 +1,6 @@
 /**
  * The verifier's event, checked by hand rather than with a zod schema: it is the one input of the
- * verifier, written by the registry's own artifacts function (`adapters/lambda/artifact-verification.ts`),
+ * verifier, written by the registry's own artifacts function (`artifact-verification.ts`, beside this module),
  * never by a client, and it is not part of the HTTP contract or the OpenAPI document. Without zod
  * the verifier's cold start is ~24 KiB smaller (no module it loads imports zod).
  */
