@@ -7,7 +7,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { FUNCTION_ENTRIES } from "../functions/entry-points/entries.ts";
-import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
+import { HISTORY_INSERT_FILTER } from "../functions/publisher/stream-filter.ts";
 import { acknowledge } from "./nag.ts";
 import type { RegistryEventBus } from "./registry-event-bus.ts";
 import { RegistryFunction } from "./registry-function.ts";

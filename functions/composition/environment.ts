@@ -2,7 +2,7 @@
  * Every environment variable the registry's functions read (or hand to Powertools), with what it
  * means: the one source of the Lambda environment table in docs/configuration.md (`npm run docs`).
  * The readers name variables through `EnvironmentVariable` (`functions/composition/config.ts`,
- * `functions/events/config.ts`), so reading one that is not described here fails the type-check;
+ * `functions/publisher/config.ts`), so reading one that is not described here fails the type-check;
  * `test/unit/scripts/docs-config.test.ts` fails when a function reads `process.env` for a name
  * that is not here, or when a name here is read and set nowhere.
  *

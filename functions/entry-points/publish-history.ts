@@ -8,8 +8,8 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-la
 import { EventBridgeBus } from "#adapters/eventbridge/event-bus.ts";
 import { traceHandler } from "#adapters/tracing.ts";
 import { createLogger } from "#composition/logger.ts";
-import { readPublisherConfig } from "../events/config.ts";
-import { createHistoryPublisher } from "../events/history-publisher.ts";
+import { readPublisherConfig } from "../publisher/config.ts";
+import { createHistoryPublisher } from "../publisher/history-publisher.ts";
 
 const config = readPublisherConfig();
 const logger = createLogger();

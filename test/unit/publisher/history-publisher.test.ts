@@ -5,7 +5,7 @@ import { toHistoryItem } from "#adapters/dynamodb/items/history.ts";
 import type { BusEntry, BusEntryResult, EventBusPort } from "#core/events/event-bus-port.ts";
 import { eventIdOf } from "#core/events/from-history.ts";
 import type { HistoryRecord } from "#core/records.ts";
-import { createHistoryPublisher } from "../../../functions/events/history-publisher.ts";
+import { createHistoryPublisher } from "../../../functions/publisher/history-publisher.ts";
 
 const source = "model-registry";
 const busName = "model-registry";
