@@ -1,5 +1,5 @@
 /**
- * Writes the catalog's JSON Schemas to events/schemas/v1/ (`npm run events:schemas`).
+ * Writes the catalog's JSON Schemas to event-schemas/schemas/v1/ (`npm run events:schemas`).
  * `--check` only reports whether the files are up to date (exit 1 when not), for CI.
  *
  * It refuses to overwrite a published schema with one that is not backwards compatible: within

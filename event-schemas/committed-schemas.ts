@@ -1,5 +1,5 @@
 /**
- * The published contract: the JSON Schemas committed in events/schemas/v1/, which `generate.ts`
+ * The published contract: the JSON Schemas committed in event-schemas/schemas/v1/, which `generate.ts`
  * refuses to break and the tests hold the catalog to.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
