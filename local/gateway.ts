@@ -18,7 +18,7 @@ import {
   LocalInvocationError,
   MalformedResultError,
 } from "./lambda-invoker.ts";
-import { listenOn } from "./ports.ts";
+import { listenOn } from "./tcp-ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal } from "./principals.ts";
 import { createRouteMatcher } from "./route-matcher.ts";
 import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";

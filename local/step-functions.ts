@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { readText, sendAwsJson } from "./aws-json.ts";
-import { listenOn } from "./ports.ts";
+import { listenOn } from "./tcp-ports.ts";
 import { type ExecutionRecord, type LocalWorkflowRunner, WorkflowApiError } from "./workflow-runner.ts";
 
 export interface LocalStepFunctions {

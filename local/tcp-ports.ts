@@ -1,3 +1,4 @@
+/** Local mode's TCP ports: finding a free one, checking one is free, listening on loopback. */
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { LocalModeError } from "./local-mode-error.ts";
 
