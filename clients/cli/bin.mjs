@@ -21,7 +21,7 @@ function newestSource() {
     }
   };
   walk(here("."));
-  walk(here("../lib"));
+  walk(here("../typescript"));
   return newest;
 }
 

@@ -3,7 +3,7 @@
  * is named after, and the gateway lets it call only the routes that list that role.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
+import type { RegistryResponse } from "../../clients/typescript/registry-error.ts";
 import { presignedGet } from "../support/presign.ts";
 import {
   client,

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import { projectRoot } from "../../lib/bundling.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { LOCAL_FUNCTION_ENTRIES, type LocalFunction } from "../../local/handler-modules.ts";

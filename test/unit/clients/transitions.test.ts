@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RegistryClient } from "../../../clients/lib/registry-client.ts";
+import { RegistryClient } from "../../../clients/typescript/registry-client.ts";
 import {
   awaitsApprovals,
   describeTransition,
@@ -10,8 +10,8 @@ import {
   TRANSITION_STATUSES,
   TransitionError,
   waitForTransition,
-} from "../../../clients/lib/transitions.ts";
-import type { Transition } from "../../../clients/lib/types.ts";
+} from "../../../clients/typescript/transitions.ts";
+import type { Transition } from "../../../clients/typescript/types.ts";
 import * as core from "../../../functions/core/schemas.ts";
 import { fakeFetch, TEST_CREDENTIALS } from "./fake-fetch.ts";
 import { TRANSITION_ID as ID, transition } from "./fake-transition.ts";
