@@ -1,46 +1,23 @@
 /**
- * The stage lifecycle as a client sees it: the stages and statuses (the client's own copies, kept
- * equal to the server's by a unit test, since the client loads nothing of `functions/` at run
- * time), and the wait for a transition request that the registry's workflow moves on by itself.
+ * The stage lifecycle as a client sees it: the stages and statuses, and the wait for a transition
+ * request that the registry's workflow moves on by itself. The names are the server's own values
+ * (`functions/core/schemas/vocabulary.ts`, which imports nothing, zod included): the CLI's bundle
+ * carries that one small module, so there is no copy to keep equal.
  */
+import {
+  OPEN_TRANSITION_STATUSES,
+  ROLLBACK_STAGES,
+  STAGES,
+  TRANSITION_STATUSES,
+} from "../../functions/core/schemas/vocabulary.ts";
 import type { RegistryClient } from "./registry-client.ts";
-import type { Stage, Transition, TransitionStatus } from "./types.ts";
+import type { Transition, TransitionStatus } from "./types.ts";
 
-export const STAGES = [
-  "development",
-  "staging",
-  "production",
-  "archived",
-] as const satisfies readonly Stage[];
-/** Stages a rollback can restore (those with one holder at a time). */
-export const ROLLBACK_STAGES = ["production"] as const satisfies readonly Stage[];
-export const TRANSITION_STATUSES = [
-  "REQUESTED",
-  "VALIDATING",
-  "AWAITING_APPROVAL",
-  "APPLIED",
-  "REJECTED",
-  "FAILED",
-  "CANCELLED",
-  "TIMED_OUT",
-] as const satisfies readonly TransitionStatus[];
-/** Statuses the workflow still moves on from. */
-export const OPEN_TRANSITION_STATUSES = [
-  "REQUESTED",
-  "VALIDATING",
-  "AWAITING_APPROVAL",
-] as const satisfies readonly TransitionStatus[];
+export { OPEN_TRANSITION_STATUSES, ROLLBACK_STAGES, STAGES, TRANSITION_STATUSES };
 /** Statuses nothing moves on from: APPLIED, or ended without applying. */
 export const ENDED_TRANSITION_STATUSES: readonly TransitionStatus[] = TRANSITION_STATUSES.filter(
   (status) => !(OPEN_TRANSITION_STATUSES as readonly string[]).includes(status),
 );
-
-// Compile-time completeness: a status or stage the server adds fails the type-check here.
-type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
-const everyStatus: Missing<TransitionStatus, (typeof TRANSITION_STATUSES)[number]> = true;
-const everyStage: Missing<Stage, (typeof STAGES)[number]> = true;
-void everyStatus;
-void everyStage;
 
 export function isEnded(status: string): boolean {
   return (ENDED_TRANSITION_STATUSES as readonly string[]).includes(status);

@@ -14,7 +14,10 @@ import {
   parseSchemaFile,
   schemaFileName,
 } from "#core/events/json-schemas.ts";
-import { schemaDirectory as directory, readCommittedSchemas } from "../../../../event-schemas/committed-schemas.ts";
+import {
+  schemaDirectory as directory,
+  readCommittedSchemas,
+} from "../../../../event-schemas/committed-schemas.ts";
 
 const committed = readCommittedSchemas();
 const generated = generateSchemaFiles();
