@@ -30,8 +30,8 @@ import { readText, sendAwsJson } from "./aws-json.ts";
 import type { EventEnvelope } from "./event-envelope.ts";
 import { openEventJournal, type PendingDelivery } from "./event-journal.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
-import { listenOn } from "./tcp-ports.ts";
 import { type SigningIdentity, verifySigV4 } from "./sigv4-verify.ts";
+import { listenOn } from "./tcp-ports.ts";
 
 export type { EventEnvelope };
 

@@ -18,10 +18,10 @@ import {
   LocalInvocationError,
   MalformedResultError,
 } from "./lambda-invoker.ts";
-import { listenOn } from "./tcp-ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal } from "./principals.ts";
 import { createRouteMatcher } from "./route-matcher.ts";
 import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
+import { listenOn } from "./tcp-ports.ts";
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type HandlerLoader = (group: RouteGroup) => Promise<HttpHandler>;

@@ -32,13 +32,13 @@ import { createLocalInvoker, HandlerFailedError } from "./lambda-invoker.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 import { loadPageTokenSecret } from "./page-token-secret.ts";
-import { assertPortFree } from "./tcp-ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
 import { loadRegistryCredentials } from "./registry-credentials.ts";
 import { DEFAULT_BUCKET, type S3Local, startS3Local } from "./s3.ts";
 import type { SigningIdentity } from "./sigv4-verify.ts";
 import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
+import { assertPortFree } from "./tcp-ports.ts";
 import { createWorkflowRunner, type LocalWorkflowRunner, recoverOpenTransitions } from "./workflow-runner.ts";
 
 export interface LocalRegistryOptions {
