@@ -38,7 +38,7 @@ interface GroupAccess {
   answersTaskTokens?: boolean;
 }
 
-/** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling.ts). */
+/** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling/). */
 function sdkWithout(access: GroupAccess): OptionalSdk[] {
   return [
     ...(access.artifacts ? [] : (["s3"] as const)),

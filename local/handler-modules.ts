@@ -2,7 +2,7 @@
  * Where local mode gets the code of each Lambda function it runs: the TypeScript sources (the
  * default: edits show up on the next start, stack traces point at the sources), or the very
  * bundles the CDK app deploys (`bundles`, `REGISTRY_LOCAL_BUNDLES=1`). Those are built by
- * `lib/bundling.ts`, which rewrites the SDK and the core at build time and stubs the SDK clients a
+ * `lib/bundling/`, which rewrites the SDK and the core at build time and stubs the SDK clients a
  * function has no grants for; only running them against the emulators shows that a transform
  * left every S3 and DynamoDB call working.
  *
@@ -70,7 +70,7 @@ export function sourceHandlers(): LocalHandlers {
 
 /**
  * Builds every bundle the CDK app declares (`declaredBundles()`, with its `without` list) into a
- * fresh temporary folder with `lib/bundling.ts`, and loads each function from its bundle's
+ * fresh temporary folder with `lib/bundling/`, and loads each function from its bundle's
  * `index.mjs`. Powertools Tracer is left out, as in the default deployment: there is no X-Ray
  * daemon here.
  *
@@ -85,7 +85,7 @@ export async function bundleHandlers(): Promise<LocalHandlers> {
   // The CDK app's stacks (about 1.3 s here to import and construct) load only when bundles are asked for.
   const [{ declaredBundles }, { bundleHandler }] = await Promise.all([
     import("../lib/bundle-inventory.ts"),
-    import("../lib/bundling.ts"),
+    import("../lib/bundling/index.ts"),
   ]);
   const declared = declaredBundles();
   const bundleOf = declaredBundleOf(declared);

@@ -72,7 +72,7 @@ export interface LocalRegistryOptions {
   loadHandler?: HandlerLoader;
   /**
    * Run every function from the bundle the CDK app deploys instead of its TypeScript source:
-   * each bundle `declaredBundles()` lists is built with `lib/bundling.ts` into a temporary folder
+   * each bundle `declaredBundles()` lists is built with `lib/bundling/` into a temporary folder
    * (a few seconds) removed on `stop()` (`local/handler-modules.ts`). Default:
    * `REGISTRY_LOCAL_BUNDLES=1` in `npm start`, the sources otherwise.
    */

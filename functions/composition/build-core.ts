@@ -2,7 +2,7 @@
  * Wires the core from its adapters, once per function instance (at cold start). The DynamoDB
  * client is built here at module scope; every other SDK client (S3, Lambda, Step Functions,
  * Secrets Manager) sits behind its adapter, which is imported on first use: a bundled function
- * loads it as a separate chunk (lib/bundling.ts), so the routes that never need it do not pay
+ * loads it as a separate chunk (lib/bundling/), so the routes that never need it do not pay
  * for it at cold start (bench/results/bundles-latest.json). A function whose every request needs
  * one imports that adapter statically instead (the artifacts handler), and the verifier, which
  * needs only S3's reads, gets a core of its own that reaches no other adapter (`buildReaderCore`

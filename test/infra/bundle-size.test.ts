@@ -11,10 +11,10 @@ import {
   bundleHandler,
   bundleSizes,
   projectRoot,
-} from "../../lib/bundling.ts";
+} from "../../lib/bundling/index.ts";
 import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
-// Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling.ts).
+// Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling/).
 const bundles: DeclaredBundle[] = declaredBundles();
 const sizes = new Map<string, number>();
 const layouts = new Map<string, BundleSizes>();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { routeGroups } from "#http/route-table.ts";
 import { declaredBundles } from "../../lib/bundle-inventory.ts";
-import { bundleHandler, bundleSizes } from "../../lib/bundling.ts";
+import { bundleHandler, bundleSizes } from "../../lib/bundling/index.ts";
 
 const outdir = mkdtempSync(join(tmpdir(), "registry-operation-specs-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
-import { type BundleSizes, bundleHandler, bundleSizes } from "../../lib/bundling.ts";
+import { type BundleSizes, bundleHandler, bundleSizes } from "../../lib/bundling/index.ts";
 import { readRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryFunction } from "../../lib/registry-function.ts";
 import { addRegistryStacks } from "../../lib/registry-stacks.ts";
