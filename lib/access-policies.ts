@@ -3,7 +3,7 @@ import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import { Grant, type IGrantable, ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
-import type { HttpMethod, RouteDefinition } from "#http/route-table.ts";
+import type { FunctionGroup, HttpMethod, RouteDefinition } from "#http/route-table.ts";
 import { acceptWildcardResources } from "./nag.ts";
 import { executeApiPath } from "./route-paths.ts";
 
@@ -25,7 +25,7 @@ export interface InvokePermission {
  */
 export function invokePermissions(
   role: RegistryRole,
-  routes: readonly Pick<RouteDefinition, "method" | "path" | "roles">[],
+  routes: readonly Pick<RouteDefinition<FunctionGroup>, "method" | "path" | "roles">[],
 ): InvokePermission[] {
   const unique = new Map<string, InvokePermission>();
   for (const route of routes) {
@@ -46,7 +46,7 @@ const descriptions: Record<RegistryRole, string> = {
 
 export interface RegistryAccessPoliciesProps {
   api: RestApi;
-  routes: readonly RouteDefinition[];
+  routes: readonly RouteDefinition<FunctionGroup>[];
 }
 
 /**
@@ -57,7 +57,7 @@ export interface RegistryAccessPoliciesProps {
 export class RegistryAccessPolicies extends Construct {
   readonly policies: Record<RegistryRole, ManagedPolicy>;
   private readonly api: RestApi;
-  private readonly routes: readonly RouteDefinition[];
+  private readonly routes: readonly RouteDefinition<FunctionGroup>[];
 
   constructor(scope: Construct, id: string, props: RegistryAccessPoliciesProps) {
     super(scope, id);

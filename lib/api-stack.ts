@@ -8,8 +8,9 @@ import type { Construct } from "constructs";
 import type { PersonBoundRole } from "#core/identity.ts";
 import type { PolicyValue } from "#core/lifecycle/policy.ts";
 import { registryRoles } from "#http/roles.ts";
-import { type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
+import { type FunctionGroup, routeGroups, routes } from "#http/route-table.ts";
 import { FUNCTION_ENTRIES } from "../functions/entry-points/entries.ts";
+import { mlflowRoutes } from "../functions/mlflow/routes.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
@@ -52,7 +53,7 @@ function sdkWithout(access: GroupAccess): OptionalSdk[] {
  * table does not type-check until its rights are decided here. No group publishes events
  * itself: history items reach the bus through the table stream.
  */
-const groupAccess: Record<RouteGroup, GroupAccess> = {
+const groupAccess: Record<FunctionGroup, GroupAccess> = {
   // Health and the OpenAPI document: no data at all.
   service: {},
   models: { table: "readWrite", pageTokens: true },
@@ -66,7 +67,13 @@ const groupAccess: Record<RouteGroup, GroupAccess> = {
   // Requests, decisions and rollbacks; approve, reject and cancel also resume or stop the
   // workflow execution waiting on the request (granted below).
   transitions: { table: "readWrite", pageTokens: true, answersTaskTokens: true },
+  // The MLflow-compatible routes (functions/mlflow/): the same use cases as models, versions,
+  // aliases and transitions; deleting an unsealed version (abandon) aborts its multipart uploads.
+  mlflow: { table: "readWrite", artifacts: "uploadAndSeal", pageTokens: true },
 };
+
+/** Every HTTP function: the native route groups and the MLflow routes' function. */
+const functionGroups: readonly FunctionGroup[] = [...routeGroups, "mlflow"];
 
 /**
  * The verifier reads every byte of a version once, at roughly the speed of one vCPU hashing
@@ -122,7 +129,7 @@ function governanceEnvironment(governance: ApiStackProps["governance"]): Record<
 }
 
 export class ApiStack extends Stack {
-  readonly functions: Record<RouteGroup, RegistryFunction>;
+  readonly functions: Record<FunctionGroup, RegistryFunction>;
   /** Reads and hashes a sealed version's artifacts (started asynchronously by the seal). */
   readonly verifier: RegistryFunction;
   readonly registryApi: RegistryApi;
@@ -157,8 +164,8 @@ export class ApiStack extends Stack {
       ...governanceEnvironment(props.governance),
     };
 
-    const functions = {} as Record<RouteGroup, RegistryFunction>;
-    for (const group of routeGroups) {
+    const functions = {} as Record<FunctionGroup, RegistryFunction>;
+    for (const group of functionGroups) {
       const fn = new RegistryFunction(this, `${pascalCase(group)}Function`, {
         entry: FUNCTION_ENTRIES[group],
         description: `Model registry HTTP routes: ${group}`,
@@ -217,7 +224,7 @@ export class ApiStack extends Stack {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(this.verifierDeadLetters),
     });
-    for (const group of routeGroups.filter((g) => groupAccess[g].startsVerifier)) {
+    for (const group of functionGroups.filter((g) => groupAccess[g].startsVerifier)) {
       this.verifier.grantInvoke(functions[group]);
       acceptWildcardResources(
         functions[group].role!,
@@ -227,8 +234,9 @@ export class ApiStack extends Stack {
       functions[group].addEnvironment("VERIFIER_FUNCTION_NAME", this.verifier.functionName);
     }
 
+    const servedRoutes = [...routes, ...mlflowRoutes];
     this.registryApi = new RegistryApi(this, "Http", {
-      routes,
+      routes: servedRoutes,
       handlers: functions,
       stageName: props.stageName,
       throttleRateLimit: props.throttleRateLimit,
@@ -278,7 +286,7 @@ export class ApiStack extends Stack {
 
     this.accessPolicies = new RegistryAccessPolicies(this, "Access", {
       api: this.registryApi.api,
-      routes,
+      routes: servedRoutes,
     });
 
     // History items reach the bus through the table stream; no HTTP function publishes.
@@ -298,7 +306,7 @@ export class ApiStack extends Stack {
     this.monitoring = new RegistryMonitoring(this, "Monitoring", {
       api: this.registryApi.api,
       functions: {
-        ...Object.fromEntries(routeGroups.map((group) => [pascalCase(group), functions[group]])),
+        ...Object.fromEntries(functionGroups.map((group) => [pascalCase(group), functions[group]])),
         Verifier: this.verifier,
         EventPublisher: this.eventPublisher.function,
         TransitionTasks: this.transitionTasks,

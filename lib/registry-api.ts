@@ -24,14 +24,14 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { type ILogGroup, LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { GatewayResponseCode } from "#http/errors.ts";
-import type { RouteDefinition, RouteGroup } from "#http/route-table.ts";
+import type { FunctionGroup, RouteDefinition } from "#http/route-table.ts";
 import { acknowledge } from "./nag.ts";
 import { pathParts } from "./route-paths.ts";
 
 export interface RegistryApiProps {
-  routes: readonly RouteDefinition[];
-  /** The function that serves each route group. */
-  handlers: Record<RouteGroup, IFunction>;
+  routes: readonly RouteDefinition<FunctionGroup>[];
+  /** The function that serves each route group (every group of `routes` must have one). */
+  handlers: Partial<Record<FunctionGroup, IFunction>>;
   stageName: string;
   throttleRateLimit: number;
   throttleBurstLimit: number;
@@ -139,11 +139,13 @@ export class RegistryApi extends Construct {
 
     // One integration per function; scoping the invoke permission to the API rather than to
     // each method keeps each function's resource policy to one statement however many routes.
-    const integrations = new Map<RouteGroup, LambdaIntegration>();
-    const integrationFor = (group: RouteGroup): LambdaIntegration => {
+    const integrations = new Map<FunctionGroup, LambdaIntegration>();
+    const integrationFor = (group: FunctionGroup): LambdaIntegration => {
       let integration = integrations.get(group);
       if (!integration) {
-        integration = new LambdaIntegration(props.handlers[group], { scopePermissionToMethod: false });
+        const fn = props.handlers[group];
+        if (!fn) throw new Error(`no function serves the route group '${group}'`);
+        integration = new LambdaIntegration(fn, { scopePermissionToMethod: false });
         integrations.set(group, integration);
       }
       return integration;

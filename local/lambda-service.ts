@@ -15,7 +15,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "./aws-json.ts";
+import { readBody, refusedSignatureCode, verifyAwsCall } from "./aws-json.ts";
 import { LOCAL_FUNCTION_ENTRIES } from "./handler-modules.ts";
 import {
   createLocalInvoker,
@@ -23,6 +23,7 @@ import {
   type LambdaHandler,
   type LocalInvocationError,
 } from "./lambda-invoker.ts";
+import type { SigningIdentity } from "./sigv4-verify.ts";
 
 /** Worker functions local mode can invoke: name → module exporting `handler`. */
 export const LOCAL_WORKERS = {
@@ -54,8 +55,14 @@ export async function startLambdaService(options: {
    * passes its handler modules, which may be the deployed bundles (local/handler-modules.ts).
    */
   loadWorker?: (name: LocalWorker) => Promise<LambdaHandler<unknown, unknown>>;
+  /**
+   * Who may invoke, by SigV4 (service `lambda`): the registry's own identity, as in AWS only the
+   * functions' roles hold `lambda:InvokeFunction` on the verifier and a policy's validators.
+   */
+  signers: readonly SigningIdentity[];
   log?: (message: string) => void;
 }): Promise<LocalLambdaService> {
+  const signers = new Map(options.signers.map((s) => [s.accessKeyId, s]));
   const log = options.log ?? ((message: string) => console.error(message));
   const own = new Map<string, URL>(Object.entries(LOCAL_WORKERS));
   const modules = new Map<string, URL>([...Object.entries(options.functions ?? {}), ...own]);
@@ -86,9 +93,22 @@ export async function startLambdaService(options: {
       response.end(JSON.stringify({ Type: "User", message: `Function not found: ${name}` }));
       return;
     }
+    const body = await readBody(request);
+    const verified = await verifyAwsCall(request, body, {
+      region: options.region,
+      service: "lambda",
+      signers,
+    });
+    if (!verified.ok) {
+      response.writeHead(403, {
+        "content-type": "application/json",
+        "x-amzn-errortype": refusedSignatureCode(verified.code),
+      });
+      response.end(JSON.stringify({ Type: "User", message: verified.message }));
+      return;
+    }
     let event: unknown;
     try {
-      const body = await readBody(request);
       event = body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
     } catch {
       response.writeHead(400, {

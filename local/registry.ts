@@ -11,6 +11,7 @@ import {
 } from "../functions/core/events/catalog.ts";
 import { parseGovernance } from "../functions/core/governance-config.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "../functions/core/kernel/deps.ts";
+import { EXECUTION_STATUS_CHANGE, executionEndedRule } from "../functions/core/lifecycle/execution-ended.ts";
 import type {
   StepResult,
   ValidateResult,
@@ -25,6 +26,7 @@ import {
   parseTargets,
   startLocalEventBus,
 } from "./event-bus.ts";
+import { compileEventPattern } from "./event-pattern.ts";
 import { EVENT_STREAM_PATH, eventStreamHandler } from "./event-stream.ts";
 import { type HandlerLoader, startGateway } from "./gateway.ts";
 import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers } from "./handler-modules.ts";
@@ -39,7 +41,12 @@ import type { SigningIdentity } from "./sigv4-verify.ts";
 import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
 import { assertPortFree } from "./tcp-ports.ts";
-import { createWorkflowRunner, type LocalWorkflowRunner, recoverOpenTransitions } from "./workflow-runner.ts";
+import {
+  createWorkflowRunner,
+  type ExecutionRecord,
+  type LocalWorkflowRunner,
+  recoverOpenTransitions,
+} from "./workflow-runner.ts";
 
 export interface LocalRegistryOptions {
   /** Registry API port; default 8787, 0 picks a free port. */
@@ -110,6 +117,13 @@ export interface LocalRegistryOptions {
    * variables, else none). Checked at start with the functions' own parser.
    */
   governance?: { policyFloor?: unknown; personBoundRoles?: unknown };
+  /**
+   * The registry's own secret (its functions' credentials, `registry-credentials.ts`; at least 32
+   * characters). Default: the one kept in the data folder, else a new one. Tests that start
+   * several registries in one process pass one, as one deployment's functions sign with one role:
+   * the handlers keep their SDK clients across registries, as Lambda keeps them across invocations.
+   */
+  registrySecret?: string;
   /** Target delivery attempts and back-off (tests shorten them). */
   targetDelivery?: { attempts?: number; backoffMs?: (retry: number) => number };
   /** Told of each failed delivery attempt and each dead letter of the local bus (`npm start` prints them). */
@@ -181,7 +195,7 @@ export const LOCAL_WORKFLOW = {
 /**
  * The environment the Lambda handlers read at import time, pointed at the emulators. The AWS
  * SDK picks up the endpoints and credentials itself; the credentials are the registry's own
- * (`registry-credentials.ts`), which the S3 front and the bus check (DynamoDB Local accepts any).
+ * (`registry-credentials.ts`), which DynamoDB Local, the S3 front and the bus check.
  */
 export function handlerEnvironment(settings: {
   credentials: SigningIdentity;
@@ -263,7 +277,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   if (gatewayPort !== 0) await assertPortFree(gatewayPort, "the registry API", "REGISTRY_PORT", "127.0.0.1");
 
   if (dataDir) createDataDir(dataDir);
-  const registryCredentials = loadRegistryCredentials(dataDir);
+  const registryCredentials = loadRegistryCredentials(dataDir, options.registrySecret);
   // The console is served by the gateway: its origin is known once the gateway listens.
   let consoleOrigins: readonly string[] = [];
   const allowedOrigins = () => consoleOrigins;
@@ -288,6 +302,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
           inMemory: !dataDir,
           dbPath: dataDir ? join(dataDir, "dynamodb") : undefined,
           readyTimeoutMs: options.dynamoDbReadyTimeoutMs,
+          credentials: registryCredentials,
+          region,
         }),
       () =>
         startS3Local({
@@ -306,7 +322,12 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     loading.catch(() => undefined);
     cleanups.push(async () => (await loading).dispose());
     // The workflow's definition comes from the CDK construct while Java starts.
-    const workflow = await startWorkflow(region, options.stepFunctionsPort ?? 0, loading);
+    const workflow = await startWorkflow(
+      region,
+      options.stepFunctionsPort ?? 0,
+      loading,
+      registryCredentials,
+    );
     cleanups.push(workflow.stop);
     const [dynamo, s3] = await emulators;
     cleanups.push(dynamo.stop, s3.stop);
@@ -315,7 +336,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     const client = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: registryCredentials,
     });
     try {
       await createRegistryTable(client, tableName);
@@ -329,6 +350,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       port: options.lambdaPort ?? 0,
       functions: customFunctions,
       loadWorker: (name) => handlers.load(LOCAL_WORKER_FUNCTIONS[name]),
+      signers: [registryCredentials],
     });
     cleanups.push(() => lambda.close());
 
@@ -399,6 +421,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       poller = await startStreamPoller({
         dynamoEndpoint: dynamo.endpoint,
         region,
+        credentials: registryCredentials,
         tableName,
         invoke: publisherInvoker(region, handlers),
         checkpointFile: dataDir ? join(dataDir, STREAM_CHECKPOINT_FILE) : undefined,
@@ -467,6 +490,7 @@ async function startWorkflow(
   region: string,
   port: number,
   handlers: Promise<LocalHandlers>,
+  registryCredentials: SigningIdentity,
 ): Promise<{ runner: LocalWorkflowRunner; endpoint: string; stop(): Promise<void> }> {
   const { synthesizeTransitionWorkflowDefinition, TASKS_FUNCTION_TIMEOUT } = await import(
     "../lib/transition-workflow.ts"
@@ -480,9 +504,12 @@ async function startWorkflow(
     timeoutMs: TASKS_FUNCTION_TIMEOUT.toMilliseconds(),
     region,
   });
+  const stateMachineArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_WORKFLOW.stateMachine}`;
+  // The rule CDK puts on the default bus for executions that end without a decision, as data.
+  const endedWithoutDecision = compileEventPattern(executionEndedRule(stateMachineArn));
   const runner = createWorkflowRunner({
     definition,
-    stateMachineArn: `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${LOCAL_WORKFLOW.stateMachine}`,
+    stateMachineArn,
     functions: {
       [tasksFunctionArn]: async (payload) => {
         try {
@@ -495,10 +522,20 @@ async function startWorkflow(
       },
     },
     log: (line) => process.stderr.write(`${line}\n`),
+    onEnded: (record) => {
+      const event = executionStatusChangeEvent(record, region);
+      if (!endedWithoutDecision(event)) return;
+      // The rule's target: the tasks function, invoked asynchronously as EventBridge invokes it.
+      invoker
+        .invoke("transition-tasks", event as unknown as WorkflowTask)
+        .catch((error: unknown) =>
+          process.stderr.write(`[workflow] ending the request of ${record.name} failed: ${String(error)}\n`),
+        );
+    },
   });
   let endpoint: LocalStepFunctions;
   try {
-    endpoint = await startLocalStepFunctions({ runner, port });
+    endpoint = await startLocalStepFunctions({ runner, port, region, signers: [registryCredentials] });
   } catch (error) {
     await runner.stop();
     throw error;
@@ -661,5 +698,31 @@ function localGovernance(settings: LocalRegistryOptions["governance"]): {
   return {
     ...(policyFloor !== undefined && { POLICY_FLOOR: JSON.stringify(policyFloor) }),
     ...(personBoundRoles !== undefined && { PERSON_BOUND_ROLES: JSON.stringify(personBoundRoles) }),
+  };
+}
+
+/** The `Step Functions Execution Status Change` event Step Functions puts on the default bus. */
+function executionStatusChangeEvent(record: ExecutionRecord, region: string) {
+  return {
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": EXECUTION_STATUS_CHANGE,
+    source: "aws.states",
+    account: LOCAL_ACCOUNT_ID,
+    time: (record.stopDate ?? new Date()).toISOString(),
+    region,
+    resources: [record.executionArn],
+    detail: {
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: record.startDate.getTime(),
+      stopDate: record.stopDate?.getTime() ?? null,
+      input: record.input,
+      output: record.output ?? null,
+      error: record.error ?? null,
+      cause: record.cause ?? null,
+    },
   };
 }

@@ -1,13 +1,13 @@
-import type { RouteDefinition } from "../functions/http/route-table.ts";
+import type { FunctionGroup, RouteDefinition } from "../functions/http/route-table.ts";
 import { safeDecode } from "./sigv4-verify.ts";
 
 export type RouteMatch =
-  | { kind: "match"; route: RouteDefinition; pathParameters: Record<string, string> | null }
+  | { kind: "match"; route: RouteDefinition<FunctionGroup>; pathParameters: Record<string, string> | null }
   | { kind: "method-not-allowed"; allow: string[] }
   | { kind: "not-found" };
 
 interface CompiledRoute {
-  route: RouteDefinition;
+  route: RouteDefinition<FunctionGroup>;
   /** Literal segment, `{name}` (one segment) or `{name+}` (the rest of the path, last only). */
   segments: ({ literal: string } | { param: string; greedy: boolean })[];
 }
@@ -18,7 +18,7 @@ interface CompiledRoute {
  * decoded, as API Gateway hands them to Lambda. Literal segments win over parameters.
  */
 export function createRouteMatcher(
-  routes: readonly RouteDefinition[],
+  routes: readonly RouteDefinition<FunctionGroup>[],
 ): (method: string, rawPath: string) => RouteMatch {
   const compiled = routes.map(compile);
   return (method, rawPath) => {
@@ -44,7 +44,7 @@ export function createRouteMatcher(
   };
 }
 
-function compile(route: RouteDefinition): CompiledRoute {
+function compile(route: RouteDefinition<FunctionGroup>): CompiledRoute {
   return {
     route,
     segments: splitPath(route.path).map((segment) => {

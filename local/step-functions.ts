@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
-import { readText, sendAwsJson } from "./aws-json.ts";
+import { readBody, refusedSignatureCode, sendAwsJson, verifyAwsCall } from "./aws-json.ts";
+import type { SigningIdentity } from "./sigv4-verify.ts";
 import { listenOn } from "./tcp-ports.ts";
 import { type ExecutionRecord, type LocalWorkflowRunner, WorkflowApiError } from "./workflow-runner.ts";
 
@@ -13,6 +14,7 @@ class ProtocolError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly status = 400,
   ) {
     super(message);
   }
@@ -24,7 +26,15 @@ export async function startLocalStepFunctions(options: {
   runner: LocalWorkflowRunner;
   /** 0 picks a free port. */
   port?: number;
+  region: string;
+  /**
+   * Who may call it, by SigV4 (service `states`): the registry's own identity, as in AWS only the
+   * functions' roles hold `states:SendTask*` and `states:StartExecution` (the registry's user roles
+   * hold only `execute-api:Invoke`). Whoever else learns a task token can do nothing with it.
+   */
+  signers: readonly SigningIdentity[];
 }): Promise<LocalStepFunctions> {
+  const signers = new Map(options.signers.map((s) => [s.accessKeyId, s]));
   const { runner } = options;
   const operations: Record<string, (body: Body) => unknown> = {
     SendTaskSuccess: (body) => {
@@ -60,6 +70,14 @@ export async function startLocalStepFunctions(options: {
       return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
     },
     DescribeExecution: (body) => describe(runner.describeExecution(requiredString(body, "executionArn"))),
+    StopExecution: (body) => {
+      const { stopDate } = runner.stopExecution(
+        requiredString(body, "executionArn"),
+        optionalString(body, "error"),
+        optionalString(body, "cause"),
+      );
+      return { stopDate: epochSeconds(stopDate) };
+    },
   };
 
   async function handle(req: IncomingMessage): Promise<unknown> {
@@ -71,9 +89,12 @@ export async function startLocalStepFunctions(options: {
         `the local Step Functions does not answer '${target}'`,
       );
     }
+    const raw = await readBody(req);
+    const verified = await verifyAwsCall(req, raw, { region: options.region, service: "states", signers });
+    if (!verified.ok) throw new ProtocolError(refusedSignatureCode(verified.code), verified.message, 403);
     let body: unknown;
     try {
-      body = JSON.parse((await readText(req)) || "{}");
+      body = JSON.parse(raw.toString("utf8") || "{}");
     } catch {
       throw new ProtocolError("SerializationException", "the request body is not JSON");
     }
@@ -87,7 +108,8 @@ export async function startLocalStepFunctions(options: {
       .then((answer) => sendAwsJson(res, 200, answer, "1.0"))
       .catch((error: unknown) => {
         if (error instanceof WorkflowApiError || error instanceof ProtocolError) {
-          sendAwsJson(res, 400, { __type: error.code, message: error.message }, "1.0");
+          const status = error instanceof ProtocolError ? error.status : 400;
+          sendAwsJson(res, status, { __type: error.code, message: error.message }, "1.0");
         } else {
           sendAwsJson(
             res,

@@ -31,6 +31,8 @@ export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatc
 export interface StreamPollerOptions {
   dynamoEndpoint: string;
   region: string;
+  /** The registry's own key: the only one local mode's DynamoDB answers. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   tableName: string;
   /** Invokes the publisher (through the local Lambda invoker). */
   invoke: StreamHandler;
@@ -61,8 +63,6 @@ interface CheckpointFile {
   shards: Record<string, string>;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const batchSize = options.batchSize ?? 100;
@@ -73,7 +73,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const clientConfig = {
     endpoint: options.dynamoEndpoint,
     region: options.region,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: options.credentials,
   };
 
   const dynamo = new DynamoDBClient(clientConfig);
@@ -144,7 +144,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const signer = new SignatureV4({
     service: "dynamodb",
     region: options.region,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: options.credentials,
     sha256: Sha256,
   });
   async function getRecords(

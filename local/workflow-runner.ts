@@ -75,6 +75,12 @@ export interface WorkflowRunnerOptions {
   functions: Readonly<Record<string, LocalFunction>>;
   /** One line per finished execution; default none. */
   log?: (message: string) => void;
+  /**
+   * Told of every execution that ends, however it ends, as Step Functions reports each status
+   * change on the default bus; not of those aborted because local mode stops (`stop()`), which a
+   * restart resumes.
+   */
+  onEnded?: (record: ExecutionRecord) => void;
 }
 
 export interface LocalWorkflowRunner {
@@ -87,6 +93,8 @@ export interface LocalWorkflowRunner {
   sendTaskSuccess(token: string, output: string): void;
   /** Fails the task waiting on `token` with the error name its Catch matches. */
   sendTaskFailure(token: string, error?: string, cause?: string): void;
+  /** Aborts a running execution (StopExecution): no Catch runs; `error` and `cause` are recorded. */
+  stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: Date };
   /** Executions still running. */
   running(): number;
   /** Resolves when no execution is running, or only ones waiting for a task token. */
@@ -104,6 +112,8 @@ interface Execution {
   record: ExecutionRecord;
   token: string;
   abort?: () => void;
+  /** What StopExecution said, recorded as the aborted execution's error and cause. */
+  stoppedWith?: { error?: string; cause?: string };
   /** Settles when the execution ends. */
   done?: Promise<void>;
 }
@@ -129,6 +139,8 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
   /** Tokens of tasks that ended (answered, timed out, execution over). */
   const closedTokens = new Set<string>();
   const running = new Set<Execution>();
+  /** Set once local mode stops: the executions it aborts are not reported as ended (a restart resumes them). */
+  let stopping = false;
 
   const closeToken = (token: string) => {
     waiters.delete(token);
@@ -213,6 +225,10 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
           const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
           record.error = cause instanceof Error ? cause.name : "Error";
           record.cause = cause instanceof Error ? cause.message : String(cause);
+          if (execution.stoppedWith) {
+            record.error = execution.stoppedWith.error;
+            record.cause = execution.stoppedWith.cause;
+          }
         },
       )
       .finally(() => {
@@ -222,6 +238,7 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
         options.log?.(
           `[workflow] ${name} ${record.status}${record.error ? ` (${record.error}: ${record.cause})` : ""}`,
         );
+        if (!stopping) options.onEnded?.({ ...record });
       });
     return { ...record };
   }
@@ -276,6 +293,23 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
       }
       waiterOf(token).resolve(parsed);
     },
+    stopExecution(executionArn, error, cause) {
+      const execution = executions.get(executionArn);
+      if (!execution) {
+        throw new WorkflowApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
+      }
+      // As Step Functions: stopping an execution that has ended changes nothing.
+      if (!running.has(execution)) return { stopDate: execution.record.stopDate ?? new Date() };
+      execution.stoppedWith = { error, cause };
+      execution.abort?.();
+      // The emulator's timer for a wait's timeout is cleared only when the wait settles.
+      const waiter = waiters.get(execution.token);
+      if (waiter) {
+        closeToken(execution.token);
+        waiter.reject(Object.assign(new Error("execution stopped"), { name: "States.Aborted" }));
+      }
+      return { stopDate: new Date() };
+    },
     sendTaskFailure(token, error, cause) {
       const failure = new Error(cause ?? "");
       // The name is what the Task's Catch matches (`Rejected`, `Cancelled`).
@@ -291,6 +325,7 @@ export function createWorkflowRunner(options: WorkflowRunnerOptions): LocalWorkf
       }
     },
     async stop() {
+      stopping = true;
       const pending = [...running];
       for (const execution of pending) execution.abort?.();
       // Settle the waits of the aborted executions too: the emulator's timer for a wait's

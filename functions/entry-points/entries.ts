@@ -6,10 +6,14 @@
  *
  * The functions themselves never import this list: it is for whoever deploys or runs them.
  */
-import type { RouteGroup } from "#http/route-table.ts";
+import type { FunctionGroup } from "#http/route-table.ts";
 
-/** The API's route groups (one function each) and the three workers. */
-export type RegistryFunctionName = RouteGroup | "verify-artifacts" | "transition-tasks" | "publish-history";
+/** The API's route groups and the MLflow-compatible routes (one function each), and the three workers. */
+export type RegistryFunctionName =
+  | FunctionGroup
+  | "verify-artifacts"
+  | "transition-tasks"
+  | "publish-history";
 
 export const FUNCTION_ENTRIES = {
   service: "functions/entry-points/service.ts",
@@ -18,6 +22,8 @@ export const FUNCTION_ENTRIES = {
   aliases: "functions/entry-points/aliases.ts",
   artifacts: "functions/entry-points/artifacts.ts",
   transitions: "functions/entry-points/transitions.ts",
+  /** The MLflow-compatible registry routes (functions/mlflow/). */
+  mlflow: "functions/entry-points/mlflow.ts",
   /** Hashes a sealed version's artifacts (invoked asynchronously after a seal). */
   "verify-artifacts": "functions/entry-points/verify-artifacts.ts",
   /** The transition workflow's Task states. */

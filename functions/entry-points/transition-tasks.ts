@@ -5,12 +5,17 @@
  * workflow runner invokes this same handler (`local/workflow-runner.ts`).
  *
  * A thrown error fails the Task state; the state machine catches it and runs the `fail` step.
+ *
+ * It is also the target of the rule for executions that ended without a decision (stopped, timed
+ * out, failed): the status change event becomes the `stopped` step of the request the execution
+ * owned (`functions/core/lifecycle/execution-ended.ts`).
  */
 import type { Context } from "aws-lambda";
 import { traceHandler } from "#adapters/tracing.ts";
 import { buildCore } from "#composition/build-core.ts";
 import { readConfig } from "#composition/config.ts";
 import { createLogger } from "#composition/logger.ts";
+import { isExecutionStatusChange, stoppedTaskOf } from "#core/lifecycle/execution-ended.ts";
 import type {
   StepResult,
   ValidateResult,
@@ -35,7 +40,23 @@ const STEPS = {
 
 export const handler = traceHandler(runStep);
 
-async function runStep(task: WorkflowTask, context: Context): Promise<ValidateResult | StepResult> {
+async function runStep(input: unknown, context: Context): Promise<ValidateResult | StepResult | undefined> {
+  if (isExecutionStatusChange(input)) {
+    const stopped = stoppedTaskOf(input);
+    if ("ignored" in stopped) {
+      logger.addContext(context);
+      logger.warn("execution status change ignored", {
+        reason: stopped.ignored,
+        execution: input.detail.executionArn,
+      });
+      return undefined;
+    }
+    return runTask(stopped, context);
+  }
+  return runTask(input as WorkflowTask, context);
+}
+
+async function runTask(task: WorkflowTask, context: Context): Promise<ValidateResult | StepResult> {
   if (typeof task !== "object" || task === null || !Object.hasOwn(STEPS, task.step)) {
     throw new Error(`not a workflow task: ${JSON.stringify(task)?.slice(0, 200)}`);
   }

@@ -19,11 +19,18 @@ export type RouteGroup = (typeof routeGroups)[number];
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-export interface RouteDefinition {
+/**
+ * The function of a route: a native route group, or `mlflow`, the MLflow-compatible routes
+ * (`functions/mlflow/routes.ts`), which are served by a function of their own over the same core
+ * and are not part of the OpenAPI document (MLflow's REST API describes them).
+ */
+export type FunctionGroup = RouteGroup | "mlflow";
+
+export interface RouteDefinition<G extends FunctionGroup = RouteGroup> {
   method: HttpMethod;
   /** API Gateway resource path, with `{param}` placeholders (`{param+}` for greedy). */
   path: string;
-  group: RouteGroup;
+  group: G;
   operationId: string;
   summary: string;
   /**

@@ -7,7 +7,14 @@ import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws
 import { type CfnLogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RegistryRole, registryRoles } from "#http/roles.ts";
-import { type HttpMethod, type RouteGroup, routeGroups, routes } from "#http/route-table.ts";
+import {
+  type FunctionGroup,
+  type HttpMethod,
+  type RouteGroup,
+  routeGroups,
+  routes,
+} from "#http/route-table.ts";
+import { mlflowRoutes } from "../../functions/mlflow/routes.ts";
 import { registryApp } from "../../lib/app.ts";
 import { RegistryApi } from "../../lib/registry-api.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
@@ -29,6 +36,8 @@ import {
 let stacks: RegistryStacks;
 let template: Template;
 let resources: Record<string, CfnResource>;
+/** Every route API Gateway serves: the native route table and the MLflow-compatible routes. */
+const servedRoutes = [...routes, ...mlflowRoutes];
 
 beforeAll(() => {
   assertHandlerEntriesExist();
@@ -40,7 +49,7 @@ beforeAll(() => {
 const ofType = (type: string): [string, CfnResource][] =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
-const functionLogicalId = (group: RouteGroup): string =>
+const functionLogicalId = (group: FunctionGroup): string =>
   stacks.api.getLogicalId(stacks.api.functions[group].node.defaultChild as CfnFunction);
 
 /** Every IAM action granted to a group's function through its role's inline policies. */
@@ -71,7 +80,7 @@ describe("REST API built from the route table", () => {
   const methodEntries = () => ofType("AWS::ApiGateway::Method");
 
   it("has exactly one method per route, and every method requires SigV4 (AWS_IAM)", () => {
-    expect(methodEntries()).toHaveLength(routes.length);
+    expect(methodEntries()).toHaveLength(servedRoutes.length);
     for (const [, method] of methodEntries()) {
       expect(propsOf(method).AuthorizationType).toBe("AWS_IAM");
     }
@@ -104,7 +113,7 @@ describe("REST API built from the route table", () => {
 
   it("creates exactly the resources the route paths need, nested by path part", () => {
     const expected = new Set(
-      routes.flatMap((route) =>
+      servedRoutes.flatMap((route) =>
         route.path
           .split("/")
           .slice(1)
@@ -114,7 +123,7 @@ describe("REST API built from the route table", () => {
     expect(new Set(resourcePaths(resources).values())).toEqual(expected);
   });
 
-  describe.each(routes)("$method $path", (route) => {
+  describe.each(servedRoutes)("$method $path", (route) => {
     it(`is served by the ${route.group} function through a Lambda proxy integration`, () => {
       const paths = resourcePaths(resources);
       const matches = methodEntries().filter(
@@ -222,10 +231,10 @@ describe("functions", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("has one function per route group, the artifact verifier, the event publisher and the workflow's tasks", () => {
+  it("has one function per route group, the MLflow routes' function, the artifact verifier, the event publisher and the workflow's tasks", () => {
     // The publisher (lib/event-publisher.ts) is tested in event-publisher.test.ts, the
     // workflow (lib/transition-workflow.ts) in transition-workflow.test.ts.
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 3);
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routeGroups.length + 1 + 3);
   });
 
   it.each(routeGroups)(

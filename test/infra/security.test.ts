@@ -299,10 +299,11 @@ describe("every asynchronous path ends in a dead-letter queue", () => {
     }
   });
 
-  it("rules (the webhooks' API destinations, the transition workflow's start): every target has a dead-letter queue", () => {
+  it("rules (the webhooks' API destinations, the transition workflow's start and its ended executions): every target has a dead-letter queue", () => {
     const rules = ofType(full.api, "AWS::Events::Rule");
-    // One rule per webhook, and the one that starts the transition workflow.
-    expect(rules.length).toBe(fullConfig.webhooks.length + 1);
+    // One rule per webhook, the one that starts the transition workflow, and the one that ends
+    // the request of an execution that ended without a decision.
+    expect(rules.length).toBe(fullConfig.webhooks.length + 2);
     for (const [, rule] of rules) {
       for (const target of asArray(propsOf(rule).Targets)) {
         const arn = (target as { DeadLetterConfig: { Arn: Json } }).DeadLetterConfig.Arn;

@@ -1,10 +1,12 @@
 import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import type { Rule } from "aws-cdk-lib/aws-events";
 import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import type { CfnStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { transitionWorkflowRule } from "#core/events/catalog.ts";
+import { executionEndedRule } from "#core/lifecycle/execution-ended.ts";
 import { APPROVAL_STOP_ERRORS, WORKFLOW_STATES } from "#core/lifecycle/workflow-contract.ts";
 import { registryApp } from "../../lib/app.ts";
 import { DataStack } from "../../lib/data-stack.ts";
@@ -60,6 +62,7 @@ beforeAll(() => {
 const logicalId = (construct: CfnStateMachine | CfnRole) => stack.getLogicalId(construct);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const states = () => Object.entries(definition.States);
+const ruleOf = (rule: Rule | undefined) => resources[stack.getLogicalId(rule!.node.defaultChild as never)]!;
 const tasksArn = () => `{${stack.getLogicalId(tasks.node.defaultChild as never)}.Arn}`;
 
 function statementsOf(
@@ -233,14 +236,14 @@ describe("the transition workflow's state machine", () => {
 
 describe("the rule that starts it", () => {
   it("matches the catalog's pattern on the registry's bus", () => {
-    const [[, rule]] = ofType("AWS::Events::Rule") as [[string, CfnResource]];
+    const rule = ruleOf(workflow.rule);
     const props = propsOf(rule);
     expect(props.EventPattern).toEqual(transitionWorkflowRule(SOURCE));
     expect(render(props.EventBusName as Json)).toMatch(/^\{Import:.*Bus/);
   });
 
   it("targets the state machine, retrying, with an encrypted dead-letter queue", () => {
-    const [[, rule]] = ofType("AWS::Events::Rule") as [[string, CfnResource]];
+    const rule = ruleOf(workflow.rule);
     const [target] = propsOf(rule).Targets as {
       Arn: Json;
       RoleArn: Json;
@@ -254,6 +257,42 @@ describe("the rule that starts it", () => {
     const queueId = stack.getLogicalId(workflow.deadLetterQueue!.node.defaultChild as never);
     expect(render(target!.DeadLetterConfig.Arn)).toBe(`{${queueId}.Arn}`);
     expect(propsOf(resources[queueId]).SqsManagedSseEnabled).toBe(true);
+  });
+});
+
+describe("the rule that ends the request of an execution stopped without a decision (issue 18, item 7)", () => {
+  it("matches this state machine's ABORTED, TIMED_OUT and FAILED status changes on the default bus, the pattern local mode matches", () => {
+    const props = propsOf(ruleOf(workflow.endedRule));
+    expect(props.EventBusName).toBeUndefined();
+    const machineId = logicalId(workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    const pattern = props.EventPattern as { detail: { stateMachineArn: Json[] } };
+    expect(pattern.detail.stateMachineArn.map(render)).toEqual([`{Ref:${machineId}}`]);
+    expect({ ...pattern, detail: { ...pattern.detail, stateMachineArn: ["MACHINE"] } }).toEqual(
+      executionEndedRule("MACHINE"),
+    );
+    expect(executionEndedRule("MACHINE").detail.status).toEqual(["ABORTED", "TIMED_OUT", "FAILED"]);
+  });
+
+  it("targets the tasks function, retrying, with the dead-letter queue, and lets EventBridge invoke it", () => {
+    const [target] = propsOf(ruleOf(workflow.endedRule)).Targets as {
+      Arn: Json;
+      DeadLetterConfig: { Arn: Json };
+      RetryPolicy: { MaximumRetryAttempts: number };
+    }[];
+    expect(render(target!.Arn)).toBe(tasksArn());
+    expect(target!.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    const queueId = stack.getLogicalId(workflow.deadLetterQueue!.node.defaultChild as never);
+    expect(render(target!.DeadLetterConfig.Arn)).toBe(`{${queueId}.Arn}`);
+    const ruleArn = `{${stack.getLogicalId(workflow.endedRule!.node.defaultChild as never)}.Arn}`;
+    const permissions = ofType("AWS::Lambda::Permission").map(([, p]) => propsOf(p));
+    expect(
+      permissions.some(
+        (p) =>
+          p.Principal === "events.amazonaws.com" &&
+          render(p.SourceArn as Json) === ruleArn &&
+          render(p.FunctionName as Json) === tasksArn(),
+      ),
+    ).toBe(true);
   });
 });
 

@@ -150,12 +150,12 @@ describe("stage names are not alias names (issue 18, item 5)", () => {
 });
 
 const legacyStore = (() => {
-  const { dynamoEndpoint, region, tableName } = registry();
+  const { dynamoEndpoint, region, tableName, registryCredentials } = registry();
   return new DynamoRegistryStore({
     client: new DynamoDBClient({
       endpoint: dynamoEndpoint,
       region,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: registryCredentials,
     }),
     tableName,
     pageTokens: new PageTokens("alias-test-page-token-secret"),

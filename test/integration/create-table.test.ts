@@ -15,11 +15,11 @@ import { registryTableDefinition as def } from "../../functions/adapters/dynamod
 import { addMissingIndexes, createRegistryTable } from "../../local/create-table.ts";
 import { registry, uniqueName } from "./support.ts";
 
-const { dynamoEndpoint, region } = registry();
+const { dynamoEndpoint, region, registryCredentials } = registry();
 const client = new DynamoDBClient({
   endpoint: dynamoEndpoint,
   region,
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  credentials: registryCredentials,
 });
 const [firstIndex, ...laterIndexes] = def.globalSecondaryIndexes;
 const created: string[] = [];

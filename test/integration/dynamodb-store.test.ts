@@ -8,12 +8,12 @@ import { DynamoRegistryStore } from "#adapters/dynamodb/store.ts";
 import { describeRegistryStoreContract } from "../contract/registry-store-contract.ts";
 import { registry } from "./support.ts";
 
-const { dynamoEndpoint, region, tableName } = registry();
+const { dynamoEndpoint, region, tableName, registryCredentials } = registry();
 const store = new DynamoRegistryStore({
   client: new DynamoDBClient({
     endpoint: dynamoEndpoint,
     region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: registryCredentials,
   }),
   tableName,
   pageTokens: new PageTokens("contract-test-page-token-secret"),

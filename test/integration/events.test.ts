@@ -3,8 +3,7 @@
  * handler → the local bus → an HTTP target. Each test starts its own registry with a data
  * folder, so checkpoints and dead letters are real files.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
@@ -23,16 +22,9 @@ afterAll(() => {
   process.env = savedEnv;
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-/**
- * Every registry here shares one process, whose handlers keep their SDK clients (and the
- * credentials they were built with), as Lambda does: each data folder holds the same registry
- * secret, as one deployment's functions sign with one role.
- */
-const REGISTRY_SECRET = `events-${randomBytes(24).toString("base64url")}`;
 const newDataDir = () => {
   const dir = mkdtempSync(join(tmpdir(), "registry-events-"));
   dataDirs.push(dir);
-  writeFileSync(join(dir, "registry-secret-access-key"), `${REGISTRY_SECRET}\n`, { mode: 0o600 });
   return dir;
 };
 

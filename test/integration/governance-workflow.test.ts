@@ -5,19 +5,11 @@
  * state machine's logs), or write access to a version's model card.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SendTaskFailureCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { SendTaskFailureCommand, SFNClient, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { transitionKey } from "#adapters/dynamodb/keys.ts";
-import {
-  client,
-  createModel,
-  createReadyVersion,
-  expectError,
-  principal,
-  registry,
-  uniqueName,
-} from "./support.ts";
+import { client, createModel, createReadyVersion, expectError, registry, uniqueName } from "./support.ts";
 
 const publisher = client("publisher");
 const approver = client("approver");
@@ -31,19 +23,23 @@ interface TransitionBody {
 
 /** The table, read and written as whoever can reach it (rules.test.ts does the same). */
 function table() {
-  const { dynamoEndpoint, region, tableName } = registry();
+  const { dynamoEndpoint, region, tableName, registryCredentials } = registry();
   const raw = new DynamoDBClient({
     endpoint: dynamoEndpoint,
     region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: registryCredentials,
   });
   return { db: DynamoDBDocumentClient.from(raw), tableName };
 }
 
 async function taskTokenOf(model: string, id: string): Promise<string | undefined> {
+  return (await storedTransition(model, id))?.taskToken as string | undefined;
+}
+
+async function storedTransition(model: string, id: string) {
   const { db, tableName } = table();
   const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: transitionKey(model, id) }));
-  return Item?.taskToken as string | undefined;
+  return Item;
 }
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000) {
@@ -143,13 +139,10 @@ describe("the workflow cannot be stopped without a trace (item 7)", () => {
   }, async () => {
     const { name, id } = await awaitingProduction("stopped");
     const token = (await taskTokenOf(name, id))!;
-    const { region, stepFunctionsEndpoint } = registry();
-    const admin = principal("admin");
-    const sfn = new SFNClient({
-      endpoint: stepFunctionsEndpoint,
-      region,
-      credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
-    });
+    // Whoever holds states:SendTaskFailure (in local mode only the functions' own identity is
+    // answered: local-trust.test.ts), acting outside the registry.
+    const { region, stepFunctionsEndpoint, registryCredentials } = registry();
+    const sfn = new SFNClient({ endpoint: stepFunctionsEndpoint, region, credentials: registryCredentials });
     await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: "Rejected", cause: "quietly" }));
     const ended = await waitFor(name, id, ENDED);
     expect(ended.status).toBe("FAILED");
@@ -163,6 +156,31 @@ describe("the workflow cannot be stopped without a trace (item 7)", () => {
     });
     expect((history.body as { items: { action: string }[] }).items[0]?.action).toBe("TRANSITION_FAILED");
     // A later approval is refused, not silently unapplied.
+    const late = await approver.request({
+      method: "POST",
+      path: `/models/${name}/transitions/${id}/approve`,
+      body: {},
+    });
+    expectError(late, 409, "TransitionState");
+  });
+
+  it("StopExecution by whoever holds states:StopExecution ends the request FAILED with the reason (the rule for executions ended without a decision)", {
+    timeout: 90_000,
+  }, async () => {
+    const { name, id } = await awaitingProduction("aborted");
+    const execution = (await storedTransition(name, id))?.execution as string;
+    expect(execution).toMatch(/^arn:aws:states:.*:execution:/);
+    const { region, stepFunctionsEndpoint, registryCredentials } = registry();
+    const sfn = new SFNClient({ endpoint: stepFunctionsEndpoint, region, credentials: registryCredentials });
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: execution, error: "Operator", cause: "cleaning up" }),
+    );
+    sfn.destroy();
+    const ended = await waitFor(name, id, ENDED);
+    expect(ended.status).toBe("FAILED");
+    expect(ended.reason).toBe(
+      "the approval wait was stopped outside the registry (ExecutionAborted: the execution was stopped: Operator: cleaning up) with no decision recorded: request the transition again",
+    );
     const late = await approver.request({
       method: "POST",
       path: `/models/${name}/transitions/${id}/approve`,

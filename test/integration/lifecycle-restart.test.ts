@@ -3,7 +3,7 @@
  * own registry with a data folder (so the table, the stream checkpoint and the open requests are
  * real files) and an HTTP target that records every event.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,21 +35,8 @@ const registries = await pinnedRegistries([
   "lambdaPort",
   "stepFunctionsPort",
 ]);
-/**
- * The registries here share one process, whose handlers keep their SDK clients (and so the
- * credentials they were built with) as Lambda does: each data folder gets the same registry
- * secret, as one deployment's functions sign with one role, so URLs signed by clients kept from an
- * earlier registry still verify at the next one's S3.
- */
-const REGISTRY_SECRET = `lifecycle-restart-${randomBytes(24).toString("base64url")}`;
-const startLocalRegistry = (options: LocalRegistryOptions) => {
-  if (options.dataDir) {
-    writeFileSync(join(options.dataDir, "registry-secret-access-key"), `${REGISTRY_SECRET}\n`, {
-      mode: 0o600,
-    });
-  }
-  return registries.start(options);
-};
+/** One registry secret for every registry here, as one set of ports (`pinned-ports.ts`). */
+const startLocalRegistry = (options: LocalRegistryOptions) => registries.start(options);
 
 async function listener() {
   const received: EventEnvelope[] = [];

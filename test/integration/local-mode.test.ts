@@ -155,9 +155,8 @@ describe("local mode with a data folder", () => {
   });
 
   it("keeps table items, artifacts and the page-token secret across a restart", {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
-    const credentials = { accessKeyId: "local", secretAccessKey: "local" };
     const key = { pk: { S: "TEST#restart" }, sk: { S: "ITEM" } };
 
     const first = await startLocalRegistry({ dataDir, port: 0, dynamoDbPort: 0, s3Port: 0 });
@@ -166,7 +165,7 @@ describe("local mode with a data folder", () => {
       const dynamo = new DynamoDBClient({
         endpoint: first.dynamoEndpoint,
         region: first.region,
-        credentials,
+        credentials: first.registryCredentials,
       });
       await dynamo.send(
         new PutItemCommand({ TableName: first.tableName, Item: { ...key, note: { S: "kept" } } }),
@@ -189,7 +188,7 @@ describe("local mode with a data folder", () => {
       const dynamo = new DynamoDBClient({
         endpoint: second.dynamoEndpoint,
         region: second.region,
-        credentials,
+        credentials: second.registryCredentials,
       });
       const { Item } = await dynamo.send(new GetItemCommand({ TableName: second.tableName, Key: key }));
       dynamo.destroy();

@@ -5,8 +5,11 @@
  * connects to another interface.
  */
 import { readFileSync } from "node:fs";
+import { DynamoDBClient, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SendTaskFailureCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { describe, expect, it } from "vitest";
 import {
@@ -210,6 +213,80 @@ describe("the local bus", () => {
     const forged = await bus.send(new PutEventsCommand({ Entries: [entry] }));
     bus.destroy();
     expect(forged.Entries?.[0]?.ErrorCode).toBe("NotAuthorizedForSourceException");
+  });
+});
+
+describe("the functions' own services answer the functions only", () => {
+  const userKey = () => {
+    const { accessKeyId, secretAccessKey } = principal("admin");
+    return { accessKeyId, secretAccessKey };
+  };
+
+  it("DynamoDB Local refuses every key but the registry's, so a user key cannot move the production pointer", async () => {
+    const { dynamoEndpoint, region, tableName, registryCredentials } = registry();
+    const as = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials, maxAttempts: 1 });
+    const key = { pk: { S: "MODEL#trust" }, sk: { S: "STAGE#production" } };
+    for (const credentials of [userKey(), { accessKeyId: "local", secretAccessKey: "local" }]) {
+      const stranger = as(credentials);
+      await expect(stranger.send(new ListTablesCommand({}))).rejects.toMatchObject({
+        name: "UnrecognizedClientException",
+      });
+      await expect(
+        stranger.send(new PutItemCommand({ TableName: tableName, Item: { ...key, version: { N: "1" } } })),
+      ).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+      stranger.destroy();
+    }
+    const unsigned = await fetch(dynamoEndpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": "DynamoDB_20120810.ListTables",
+      },
+      body: "{}",
+    });
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.text()).toContain("UnrecognizedClientException");
+    const own = as(registryCredentials);
+    const { TableNames } = await own.send(new ListTablesCommand({}));
+    own.destroy();
+    expect(TableNames).toContain(tableName);
+  });
+
+  it("Lambda refuses to invoke the verifier for anyone but the registry (a forged 'bytes verified')", async () => {
+    const { lambdaEndpoint, region } = registry();
+    const lambda = new LambdaClient({
+      endpoint: lambdaEndpoint,
+      region,
+      credentials: userKey(),
+      maxAttempts: 1,
+    });
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: "model-registry-verify-artifacts", Payload: "{}" })),
+    ).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+    lambda.destroy();
+    const unsigned = await fetch(
+      `${lambdaEndpoint}/2015-03-31/functions/model-registry-verify-artifacts/invocations`,
+      {
+        method: "POST",
+        body: "{}",
+      },
+    );
+    expect(unsigned.status).toBe(403);
+  });
+
+  it("Step Functions refuses a task-token call from a user key, so nobody ends an approval wait but the registry", async () => {
+    const { stepFunctionsEndpoint, region } = registry();
+    const sfn = new SFNClient({
+      endpoint: stepFunctionsEndpoint,
+      region,
+      credentials: userKey(),
+      maxAttempts: 1,
+    });
+    await expect(
+      sfn.send(new SendTaskFailureCommand({ taskToken: "any-token", error: "Rejected" })),
+    ).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+    sfn.destroy();
   });
 });
 

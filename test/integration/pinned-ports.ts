@@ -10,6 +10,7 @@
  * start that still finds one taken is tried again: with fresh ports while no registry of the file
  * has started (no handler has read the old ones yet), with the same ports after a pause otherwise.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { LocalRegistry, LocalRegistryOptions } from "../../local/registry.ts";
@@ -63,8 +64,13 @@ const portTaken = (error: unknown) =>
 /**
  * A starter of registries on pinned ports: `start(options)` adds the ports and starts one, trying
  * again when a port is taken (see the top of this file). `ports` are the ones in use.
+ *
+ * Every registry it starts has one registry secret, for the same reason as the ports: the
+ * handlers keep their SDK clients (and the credentials they were built with), as Lambda does, as
+ * one deployment's functions sign with one role.
  */
 export async function pinnedRegistries(names: readonly PortName[]) {
+  const registrySecret = `pinned-${randomBytes(24).toString("base64url")}`;
   let ports = await pickPorts(names);
   let started = false;
   return {
@@ -74,7 +80,7 @@ export async function pinnedRegistries(names: readonly PortName[]) {
     async start(options: LocalRegistryOptions, attempts = 5): Promise<LocalRegistry> {
       for (let attempt = 1; ; attempt++) {
         try {
-          const registry = await startLocalRegistry({ ...options, ...ports });
+          const registry = await startLocalRegistry({ registrySecret, ...options, ...ports });
           started = true;
           return registry;
         } catch (error) {

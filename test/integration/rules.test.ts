@@ -14,11 +14,11 @@ const api = client("publisher");
 const admin = client("admin");
 
 function table() {
-  const { dynamoEndpoint, region, tableName } = registry();
+  const { dynamoEndpoint, region, tableName, registryCredentials } = registry();
   const raw = new DynamoDBClient({
     endpoint: dynamoEndpoint,
     region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: registryCredentials,
   });
   return { db: DynamoDBDocumentClient.from(raw), tableName };
 }

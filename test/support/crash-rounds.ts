@@ -7,6 +7,7 @@
  * through the API) with what the target received. Shared by
  * `test/integration/events-crash.test.ts` (tens of rounds) and `bench/events-crash.ts` (more).
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,7 @@ import type { EventEnvelope } from "../../local/event-bus.ts";
 import { pendingIn } from "../../local/event-journal.ts";
 import { builtInPrincipals } from "../../local/principals.ts";
 import { EVENT_JOURNAL_FILE } from "../../local/registry.ts";
+import { loadRegistryCredentials } from "../../local/registry-credentials.ts";
 
 /** The checkout whose `local/start.ts` runs (`CRASH_ROUNDS_ROOT` runs another one, to compare). */
 const ROOT = resolve(process.env.CRASH_ROUNDS_ROOT ?? fileURLToPath(new URL("../..", import.meta.url)));
@@ -298,7 +300,10 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<Crash
       while (missingNow().length > 0 && Date.now() < deadline) await sleep(50);
       const catchUpMs = Date.now() - restartedAt;
       const missing = missingNow();
-      const inStream = await historyInStream(registry.dynamoEndpoint);
+      const inStream = await historyInStream(
+        registry.dynamoEndpoint,
+        loadRegistryCredentials(env.REGISTRY_DATA_DIR),
+      );
       const notInStream = [...committed.keys()].filter((key) => !inStream.has(key));
       const missingPastCheckpoint = missing.filter((key) => {
         const position = inStream.get(key);
@@ -382,12 +387,9 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<Crash
 /** `model#seq` of every history INSERT in the table's stream, every shard read from TRIM_HORIZON. */
 async function historyInStream(
   endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
 ): Promise<Map<string, { shardId: string; sequenceNumber: string }>> {
-  const config = {
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  };
+  const config = { endpoint, region: "us-east-1", credentials };
   const dynamo = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const keys = new Map<string, { shardId: string; sequenceNumber: string }>();

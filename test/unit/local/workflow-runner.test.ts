@@ -5,6 +5,7 @@
  */
 import {
   DescribeExecutionCommand,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -33,6 +34,11 @@ import {
 
 const TASKS_ARN = "arn:aws:lambda:us-east-1:000000000000:function:model-registry-transition-tasks";
 const STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:model-registry-transitions";
+/** The functions' own identity: the only caller the local Step Functions answers. */
+const FUNCTIONS_ROLE = {
+  accessKeyId: "AKIAFUNCTIONSROLE001",
+  secretAccessKey: "functions-role-secret-for-tests-0123456789",
+};
 const INPUT: WorkflowInput = { detail: { model: "churn", transitionId: "tr-1" } };
 
 type Step = WorkflowTask["step"];
@@ -86,11 +92,11 @@ beforeAll(async () => {
     stateMachineArn: STATE_MACHINE_ARN,
     functions: { [TASKS_ARN]: tasksFunction },
   });
-  endpoint = await startLocalStepFunctions({ runner });
+  endpoint = await startLocalStepFunctions({ runner, region: "us-east-1", signers: [FUNCTIONS_ROLE] });
   client = new SFNClient({
     endpoint: endpoint.endpoint,
     region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: FUNCTIONS_ROLE,
   });
   control = new StepFunctionsWorkflowControl(client);
 });
@@ -288,6 +294,34 @@ describe("the local transition workflow (the definition CDK synthesizes)", () =>
     ).rejects.toMatchObject({ name: "TaskDoesNotExist" });
     expect(await control.resume("not-a-token", {})).toBe(false);
     expect(await control.fail("not-a-token", "Rejected", "no")).toBe(false);
+  });
+
+  it("answers only the functions' own identity, as in AWS only their roles hold states:SendTask*", async () => {
+    reset({ validate: async () => validateAnswer("approval", 60) });
+    const execution = runner.startExecution(INPUT);
+    const token = await waitBegan.promise;
+    const as = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new SFNClient({ endpoint: endpoint.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
+    const stranger = as({ accessKeyId: "AKIASOMEONEELSE00001", secretAccessKey: "x".repeat(40) });
+    const forger = as({ ...FUNCTIONS_ROLE, secretAccessKey: "y".repeat(40) });
+    const stop = new SendTaskFailureCommand({ taskToken: token, error: "Forged", cause: "nobody decided" });
+    await expect(stranger.send(stop)).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+    await expect(forger.send(stop)).rejects.toMatchObject({ name: "InvalidSignatureException" });
+    const unsigned = await fetch(endpoint.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": "AWSStepFunctions.SendTaskFailure",
+      },
+      body: JSON.stringify({ taskToken: token, error: "Forged" }),
+    });
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.json()).toMatchObject({ __type: "MissingAuthenticationTokenException" });
+    stranger.destroy();
+    forger.destroy();
+    // The wait is still open: the registry's own call decides it.
+    expect(await control.resume(token, {})).toBe(true);
+    expect((await finished(execution)).status).toBe("SUCCEEDED");
   });
 
   it("starts and describes executions through the SDK (StartExecution, DescribeExecution)", async () => {
