@@ -5,9 +5,15 @@ import type { LocalRegistry } from "./registry.ts";
 /** What the banner reads; `events`, `workflows`, `handlers` and `customFunctions` are optional: a banner can describe a registry without them. */
 export type BannerInput = Omit<
   LocalRegistry,
-  "events" | "workflows" | "handlers" | "customFunctions" | "registryCredentials" | "allowedOrigins"
+  | "events"
+  | "workflows"
+  | "handlers"
+  | "customFunctions"
+  | "registryCredentials"
+  | "allowedOrigins"
+  | "consoleUrl"
 > &
-  Partial<Pick<LocalRegistry, "events" | "workflows" | "handlers" | "customFunctions">>;
+  Partial<Pick<LocalRegistry, "events" | "workflows" | "handlers" | "customFunctions" | "consoleUrl">>;
 
 /** The text `npm start` prints once the registry answers: where it is, who can call it, how. */
 export function formatBanner(registry: BannerInput, startupMs: number): string {
@@ -16,6 +22,9 @@ export function formatBanner(registry: BannerInput, startupMs: number): string {
     `Model registry (local mode) is answering after ${(startupMs / 1000).toFixed(1)} s.`,
     "",
     `  API endpoint  ${registry.endpoint}  (SigV4, service execute-api, region ${registry.region})`,
+    ...(registry.consoleUrl
+      ? [`  Web console   ${registry.consoleUrl}  (pick a local principal on the page; this machine only)`]
+      : []),
     `  Data folder   ${registry.dataDir ?? "(in memory, discarded on stop)"}`,
     `  DynamoDB      ${registry.dynamoEndpoint}  table ${registry.tableName}`,
     `  S3            ${registry.s3Endpoint}  bucket ${registry.bucket}`,

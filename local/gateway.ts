@@ -51,6 +51,8 @@ export interface GatewayOptions {
    * routing and without a signature, as they exist only on this machine.
    */
   localRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /** Local-only handlers of every method under a path prefix (`/console` answers `/console/…`). */
+  localPrefixes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /**
    * Browser origins answered with CORS headers, besides the gateway's own
    * (`http://127.0.0.1:<port>`, `http://localhost:<port>`). Never `*`: the local principals'
@@ -137,6 +139,12 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     if (local) {
       local(req, res);
       return undefined;
+    }
+    for (const [prefix, prefixed] of Object.entries(options.localPrefixes ?? {})) {
+      if (rawPath === prefix || rawPath.startsWith(`${prefix}/`)) {
+        prefixed(req, res);
+        return undefined;
+      }
     }
     if (method === "OPTIONS") {
       answerPreflight(req, res, match("OPTIONS", rawPath));

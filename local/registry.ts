@@ -4,6 +4,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { CONSOLE_PATH } from "../console/server/console-server.ts";
+import { createLocalConsole } from "../console/server/local-console.ts";
 import {
   DEFAULT_EVENT_SOURCE,
   DEPLOY_PIPELINE_RULE,
@@ -133,6 +135,8 @@ export interface LocalRegistryOptions {
 export interface LocalRegistry {
   /** The registry API, e.g. `http://127.0.0.1:8787`. */
   endpoint: string;
+  /** The web console (`console/`), e.g. `http://127.0.0.1:8787/console/`. */
+  consoleUrl: string;
   region: string;
   tableName: string;
   bucket: string;
@@ -403,6 +407,13 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
     // A developer's temporary AWS credentials must not leak into requests to the emulators.
     delete process.env.AWS_SESSION_TOKEN;
 
+    let gatewayEndpoint = "";
+    const webConsole = createLocalConsole({
+      principals,
+      region,
+      endpoint: () => gatewayEndpoint,
+      ownOrigins: allowedOrigins,
+    });
     const gateway = await startGateway({
       port: gatewayPort,
       region,
@@ -411,10 +422,12 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       logRequests: options.logRequests,
       explainSignatureMismatches: options.explainSignatureMismatches,
       localRoutes: { [`GET ${EVENT_STREAM_PATH}`]: eventStreamHandler(bus) },
+      localPrefixes: { [CONSOLE_PATH]: webConsole.handler },
       // The console is served from the gateway's own origin, which the gateway allows itself.
     });
     cleanups.push(gateway.close);
     consoleOrigins = consoleOriginsOf(gateway.port);
+    gatewayEndpoint = gateway.endpoint;
 
     let poller: StreamPoller | undefined;
     if (options.publishEvents !== false) {
@@ -436,6 +449,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
 
     return {
       endpoint: gateway.endpoint,
+      consoleUrl: `${gateway.endpoint}${CONSOLE_PATH}/`,
       region,
       tableName,
       bucket,

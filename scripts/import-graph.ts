@@ -23,7 +23,7 @@ import ts from "typescript";
 export const repositoryRoot = fileURLToPath(new URL("../", import.meta.url));
 
 /** The folders whose TypeScript the rules cover. */
-export const TYPESCRIPT_ROOTS = ["functions", "lib", "local", "clients", "scripts", "bin", "event-schemas"];
+export const TYPESCRIPT_ROOTS = ["functions", "lib", "local", "clients", "scripts", "bin", "event-schemas", "console"];
 
 /** file → what it imports: repository-relative paths, or `package:<name>` for a package. */
 export type ImportGraph = Map<string, string[]>;

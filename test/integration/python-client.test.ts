@@ -5,12 +5,23 @@
  * the environment.
  *
  * The virtualenv lives in `node_modules/.cache/registry-python-venv/<checkout>` (git-ignored),
- * or in `REGISTRY_PYTHON_VENV` when set. A missing `python3` fails the test: it is not skipped.
+ * or in `REGISTRY_PYTHON_VENV` when set; the client's third-party dependencies in
+ * `~/.cache/model-registry/python-deps-<hash>`, shared by checkouts. A missing `python3` fails the
+ * test: it is not skipped.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -73,9 +84,58 @@ const venvPython = (venv: string) =>
 const MLFLOW_REQUIREMENTS = ["mlflow-skinny==3.18.0", "requests-auth-aws-sigv4==0.7"];
 
 /**
- * Creates the virtualenv and installs the client (editable, with `[progress,mlflow]`), the pinned
- * mlflow client and pytest, unless it already holds them for the same `pyproject.toml`, pins and
- * checkout. Answers its python.
+ * The client's third-party dependencies (botocore, tqdm, the pinned mlflow client, pytest),
+ * installed once per `pyproject.toml`, pins and Python into a folder of the user's cache that
+ * outlives `npm ci` and is shared by every checkout (a fresh clone, CI's included, then spends
+ * seconds here, not minutes). Built in a temporary folder and renamed into place, so a folder
+ * that exists is complete; the client itself is not in it.
+ */
+async function ensureDependencies(pythonVersion: string): Promise<string> {
+  const stamp = createHash("sha256")
+    .update(readFileSync(join(PACKAGE, "pyproject.toml")))
+    .update(`\n${pythonVersion}\n${MLFLOW_REQUIREMENTS.join(" ")}\npytest`)
+    .digest("hex")
+    .slice(0, 16);
+  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
+  const folder = join(cache, "model-registry", `python-deps-${stamp}`);
+  if (existsSync(folder)) return folder;
+  mkdirSync(dirname(folder), { recursive: true });
+  const building = `${folder}.${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  const args = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", building];
+  // mlflow-skinny and its dependencies: about a minute unloaded, several on a busy 2-core machine.
+  const result = await run(
+    PYTHON,
+    [...args, `${PACKAGE}[progress,mlflow]`, ...MLFLOW_REQUIREMENTS, "pytest"],
+    {
+      timeoutMs: 600_000,
+    },
+  );
+  if (result.code !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new Error(
+      `could not install the Python client's dependencies (${args.join(" ")}): exit ${result.code}\n${result.output}`,
+    );
+  }
+  // The client comes from the checkout (editable), never from this shared folder.
+  for (const entry of readdirSync(building)) {
+    if (entry === "model_registry" || /^model_registry-.*\.dist-info$/.test(entry)) {
+      rmSync(join(building, entry), { recursive: true, force: true });
+    }
+  }
+  try {
+    renameSync(building, folder);
+  } catch {
+    // Another run installed it meanwhile.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return folder;
+}
+
+/**
+ * Creates the checkout's virtualenv: the shared dependencies (`ensureDependencies`) on its path
+ * through a `.pth` file, and the client installed editable without dependencies, unless it already
+ * holds them for the same dependencies and checkout. Answers its python.
  */
 async function ensureVenv(): Promise<{ python: string; installed: boolean; seconds: number }> {
   const started = Date.now();
@@ -86,12 +146,10 @@ async function ensureVenv(): Promise<{ python: string; installed: boolean; secon
         `naming one: ${version.error?.message ?? version.output.trim()}`,
     );
   }
+  const dependencies = await ensureDependencies(version.output.trim());
   const venv = venvDirectory();
   const python = venvPython(venv);
-  const stamp = createHash("sha256")
-    .update(readFileSync(join(PACKAGE, "pyproject.toml")))
-    .update(`\n${PACKAGE}\n${version.output.trim()}\n${MLFLOW_REQUIREMENTS.join(" ")}`)
-    .digest("hex");
+  const stamp = `${dependencies}\n${PACKAGE}\n`;
   const stampPath = join(venv, STAMP_FILE);
   if (existsSync(python) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
     const check = await run(
@@ -102,31 +160,23 @@ async function ensureVenv(): Promise<{ python: string; installed: boolean; secon
     if (check.code === 0) return { python, installed: false, seconds: (Date.now() - started) / 1000 };
   }
   rmSync(venv, { recursive: true, force: true });
-  const steps: [string, string[]][] = [
-    [PYTHON, ["-m", "venv", venv]],
-    [
-      python,
-      [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "-e",
-        `${PACKAGE}[progress,mlflow]`,
-        ...MLFLOW_REQUIREMENTS,
-        "pytest",
-      ],
-    ],
-  ];
-  for (const [command, args] of steps) {
-    // mlflow-skinny and its dependencies: about a minute unloaded, several on a busy 2-core machine.
-    const result = await run(command, args, { timeoutMs: 600_000 });
-    if (result.code !== 0) {
-      throw new Error(
-        `could not prepare the Python virtualenv (${command} ${args.join(" ")}): exit ${result.code}\n${result.output}`,
-      );
-    }
+  const created = await run(PYTHON, ["-m", "venv", venv], { timeoutMs: 120_000 });
+  if (created.code !== 0)
+    throw new Error(`could not create the Python virtualenv ${venv}: ${created.output}`);
+  const sitePackages = await run(
+    python,
+    ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  writeFileSync(join(sitePackages.output.trim(), "registry-test-dependencies.pth"), `${dependencies}\n`);
+  const args = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", PACKAGE];
+  const result = await run(python, args, { timeoutMs: 300_000 });
+  if (result.code !== 0) {
+    throw new Error(
+      `could not install the Python client (${args.join(" ")}): exit ${result.code}\n${result.output}`,
+    );
   }
   writeFileSync(stampPath, stamp);
   return { python, installed: true, seconds: (Date.now() - started) / 1000 };

@@ -42,4 +42,11 @@ describe("the start-up banner", () => {
     );
     expect(banner).toContain("  Lambda        fairness-check → /work/checks/fairness.mjs\n");
   });
+
+  it("gives the web console's address when the registry serves it", () => {
+    expect(formatBanner({ ...registry, consoleUrl: "http://127.0.0.1:8787/console/" }, 1_800)).toContain(
+      "  Web console   http://127.0.0.1:8787/console/  (pick a local principal on the page; this machine only)\n",
+    );
+    expect(formatBanner(registry, 1_800)).not.toContain("Web console");
+  });
 });
