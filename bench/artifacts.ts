@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import type { RegistryClient } from "../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../clients/typescript/registry-client.ts";
 import { startBenchRegistry } from "./local-registry.ts";
 import { resultHeader } from "./report.ts";
 

@@ -3,7 +3,7 @@
  *
  * `node --import tsx bench/bundles.ts` (a measurement, not a test). It reads the bundles the
  * stacks declare (`lib/bundle-inventory.ts`: entry and which SDK clients are left out), builds
- * each exactly as the CDK wrapper does (`lib/bundling.ts`, the one esbuild configuration), and
+ * each exactly as the CDK wrapper does (`lib/bundling/`, the one esbuild configuration), and
  * times, in fresh Node 24 processes, `await import(bundle)`: module evaluation plus the
  * handler's cold-start work (config, SDK clients, `buildCore()`), against a baseline bundle that
  * holds one bare DynamoDB client (`bench/probes/dynamodb-client.ts`). Target: each handler's
@@ -39,7 +39,7 @@ import {
   esbuildOptions,
   type HandlerBundle,
   projectRoot,
-} from "../lib/bundling.ts";
+} from "../lib/bundling/index.ts";
 import { gitFacts, loadAverage } from "./report.ts";
 import { medianRatioInterval, percentile, round } from "./stats.ts";
 
@@ -329,7 +329,7 @@ async function main(): Promise<void> {
       method: {
         repetitions: REPS,
         bundles:
-          "lib/bundling.ts esbuildOptions, per function as lib/bundle-inventory.ts reads them from the stacks",
+          "lib/bundling/index.ts esbuildOptions, per function as lib/bundle-inventory.ts reads them from the stacks",
         bytes:
           "what a cold start loads: index.mjs plus the chunks it imports statically (minified, source maps excluded); totalBytes adds the chunks loaded on first use (loadedOnFirstUse: an adapter whose SDK client only some routes need, or SDK code Node never reaches, such as the browser user-agent parser)",
         importMsP50WithSourceMaps:

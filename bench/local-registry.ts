@@ -2,7 +2,7 @@
  * The registry every benchmark runs against: local mode in memory on free ports, and a client
  * signed as the local `publisher` principal.
  */
-import { RegistryClient } from "../clients/lib/registry-client.ts";
+import { RegistryClient } from "../clients/typescript/registry-client.ts";
 import { type LocalRegistry, type LocalRegistryOptions, startLocalRegistry } from "../local/registry.ts";
 
 export async function startBenchRegistry(

@@ -1,6 +1,6 @@
 /** Sends signed requests one at a time and records their wall time and DynamoDB usage headers. */
 import { performance } from "node:perf_hooks";
-import type { RegistryClient, RequestOptions } from "../clients/lib/registry-client.ts";
+import type { RegistryClient, RequestOptions } from "../clients/typescript/registry-client.ts";
 import type { Sample } from "./stats.ts";
 
 export interface BenchRequest extends RequestOptions {

@@ -4,7 +4,7 @@
  * see bench/README.md for the settings and how to read the output.
  */
 import { performance } from "node:perf_hooks";
-import type { RegistryClient as RegistryClientType } from "../clients/lib/registry-client.ts";
+import type { RegistryClient as RegistryClientType } from "../clients/typescript/registry-client.ts";
 import type { LocalRegistry } from "../local/registry.ts";
 import { type BenchRequest, measure, measureInterleaved, send } from "./measure.ts";
 import { type BenchOptions, readOptions } from "./options.ts";

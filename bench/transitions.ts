@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { RegistryClient } from "../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../clients/typescript/registry-client.ts";
 import { startEventListener } from "../local/event-listener.ts";
 import { startBenchRegistry } from "./local-registry.ts";
 import { resultHeader } from "./report.ts";

@@ -9,7 +9,8 @@ import type { PersonBoundRole } from "#core/identity.ts";
 import type { PolicyValue } from "#core/lifecycle/policy.ts";
 import { registryRoles } from "#http/roles.ts";
 import { type FunctionGroup, routeGroups, routes } from "#http/route-table.ts";
-import { MLFLOW_HANDLER_ENTRY, mlflowRoutes } from "../functions/mlflow/routes.ts";
+import { FUNCTION_ENTRIES } from "../functions/entry-points/entries.ts";
+import { mlflowRoutes } from "../functions/mlflow/routes.ts";
 import { RegistryAccessPolicies } from "./access-policies.ts";
 import type { BucketAccess } from "./artifact-bucket.ts";
 import { type RegistryData, registryEnvironment } from "./data-stack.ts";
@@ -32,7 +33,7 @@ interface GroupAccess {
   answersTaskTokens?: boolean;
 }
 
-/** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling.ts). */
+/** SDK clients a group's grants do not cover stay out of its bundle (lib/bundling/). */
 function sdkWithout(access: GroupAccess): OptionalSdk[] {
   return [
     ...(access.artifacts ? [] : (["s3"] as const)),
@@ -67,8 +68,6 @@ const groupAccess: Record<FunctionGroup, GroupAccess> = {
 
 /** Every HTTP function: the native route groups and the MLflow routes' function. */
 const functionGroups: readonly FunctionGroup[] = [...routeGroups, "mlflow"];
-const entryOf = (group: FunctionGroup) =>
-  group === "mlflow" ? MLFLOW_HANDLER_ENTRY : `functions/http/handlers/${group}.ts`;
 
 /**
  * The verifier reads every byte of a version once, at roughly the speed of one vCPU hashing
@@ -162,7 +161,7 @@ export class ApiStack extends Stack {
     const functions = {} as Record<FunctionGroup, RegistryFunction>;
     for (const group of functionGroups) {
       const fn = new RegistryFunction(this, `${pascalCase(group)}Function`, {
-        entry: entryOf(group),
+        entry: FUNCTION_ENTRIES[group],
         description: `Model registry HTTP routes: ${group}`,
         environment,
         logRetention: props.functionLogRetention,
@@ -186,7 +185,7 @@ export class ApiStack extends Stack {
     // Workers never list, so they never read the page-token key (readConfig with pageTokens: false).
     const workerEnvironment = environment;
     this.verifier = new RegistryFunction(this, "VerifierFunction", {
-      entry: "functions/workers/verify-artifacts.ts",
+      entry: FUNCTION_ENTRIES["verify-artifacts"],
       description: "Model registry: reads and hashes a sealed version's artifacts, then READY or FAILED",
       environment: workerEnvironment,
       logRetention: props.functionLogRetention,
@@ -242,7 +241,7 @@ export class ApiStack extends Stack {
     });
 
     this.transitionTasks = new RegistryFunction(this, "TransitionTasksFunction", {
-      entry: "functions/workflow/transition-tasks.ts",
+      entry: FUNCTION_ENTRIES["transition-tasks"],
       description:
         "Model registry: the stage-transition workflow's steps (validate, await approval, apply, expire, fail)",
       environment: {

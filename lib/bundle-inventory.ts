@@ -4,7 +4,7 @@
  * test iterate over this, so a handler added to a stack is measured without editing a list.
  */
 import { registryApp } from "./app.ts";
-import type { HandlerBundle } from "./bundling.ts";
+import type { HandlerBundle } from "./bundling/index.ts";
 import { defaultRegistryConfig } from "./registry-config.ts";
 import { RegistryFunction } from "./registry-function.ts";
 import { addRegistryStacks } from "./registry-stacks.ts";

@@ -6,11 +6,14 @@
  *
  * `meaning` is Markdown for that page: links are relative to `docs/`.
  */
-import type { RegistryConfig } from "./registry-config.ts";
-
-export interface ContextKeyDoc {
+/**
+ * `Field` is `keyof RegistryConfig` where the docs read the defaults (scripts/docs-config.ts), so
+ * a misspelt `configField` fails the type-check there; this module does not import the config,
+ * which imports it.
+ */
+export interface ContextKeyDoc<Field extends string = string> {
   /** The `RegistryConfig` field whose default the docs show; absent: no default (`none`). */
-  configField?: keyof RegistryConfig;
+  configField?: Field;
   meaning: string;
 }
 

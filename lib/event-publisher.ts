@@ -6,7 +6,8 @@ import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources"
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
+import { FUNCTION_ENTRIES } from "../functions/entry-points/entries.ts";
+import { HISTORY_INSERT_FILTER } from "../functions/publisher/stream-filter.ts";
 import { acknowledge } from "./nag.ts";
 import type { RegistryEventBus } from "./registry-event-bus.ts";
 import { RegistryFunction } from "./registry-function.ts";
@@ -47,7 +48,7 @@ export class EventPublisher extends Construct {
   constructor(scope: Construct, id: string, props: EventPublisherProps) {
     super(scope, id);
     this.function = new RegistryFunction(this, "PublishHistory", {
-      entry: "functions/events/publish-history.ts",
+      entry: FUNCTION_ENTRIES["publish-history"],
       description: "Model registry: publishes history items from the table stream to the event bus",
       memorySize: 512,
       // Room for the in-invocation back-off on failed PutEvents entries.

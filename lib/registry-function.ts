@@ -6,10 +6,10 @@ import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { type HandlerBundle, type OptionalSdk, projectRoot } from "./bundling.ts";
+import { type HandlerBundle, type OptionalSdk, projectRoot } from "./bundling/index.ts";
 import { acceptWildcardResources } from "./nag.ts";
 
-export { esbuildOptions, type OptionalSdk } from "./bundling.ts";
+export { esbuildOptions, type OptionalSdk } from "./bundling/index.ts";
 
 /** Service name of every log line, metric and trace (`SERVICE_NAME`, Powertools' service). */
 export const SERVICE_NAME = "model-registry";
@@ -42,7 +42,7 @@ export interface RegistryFunctionProps {
    * burst, and the rest of the account from this function. @default unreserved
    */
   reservedConcurrentExecutions?: number;
-  /** SDK clients the function's grants do not cover: left out of its bundle (lib/bundling.ts). */
+  /** SDK clients the function's grants do not cover: left out of its bundle (lib/bundling/). */
   without?: readonly OptionalSdk[];
   /** Bundle and turn on Powertools Tracer (`RegistryConfig.powertoolsTracer`). @default false */
   powertoolsTracer?: boolean;
@@ -143,7 +143,7 @@ export class RegistryFunction extends LambdaFunction {
 function bundleInChildProcess(bundle: HandlerBundle): boolean {
   const child = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(projectRoot, "lib", "bundling.ts"), JSON.stringify(bundle)],
+    ["--import", "tsx", join(projectRoot, "lib", "bundling", "cli.ts"), JSON.stringify(bundle)],
     { cwd: projectRoot, encoding: "utf8" },
   );
   if (child.status !== 0) {

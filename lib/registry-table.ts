@@ -11,7 +11,7 @@ import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
-import { registryTableDefinition } from "./table-definition.ts";
+import { registryTableDefinition } from "../functions/adapters/dynamodb/table-definition.ts";
 
 export type TableAccess = "read" | "readWrite";
 

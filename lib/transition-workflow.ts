@@ -64,7 +64,7 @@ const STEP_TIMEOUT = Duration.minutes(6);
 export const CUSTOM_VALIDATION_TAG = { key: "model-registry:validation", value: "true" } as const;
 
 export interface TransitionWorkflowProps {
-  /** Runs every Task state (`functions/workflow/transition-tasks.ts`). */
+  /** Runs every Task state (`functions/entry-points/transition-tasks.ts`). */
   tasksFunction: IFunction;
   /**
    * The registry's bus: a rule on it starts an execution per `Stage Transition Requested`.

@@ -51,7 +51,7 @@ export function formatBanner(registry: BannerInput, startupMs: number): string {
       : []),
     ...(registry.handlers?.origin.kind === "bundles"
       ? [
-          `  Functions     the deployed bundles (lib/bundling.ts), built in ${(registry.handlers.origin.buildMs / 1000).toFixed(1)} s into ${registry.handlers.origin.directory}`,
+          `  Functions     the deployed bundles (lib/bundling/), built in ${(registry.handlers.origin.buildMs / 1000).toFixed(1)} s into ${registry.handlers.origin.directory}`,
         ]
       : []),
     "",

@@ -8,7 +8,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { registryTableDefinition as table } from "../lib/table-definition.ts";
+import { registryTableDefinition as table } from "../functions/adapters/dynamodb/table-definition.ts";
 
 export const DEFAULT_TABLE_NAME = "model-registry";
 

@@ -8,7 +8,7 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { killChildWhenParentDies } from "./child-reaper.ts";
 import { assertJavaAvailable } from "./java.ts";
 import { LocalModeError } from "./local-mode-error.ts";
-import { assertPortFree, findFreePort } from "./ports.ts";
+import { assertPortFree, findFreePort } from "./tcp-ports.ts";
 
 export interface DynamoDbLocalOptions {
   /** 0 picks a free port (DynamoDB Local itself needs an explicit one). */

@@ -27,22 +27,13 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { dirname } from "node:path";
 import { readText, sendAwsJson, verifyAwsCall } from "./aws-json.ts";
+import type { EventEnvelope } from "./event-envelope.ts";
 import { openEventJournal, type PendingDelivery } from "./event-journal.ts";
 import { compileEventPattern, type EventPattern } from "./event-pattern.ts";
-import { listenOn } from "./ports.ts";
 import type { SigningIdentity } from "./sigv4-verify.ts";
+import { listenOn } from "./tcp-ports.ts";
 
-export interface EventEnvelope {
-  version: "0";
-  id: string;
-  "detail-type": string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
+export type { EventEnvelope };
 
 interface EventRule {
   name: string;

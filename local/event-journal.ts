@@ -26,7 +26,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import type { EventEnvelope } from "./event-bus.ts";
+import type { EventEnvelope } from "./event-envelope.ts";
 
 export interface PendingDelivery {
   envelope: EventEnvelope;

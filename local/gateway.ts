@@ -20,10 +20,10 @@ import {
   LocalInvocationError,
   MalformedResultError,
 } from "./lambda-invoker.ts";
-import { listenOn } from "./ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal } from "./principals.ts";
 import { createRouteMatcher } from "./route-matcher.ts";
 import { verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
+import { listenOn } from "./tcp-ports.ts";
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type HandlerLoader = (group: FunctionGroup) => Promise<HttpHandler>;
@@ -37,7 +37,7 @@ export interface GatewayOptions {
   principals: readonly LocalPrincipal[];
   /** Defaults to the registry's route table and the MLflow-compatible routes. */
   routes?: readonly RouteDefinition<FunctionGroup>[];
-  /** Defaults to importing `functions/http/handlers/<group>.ts`; tests pass their own. */
+  /** Defaults to importing `functions/entry-points/<group>.ts`; tests pass their own. */
   loadHandler?: HandlerLoader;
   /** One access-log line per request on stdout (`npm start` turns it on). */
   logRequests?: boolean;

@@ -2,7 +2,7 @@
  * Where local mode gets the code of each Lambda function it runs: the TypeScript sources (the
  * default: edits show up on the next start, stack traces point at the sources), or the very
  * bundles the CDK app deploys (`bundles`, `REGISTRY_LOCAL_BUNDLES=1`). Those are built by
- * `lib/bundling.ts`, which rewrites the SDK and the core at build time and stubs the SDK clients a
+ * `lib/bundling/`, which rewrites the SDK and the core at build time and stubs the SDK clients a
  * function has no grants for; only running them against the emulators shows that a transform
  * left every S3 and DynamoDB call working.
  *
@@ -19,30 +19,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type RouteGroup, routeGroups } from "../functions/http/route-table.ts";
-import { MLFLOW_HANDLER_ENTRY } from "../functions/mlflow/routes.ts";
+import { FUNCTION_ENTRIES, type RegistryFunctionName } from "../functions/entry-points/entries.ts";
 import type { DeclaredBundle } from "../lib/bundle-inventory.ts";
 import { importHandler, type LambdaHandler } from "./lambda-invoker.ts";
 import { LocalModeError } from "./local-mode-error.ts";
 
-/** Every function of the registry's own that local mode runs: the API's route groups and three workers. */
-export type LocalFunction =
-  | RouteGroup
-  | "mlflow"
-  | "verify-artifacts"
-  | "transition-tasks"
-  | "publish-history";
+/** Every function of the registry's own that local mode runs: the route groups, the MLflow routes and three workers. */
+export type LocalFunction = RegistryFunctionName;
 
-/** Each function's entry file, relative to the repository root (as `RegistryFunction` declares it). */
-export const LOCAL_FUNCTION_ENTRIES: Readonly<Record<LocalFunction, string>> = {
-  ...(Object.fromEntries(
-    routeGroups.map((group) => [group, `functions/http/handlers/${group}.ts`]),
-  ) as Record<RouteGroup, string>),
-  mlflow: MLFLOW_HANDLER_ENTRY,
-  "verify-artifacts": "functions/workers/verify-artifacts.ts",
-  "transition-tasks": "functions/workflow/transition-tasks.ts",
-  "publish-history": "functions/events/publish-history.ts",
-};
+/** Each function's entry file, relative to the repository root: the list the CDK app deploys from. */
+export const LOCAL_FUNCTION_ENTRIES: Readonly<Record<LocalFunction, string>> = FUNCTION_ENTRIES;
 
 export interface LocalHandlers {
   /** The TypeScript sources, or the deployed bundles built into `directory` in `buildMs`. */
@@ -84,7 +70,7 @@ export function sourceHandlers(): LocalHandlers {
 
 /**
  * Builds every bundle the CDK app declares (`declaredBundles()`, with its `without` list) into a
- * fresh temporary folder with `lib/bundling.ts`, and loads each function from its bundle's
+ * fresh temporary folder with `lib/bundling/`, and loads each function from its bundle's
  * `index.mjs`. Powertools Tracer is left out, as in the default deployment: there is no X-Ray
  * daemon here.
  *
@@ -99,7 +85,7 @@ export async function bundleHandlers(): Promise<LocalHandlers> {
   // The CDK app's stacks (about 1.3 s here to import and construct) load only when bundles are asked for.
   const [{ declaredBundles }, { bundleHandler }] = await Promise.all([
     import("../lib/bundle-inventory.ts"),
-    import("../lib/bundling.ts"),
+    import("../lib/bundling/index.ts"),
   ]);
   const declared = declaredBundles();
   const bundleOf = declaredBundleOf(declared);

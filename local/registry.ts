@@ -35,13 +35,13 @@ import { bundleHandlers, type LocalFunction, type LocalHandlers, sourceHandlers 
 import { createLocalInvoker, HandlerFailedError } from "./lambda-invoker.ts";
 import { type LocalWorker, startLambdaService } from "./lambda-service.ts";
 import { LocalModeError } from "./local-mode-error.ts";
-import { assertPortFree } from "./ports.ts";
 import { LOCAL_ACCOUNT_ID, type LocalPrincipal, loadLocalPrincipals } from "./principals.ts";
 import { loadRegistryCredentials } from "./registry-credentials.ts";
 import { DEFAULT_BUCKET, type S3Local, startS3Local } from "./s3.ts";
 import type { SigningIdentity } from "./sigv4-verify.ts";
 import { type LocalStepFunctions, startLocalStepFunctions } from "./step-functions.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
+import { assertPortFree } from "./tcp-ports.ts";
 import {
   createWorkflowRunner,
   type ExecutionRecord,
@@ -76,11 +76,11 @@ export interface LocalRegistryOptions {
   bucket?: string;
   /** Default: the built-in principals plus `REGISTRY_LOCAL_PRINCIPALS`. */
   principals?: readonly LocalPrincipal[];
-  /** Default: import `functions/http/handlers/<group>.ts` (or its bundle, with `bundles`). */
+  /** Default: import `functions/entry-points/<group>.ts` (or its bundle, with `bundles`). */
   loadHandler?: HandlerLoader;
   /**
    * Run every function from the bundle the CDK app deploys instead of its TypeScript source:
-   * each bundle `declaredBundles()` lists is built with `lib/bundling.ts` into a temporary folder
+   * each bundle `declaredBundles()` lists is built with `lib/bundling/` into a temporary folder
    * (a few seconds) removed on `stop()` (`local/handler-modules.ts`). Default:
    * `REGISTRY_LOCAL_BUNDLES=1` in `npm start`, the sources otherwise.
    */
@@ -566,7 +566,7 @@ async function startWorkflow(
  */
 async function recoverWorkflows(runner: LocalWorkflowRunner): Promise<void> {
   try {
-    const { buildCore } = await import("../functions/http/composition.ts");
+    const { buildCore } = await import("../functions/composition/build-core.ts");
     const { store } = await buildCore();
     const started = await recoverOpenTransitions(store, runner);
     if (started > 0) process.stderr.write(`[workflow] resumed ${started} open transition request(s)\n`);

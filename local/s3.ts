@@ -32,8 +32,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import S3rver from "s3rver";
-import { listenOn } from "./ports.ts";
 import { type SigningIdentity, verifySigV4, withoutSignatureParams } from "./sigv4-verify.ts";
+import { listenOn } from "./tcp-ports.ts";
 
 export interface S3LocalOptions {
   /** 0 picks a free port. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { readBody, refusedSignatureCode, sendAwsJson, verifyAwsCall } from "./aws-json.ts";
-import { listenOn } from "./ports.ts";
 import type { SigningIdentity } from "./sigv4-verify.ts";
+import { listenOn } from "./tcp-ports.ts";
 import { type ExecutionRecord, type LocalWorkflowRunner, WorkflowApiError } from "./workflow-runner.ts";
 
 export interface LocalStepFunctions {

@@ -23,7 +23,7 @@ import {
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { HISTORY_INSERT_FILTER } from "../functions/events/stream-filter.ts";
+import { HISTORY_INSERT_FILTER } from "../functions/publisher/stream-filter.ts";
 import { compileEventPattern } from "./event-pattern.ts";
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;

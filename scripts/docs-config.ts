@@ -1,12 +1,12 @@
 /**
  * The configuration tables of docs/configuration.md: the CDK context keys from `lib/context-keys.ts`
  * (defaults from `defaultRegistryConfig`) and the Lambda environment from
- * `functions/http/environment.ts`, so each has one source.
+ * `functions/composition/environment.ts`, so each has one source.
  */
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import { environmentVariables } from "../functions/http/environment.ts";
+import { environmentVariables } from "../functions/composition/environment.ts";
 import { type ContextKeyDoc, contextKeys } from "../lib/context-keys.ts";
-import { defaultRegistryConfig } from "../lib/registry-config.ts";
+import { defaultRegistryConfig, type RegistryConfig } from "../lib/registry-config.ts";
 import type { GeneratedSection } from "./readme-sections.ts";
 
 /** A default as the table shows it: `value`, or none. */
@@ -19,7 +19,9 @@ export function formatDefault(value: unknown): string {
   return `\`${String(value)}\``;
 }
 
-export function formatContextTable(keys: Record<string, ContextKeyDoc> = contextKeys): string {
+export function formatContextTable(
+  keys: Record<string, ContextKeyDoc<keyof RegistryConfig>> = contextKeys,
+): string {
   const lines = ["| key | default | meaning |", "|---|---|---|"];
   for (const [key, doc] of Object.entries(keys)) {
     const value = doc.configField === undefined ? undefined : defaultRegistryConfig[doc.configField];
@@ -42,6 +44,6 @@ export const contextKeysSection: GeneratedSection = {
 
 export const lambdaEnvironmentSection: GeneratedSection = {
   name: "lambda-environment",
-  source: "functions/http/environment.ts",
+  source: "functions/composition/environment.ts",
   render: () => formatEnvironmentTable(),
 };

@@ -1,8 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { LocalArtifact } from "../lib/artifact-upload.ts";
-import { digestFile } from "../lib/file-bytes.ts";
-import type { ArtifactInput } from "../lib/types.ts";
+import type { LocalArtifact } from "../typescript/artifact-upload.ts";
+import { digestFile } from "../typescript/file-bytes.ts";
+import type { ArtifactInput } from "../typescript/types.ts";
 import { UsageError } from "./usage-error.ts";
 
 /** Size and SHA-256 of a local file, streamed, declared as `path` (default: the file's base name). */

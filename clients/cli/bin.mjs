@@ -21,7 +21,9 @@ function newestSource() {
     }
   };
   walk(here("."));
-  walk(here("../lib"));
+  walk(here("../typescript"));
+  // The lifecycle's names come from the server's vocabulary (clients/typescript/transitions.ts).
+  newest = Math.max(newest, statSync(here("../../functions/core/schemas/vocabulary.ts")).mtimeMs);
   return newest;
 }
 

@@ -1,4 +1,4 @@
-import type { ArtifactInput } from "../lib/types.ts";
+import type { ArtifactInput } from "../typescript/types.ts";
 import { UsageError } from "./usage-error.ts";
 
 /** `a=b=c` → `["a", "b=c"]`: the key ends at the first `=`. */

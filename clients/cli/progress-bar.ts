@@ -1,4 +1,4 @@
-import type { TransferProgress } from "../lib/transfer.ts";
+import type { TransferProgress } from "../typescript/transfer.ts";
 
 /** Where a progress bar draws: standard error, which is a terminal or not. */
 export interface ProgressTerminal {

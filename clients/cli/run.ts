@@ -1,8 +1,8 @@
-import { ArtifactError } from "../lib/artifact-errors.ts";
-import type { UploadOptions } from "../lib/artifact-upload.ts";
-import { RegistryClient, type RegistryClientOptions } from "../lib/registry-client.ts";
-import { type ErrorBody, RegistryError } from "../lib/registry-error.ts";
-import { TransitionError } from "../lib/transitions.ts";
+import { ArtifactError } from "../typescript/artifact-errors.ts";
+import type { UploadOptions } from "../typescript/artifact-upload.ts";
+import { RegistryClient, type RegistryClientOptions } from "../typescript/registry-client.ts";
+import { type ErrorBody, RegistryError } from "../typescript/registry-error.ts";
+import { TransitionError } from "../typescript/transitions.ts";
 import { type Flags, flagOfField, parseCommandLine, unexpectedFlags } from "./args.ts";
 import { type Command, type CommandContext, Failed, Lines } from "./commands/command.ts";
 import { commands, findCommand, groups } from "./commands/index.ts";

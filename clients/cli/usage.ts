@@ -1,10 +1,10 @@
-import { DEFAULT_ENDPOINT, DEFAULT_REGION } from "../lib/config.ts";
+import { DEFAULT_ENDPOINT, DEFAULT_REGION } from "../typescript/config.ts";
 import {
   DEFAULT_WAIT_TIMEOUT_MS,
   ENDED_TRANSITION_STATUSES,
   ROLLBACK_STAGES,
   STAGES,
-} from "../lib/transitions.ts";
+} from "../typescript/transitions.ts";
 import type { Command } from "./commands/command.ts";
 import { commands, groups } from "./commands/index.ts";
 

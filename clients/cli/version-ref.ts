@@ -1,5 +1,5 @@
-import type { RegistryClient } from "../lib/registry-client.ts";
-import { STAGES } from "../lib/transitions.ts";
+import type { RegistryClient } from "../typescript/registry-client.ts";
+import { STAGES } from "../typescript/transitions.ts";
 import { parseVersion } from "./flag-values.ts";
 import { UsageError } from "./usage-error.ts";
 

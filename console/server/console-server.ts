@@ -24,7 +24,11 @@ import { readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type Credentials, type CredentialsProvider, RequestSigner } from "../../clients/lib/signer.ts";
+import {
+  type Credentials,
+  type CredentialsProvider,
+  RequestSigner,
+} from "../../clients/typescript/signer.ts";
 
 export const CONSOLE_PATH = "/console";
 export const TOKEN_HEADER = "x-console-token";

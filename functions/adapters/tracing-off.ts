@@ -1,6 +1,6 @@
 /**
  * What `tracing.ts` becomes in a bundle built without Powertools Tracer (the default;
- * lib/bundling.ts swaps it in): the same exports, doing nothing. Typed against `tracing.ts`, so
+ * lib/bundling/ swaps it in): the same exports, doing nothing. Typed against `tracing.ts`, so
  * the two cannot drift apart.
  */
 import type * as Tracing from "./tracing.ts";

@@ -7,7 +7,7 @@
  * Off by default because it costs ~124 KiB in every bundle (aws-xray-sdk-core, semver,
  * cls-hooked), against the 350 KiB target (bench/results/bundles-latest.json). When it is off,
  * the bundler replaces this module with `tracing-off.ts`, whose exports do nothing
- * (lib/bundling.ts): the Tracer is then not in the bundle at all. Run from source (local mode,
+ * (lib/bundling/): the Tracer is then not in the bundle at all. Run from source (local mode,
  * tests), it loads, and Powertools keeps it idle outside Lambda.
  */
 import { Tracer } from "@aws-lambda-powertools/tracer";

@@ -6,11 +6,16 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type * as z from "zod/mini";
 import { traceInvocations } from "#adapters/tracing.ts";
+import { logger } from "#composition/logger.ts";
 import { ValidationError } from "#core/errors.ts";
-import type { Outcome, RequestContext } from "#core/kernel/context.ts";
-import { logger } from "./logger.ts";
+import {
+  type ApiReply,
+  type ApiRequest,
+  type Implementations,
+  type OperationSpecs,
+  replyOf,
+} from "./implementations.ts";
 import type { ApiContext, ApiResult } from "./middleware/api-context.ts";
 import { stateOf } from "./middleware/api-context.ts";
 import { httpErrors } from "./middleware/http-errors.ts";
@@ -21,47 +26,12 @@ import { parseInput } from "./middleware/parse-input.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { routeOperation } from "./middleware/route-operation.ts";
 import { type ApiHandler, type UsageMeter, withUsageHeaders } from "./middleware/usage-headers.ts";
-import type { DeferredBody, OperationSpec } from "./operations/spec.ts";
+import type { OperationSpec } from "./operations/spec.ts";
 import type { RouteGroup } from "./route-table.ts";
 import { requestMetrics } from "./telemetry.ts";
 
-export type { ApiHandler, UsageMeter };
-
-type Out<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
-
-export interface ApiRequest<S extends OperationSpec> {
-  params: Out<S extends { params: infer P } ? P : undefined>;
-  query: Out<S extends { query: infer Q } ? Q : undefined>;
-  body: Out<S extends { body: DeferredBody<infer B> } ? B : S extends { body: infer B } ? B : undefined>;
-  ctx: RequestContext;
-  /** The API Gateway event, for the few operations that answer facts of the request itself (whoami). */
-  event: APIGatewayProxyEvent;
-}
-
-export interface ApiReply {
-  body?: unknown;
-  /** The response is the stored first response of an idempotent request. */
-  replayed?: boolean;
-  /** One of the operation's documented statuses other than its main one (`spec.alternatives`). */
-  status?: number;
-}
-
-/** The reply of an idempotent use case: its value, marked when it is a stored first response. */
-export const replyOf = <T>(outcome: Outcome<T>): ApiReply => ({
-  body: outcome.value,
-  replayed: outcome.replayed,
-});
-
-/** The specs of one route group's operations (`./operations/<group>.ts`). */
-export type OperationSpecs = Record<string, OperationSpec>;
-
-/**
- * An implementation per operation of the group, typed by its spec: a name that is not one of the
- * group's operations fails the type-check, and so does leaving one out.
- */
-export type Implementations<S extends OperationSpecs> = {
-  [K in keyof S]: (request: ApiRequest<S[K]>) => Promise<ApiReply>;
-};
+export type { ApiHandler, ApiReply, ApiRequest, Implementations, OperationSpecs, UsageMeter };
+export { replyOf };
 
 export interface ApiHandlerOptions {
   /** Measures what each request cost in storage calls and reports it in response headers. */

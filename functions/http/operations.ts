@@ -9,29 +9,13 @@
  * local gateway, the tests. A Lambda handler must not import it.
  */
 import type * as z from "zod/mini";
-import { aliasOperations } from "./operations/aliases.ts";
-import { artifactOperations } from "./operations/artifacts.ts";
-import { modelOperations } from "./operations/models.ts";
+import { type OperationId, specs } from "./operations/all-specs.ts";
 import { modelBodies } from "./operations/models-bodies.ts";
 import { responses } from "./operations/responses.ts";
-import { serviceOperations } from "./operations/service.ts";
 import { isDeferred, type OperationSpec } from "./operations/spec.ts";
-import { transitionOperations } from "./operations/transitions.ts";
-import { versionOperations } from "./operations/versions.ts";
 import { versionBodies } from "./operations/versions-bodies.ts";
 
-export type { OperationSpec };
-
-const specs = {
-  ...serviceOperations,
-  ...modelOperations,
-  ...versionOperations,
-  ...aliasOperations,
-  ...artifactOperations,
-  ...transitionOperations,
-} satisfies Record<string, OperationSpec>;
-
-export type OperationId = keyof typeof specs;
+export type { OperationId, OperationSpec };
 
 /** The bodies handlers build on first use (`deferredBody`), here statically for the document. */
 const deferredBodies: Partial<Record<OperationId, z.ZodMiniType>> = { ...modelBodies, ...versionBodies };

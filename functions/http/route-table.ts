@@ -3,7 +3,7 @@
  *
  * Read by: the CDK API construct (to create API Gateway resources and methods, and to decide
  * which Lambda function serves each route), the local API gateway (to route requests to the
- * same handlers), and the OpenAPI generator. Handlers live in `functions/http/handlers/<group>.ts`
+ * same handlers), and the OpenAPI generator. Handlers live in `functions/entry-points/<group>.ts`
  * and export `handler`; a group is one Lambda function that dispatches on `event.resource` and
  * `event.httpMethod`, exactly as API Gateway fills them in.
  *

@@ -6,8 +6,8 @@
  * error shape (`errors.ts`). A 5xx shows only the request id; its cause goes to the log.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { logger } from "#composition/logger.ts";
 import type { CoreDeps } from "#core/kernel/deps.ts";
-import { logger } from "#http/logger.ts";
 import type { ApiHandler, UsageMeter } from "#http/middleware/usage-headers.ts";
 import { withUsageHeaders } from "#http/middleware/usage-headers.ts";
 import { MlflowApiError, toMlflowError } from "./errors.ts";

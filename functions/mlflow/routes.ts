@@ -16,9 +16,6 @@ const READERS: readonly RegistryRole[] = ["reader", "publisher", "approver", "go
 const WRITERS: readonly RegistryRole[] = ["publisher", "admin"];
 const ADMINS: readonly RegistryRole[] = ["admin"];
 
-/** The entry file of the function that serves these routes (CDK and local mode both name it). */
-export const MLFLOW_HANDLER_ENTRY = "functions/mlflow/handler.ts";
-
 /** Where MLflow's client sends registry calls, under the tracking URI. */
 export const MLFLOW_API_PREFIX = "/api/2.0/mlflow";
 

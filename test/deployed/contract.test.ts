@@ -42,9 +42,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
-import { RegistryClient } from "../../clients/lib/registry-client.ts";
-import type { ModelVersion } from "../../clients/lib/types.ts";
+import { uploadCreatedVersion } from "../../clients/typescript/artifact-upload.ts";
+import { RegistryClient } from "../../clients/typescript/registry-client.ts";
+import type { ModelVersion } from "../../clients/typescript/types.ts";
 import { deployedReadiness, NOT_RUN_EXIT_CODE } from "./readiness.ts";
 
 const readiness = await deployedReadiness();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import { client, createReadyVersion, type PrincipalName } from "../integration/support.ts";
 import { type FuzzRequest, type Operation, type SentResponse, send, urlPathOf } from "./operations.ts";
 import { type Finding, judge } from "./oracles.ts";

@@ -2,8 +2,8 @@
  * The served OpenAPI document, read as a list of operations, and the concrete requests the fuzz
  * suite sends: how a request is built on the wire, and whether the document calls it valid.
  */
-import { encodeRfc3986 } from "../../clients/lib/http-encoding.ts";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import { encodeRfc3986 } from "../../clients/typescript/http-encoding.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import type { PrincipalName } from "../integration/support.ts";
 import { deref, isObject, type JsonSchema, type SchemaIssue, validate } from "./json-schema.ts";
 

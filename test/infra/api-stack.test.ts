@@ -348,7 +348,7 @@ describe("functions", () => {
   it("lets every function whose handler builds the core read the table and create the page-token key in it (on its first list)", () => {
     // Read from the handler source so the grants cannot fall behind the composition code.
     const building = routeGroups.filter((group) =>
-      readFileSync(RegistryFunction.resolveEntry(`functions/http/handlers/${group}.ts`), "utf8").includes(
+      readFileSync(RegistryFunction.resolveEntry(`functions/entry-points/${group}.ts`), "utf8").includes(
         "buildCore(",
       ),
     );

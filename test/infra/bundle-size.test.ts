@@ -11,10 +11,10 @@ import {
   bundleHandler,
   bundleSizes,
   projectRoot,
-} from "../../lib/bundling.ts";
+} from "../../lib/bundling/index.ts";
 import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
-// Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling.ts).
+// Every bundle the stacks declare, built with the deployed esbuild configuration (lib/bundling/).
 const bundles: DeclaredBundle[] = declaredBundles();
 const sizes = new Map<string, number>();
 const layouts = new Map<string, BundleSizes>();
@@ -40,9 +40,9 @@ describe("Lambda bundle sizes", () => {
   it("cover every function the stacks declare (HTTP groups, the verifier, the publisher)", () => {
     expect(bundles.map((b) => b.entry)).toEqual(
       expect.arrayContaining([
-        "functions/http/handlers/models.ts",
-        "functions/workers/verify-artifacts.ts",
-        "functions/events/publish-history.ts",
+        "functions/entry-points/models.ts",
+        "functions/entry-points/verify-artifacts.ts",
+        "functions/entry-points/publish-history.ts",
       ]),
     );
   });
@@ -70,9 +70,9 @@ describe("Lambda bundle sizes", () => {
   });
 
   it("leaves the S3, Lambda and Step Functions SDKs out of functions whose grants do not cover them", () => {
-    const models = bundles.find((b) => b.entry === "functions/http/handlers/models.ts")!;
-    const artifacts = bundles.find((b) => b.entry === "functions/http/handlers/artifacts.ts")!;
-    const transitions = bundles.find((b) => b.entry === "functions/http/handlers/transitions.ts")!;
+    const models = bundles.find((b) => b.entry === "functions/entry-points/models.ts")!;
+    const artifacts = bundles.find((b) => b.entry === "functions/entry-points/artifacts.ts")!;
+    const transitions = bundles.find((b) => b.entry === "functions/entry-points/transitions.ts")!;
     expect(models.without).toEqual(["s3", "lambda", "sfn"]);
     expect(artifacts.without).toEqual(["sfn"]);
     expect(transitions.without).toEqual(["s3", "lambda"]);
@@ -89,12 +89,15 @@ describe("Lambda bundle sizes", () => {
         .get(entry)!
         .initialFiles.map((file) => readFileSync(join(projectRoot, file), "utf8"))
         .join("\n");
-    for (const entry of ["functions/http/handlers/artifacts.ts", "functions/workers/verify-artifacts.ts"]) {
+    for (const entry of [
+      "functions/entry-points/artifacts.ts",
+      "functions/entry-points/verify-artifacts.ts",
+    ]) {
       const code = text(entry);
       // Sent by both: the artifact reader's reads.
       expect(code, entry).toContain('"HeadObject"');
       // Sent by the artifacts function alone: the verifier never uploads.
-      if (entry === "functions/http/handlers/artifacts.ts")
+      if (entry === "functions/entry-points/artifacts.ts")
         expect(code, entry).toContain('"CompleteMultipartUpload"');
       else expect(code, entry).not.toContain('"CompleteMultipartUpload"');
       // Operations nobody here sends: kept before, for their computed keys.
@@ -108,7 +111,7 @@ describe("Lambda bundle sizes", () => {
   });
 
   it("keep S3-only SDK code out of the cold start of a function that loads S3 on first use (imports past the SDK's barrels)", () => {
-    const { initialInputs, lazyChunks } = layouts.get("functions/http/handlers/versions.ts")!;
+    const { initialInputs, lazyChunks } = layouts.get("functions/entry-points/versions.ts")!;
     const s3Only = [
       "/@aws-sdk/core/dist-es/submodules/protocols/xml/",
       "/@aws-sdk/checksums/",
@@ -132,7 +135,7 @@ describe("Lambda bundle sizes", () => {
     // A fresh Node process, as Lambda starts one: the SDK stubs and the lazily loaded chunks run
     // for real. An empty body fails validation before any AWS call.
     const [created] = await runBundle(
-      files.get("functions/http/handlers/models.ts")!,
+      files.get("functions/entry-points/models.ts")!,
       [apiEvent({ resource: "/models", path: "/models", httpMethod: "POST", body: "{}" })],
       { env: bundleEnv() },
     );
@@ -146,7 +149,7 @@ describe("Lambda bundle sizes", () => {
         layout.initialInputs.filter((input) => input.includes("/zod/v4/classic/")),
         `${entry}: classic zod (~70 KiB more than zod/mini) is in the cold start`,
       ).toEqual([]);
-      if (entry !== "functions/http/handlers/service.ts")
+      if (entry !== "functions/entry-points/service.ts")
         expect(layout.initialInputs.filter((input) => input.includes("/zod/v4/core/to-json-schema"))).toEqual(
           [],
         );
@@ -161,40 +164,43 @@ describe("Lambda bundle sizes", () => {
         .map((input) => input.slice("functions/core/schemas/".length))
         .sort();
     // Workers map history items and records: of the API's schemas, only names (model, stage).
-    for (const entry of ["functions/events/publish-history.ts", "functions/workflow/transition-tasks.ts"])
+    for (const entry of [
+      "functions/entry-points/publish-history.ts",
+      "functions/entry-points/transition-tasks.ts",
+    ])
       expect(schemaModules(entry), entry).toEqual(["names.ts", "vocabulary.ts"]);
     // The verifier parses no request: the enumerations as plain values, and no zod at all.
-    expect(schemaModules("functions/workers/verify-artifacts.ts")).toEqual(["vocabulary.ts"]);
+    expect(schemaModules("functions/entry-points/verify-artifacts.ts")).toEqual(["vocabulary.ts"]);
     expect(
       layouts
-        .get("functions/workers/verify-artifacts.ts")!
+        .get("functions/entry-points/verify-artifacts.ts")!
         .initialInputs.filter((input) => input.includes("/zod/")),
     ).toEqual([]);
     // An alias's response embeds a version; no handler parses its replies, so no version schema.
-    expect(schemaModules("functions/http/handlers/aliases.ts")).not.toContain("versions.ts");
+    expect(schemaModules("functions/entry-points/aliases.ts")).not.toContain("versions.ts");
     // Response schemas describe the API: only the function serving the OpenAPI document has them.
     for (const [entry, layout] of layouts)
-      if (entry !== "functions/http/handlers/service.ts")
+      if (entry !== "functions/entry-points/service.ts")
         expect(layout.initialInputs, entry).not.toContain("functions/http/operations/responses.ts");
   });
 
   it("load an adapter whose SDK client only some routes need on first use, and bundle the others into the cold start", () => {
     const lazyModules = (entry: string) => layouts.get(entry)!.lazyChunks.flatMap((chunk) => chunk.holds);
     // Reads of versions never touch S3; only creating a version with artifacts signs URLs.
-    expect(lazyModules("functions/http/handlers/versions.ts")).toContain(
+    expect(lazyModules("functions/entry-points/versions.ts")).toContain(
       "functions/adapters/s3/artifact-storage.ts",
     );
     // Every artifacts route and every verifier run needs S3: it is part of their cold start.
-    expect(lazyModules("functions/http/handlers/artifacts.ts")).not.toContain(
+    expect(lazyModules("functions/entry-points/artifacts.ts")).not.toContain(
       "functions/adapters/s3/artifact-storage.ts",
     );
     // The verifier only reads: S3's reads at cold start, and the upload adapter (the presigner,
     // the upload commands' schemas) nowhere in its bundle, not even on first use.
-    const verifier = layouts.get("functions/workers/verify-artifacts.ts")!;
+    const verifier = layouts.get("functions/entry-points/verify-artifacts.ts")!;
     expect(verifier.initialInputs).toContain("functions/adapters/s3/artifact-reader.ts");
     expect([
       ...verifier.initialInputs,
-      ...lazyModules("functions/workers/verify-artifacts.ts"),
+      ...lazyModules("functions/entry-points/verify-artifacts.ts"),
     ]).not.toContain("functions/adapters/s3/artifact-storage.ts");
     expect(verifier.initialInputs.filter((input) => input.includes("s3-request-presigner"))).toEqual([]);
     // The page-token key lives in the table: no function bundles the Secrets Manager client.
@@ -203,7 +209,7 @@ describe("Lambda bundle sizes", () => {
         /client-secrets-manager/,
       );
     }
-    expect(lazyModules("functions/http/handlers/transitions.ts")).toEqual(
+    expect(lazyModules("functions/entry-points/transitions.ts")).toEqual(
       expect.arrayContaining([
         "functions/adapters/sfn/workflow-control.ts",
         "functions/adapters/lambda/custom-validator.ts",
@@ -224,7 +230,7 @@ describe("Lambda bundle sizes", () => {
 
   it("build the bodies of creates and updates of models and versions on first use, not at cold start", () => {
     for (const group of ["models", "versions"]) {
-      const { initialInputs, lazyChunks } = layouts.get(`functions/http/handlers/${group}.ts`)!;
+      const { initialInputs, lazyChunks } = layouts.get(`functions/entry-points/${group}.ts`)!;
       const bodies = `functions/http/operations/${group}-bodies.ts`;
       expect(initialInputs).not.toContain(bodies);
       expect(lazyChunks.flatMap((chunk) => chunk.holds)).toContain(bodies);
@@ -257,7 +263,7 @@ describe("Lambda bundle sizes", () => {
         queryStringParameters: { nextToken: "forged.token" },
       });
       const endpoint = `http://127.0.0.1:${port}`;
-      const answers = await runBundle(files.get("functions/http/handlers/models.ts")!, [create, list, list], {
+      const answers = await runBundle(files.get("functions/entry-points/models.ts")!, [create, list, list], {
         env: bundleEnv({ PAGE_TOKEN_SECRET: undefined, AWS_ENDPOINT_URL_DYNAMODB: endpoint }),
         // How many calls DynamoDB had received, read after each invocation.
         probeUrl: endpoint,

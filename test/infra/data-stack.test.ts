@@ -3,12 +3,12 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { beforeAll, describe, expect, it } from "vitest";
+import { registryTableDefinition as def } from "../../functions/adapters/dynamodb/table-definition.ts";
 import { registryApp } from "../../lib/app.ts";
 import { ArtifactBucket, type BucketAccess, bucketActions } from "../../lib/artifact-bucket.ts";
 import { DataStack } from "../../lib/data-stack.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { dataStackProps } from "../../lib/registry-stacks.ts";
-import { registryTableDefinition as def } from "../../lib/table-definition.ts";
 
 // The data stack alone: it has no functions, so this synth needs no bundling and no handlers.
 let template: Template;

@@ -4,7 +4,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { CURRENTLY_RECOMMENDED_FLAGS } from "aws-cdk-lib/cx-api";
 import { describe, expect, it } from "vitest";
 import { cdkJsonContext, FEATURE_FLAG_DEVIATIONS, registryApp } from "../../lib/app.ts";
-import { projectRoot } from "../../lib/bundling.ts";
+import { projectRoot } from "../../lib/bundling/index.ts";
 import { defaultRegistryConfig } from "../../lib/registry-config.ts";
 import { addRegistryStacks } from "../../lib/registry-stacks.ts";
 

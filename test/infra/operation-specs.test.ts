@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { routeGroups } from "#http/route-table.ts";
 import { declaredBundles } from "../../lib/bundle-inventory.ts";
-import { bundleHandler, bundleSizes } from "../../lib/bundling.ts";
+import { bundleHandler, bundleSizes } from "../../lib/bundling/index.ts";
 
 const outdir = mkdtempSync(join(tmpdir(), "registry-operation-specs-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -14,7 +14,7 @@ const groups = routeGroups.filter((group) => group !== "service");
 
 describe("operation specs in handler bundles", () => {
   it.each(groups)("the %s function bundles its own group's specs and no other's", async (group) => {
-    const entry = `functions/http/handlers/${group}.ts`;
+    const entry = `functions/entry-points/${group}.ts`;
     const bundle = declaredBundles().find((b) => b.entry === entry)!;
     const { initialInputs } = bundleSizes(await bundleHandler({ ...bundle, outdir: join(outdir, group) }));
     const own = [`functions/http/operations/${group}.ts`, "functions/http/operations/spec.ts"];

@@ -1,5 +1,5 @@
 /**
- * The bundler's rewrites of the SDK's own modules (lib/bundling.ts, `sdkModules`) must build the
+ * The bundler's rewrites of the SDK's own modules (lib/bundling/, `sdkModules`) must build the
  * same values as the modules as published: here, every schema of the S3 and DynamoDB clients is
  * compared before and after the literal-key rewrite. That the rewritten clients still talk to
  * S3 and DynamoDB is shown by the bundles run against the emulators; what each rewrite saves is
@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { literalSchemaKeys, projectRoot, splitBarrel } from "../../lib/bundling.ts";
+import { literalSchemaKeys, projectRoot, splitBarrel } from "../../lib/bundling/index.ts";
 
 const require = createRequire(join(projectRoot, "package.json"));
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { routeGroups } from "#http/route-table.ts";
+import { FUNCTION_ENTRIES } from "../../functions/entry-points/entries.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type CfnResource = { Type: string; Properties?: Record<string, Json> } & Record<string, Json>;
@@ -17,13 +17,11 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
  * first. Infra tests must fail (not skip) when a route group has no handler to deploy.
  */
 export function assertHandlerEntriesExist(): void {
-  const missing = routeGroups
-    .map((group) => `functions/http/handlers/${group}.ts`)
-    .filter((entry) => !existsSync(join(repoRoot, entry)));
+  const missing = Object.values(FUNCTION_ENTRIES).filter((entry) => !existsSync(join(repoRoot, entry)));
   if (missing.length > 0) {
     throw new Error(
       `cannot synthesize the API stack: missing handler entry file(s) ${missing.join(", ")} ` +
-        "(one per route group in functions/http/route-table.ts, each exporting `handler`)",
+        "(functions/entry-points/entries.ts lists one per function, each exporting `handler`)",
     );
   }
 }

@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registryApp } from "../../lib/app.ts";
-import { type BundleSizes, bundleHandler, bundleSizes } from "../../lib/bundling.ts";
+import { type BundleSizes, bundleHandler, bundleSizes } from "../../lib/bundling/index.ts";
 import { readRegistryConfig } from "../../lib/registry-config.ts";
 import { RegistryFunction } from "../../lib/registry-function.ts";
 import { addRegistryStacks } from "../../lib/registry-stacks.ts";
 import { apiEvent, bundleEnv, runBundle } from "./run-bundle.ts";
 
 const outdir = mkdtempSync(join(tmpdir(), "registry-tracing-"));
-const models = { entry: "functions/http/handlers/models.ts", without: ["s3", "lambda", "sfn"] as const };
+const models = { entry: "functions/entry-points/models.ts", without: ["s3", "lambda", "sfn"] as const };
 let traced: BundleSizes;
 let untraced: BundleSizes;
 

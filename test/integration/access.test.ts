@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { routes } from "#http/route-table.ts";
-import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
+import type { RegistryResponse } from "../../clients/typescript/registry-error.ts";
 import { presignedGet } from "../support/presign.ts";
 import {
   client,

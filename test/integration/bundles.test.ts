@@ -1,6 +1,6 @@
 /**
  * Local mode on the deployed bundles (`bundles: true`): every function runs from the `index.mjs`
- * that `lib/bundling.ts` builds for the CDK app, with its plugins and its SDK stubs, against the
+ * that `lib/bundling/` builds for the CDK app, with its plugins and its SDK stubs, against the
  * emulators. One model goes through everything each function does with the SDK clients it keeps:
  * presigned single and multipart uploads (S3), the verifier invoked through the Lambda endpoint,
  * pages, an alias, the workflow with a custom validation (Lambda) and an approval (Step Functions),
@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
-import { projectRoot } from "../../lib/bundling.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
+import { projectRoot } from "../../lib/bundling/index.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { LOCAL_FUNCTION_ENTRIES, type LocalFunction } from "../../local/handler-modules.ts";
 import { type LocalRegistry, startLocalRegistry } from "../../local/registry.ts";

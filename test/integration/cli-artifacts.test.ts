@@ -14,8 +14,8 @@ import { promisify } from "node:util";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../clients/cli/run.ts";
-import { uploadCreatedVersion } from "../../clients/lib/artifact-upload.ts";
-import type { ModelVersion } from "../../clients/lib/types.ts";
+import { uploadCreatedVersion } from "../../clients/typescript/artifact-upload.ts";
+import type { ModelVersion } from "../../clients/typescript/types.ts";
 import { capturedIo } from "../support/captured-io.ts";
 import { client, createModel, principal, registry, uniqueName } from "./support.ts";
 

@@ -7,7 +7,7 @@
 import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import { launchChromium, seriousAxeViolations } from "../support/browser.ts";
 import { client, createModel, createReadyVersion, type ErrorBody, registry, uniqueName } from "./support.ts";
 

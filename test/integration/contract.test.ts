@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { type OperationId, operations } from "#http/operations.ts";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import {
   client,
   createModel,

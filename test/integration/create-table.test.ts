@@ -11,7 +11,7 @@ import {
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { registryTableDefinition as def } from "../../lib/table-definition.ts";
+import { registryTableDefinition as def } from "../../functions/adapters/dynamodb/table-definition.ts";
 import { addMissingIndexes, createRegistryTable } from "../../local/create-table.ts";
 import { registry, uniqueName } from "./support.ts";
 

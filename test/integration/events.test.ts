@@ -11,8 +11,8 @@ import { envelopeSchema, isDetailType } from "#core/events/catalog.ts";
 import { eventIdOf } from "#core/events/from-history.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { startEventListener } from "../../local/event-listener.ts";
-import { findFreePort } from "../../local/ports.ts";
 import { DEAD_LETTERS_FILE, type LocalRegistry, type LocalRegistryOptions } from "../../local/registry.ts";
+import { findFreePort } from "../../local/tcp-ports.ts";
 import { signedHeaders } from "../support/presign.ts";
 import { pinnedRegistries } from "./pinned-ports.ts";
 

@@ -5,7 +5,7 @@
  * The sessions are local principals with assumed-role ARNs (./governance-principals.ts).
  */
 import { describe, expect, it } from "vitest";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import { client, createModel, createReadyVersion, expectError, patchModel, uniqueName } from "./support.ts";
 
 interface TransitionBody {

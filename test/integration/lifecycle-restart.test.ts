@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { DEPLOY_PIPELINE_RULE } from "#core/events/catalog.ts";
-import { RegistryClient } from "../../clients/lib/registry-client.ts";
+import { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { startEventListener } from "../../local/event-listener.ts";
 import { compileEventPattern } from "../../local/event-pattern.ts";

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_PIPELINE_RULE } from "#core/events/catalog.ts";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { compileEventPattern } from "../../local/event-pattern.ts";
 import {

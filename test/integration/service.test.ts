@@ -16,7 +16,7 @@ describe("service routes and authentication", () => {
 
   it("a request signed with an unknown secret is a 403: a known key with the wrong secret, or a key no principal has", async () => {
     const { endpoint, region } = registry();
-    const { RegistryClient } = await import("../../clients/lib/registry-client.ts");
+    const { RegistryClient } = await import("../../clients/typescript/registry-client.ts");
     const signedWith = (accessKeyId: string) =>
       new RegistryClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey: "x".repeat(40) } });
     const wrongSecret = await signedWith(principal("reader").accessKeyId).request({

@@ -4,9 +4,9 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { expect, inject } from "vitest";
-import type { Query } from "../../clients/lib/http-encoding.ts";
-import { RegistryClient } from "../../clients/lib/registry-client.ts";
-import type { RegistryResponse } from "../../clients/lib/registry-error.ts";
+import type { Query } from "../../clients/typescript/http-encoding.ts";
+import { RegistryClient } from "../../clients/typescript/registry-client.ts";
+import type { RegistryResponse } from "../../clients/typescript/registry-error.ts";
 import type { LocalPrincipal } from "../../local/principals.ts";
 import "./registry-context.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RegistryClient } from "../../clients/lib/registry-client.ts";
+import type { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import {
   artifact,
   client,

@@ -20,7 +20,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
-import { RegistryClient } from "../../clients/lib/registry-client.ts";
+import { RegistryClient } from "../../clients/typescript/registry-client.ts";
 import { DEFAULT_TABLE_NAME } from "../../local/create-table.ts";
 import type { EventEnvelope } from "../../local/event-bus.ts";
 import { pendingIn } from "../../local/event-journal.ts";

@@ -1,6 +1,6 @@
-import type { UploadOptions } from "../../lib/artifact-upload.ts";
-import type { RegistryClient, WriteOptions } from "../../lib/registry-client.ts";
-import type { Page } from "../../lib/types.ts";
+import type { UploadOptions } from "../../typescript/artifact-upload.ts";
+import type { RegistryClient, WriteOptions } from "../../typescript/registry-client.ts";
+import type { Page } from "../../typescript/types.ts";
 import type { Flags, OptionName } from "../args.ts";
 import { parseLimit, parseNextToken } from "../flag-values.ts";
 import type { ReadStdin } from "../input-files.ts";

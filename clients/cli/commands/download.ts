@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { downloadVersion } from "../../lib/artifact-download.ts";
+import { downloadVersion } from "../../typescript/artifact-download.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseVersionRef, resolveVersionRef } from "../version-ref.ts";
 import { type Command, Lines, operand } from "./command.ts";

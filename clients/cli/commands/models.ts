@@ -1,4 +1,4 @@
-import type { CreateModelInput, Policy } from "../../lib/types.ts";
+import type { CreateModelInput, Policy } from "../../typescript/types.ts";
 import { parseStringMap, splitKeyValue } from "../flag-values.ts";
 import { readJsonObject } from "../input-files.ts";
 import { UsageError } from "../usage-error.ts";

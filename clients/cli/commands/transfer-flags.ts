@@ -1,6 +1,6 @@
-import { ArtifactError } from "../../lib/artifact-errors.ts";
-import type { UploadOptions, UploadResult } from "../../lib/artifact-upload.ts";
-import type { ModelVersion } from "../../lib/types.ts";
+import { ArtifactError } from "../../typescript/artifact-errors.ts";
+import type { UploadOptions, UploadResult } from "../../typescript/artifact-upload.ts";
+import type { ModelVersion } from "../../typescript/types.ts";
 import { parseInteger } from "../flag-values.ts";
 import type { CommandContext } from "./command.ts";
 

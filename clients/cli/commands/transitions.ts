@@ -5,8 +5,8 @@ import {
   STAGES,
   TRANSITION_STATUSES,
   waitForTransition,
-} from "../../lib/transitions.ts";
-import type { Transition } from "../../lib/types.ts";
+} from "../../typescript/transitions.ts";
+import type { Transition } from "../../typescript/types.ts";
 import { parseInteger, parseVersion } from "../flag-values.ts";
 import { UsageError } from "../usage-error.ts";
 import {

@@ -1,5 +1,5 @@
-import type { LocalArtifact } from "../../lib/artifact-upload.ts";
-import type { ArtifactInput, CreateVersionInput } from "../../lib/types.ts";
+import type { LocalArtifact } from "../../typescript/artifact-upload.ts";
+import type { ArtifactInput, CreateVersionInput } from "../../typescript/types.ts";
 import type { Flags } from "../args.ts";
 import { collectArtifactFiles, describeArtifactFile } from "../artifact-file.ts";
 import { parseArtifactSpec, parseNumberMap, parseStringMap } from "../flag-values.ts";

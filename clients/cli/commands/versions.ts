@@ -1,5 +1,5 @@
-import { resumeUpload, uploadCreatedVersion } from "../../lib/artifact-upload.ts";
-import type { UpdateVersionInput } from "../../lib/types.ts";
+import { resumeUpload, uploadCreatedVersion } from "../../typescript/artifact-upload.ts";
+import type { UpdateVersionInput } from "../../typescript/types.ts";
 import { collectArtifactFiles } from "../artifact-file.ts";
 import { parseStringMap, parseVersion } from "../flag-values.ts";
 import { readInput, readJsonObject } from "../input-files.ts";

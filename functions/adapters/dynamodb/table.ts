@@ -3,7 +3,7 @@
  * and local mode also build the table from. Nothing else in the adapter spells them out, so a
  * renamed key attribute or index fails here (or in the type-check), not silently in a query.
  */
-import { registryTableDefinition as definition } from "../../../lib/table-definition.ts";
+import { registryTableDefinition as definition } from "./table-definition.ts";
 
 const [gsi1, gsi2] = definition.globalSecondaryIndexes;
 

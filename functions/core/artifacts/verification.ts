@@ -1,7 +1,7 @@
 /**
  * The verifier's rules: what an artifact check says, the history entry of a READY version, and
  * `verifyVersion`, the work behind a seal that S3's checksums cannot settle (the
- * `functions/workers/verify-artifacts.ts` handler runs it). Not an HTTP operation, so it lives
+ * `functions/entry-points/verify-artifacts.ts` handler runs it). Not an HTTP operation, so it lives
  * beside the use cases rather than among them.
  */
 import type { RequestContext } from "../kernel/context.ts";

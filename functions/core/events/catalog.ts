@@ -1,14 +1,14 @@
 /**
  * The event catalog (eventVersion 1): one zod schema per EventBridge `detail-type` the registry
  * publishes. Deploy pipelines, catalogues and notifiers are written against these; the JSON
- * Schemas in `events/schemas/v1/` are generated from them (`npm run events:schemas`) and a test
+ * Schemas in `event-schemas/schemas/v1/` are generated from them (`npm run events:schemas`) and a test
  * fails on any change a subscriber could trip over (see `compatibility.ts`).
  *
  * Rules that keep eventVersion 1 stable:
  * - Every detail is an open object (`additionalProperties` allowed): a field added later does not
  *   break a subscriber that validates with today's schema.
  * - A field is added as optional, never removed, retyped or made optional; an enum only grows.
- *   Anything else is eventVersion 2 (a new `events/schemas/v2/`).
+ *   Anything else is eventVersion 2 (a new `event-schemas/schemas/v2/`).
  * - Absent values are `null`, not missing, wherever the field is declared: subscribers match
  *   `{"to": [null]}` in rules instead of guessing whether a key is there.
  */

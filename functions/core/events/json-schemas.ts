@@ -1,16 +1,16 @@
 /**
  * The catalog as JSON Schema (2020-12), one document per detail-type: what subscribers in other
  * languages validate against. Generated here, written by `npm run events:schemas` to
- * `events/schemas/v1/`, and committed: the committed files are the published contract.
+ * `event-schemas/schemas/v1/`, and committed: the committed files are the published contract.
  */
 import * as z from "zod/mini";
 import { DETAIL_SCHEMAS, DETAIL_TYPES, type DetailType, EVENT_VERSION } from "./catalog.ts";
 import type { JsonSchema } from "./compatibility.ts";
 
 /** Where the schemas of this eventVersion live, relative to the repository root. */
-export const SCHEMA_DIRECTORY = `events/schemas/v${EVENT_VERSION}`;
+export const SCHEMA_DIRECTORY = `event-schemas/schemas/v${EVENT_VERSION}`;
 /** Where one example event per detail-type lives, relative to the repository root. */
-export const EXAMPLE_DIRECTORY = "events/examples";
+export const EXAMPLE_DIRECTORY = "event-schemas/examples";
 
 /** "Model Version Stage Changed" → "model-version-stage-changed". */
 export function kebabOf(detailType: DetailType): string {

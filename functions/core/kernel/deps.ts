@@ -1,6 +1,6 @@
 /**
  * What every use case is given: the ports it may use and the policies of the unit of work.
- * Built once per function instance by the composition root (`functions/http/composition.ts`);
+ * Built once per function instance by the composition root (`functions/composition/build-core.ts`);
  * tests build it with the in-memory store.
  */
 import { defaultUploadPolicy, type UploadPolicy } from "../artifacts/upload-plan.ts";

@@ -1,6 +1,6 @@
 /**
  * The contract between the transition workflow (the Step Functions state machine of
- * `lib/transition-workflow.ts`) and its task function (`functions/workflow/transition-tasks.ts`):
+ * `lib/transition-workflow.ts`) and its task function (`functions/entry-points/transition-tasks.ts`):
  * what each Task state sends, and what it gets back. The state machine passes the whole
  * execution input as `event` to the first step, so a rule's event and a recovery's input are
  * read in one place (`transitionOf`).

@@ -3,6 +3,9 @@ import * as z from "zod/mini";
 import { IDENTITY_SOURCES } from "../identity.ts";
 import { Limit, NextToken } from "./lists.ts";
 import { STAGES, Stage, TransitionId, TransitionStatus } from "./names.ts";
+import { ROLLBACK_STAGES } from "./vocabulary.ts";
+
+export { ROLLBACK_STAGES };
 
 export const Comment = z
   .string()
@@ -34,8 +37,6 @@ export const CancelInput = z
   .register(z.globalRegistry, { id: "CancelInput" });
 export type CancelInput = z.infer<typeof CancelInput>;
 
-/** Stages a rollback can restore: those with one holder at a time. */
-export const ROLLBACK_STAGES = ["production"] as const;
 export const RollbackInput = z
   .strictObject({
     stage: z

@@ -29,6 +29,8 @@ export const TRANSITION_STATUSES = [
   "TIMED_OUT",
 ] as const;
 export const OPEN_TRANSITION_STATUSES = ["REQUESTED", "VALIDATING", "AWAITING_APPROVAL"] as const;
+/** Stages a rollback can restore: those with one holder at a time. */
+export const ROLLBACK_STAGES = ["production"] as const;
 export const ARTIFACT_CHECK_STATUSES = [
   "verified",
   "needsHashing",

@@ -7,7 +7,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { RequestContext } from "#core/kernel/context.ts";
-import type { ApiReply, ApiRequest } from "../api.ts";
+import type { ApiReply, ApiRequest } from "../implementations.ts";
 import type { OperationId, OperationSpec } from "../operations.ts";
 import type { RouteDefinition } from "../route-table.ts";
 

@@ -2,8 +2,9 @@
  * Finds the operation this function serves for the request, by `event.resource` and
  * `event.httpMethod` exactly as API Gateway fills them in, and its implementation.
  */
-import type { Implementations, OperationSpecs } from "../api.ts";
+
 import { HttpError } from "../errors.ts";
+import type { Implementations, OperationSpecs } from "../implementations.ts";
 import type { OperationId } from "../operations.ts";
 import { type RouteGroup, routes } from "../route-table.ts";
 import { type ApiMiddleware, type ResolvedOperation, setState } from "./api-context.ts";

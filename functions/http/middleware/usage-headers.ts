@@ -1,5 +1,5 @@
 /**
- * With a meter (local mode and benchmarks, see `composition.ts`), every response, error responses
+ * With a meter (local mode and benchmarks, see `functions/composition/build-core.ts`), every response, error responses
  * included, reports the DynamoDB round trips, capacity units and operations the request cost.
  *
  * Not a middy middleware object but a wrapper around the whole chain: the meter attributes calls

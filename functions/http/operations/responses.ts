@@ -2,7 +2,7 @@
  * The body schema of each operation's responses. They describe the API (the OpenAPI document,
  * the contract tests) but no handler parses its own replies, so they are kept apart from the
  * specs a handler bundles (`./<group>.ts`): a function neither carries nor constructs at cold
- * start the view schemas of what it answers. `../operations.ts` puts the two together; the
+ * start the view schemas of what it answers. `../operations.ts` puts the two together (both build on `./all-specs.ts`); the
  * `Record` over every operation id makes a new operation fail the type-check until its responses
  * are described here.
  */
@@ -23,8 +23,8 @@ import {
   UploadUrls,
   VersionComparison,
 } from "#core/schemas.ts";
-import type { OperationId } from "../operations.ts";
 import { registryRoles } from "../roles.ts";
+import type { OperationId } from "./all-specs.ts";
 
 export interface OperationResponses {
   /** The main success status's body (none for 204). */

@@ -1,12 +1,19 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { downloadVersion } from "../../../clients/lib/artifact-download.ts";
-import { DownloadIntegrityError, VerificationFailedError } from "../../../clients/lib/artifact-errors.ts";
-import { partRange, resumeUpload, uploadCreatedVersion } from "../../../clients/lib/artifact-upload.ts";
-import type { TransferProgress } from "../../../clients/lib/transfer.ts";
-import { backoffDelay, DEFAULT_RETRY } from "../../../clients/lib/transfer.ts";
-import type { ModelVersion } from "../../../clients/lib/types.ts";
+import { downloadVersion } from "../../../clients/typescript/artifact-download.ts";
+import {
+  DownloadIntegrityError,
+  VerificationFailedError,
+} from "../../../clients/typescript/artifact-errors.ts";
+import {
+  partRange,
+  resumeUpload,
+  uploadCreatedVersion,
+} from "../../../clients/typescript/artifact-upload.ts";
+import type { TransferProgress } from "../../../clients/typescript/transfer.ts";
+import { backoffDelay, DEFAULT_RETRY } from "../../../clients/typescript/transfer.ts";
+import type { ModelVersion } from "../../../clients/typescript/types.ts";
 import {
   fakeTransfer,
   instantRetries,

@@ -85,7 +85,7 @@ describe("CLI errors speak in flags", () => {
       spec("../escape"),
     ]);
     expect(run.code).toBe(1);
-    const issue = (run.error?.issues as { field: string; flag?: string }[])[0]!;
+    const issue = ((run.error?.issues ?? []) as { field: string; flag?: string }[])[0]!;
     expect(issue.field).toMatch(/^body\.artifacts\.1\b/);
     expect(issue.flag).toMatch(/^--artifact path=\.\.\/escape,size=2,sha256=a{64}/);
     expect(run.error?.message).toMatch(/^--artifact path=\.\.\/escape/);
@@ -103,7 +103,7 @@ describe("CLI errors speak in flags", () => {
       odd,
     ]);
     expect(run.code).toBe(1);
-    const issue = (run.error?.issues as { field: string; flag?: string }[])[0]!;
+    const issue = ((run.error?.issues ?? []) as { field: string; flag?: string }[])[0]!;
     expect(issue.field).toMatch(/^body\.artifacts\.0\b/);
     expect(issue.flag).toBe(
       `--artifact-file ${odd}${issue.field === "body.artifacts.0" ? "" : ` (${issue.field.slice("body.artifacts.0.".length)})`}`,
@@ -130,7 +130,7 @@ describe("CLI errors speak in flags", () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.error?.message).toMatch(/^body\.description: /);
-    expect((run.error?.issues as { flag?: string }[])[0]?.flag).toBeUndefined();
+    expect(((run.error?.issues ?? []) as { flag?: string }[])[0]?.flag).toBeUndefined();
   });
 
   it("maps only fields the server has: every body and query field in FLAG_FIELDS is one some operation takes", () => {

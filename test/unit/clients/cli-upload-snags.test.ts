@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../clients/cli/run.ts";
-import type { ModelVersion } from "../../../clients/lib/types.ts";
+import type { ModelVersion } from "../../../clients/typescript/types.ts";
 import { capturedIo } from "../../support/captured-io.ts";
 import { TEST_CREDENTIALS } from "./fake-fetch.ts";
 import { fakeTransfer, LATER, REGISTRY, type RegistryCall, type Reply, S3, sha256 } from "./fake-transfer.ts";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { RegistryClient } from "../../../clients/lib/registry-client.ts";
+import { RegistryClient } from "../../../clients/typescript/registry-client.ts";
 import { TEST_CREDENTIALS } from "./fake-fetch.ts";
 
 export const REGISTRY = "http://registry.test";

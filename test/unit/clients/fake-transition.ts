@@ -1,4 +1,4 @@
-import type { Transition } from "../../../clients/lib/types.ts";
+import type { Transition } from "../../../clients/typescript/types.ts";
 
 export const TRANSITION_ID = "01JDQ5Z8Y7T3V4W5X6Y7Z8A9BC";
 

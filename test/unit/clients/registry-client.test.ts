@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { pathOf } from "../../../clients/lib/http-encoding.ts";
-import { RegistryClient } from "../../../clients/lib/registry-client.ts";
-import { RegistryError } from "../../../clients/lib/registry-error.ts";
+import { pathOf } from "../../../clients/typescript/http-encoding.ts";
+import { RegistryClient } from "../../../clients/typescript/registry-client.ts";
+import { RegistryError } from "../../../clients/typescript/registry-error.ts";
 import { type FakeReply, fakeFetch, TEST_CREDENTIALS } from "./fake-fetch.ts";
 import type { SentRequest } from "./sigv4-reference.ts";
 

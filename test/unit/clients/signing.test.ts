@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RegistryClient } from "../../../clients/lib/registry-client.ts";
+import { RegistryClient } from "../../../clients/typescript/registry-client.ts";
 import { FIXED_DATE, fakeFetch, TEST_CREDENTIALS } from "./fake-fetch.ts";
 import {
   canonicalRequest,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RegistryClient } from "../../../clients/lib/registry-client.ts";
+import { RegistryClient } from "../../../clients/typescript/registry-client.ts";
 import { TEST_CREDENTIALS } from "./fake-fetch.ts";
 import { expectedSignature, type SentRequest } from "./sigv4-reference.ts";
 

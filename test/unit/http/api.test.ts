@@ -5,9 +5,9 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as z from "zod/mini";
+import { logger } from "#composition/logger.ts";
 import type { RequestContext } from "#core/kernel/context.ts";
 import { createApiHandler, type Implementations, type OperationSpecs, type UsageMeter } from "#http/api.ts";
-import { logger } from "#http/logger.ts";
 import { modelOperations } from "#http/operations/models.ts";
 import { serviceOperations } from "#http/operations/service.ts";
 import { deferredBody, ModelParams, type OperationSpec } from "#http/operations/spec.ts";

@@ -283,7 +283,7 @@ describe("the local event-pattern matcher", () => {
 });
 
 describe("the deploy-pipeline rule (EVENTS.md)", () => {
-  const examples = fileURLToPath(new URL("../../../events/examples/", import.meta.url));
+  const examples = fileURLToPath(new URL("../../../event-schemas/examples/", import.meta.url));
   const matches = compileEventPattern(DEPLOY_PIPELINE_RULE);
   const read = (name: string) => JSON.parse(readFileSync(join(examples, name), "utf8"));
 

@@ -19,9 +19,9 @@ describe("which bundle runs each function in local mode", () => {
   it("is the declared bundle with the function's entry", () => {
     const bundles = declaredBundleOf(declared);
     expect(bundles.models).toMatchObject({ id: "Api/models", without: ["s3", "lambda", "sfn"] });
-    expect(bundles["verify-artifacts"].entry).toBe("functions/workers/verify-artifacts.ts");
-    expect(bundles["transition-tasks"].entry).toBe("functions/workflow/transition-tasks.ts");
-    expect(bundles["publish-history"].entry).toBe("functions/events/publish-history.ts");
+    expect(bundles["verify-artifacts"].entry).toBe("functions/entry-points/verify-artifacts.ts");
+    expect(bundles["transition-tasks"].entry).toBe("functions/entry-points/transition-tasks.ts");
+    expect(bundles["publish-history"].entry).toBe("functions/entry-points/publish-history.ts");
   });
 
   it("fails the start, naming each function the app does not deploy, instead of running its source", () => {
@@ -31,7 +31,7 @@ describe("which bundle runs each function in local mode", () => {
     );
     expect(() => declaredBundleOf(missing)).toThrow(LocalModeError);
     expect(() => declaredBundleOf(missing)).toThrow(
-      "the CDK app declares no function with entry functions/http/handlers/aliases.ts (aliases), functions/events/publish-history.ts (publish-history)",
+      "the CDK app declares no function with entry functions/entry-points/aliases.ts (aliases), functions/entry-points/publish-history.ts (publish-history)",
     );
   });
 

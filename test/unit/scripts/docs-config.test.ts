@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { environmentVariables } from "#http/environment.ts";
+import { environmentVariables } from "#composition/environment.ts";
 import { registryApp } from "../../../lib/app.ts";
 import { contextKeys } from "../../../lib/context-keys.ts";
 import { readRegistryConfig } from "../../../lib/registry-config.ts";

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import (
-    TYPE_CHECKING,
     Any,
     Callable,
     Dict,
@@ -25,6 +24,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Protocol,
     Sequence,
     Set,
     Tuple,
@@ -37,8 +37,23 @@ from ._http import RETRYABLE_STATUSES, TRANSIENT_ERRORS, Pools, backoff_delay
 from ._progress import Progress
 from .errors import ChecksumMismatch, ModelRegistryError, TransferError, UploadIncomplete
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .client import Registry
+
+
+class UploadCalls(Protocol):
+    """The two API calls an upload makes besides its PUTs: ``Registry`` has them. Named here, not
+    imported from ``client``, which imports this module: the two modules make no circle."""
+
+    def request_uploads(
+        self,
+        model: str,
+        version: int,
+        path: str,
+        parts: Optional[Union[Sequence[int], Mapping[str, int]]] = None,
+    ) -> Dict[str, Any]: ...
+
+    def complete_upload(
+        self, model: str, version: int, path: str, upload_id: str, parts: Sequence[Mapping[str, Any]]
+    ) -> Dict[str, Any]: ...
 
 MiB = 1024 * 1024
 #: Bytes read per step while hashing (one reused buffer per thread).
@@ -257,7 +272,7 @@ def part_spec(numbers: Sequence[int]) -> Union[Dict[str, int], List[int]]:
 class PartUrls:
     """Presigned part URLs of one multipart upload, fetched 100 at a time when a part needs one."""
 
-    def __init__(self, registry: "Registry", model: str, version: int, path: str, part_count: int) -> None:
+    def __init__(self, registry: UploadCalls, model: str, version: int, path: str, part_count: int) -> None:
         self._registry = registry
         self._model = model
         self._version = version
@@ -335,7 +350,7 @@ class Uploader:
 
     def __init__(
         self,
-        registry: "Registry",
+        registry: UploadCalls,
         pools: Pools,
         model: str,
         version: int,

@@ -1,5 +1,5 @@
 /**
- * The table's key attribute and index names are declared once, in `lib/table-definition.ts`.
+ * The table's key attribute and index names are declared once, in `functions/adapters/dynamodb/table-definition.ts`.
  * The adapter derives them (`table.ts`); it must not restate them as string literals.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import {
   TABLE_KEY_ATTRIBUTES,
   TTL_ATTRIBUTE,
 } from "#adapters/dynamodb/table.ts";
-import { registryTableDefinition as definition } from "../../../../lib/table-definition.ts";
+import { registryTableDefinition as definition } from "../../../../functions/adapters/dynamodb/table-definition.ts";
 
 const adapter = join(import.meta.dirname, "../../../../functions/adapters/dynamodb");
 
@@ -50,7 +50,7 @@ describe("the adapter's table names", () => {
     ]);
   });
 
-  it("are not restated as literals anywhere in the adapter", () => {
+  it("are not restated as literals anywhere in the adapter but its definition", () => {
     const names = [
       definition.partitionKey,
       definition.sortKey,
@@ -59,6 +59,7 @@ describe("the adapter's table names", () => {
     ];
     const literal = new RegExp(`["'\`](${names.join("|")})["'\`]`);
     const offenders = sources(adapter)
+      .filter((file) => relative(adapter, file) !== "table-definition.ts")
       .filter((file) => literal.test(readFileSync(file, "utf8")))
       .map((file) => relative(adapter, file));
     expect(offenders).toEqual([]);

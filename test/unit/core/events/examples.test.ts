@@ -1,5 +1,5 @@
 /**
- * events/examples/ holds one event per detail-type, as EventBridge delivers it: what a subscriber
+ * event-schemas/examples/ holds one event per detail-type, as EventBridge delivers it: what a subscriber
  * copies into its own tests. Each must match the catalog and the committed JSON Schema.
  */
 import { readdirSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * The committed files in events/schemas/v1/ are the published contract. The catalog may only
+ * The committed files in event-schemas/schemas/v1/ are the published contract. The catalog may only
  * change compatibly with them, and the files must say what the catalog says.
  */
 import { existsSync } from "node:fs";
@@ -14,7 +14,10 @@ import {
   parseSchemaFile,
   schemaFileName,
 } from "#core/events/json-schemas.ts";
-import { schemaDirectory as directory, readCommittedSchemas } from "../../../../events/committed-schemas.ts";
+import {
+  schemaDirectory as directory,
+  readCommittedSchemas,
+} from "../../../../event-schemas/committed-schemas.ts";
 
 const committed = readCommittedSchemas();
 const generated = generateSchemaFiles();
