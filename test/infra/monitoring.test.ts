@@ -369,5 +369,11 @@ describe("docs/alarms-and-cost.md", () => {
     expect(readme).toContain(`**Idle, a deployment costs about $${idle} a month**`);
     expect(readme).toContain(`| **Idle** (deployed, no traffic) | see [Idle](#idle) below | **$${idle}** |`);
     expect(readme).toContain(`| **total** | **$${idle}** |`);
+    // The front door says it too, with the alarms' count.
+    const front = readFileSync(new URL("../../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const alarms = ofType(plain, "AWS::CloudWatch::Alarm").length;
+    expect(front).toContain(
+      `the default app costs about **$${idle} a month** (its ${alarms} CloudWatch alarms)`,
+    );
   });
 });
