@@ -37,10 +37,22 @@ const loadSigningSdk = () =>
     import("@smithy/protocol-http"),
     import("@aws-crypto/sha256-js"),
   ]).then(([signature, protocol, sha]) => ({
-    SignatureV4: signature.SignatureV4,
-    HttpRequest: protocol.HttpRequest,
-    Sha256: sha.Sha256,
+    SignatureV4: exported(signature, "SignatureV4"),
+    HttpRequest: exported(protocol, "HttpRequest"),
+    Sha256: exported(sha, "Sha256"),
   })));
+
+/**
+ * A named export of a dynamically imported CommonJS package: on the module itself (tsx, Node),
+ * or on its `default` where a bundler's CommonJS interop puts it there (the CLI bundle).
+ */
+function exported<M extends object, K extends keyof M>(module: M, name: K): M[K] {
+  const direct = module[name];
+  if (direct !== undefined) return direct;
+  const fallback = (module as { default?: M }).default?.[name];
+  if (fallback === undefined) throw new Error(`the signing SDK has no export ${String(name)}`);
+  return fallback;
+}
 
 /**
  * SigV4 for API Gateway (`execute-api`). The signed request carries exactly the headers and bytes

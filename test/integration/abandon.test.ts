@@ -36,7 +36,7 @@ describe("abandoning an upload", () => {
     const path = `/models/${model}/versions/${created.version}/abandon`;
     const denied = await client("reader").request({ method: "POST", path });
     expect(expectError(denied, 403, "AccessDenied").message).toContain(
-      `POST /models/{model}/versions/{version}/abandon (abandonVersion) may be called by the roles publisher, admin`,
+      `POST /models/{model}/versions/{version}/abandon may be called by the roles publisher, admin`,
     );
 
     const abandoned = await publisher.request({ method: "POST", path });

@@ -347,6 +347,16 @@ describe("local mode on the deployed bundles", () => {
     expect(published.at(-1)?.detail).toMatchObject({ from: "staging", to: "production" });
   });
 
+  it("serves the MLflow-compatible routes from the mlflow bundle", async () => {
+    const got = await reader.request({
+      method: "GET",
+      path: "/api/2.0/mlflow/registered-models/get",
+      query: { name: model },
+    });
+    expect(got.status, got.rawBody).toBe(200);
+    expect((got.body as { registered_model: { name: string } }).registered_model.name).toBe(model);
+  });
+
   it("ran every function from its bundle, and nothing else through the handler loader", () => {
     const { origin, modules, imported } = registry.handlers;
     const directory = origin.kind === "bundles" ? `${pathToFileURL(origin.directory).href}/` : "(no bundles)";

@@ -336,17 +336,21 @@ describe("local API gateway, roles", () => {
     const response = await send("DELETE", "/models/fraud%20v2", { principal: publisher });
     expect(response.status).toBe(403);
     expect(response.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
-    expect(await response.json()).toEqual({
-      error: {
-        code: "AccessDenied",
-        message:
-          "User: arn:aws:iam::000000000000:user/publisher is not authorized to perform: execute-api:Invoke " +
-          "on resource: arn:aws:execute-api:us-east-1:000000000000:local/local/DELETE/models/fraud%20v2. " +
-          "DELETE /models/{model} (deleteModel) may be called by the roles admin; " +
-          "this principal plays publisher: sign with a principal that plays one of them",
-        requestId: response.headers.get("x-amzn-requestid"),
-      },
+    const iam =
+      "User: arn:aws:iam::000000000000:user/publisher is not authorized to perform: execute-api:Invoke " +
+      "on resource: arn:aws:execute-api:us-east-1:000000000000:local/local/DELETE/models/fraud%20v2";
+    const body = (await response.json()) as {
+      error: { code: string; message: string; details: unknown; requestId: string };
+    };
+    expect(body.error).toMatchObject({
+      code: "AccessDenied",
+      details: { iam, route: "DELETE /models/{model}" },
+      requestId: response.headers.get("x-amzn-requestid"),
     });
+    // What to do first: the route, the roles that may call it, the caller's, and where roles are listed.
+    expect(body.error.message).toMatch(
+      /^DELETE \/models\/\{model\} may be called by the roles admin; this principal plays publisher: sign with a principal that plays one of them\. GET \/openapi\.json lists the roles/,
+    );
     expect(seen).toHaveLength(0);
   });
 
